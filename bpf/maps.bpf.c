@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Definitions shared by every concern (tcp, later udp/unix): the ring buffer, the drop
+ * counters and the load-time configuration. The other .bpf.c files see them through the
+ * extern declarations in common.bpf.h; bpftool's static linker joins them into one object.
+ */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct ss_ringbuf events SEC(".maps");
+struct ss_counters counters SEC(".maps");
+
+const volatile __u32 cfg_filter_tgid = 0;
+const volatile __u16 cfg_filter_ports[SS_MAX_PORTS] = {};
+const volatile __u32 cfg_n_ports = 0;
+const volatile __u16 cfg_filter_family = 0;
+const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
+const volatile bool cfg_state_via_tp = false;
+const volatile bool cfg_connect_via_tp = false;
+const volatile bool cfg_listen_via_tp = false;

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * TCP: connect, accept, listen and close, each hook with three interchangeable front ends
+ * (fentry/fexit, kprobe/kretprobe, tracepoint). User space enables one per hook before load.
+ * The handlers below are shared, so every backend reports the same events.
+ *
+ * One table entry per live socket remembers what only process context can tell (the owner)
+ * and what the kernel forgets by close time (the local port, the byte counters at open).
+ */
+#include "common.bpf.h"
+#include "sock.bpf.h"
+
+/* Internal flags of a table entry; the low byte holds the public SS_F_* flags. */
+#define SS_F_PUBLIC 0xffu
+#define ST_CONNECT_REPORTED (1u << 8)
+#define ST_ACCEPT_REPORTED (1u << 9)
+#define ST_LISTENER (1u << 10)
+#define ST_BASE_SET (1u << 11)
+
+#define ECANCELED 125
+
+struct tcp_sock_state {
+	struct ss_owner owner; /* pid 0 until accept() names it (passive side) */
+	struct ss_inet_tuple tuple;
+	__u64 cookie;
+	__u64 open_ns;
+	__u64 acked_base;    /* tcp_sock.bytes_acked when the connection was established */
+	__u64 received_base; /* tcp_sock.bytes_received likewise */
+	__u32 netns;
+	__u32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* struct sock address */
+	__type(value, struct tcp_sock_state);
+} tcp_socks SEC(".maps");
+
+/* A socket handed from a function's entry to its exit in the same thread (pid_tgid). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u64);
+} inflight SEC(".maps");
+
+static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
+				     __u64 received, __u64 duration_ns, __s32 error)
+{
+	struct ss_tcp_event *e;
+
+	if (!pid_wanted(st->owner.pid) || !port_wanted(st->tuple.sport, st->tuple.dport))
+		return;
+	e = event_reserve(sizeof(*e));
+	if (!e)
+		return;
+	hdr_init(&e->hdr, type, sizeof(*e));
+	e->owner = st->owner;
+	e->tuple = st->tuple;
+	e->cookie = st->cookie;
+	e->netns = st->netns;
+	e->flags = st->flags & SS_F_PUBLIC;
+	e->bytes_sent = sent;
+	e->bytes_received = received;
+	e->duration_ns = duration_ns;
+	e->error = error;
+	e->reserved = 0;
+	event_submit(e);
+}
+
+static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf_ptr)
+{
+	__builtin_memset(st, 0, sizeof(*st));
+	sk_read_tuple(sk, &st->tuple);
+	st->cookie = sk_cookie(sk, btf_ptr);
+	st->netns = sk_netns(sk);
+	st->open_ns = bpf_ktime_get_ns();
+}
+
+/* Byte counters at establishment: later deltas then exclude the SYN in both directions. */
+static __always_inline void state_set_base(struct tcp_sock_state *st, struct sock *sk)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+
+	st->acked_base = BPF_CORE_READ(tp, bytes_acked);
+	st->received_base = BPF_CORE_READ(tp, bytes_received);
+	st->flags |= ST_BASE_SET;
+}
+
+static __always_inline void state_store(__u64 key, const struct tcp_sock_state *st)
+{
+	if (bpf_map_update_elem(&tcp_socks, &key, st, BPF_ANY))
+		count(SS_CNT_UNTRACKED);
+}
+
+/* Process context: the connecting thread is current. The local port is not chosen yet. */
+static __always_inline void on_syn_sent(struct sock *sk, bool btf_ptr)
+{
+	struct tcp_sock_state st;
+	__u64 key = (__u64)sk;
+
+	state_init(&st, sk, btf_ptr);
+	owner_from_current(&st.owner);
+	state_store(key, &st);
+	if (cfg_connect_via_tp) {
+		__u64 id = bpf_get_current_pid_tgid();
+
+		bpf_map_update_elem(&inflight, &id, &key, BPF_ANY);
+	}
+}
+
+/* Softirq for both directions: take addresses and counters, never the current pid. */
+static __always_inline void on_established(struct sock *sk, int old, bool btf_ptr)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_sock_state *st;
+
+	if (old == TCP_SYN_SENT) {
+		st = bpf_map_lookup_elem(&tcp_socks, &key);
+		if (st) {
+			sk_read_tuple(sk, &st->tuple);
+			state_set_base(st, sk);
+		}
+	} else if (old == TCP_SYN_RECV) {
+		struct tcp_sock_state fresh;
+
+		state_init(&fresh, sk, btf_ptr);
+		if (!port_wanted(fresh.tuple.sport, fresh.tuple.dport))
+			return;
+		fresh.flags = SS_F_PASSIVE;
+		state_set_base(&fresh, sk);
+		state_store(key, &fresh);
+	}
+}
+
+static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk)
+{
+	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
+		return;
+	sk_read_tuple(sk, &st->tuple); /* the local port is known from here on */
+	st->flags |= ST_CONNECT_REPORTED;
+	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
+}
+
+/* SOCK_DONE: tcp_fin() saw the peer's FIN (tcp_done() on a reset does not set it). */
+static __always_inline bool peer_fin_received(struct sock *sk)
+{
+	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+
+	return flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
+}
+
+static __always_inline void on_close(struct sock *sk, int old)
+{
+	__u64 key = (__u64)sk, now = bpf_ktime_get_ns(), sent = 0, received = 0;
+	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
+
+	if (!st)
+		return;
+	if (st->flags & ST_LISTENER) {
+		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0);
+		goto out;
+	}
+	/* The connect hook may not have run yet (blocking connect refused): report it first. */
+	report_connect(st, sk);
+	if (old == TCP_SYN_SENT) {
+		__s32 err = BPF_CORE_READ(sk, sk_err);
+
+		emit_tcp(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
+			 err ? err : ECANCELED);
+		goto out;
+	}
+	if (st->flags & ST_BASE_SET) {
+		struct tcp_sock *tp = (struct tcp_sock *)sk;
+		/* The counters include our FIN once acked and the peer's FIN once received. */
+		bool fin_out = old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING ||
+			       old == TCP_LAST_ACK;
+		bool fin_acked = fin_out && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq);
+		bool fin_in = peer_fin_received(sk);
+
+		sent = BPF_CORE_READ(tp, bytes_acked) - st->acked_base - fin_acked;
+		received = BPF_CORE_READ(tp, bytes_received) - st->received_base - fin_in;
+	}
+	emit_tcp(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0);
+out:
+	bpf_map_delete_elem(&tcp_socks, &key);
+}
+
+static __always_inline void on_state(struct sock *sk, int old, int new, bool btf_ptr)
+{
+	if (!sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+		return;
+	switch (new) {
+	case TCP_SYN_SENT:
+		on_syn_sent(sk, btf_ptr);
+		break;
+	case TCP_ESTABLISHED:
+		on_established(sk, old, btf_ptr);
+		break;
+	case TCP_CLOSE:
+		on_close(sk, old);
+		break;
+	}
+}
+
+/* Process context: the listening process is current. */
+static __always_inline void on_listen(struct sock *sk, bool btf_ptr)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_sock_state st, *old;
+
+	if (!sk || !sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+		return;
+	old = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (old && (old->flags & ST_LISTENER))
+		return; /* listen() again only changes the backlog */
+	state_init(&st, sk, btf_ptr);
+	owner_from_current(&st.owner);
+	st.flags = ST_LISTENER;
+	state_store(key, &st);
+	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0);
+}
+
+/* Process context: the accepting process is current; the entry was made in softirq. */
+static __always_inline void on_accept(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_sock_state *st, fresh;
+
+	if (!sk || !sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+		return;
+	st = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (st) {
+		owner_from_current(&st->owner);
+		st->flags |= ST_ACCEPT_REPORTED;
+		emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+		return;
+	}
+	/* Established before we attached: bytes and duration will be partial. */
+	state_init(&fresh, sk, false);
+	fresh.flags = SS_F_PASSIVE | SS_F_PARTIAL | ST_ACCEPT_REPORTED;
+	state_set_base(&fresh, sk);
+	owner_from_current(&fresh.owner);
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE)
+		state_store(key, &fresh);
+	emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
+}
+
+static __always_inline void on_connect(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
+
+	if (st)
+		report_connect(st, sk);
+}
+
+/* ---- state hook ---------------------------------------------------------------------- */
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ss_tp_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (newstate == TCP_LISTEN) {
+		if (cfg_listen_via_tp)
+			on_listen(sk, true);
+		return 0;
+	}
+	if (cfg_state_via_tp)
+		on_state(sk, oldstate, newstate, true);
+	return 0;
+}
+
+SEC("fentry/tcp_set_state")
+int BPF_PROG(ss_fe_state, struct sock *sk, int state)
+{
+	on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state, true);
+	return 0;
+}
+
+SEC("kprobe/tcp_set_state")
+int BPF_KPROBE(ss_kp_state, struct sock *sk, int state)
+{
+	on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state, false);
+	return 0;
+}
+
+/* ---- connect hook: tcp_connect() runs in the connecting thread, local port chosen ----- */
+
+SEC("fentry/tcp_connect")
+int BPF_PROG(ss_fe_connect, struct sock *sk)
+{
+	on_connect(sk);
+	return 0;
+}
+
+SEC("kprobe/tcp_connect")
+int BPF_KPROBE(ss_kp_connect, struct sock *sk)
+{
+	on_connect(sk);
+	return 0;
+}
+
+/* Without fentry/kprobe: the SYN_SENT transition left the socket for this thread. */
+SEC("tracepoint/syscalls/sys_exit_connect")
+int ss_tp_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *skp = bpf_map_lookup_elem(&inflight, &id);
+	struct sock *sk;
+
+	if (!skp)
+		return 0;
+	sk = (struct sock *)*skp;
+	bpf_map_delete_elem(&inflight, &id);
+	on_connect(sk);
+	return 0;
+}
+
+/* ---- accept hook ----------------------------------------------------------------------- */
+
+SEC("fexit/inet_csk_accept")
+int ss_fx_accept(unsigned long long *ctx)
+{
+	on_accept(inet_csk_accept_ret(ctx));
+	return 0;
+}
+
+SEC("kretprobe/inet_csk_accept")
+int BPF_KRETPROBE(ss_kr_accept, struct sock *newsk)
+{
+	on_accept(newsk);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int ss_tp_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		on_accept(sk_from_fd(ctx->ret));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int ss_tp_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	if (ctx->ret >= 0)
+		on_accept(sk_from_fd(ctx->ret));
+	return 0;
+}
+
+/* ---- listen hook: inet_listen(sock, backlog) has kept its signature --------------------- */
+
+SEC("fexit/inet_listen")
+int BPF_PROG(ss_fx_listen, struct socket *sock, int backlog, int ret)
+{
+	if (!ret)
+		on_listen(BPF_CORE_READ(sock, sk), false);
+	return 0;
+}
+
+SEC("kprobe/inet_listen")
+int BPF_KPROBE(ss_kp_listen, struct socket *sock)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 sk = (__u64)BPF_CORE_READ(sock, sk);
+
+	bpf_map_update_elem(&inflight, &id, &sk, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/inet_listen")
+int BPF_KRETPROBE(ss_kr_listen, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 *skp = bpf_map_lookup_elem(&inflight, &id);
+	struct sock *sk;
+
+	if (!skp)
+		return 0;
+	sk = (struct sock *)*skp;
+	bpf_map_delete_elem(&inflight, &id);
+	if (!ret)
+		on_listen(sk, false);
+	return 0;
+}

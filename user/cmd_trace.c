@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* `sockscope trace`: attach, stream events to a text or JSON sink, detach and drain. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+#include "commands.h"
+#include "event_fmt.h"
+#include "log.h"
+#include "preflight.h"
+#include "source.h"
+#include "tracer.h"
+
+#define POLL_MS 50 /* bounds the delay between an event and its output line */
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake the poll */
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run cleanly, see run_loop() */
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void report_ready(const struct tracer *t)
+{
+	char desc[256];
+
+	tracer_describe(t, desc, sizeof(desc));
+	for (int h = 0; h < HOOK_COUNT; h++)
+		if (t->choice[h].why[0])
+			vlog("hook %s uses %s because: %s", hook_name(h),
+			     backend_name(t->choice[h].backend), t->choice[h].why);
+	ilog("ready: %s", desc);
+}
+
+static int run_loop(struct source *src, double duration_s)
+{
+	double deadline = duration_s > 0 ? now_s() + duration_s : 0;
+	int err = 0;
+
+	while (!stop_requested && !(deadline && now_s() >= deadline)) {
+		err = source_poll(src, POLL_MS);
+		if (err < 0) {
+			elog("reading the ring buffer failed: %s", strerror(-err));
+			break;
+		}
+		if (ferror(src->sink->out)) {
+			vlog("output closed: stopping");
+			break;
+		}
+	}
+	return err;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	struct trace_opts o;
+	struct hook_choice choice[HOOK_COUNT];
+	struct sink sink = { .out = stdout };
+	struct source src;
+	struct tracer t;
+	bool tracefs_mounted;
+	int rc, err;
+
+	switch (cli_parse_trace(argc, argv, &o, stderr)) {
+	case CLI_EXIT_OK: return 0;
+	case CLI_USAGE: return EXIT_USAGE;
+	case CLI_RUN: break;
+	}
+	log_setup(o.verbose);
+	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
+	    (rc = preflight_backends(o.backend, true, choice, &tracefs_mounted)))
+		return rc;
+
+	err = tracer_load(&t, &o.filter, choice);
+	if (err) {
+		tracefs_release(tracefs_mounted);
+		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)", strerror(-err));
+		return 1;
+	}
+	sink.ops = o.json ? &trace_json_ops : &trace_text_ops;
+	err = source_open(&src, tracer_ringbuf_fd(&t), tracer_counters_fd(&t), &sink);
+	if (err) {
+		elog("opening the ring buffer failed: %s", strerror(-err));
+		tracer_destroy(&t);
+		tracefs_release(tracefs_mounted);
+		return 1;
+	}
+	install_signals();
+	err = tracer_attach(&t);
+	tracefs_release(tracefs_mounted); /* attached perf events keep working without it */
+	if (err) {
+		elog("attaching the BPF programs failed: %s (run with -v to see the backends chosen)", strerror(-err));
+		source_close(&src);
+		tracer_destroy(&t);
+		return 1;
+	}
+	clock_sync();
+	if (sink.ops->begin)
+		sink.ops->begin(&sink);
+	report_ready(&t);
+
+	err = run_loop(&src, o.duration_s);
+
+	tracer_detach(&t); /* nothing new arrives from here on... */
+	source_drain(&src); /* ...so this empties the ring for good */
+	if (sink.ops->end)
+		sink.ops->end(&sink);
+	fflush(stdout);
+	ilog("done: %llu events, %llu lost, %llu untracked", (unsigned long long)src.stats.events,
+	     (unsigned long long)src.stats.lost, (unsigned long long)src.stats.untracked);
+	if (src.stats.invalid)
+		wlog("%llu records did not match this build's ABI and were skipped",
+		     (unsigned long long)src.stats.invalid);
+	if (src.stats.untracked)
+		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
+		     (unsigned long long)src.stats.untracked);
+	source_close(&src);
+	tracer_destroy(&t);
+	return err < 0 ? 1 : 0;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include "event_fmt.h"
+
+static const char *const event_names[SS_EV_TYPE_MAX] = {
+	[SS_EV_TCP_CONNECT] = "connect",
+	[SS_EV_TCP_ACCEPT] = "accept",
+	[SS_EV_TCP_CLOSE] = "close",
+	[SS_EV_TCP_CONNECT_FAILED] = "connect_failed",
+	[SS_EV_TCP_LISTEN] = "listen",
+	[SS_EV_TCP_LISTEN_CLOSE] = "listen_close",
+};
+
+const char *event_name(unsigned type)
+{
+	return type < SS_EV_TYPE_MAX && event_names[type] ? event_names[type] : "unknown";
+}
+
+const char *family_name(unsigned family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "unknown";
+}
+
+const char *tcp_role_name(const struct ss_tcp_event *e)
+{
+	if (e->hdr.type == SS_EV_TCP_LISTEN || e->hdr.type == SS_EV_TCP_LISTEN_CLOSE)
+		return "listener";
+	return e->flags & SS_F_PASSIVE ? "server" : "client";
+}
+
+bool event_has_duration(unsigned type)
+{
+	return type == SS_EV_TCP_CLOSE || type == SS_EV_TCP_CONNECT_FAILED ||
+	       type == SS_EV_TCP_LISTEN_CLOSE;
+}
+
+void fmt_addr(char buf[ADDR_STR_LEN], unsigned family, const __u8 addr[16])
+{
+	if ((family != AF_INET && family != AF_INET6) ||
+	    !inet_ntop(family, addr, buf, ADDR_STR_LEN))
+		snprintf(buf, ADDR_STR_LEN, "?");
+}
+
+void fmt_endpoint(char buf[ENDPOINT_STR_LEN], unsigned family, const __u8 addr[16], unsigned port)
+{
+	char a[ADDR_STR_LEN];
+
+	fmt_addr(a, family, addr);
+	snprintf(buf, ENDPOINT_STR_LEN, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
+const char *errno_name(int err, char buf[16])
+{
+	const char *name = err > 0 ? strerrorname_np(err) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, 16, "E%d", err);
+	return buf;
+}
+
+static int64_t mono_to_real_offset_ns;
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void clock_sync(void)
+{
+	/* bracket the realtime read with two monotonic reads to halve the error */
+	int64_t m1 = clock_ns(CLOCK_MONOTONIC), r = clock_ns(CLOCK_REALTIME);
+	int64_t m2 = clock_ns(CLOCK_MONOTONIC);
+
+	mono_to_real_offset_ns = r - (m1 + (m2 - m1) / 2);
+}
+
+int64_t mono_to_realtime_ns(uint64_t mono_ns)
+{
+	return (int64_t)mono_ns + mono_to_real_offset_ns;
+}
+
+void fmt_rfc3339(char buf[32], int64_t realtime_ns)
+{
+	time_t sec = realtime_ns / 1000000000;
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(realtime_ns % 1000000000 / 1000));
+}
+
+void fmt_clock(char buf[16], int64_t realtime_ns)
+{
+	time_t sec = realtime_ns / 1000000000;
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	snprintf(buf, 16, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (int)(realtime_ns % 1000000000 / 1000000));
+}

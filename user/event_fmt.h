@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Turning ABI records into words and numbers, shared by every output format. */
+#ifndef SS_EVENT_FMT_H
+#define SS_EVENT_FMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "sockscope.h"
+
+#define ADDR_STR_LEN 46     /* INET6_ADDRSTRLEN */
+#define ENDPOINT_STR_LEN 56 /* "[" addr "]:" port */
+
+const char *event_name(unsigned type);          /* "connect", ...; "unknown" */
+const char *family_name(unsigned family);       /* "ipv4" | "ipv6" | "unknown" */
+const char *tcp_role_name(const struct ss_tcp_event *e); /* "client" | "server" | "listener" */
+bool event_has_duration(unsigned type);
+
+/* Address and "addr:port" ("[v6]:port") of one end; an unknown family prints "?". */
+void fmt_addr(char buf[ADDR_STR_LEN], unsigned family, const __u8 addr[16]);
+void fmt_endpoint(char buf[ENDPOINT_STR_LEN], unsigned family, const __u8 addr[16], unsigned port);
+
+/* "ECONNREFUSED"; an unknown number prints as "E<n>" into buf. */
+const char *errno_name(int err, char buf[16]);
+
+/* Kernel timestamps are CLOCK_MONOTONIC; output wants wall-clock time. */
+void clock_sync(void);
+int64_t mono_to_realtime_ns(uint64_t mono_ns);
+void fmt_rfc3339(char buf[32], int64_t realtime_ns);  /* 2026-11-25T01:58:07.123456Z */
+void fmt_clock(char buf[16], int64_t realtime_ns);    /* local 01:58:07.123 */
+
+#endif

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <linux/capability.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "cli.h"
+#include "log.h"
+#include "preflight.h"
+
+static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
+{
+	return data[cap / 32].effective & (1u << (cap % 32));
+}
+
+int preflight_permissions(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = { 0 };
+
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON))))
+		return 0;
+	elog("not permitted to load BPF programs: run as root (sudo sockscope ...) or grant "
+	     "CAP_BPF, CAP_PERFMON (and CAP_SYS_ADMIN to mount tracefs)");
+	return EXIT_NOPERM;
+}
+
+int preflight_btf(void)
+{
+	if (!features_check_btf())
+		return 0;
+	elog("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): sockscope needs a "
+	     "kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora kernels >= 5.8 have it)");
+	return EXIT_UNAVAILABLE;
+}
+
+int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT],
+		       bool *tracefs_mounted)
+{
+	enum hook failed;
+	int err;
+
+	*tracefs_mounted = false;
+	if (!probe) {
+		for (int h = 0; h < HOOK_COUNT; h++) {
+			choice[h].backend = forced;
+			choice[h].why[0] = '\0';
+		}
+		return 0;
+	}
+	err = tracefs_ensure(tracefs_mounted);
+	if (err)
+		vlog("tracefs is not mounted and mounting it failed (%s): syscall tracepoints unavailable",
+		     strerror(-err));
+	if (!backends_choose(forced, choice, &failed))
+		return 0;
+	if (forced == BACKEND_AUTO)
+		elog("no backend is available for hook %s: %s", hook_name(failed), choice[failed].why);
+	else
+		elog("backend %s is not available for hook %s: %s (try --backend auto)",
+		     backend_name(forced), hook_name(failed), choice[failed].why);
+	tracefs_release(*tracefs_mounted);
+	*tracefs_mounted = false;
+	return EXIT_UNAVAILABLE;
+}

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "source.h"
+
+size_t record_min_size(unsigned type)
+{
+	switch (type) {
+	case SS_EV_TCP_CONNECT:
+	case SS_EV_TCP_ACCEPT:
+	case SS_EV_TCP_CLOSE:
+	case SS_EV_TCP_CONNECT_FAILED:
+	case SS_EV_TCP_LISTEN:
+	case SS_EV_TCP_LISTEN_CLOSE:
+		return sizeof(struct ss_tcp_event);
+	default:
+		return 0;
+	}
+}
+
+int record_validate(const void *data, size_t size)
+{
+	const struct ss_hdr *h = data;
+	size_t need;
+
+	if (size < sizeof(*h) || h->version != SS_ABI_VERSION || h->size != size)
+		return -EINVAL;
+	need = record_min_size(h->type);
+	return need && size >= need ? 0 : -EINVAL;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct source *src = ctx;
+
+	if (record_validate(data, size)) {
+		src->stats.invalid++;
+		return 0;
+	}
+	src->stats.events++;
+	src->sink->ops->on_event(src->sink, data);
+	return 0;
+}
+
+static uint64_t mono_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Sum one per-CPU counter. */
+static uint64_t counter_read(int fd, __u32 key)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t sum = 0, *vals;
+
+	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
+		return 0;
+	if (!bpf_map_lookup_elem(fd, &key, vals))
+		for (int i = 0; i < ncpu; i++)
+			sum += vals[i];
+	free(vals);
+	return sum;
+}
+
+/* Report new drops in the stream itself, right where they happened. */
+static void check_counters(struct source *src)
+{
+	uint64_t lost = counter_read(src->counters_fd, SS_CNT_LOST);
+
+	if (lost > src->stats.lost) {
+		if (src->sink->ops->on_lost)
+			src->sink->ops->on_lost(src->sink, mono_now_ns(), lost - src->stats.lost);
+		src->stats.lost = lost;
+	}
+	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
+}
+
+int source_open(struct source *src, int ringbuf_fd, int counters_fd, struct sink *sink)
+{
+	src->counters_fd = counters_fd;
+	src->sink = sink;
+	src->stats = (struct source_stats){ 0 };
+	src->rb = ring_buffer__new(ringbuf_fd, on_record, src, NULL);
+	return src->rb ? 0 : -errno;
+}
+
+int source_poll(struct source *src, int timeout_ms)
+{
+	int err = ring_buffer__poll(src->rb, timeout_ms);
+
+	/* records submitted without a wake-up are only seen by consuming */
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(src->rb);
+	check_counters(src);
+	fflush(src->sink->out);
+	return err == -EINTR ? 0 : err < 0 ? err : 0;
+}
+
+int source_drain(struct source *src)
+{
+	int err = ring_buffer__consume(src->rb);
+
+	check_counters(src);
+	fflush(src->sink->out);
+	return err < 0 ? err : 0;
+}
+
+void source_close(struct source *src)
+{
+	ring_buffer__free(src->rb);
+	src->rb = NULL;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The live event source: drains the ring buffer into a sink, in batches (on a timer or when
+ * the kernel side forces a wake-up), and turns the kernel's drop counters into `lost` records.
+ */
+#ifndef SS_SOURCE_H
+#define SS_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sink.h"
+
+struct ring_buffer;
+
+struct source_stats {
+	uint64_t events;    /* records delivered to the sink */
+	uint64_t invalid;   /* records rejected by validation (ABI mismatch, short) */
+	uint64_t lost;      /* dropped in the kernel: ring buffer full */
+	uint64_t untracked; /* sockets the kernel's table had no room for */
+};
+
+struct source {
+	struct ring_buffer *rb;
+	int counters_fd;
+	struct sink *sink;
+	struct source_stats stats;
+};
+
+/* Size the record must have for its type; 0 for an unknown type. */
+size_t record_min_size(unsigned type);
+/* 0 if data holds a complete record of this ABI version, else -EINVAL. */
+int record_validate(const void *data, size_t size);
+
+int source_open(struct source *src, int ringbuf_fd, int counters_fd, struct sink *sink);
+/* Wait up to timeout_ms for a wake-up, then consume everything pending. */
+int source_poll(struct source *src, int timeout_ms);
+/* Consume what is left (call after detaching) and account for the final drop counts. */
+int source_drain(struct source *src);
+void source_close(struct source *src);
+
+#endif

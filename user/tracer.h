@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* The BPF skeleton's lifecycle: open -> configure (rodata, autoload) -> load -> attach -> destroy. */
+#ifndef SS_TRACER_H
+#define SS_TRACER_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "backends.h"
+#include "sockscope.h"
+
+struct sockscope_bpf;
+
+struct tracer_config {
+	__u32 pid;                  /* 0: every process */
+	__u16 ports[SS_MAX_PORTS];  /* local or remote port; n_ports 0: every port */
+	int n_ports;
+	int family;                 /* 0, AF_INET or AF_INET6 */
+	__u32 ring_bytes;           /* ring buffer size, a power of two */
+};
+
+struct tracer {
+	struct sockscope_bpf *skel;
+	struct hook_choice choice[HOOK_COUNT];
+};
+
+/* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
+int tracer_load(struct tracer *t, const struct tracer_config *cfg,
+		const struct hook_choice choice[HOOK_COUNT]);
+int tracer_attach(struct tracer *t);
+void tracer_detach(struct tracer *t); /* no new events after this returns */
+void tracer_destroy(struct tracer *t);
+
+int tracer_ringbuf_fd(const struct tracer *t);
+int tracer_counters_fd(const struct tracer *t);
+int tracer_prog_count(const struct tracer *t); /* programs loaded */
+
+/* "state=tracepoint connect=tracepoint ..." */
+void tracer_describe(const struct tracer *t, char *buf, size_t len);
+
+#endif
