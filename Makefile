@@ -52,11 +52,11 @@ deps:
 run: deps all
 	$(BUILD)/sockscope trace
 
-test: deps all $(BUILD)/tests/unit
+test: deps all $(BUILD)/tests/unit_tests
 	tests/run.sh
 
-unit: $(BUILD)/tests/unit
-	$(BUILD)/tests/unit
+unit: $(BUILD)/tests/unit_tests
+	$(BUILD)/tests/unit_tests
 
 bench: deps all
 	bench/run.sh
@@ -95,7 +95,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(BUILD)/sockscope.skel.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/unit: $(UNIT_OBJS) $(LIB_OBJS)
+$(BUILD)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 

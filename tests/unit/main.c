@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include "unit.h"
+
+int main(void)
+{
+	int failed = 0;
+
+	failed += run_escape_tests();
+	failed += run_cli_tests();
+	failed += run_record_tests();
+	failed += run_format_tests();
+	return failed ? 1 : 0;
+}

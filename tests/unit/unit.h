@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/* Unit tests of the user side (no kernel needed): one cmocka group per file. */
+#ifndef SS_UNIT_H
+#define SS_UNIT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+int run_escape_tests(void);
+int run_cli_tests(void);
+int run_record_tests(void);
+int run_format_tests(void);
+
+#endif
