@@ -1,53 +1,77 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Reading sockets the same way on every kernel: CO-RE reads only, so these work from
- * fentry, kprobe and tracepoint programs alike. Kernel differences live here.
+ * Reading sockets the same way on every kernel (CO-RE). Kernel differences live here.
+ *
+ * Every reader takes `btf`, a compile-time constant per program: in tracing programs
+ * (tp_btf, fentry) the socket is a BTF pointer and fields are plain loads; in kprobes and
+ * classic tracepoints it is a bare address and each field costs a bpf_probe_read_kernel()
+ * (~30 ns here). The branch not taken is compiled away, so the verifier never sees it.
  */
 #ifndef SS_SOCK_BPF_H
 #define SS_SOCK_BPF_H
 
 #include "common.bpf.h"
 
-static __always_inline __u16 sk_family(const struct sock *sk)
+#define SK_READ(btf, p, field) ((btf) ? (p)->field : BPF_CORE_READ(p, field))
+
+static __always_inline __u16 sk_family(const struct sock *sk, bool btf)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_family);
+	return SK_READ(btf, sk, __sk_common.skc_family);
 }
 
-static __always_inline bool sk_is_tcp(const struct sock *sk)
+static __always_inline bool sk_is_tcp(const struct sock *sk, bool btf)
 {
-	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP;
+	return SK_READ(btf, sk, sk_protocol) == IPPROTO_TCP;
 }
 
-static __always_inline __u32 sk_netns(const struct sock *sk)
+static __always_inline __u32 sk_netns(const struct sock *sk, bool btf)
 {
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return btf ? sk->__sk_common.skc_net.net->ns.inum
+		   : BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* TCP-specific fields; NULL only if a BTF pointer is not a full TCP socket. */
+static __always_inline struct tcp_sock *sk_tcp(struct sock *sk, bool btf)
+{
+	return btf ? bpf_skc_to_tcp_sock(sk) : (struct tcp_sock *)sk;
+}
+
+/* inet_sport, not skc_num: inet_put_port() zeroes skc_num before the final state change. */
+static __always_inline __u16 sk_local_port(struct sock *sk, bool btf)
+{
+	struct tcp_sock *tp = sk_tcp(sk, btf);
+
+	return tp ? bpf_ntohs(SK_READ(btf, tp, inet_conn.icsk_inet.inet_sport)) : 0;
 }
 
 /*
- * bpf_get_socket_cookie() takes a BTF socket pointer only in tracing programs (fentry,
- * tp_btf), and only from 5.12, the release that also brought BPF_FUNC_check_mtu; without
- * the helper, the cookie is whatever the kernel already assigned (0 if none).
+ * bpf_get_socket_cookie() takes a BTF socket pointer only in tracing programs, and only from
+ * 5.12, the release that also brought BPF_FUNC_check_mtu; elsewhere the cookie is whatever
+ * the kernel already assigned (0 if none).
  */
-static __always_inline __u64 sk_cookie(struct sock *sk, bool btf_ptr)
+static __always_inline __u64 sk_cookie(struct sock *sk, bool btf)
 {
-	if (btf_ptr && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
 		return bpf_get_socket_cookie(sk);
-	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+	return SK_READ(btf, sk, __sk_common.skc_cookie.counter);
 }
 
-static __always_inline void sk_read_tuple(const struct sock *sk, struct ss_inet_tuple *t)
+/* Addresses and the remote port are set before SYN_SENT; the local port may come later. */
+static __always_inline void sk_read_tuple(struct sock *sk, struct ss_inet_tuple *t, bool btf)
 {
 	__builtin_memset(t, 0, sizeof(*t));
-	t->family = sk_family(sk);
-	/* inet_sport, not skc_num: inet_put_port() zeroes skc_num before the final state change. */
-	t->sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	t->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	t->family = sk_family(sk, btf);
+	t->sport = sk_local_port(sk, btf);
+	t->dport = bpf_ntohs(SK_READ(btf, sk, __sk_common.skc_dport));
 	if (t->family == AF_INET) {
-		__u32 saddr = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
-		__u32 daddr = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u32 saddr = SK_READ(btf, sk, __sk_common.skc_rcv_saddr);
+		__u32 daddr = SK_READ(btf, sk, __sk_common.skc_daddr);
 
 		__builtin_memcpy(t->saddr, &saddr, sizeof(saddr));
 		__builtin_memcpy(t->daddr, &daddr, sizeof(daddr));
+	} else if (btf) {
+		__builtin_memcpy(t->saddr, &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		__builtin_memcpy(t->daddr, &sk->__sk_common.skc_v6_daddr, 16);
 	} else {
 		BPF_CORE_READ_INTO((struct in6_addr *)t->saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO((struct in6_addr *)t->daddr, sk, __sk_common.skc_v6_daddr);

@@ -37,9 +37,14 @@ struct {
 	__type(value, struct tcp_sock_state);
 } tcp_socks SEC(".maps");
 
-/* A socket handed from a function's entry to its exit in the same thread (pid_tgid). */
+/*
+ * A socket handed from a function's entry to its exit in the same thread (pid_tgid). A plain
+ * hash is cheaper than an LRU; an entry left behind (TCP Fast Open connects via sendmsg, no
+ * connect() exit) is overwritten by that thread's next use, and if the map ever fills, the
+ * connect is still reported, from the close path.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, __u64);
@@ -69,22 +74,24 @@ static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st
 	event_submit(e);
 }
 
-static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf_ptr)
+static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)
 {
 	__builtin_memset(st, 0, sizeof(*st));
-	sk_read_tuple(sk, &st->tuple);
-	st->cookie = sk_cookie(sk, btf_ptr);
-	st->netns = sk_netns(sk);
+	sk_read_tuple(sk, &st->tuple, btf);
+	st->cookie = sk_cookie(sk, btf);
+	st->netns = sk_netns(sk, btf);
 	st->open_ns = bpf_ktime_get_ns();
 }
 
 /* Byte counters at establishment: later deltas then exclude the SYN in both directions. */
-static __always_inline void state_set_base(struct tcp_sock_state *st, struct sock *sk)
+static __always_inline void state_set_base(struct tcp_sock_state *st, struct sock *sk, bool btf)
 {
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_sock *tp = sk_tcp(sk, btf);
 
-	st->acked_base = BPF_CORE_READ(tp, bytes_acked);
-	st->received_base = BPF_CORE_READ(tp, bytes_received);
+	if (!tp)
+		return;
+	st->acked_base = SK_READ(btf, tp, bytes_acked);
+	st->received_base = SK_READ(btf, tp, bytes_received);
 	st->flags |= ST_BASE_SET;
 }
 
@@ -95,12 +102,12 @@ static __always_inline void state_store(__u64 key, const struct tcp_sock_state *
 }
 
 /* Process context: the connecting thread is current. The local port is not chosen yet. */
-static __always_inline void on_syn_sent(struct sock *sk, bool btf_ptr)
+static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 {
 	struct tcp_sock_state st;
 	__u64 key = (__u64)sk;
 
-	state_init(&st, sk, btf_ptr);
+	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
 	state_store(key, &st);
 	if (cfg_connect_via_tp) {
@@ -111,7 +118,7 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf_ptr)
 }
 
 /* Softirq for both directions: take addresses and counters, never the current pid. */
-static __always_inline void on_established(struct sock *sk, int old, bool btf_ptr)
+static __always_inline void on_established(struct sock *sk, int old, bool btf)
 {
 	__u64 key = (__u64)sk;
 	struct tcp_sock_state *st;
@@ -119,39 +126,39 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf_pt
 	if (old == TCP_SYN_SENT) {
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
 		if (st) {
-			sk_read_tuple(sk, &st->tuple);
-			state_set_base(st, sk);
+			st->tuple.sport = sk_local_port(sk, btf);
+			state_set_base(st, sk, btf);
 		}
 	} else if (old == TCP_SYN_RECV) {
 		struct tcp_sock_state fresh;
 
-		state_init(&fresh, sk, btf_ptr);
+		state_init(&fresh, sk, btf);
 		if (!port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 			return;
 		fresh.flags = SS_F_PASSIVE;
-		state_set_base(&fresh, sk);
+		state_set_base(&fresh, sk, btf);
 		state_store(key, &fresh);
 	}
 }
 
-static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk)
+static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf)
 {
 	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
 		return;
-	sk_read_tuple(sk, &st->tuple); /* the local port is known from here on */
+	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
 	st->flags |= ST_CONNECT_REPORTED;
 	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
 }
 
 /* SOCK_DONE: tcp_fin() saw the peer's FIN (tcp_done() on a reset does not set it). */
-static __always_inline bool peer_fin_received(struct sock *sk)
+static __always_inline bool peer_fin_received(struct sock *sk, bool btf)
 {
-	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+	unsigned long flags = SK_READ(btf, sk, __sk_common.skc_flags);
 
 	return flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
 }
 
-static __always_inline void on_close(struct sock *sk, int old)
+static __always_inline void on_close(struct sock *sk, int old, bool btf)
 {
 	__u64 key = (__u64)sk, now = bpf_ktime_get_ns(), sent = 0, received = 0;
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
@@ -163,59 +170,60 @@ static __always_inline void on_close(struct sock *sk, int old)
 		goto out;
 	}
 	/* The connect hook may not have run yet (blocking connect refused): report it first. */
-	report_connect(st, sk);
+	report_connect(st, sk, btf);
 	if (old == TCP_SYN_SENT) {
-		__s32 err = BPF_CORE_READ(sk, sk_err);
+		__s32 err = SK_READ(btf, sk, sk_err);
 
 		emit_tcp(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
 			 err ? err : ECANCELED);
 		goto out;
 	}
-	if (st->flags & ST_BASE_SET) {
-		struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_sock *tp = sk_tcp(sk, btf);
+
+	if ((st->flags & ST_BASE_SET) && tp) {
 		/* The counters include our FIN once acked and the peer's FIN once received. */
 		bool fin_out = old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING ||
 			       old == TCP_LAST_ACK;
-		bool fin_acked = fin_out && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq);
-		bool fin_in = peer_fin_received(sk);
+		bool fin_acked = fin_out && SK_READ(btf, tp, snd_una) == SK_READ(btf, tp, write_seq);
+		bool fin_in = peer_fin_received(sk, btf);
 
-		sent = BPF_CORE_READ(tp, bytes_acked) - st->acked_base - fin_acked;
-		received = BPF_CORE_READ(tp, bytes_received) - st->received_base - fin_in;
+		sent = SK_READ(btf, tp, bytes_acked) - st->acked_base - fin_acked;
+		received = SK_READ(btf, tp, bytes_received) - st->received_base - fin_in;
 	}
 	emit_tcp(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0);
 out:
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
 
-static __always_inline void on_state(struct sock *sk, int old, int new, bool btf_ptr)
+static __always_inline void on_state(struct sock *sk, int old, int new, bool btf)
 {
-	if (!sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+	/* Most transitions (FIN_WAIT*, CLOSE_WAIT, ...) need nothing: decide before reading sk. */
+	if (new != TCP_SYN_SENT && new != TCP_ESTABLISHED && new != TCP_CLOSE)
 		return;
-	switch (new) {
-	case TCP_SYN_SENT:
-		on_syn_sent(sk, btf_ptr);
-		break;
-	case TCP_ESTABLISHED:
-		on_established(sk, old, btf_ptr);
-		break;
-	case TCP_CLOSE:
-		on_close(sk, old);
-		break;
-	}
+	if (new == TCP_ESTABLISHED && old != TCP_SYN_SENT && old != TCP_SYN_RECV)
+		return;
+	if (!sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
+		return;
+	if (new == TCP_SYN_SENT)
+		on_syn_sent(sk, btf);
+	else if (new == TCP_ESTABLISHED)
+		on_established(sk, old, btf);
+	else
+		on_close(sk, old, btf);
 }
 
 /* Process context: the listening process is current. */
-static __always_inline void on_listen(struct sock *sk, bool btf_ptr)
+static __always_inline void on_listen(struct sock *sk, bool btf)
 {
 	__u64 key = (__u64)sk;
 	struct tcp_sock_state st, *old;
 
-	if (!sk || !sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
 	if (old && (old->flags & ST_LISTENER))
 		return; /* listen() again only changes the backlog */
-	state_init(&st, sk, btf_ptr);
+	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
@@ -225,10 +233,11 @@ static __always_inline void on_listen(struct sock *sk, bool btf_ptr)
 /* Process context: the accepting process is current; the entry was made in softirq. */
 static __always_inline void on_accept(struct sock *sk)
 {
+	const bool btf = false; /* reached through fd tables and return values: bare addresses */
 	__u64 key = (__u64)sk;
 	struct tcp_sock_state *st, fresh;
 
-	if (!sk || !sk_is_tcp(sk) || !family_wanted(sk_family(sk)))
+	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	st = bpf_map_lookup_elem(&tcp_socks, &key);
 	if (st) {
@@ -238,9 +247,9 @@ static __always_inline void on_accept(struct sock *sk)
 		return;
 	}
 	/* Established before we attached: bytes and duration will be partial. */
-	state_init(&fresh, sk, false);
+	state_init(&fresh, sk, btf);
 	fresh.flags = SS_F_PASSIVE | SS_F_PARTIAL | ST_ACCEPT_REPORTED;
-	state_set_base(&fresh, sk);
+	state_set_base(&fresh, sk, btf);
 	owner_from_current(&fresh.owner);
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE)
 		state_store(key, &fresh);
@@ -253,7 +262,7 @@ static __always_inline void on_connect(struct sock *sk)
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
 
 	if (st)
-		report_connect(st, sk);
+		report_connect(st, sk, false);
 }
 
 /* ---- state hook ---------------------------------------------------------------------- */
