@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include "cli.h"
 
-#define DEFAULT_RING_BYTES (8u << 20)
+#define DEFAULT_RING_BYTES (8ul << 20)
+#define MIN_RING_BYTES 4096ul /* one page: the kernel's minimum */
+#define MAX_RING_BYTES (1ul << 30)
 #define MAX_DURATION_S (366.0 * 24 * 3600)
 
 const char trace_usage[] =
@@ -26,6 +28,8 @@ const char trace_usage[] =
 	"  -d, --duration SECONDS  stop after SECONDS (default: until Ctrl-C)\n"
 	"      --backend NAME      auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
 	"                          (default auto: the best the kernel offers, per hook)\n"
+	"      --ring-size BYTES   kernel ring buffer size, a power of two from 4096 (default 8 MiB);\n"
+	"                          raise it if 'lost' events appear\n"
 	"  -v, --verbose           say which backend each hook got and why; -vv adds libbpf debug\n"
 	"  -h, --help              this text\n"
 	"\n"
@@ -85,7 +89,7 @@ static void opts_init(struct trace_opts *o)
 
 enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err)
 {
-	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND };
+	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -95,6 +99,7 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 		{ "proto", required_argument, NULL, OPT_PROTO },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
+		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -144,6 +149,11 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 		case OPT_BACKEND:
 			if (backend_parse(optarg, &o->backend))
 				return usage_error(err, trace_usage, "invalid --backend '%s': expected auto, fentry, kprobe or tracepoint", optarg);
+			break;
+		case OPT_RING:
+			if (parse_uint(optarg, MIN_RING_BYTES, MAX_RING_BYTES, &val) || (val & (val - 1)))
+				return usage_error(err, trace_usage, "invalid --ring-size '%s': expected a power of two, 4096 to 1 GiB", optarg);
+			o->filter.ring_bytes = val;
 			break;
 		case 'v':
 			o->verbose++;

@@ -33,7 +33,8 @@ static void defaults(void **state)
 static void all_options(void **state)
 {
 	char *argv[] = { "trace", "-j", "-p", "42", "--port", "80", "--port=443", "-6",
-			 "--proto", "tcp", "-d", "1.5", "--backend", "kprobe", "-vv" };
+			 "--proto", "tcp", "-d", "1.5", "--backend", "kprobe", "-vv",
+			 "--ring-size", "65536" };
 	struct trace_opts o;
 
 	(void)state;
@@ -47,6 +48,7 @@ static void all_options(void **state)
 	assert_true(o.duration_s == 1.5);
 	assert_int_equal(o.backend, BACKEND_KPROBE);
 	assert_int_equal(o.verbose, 2);
+	assert_int_equal(o.filter.ring_bytes, 65536);
 }
 
 static void both_families_mean_no_filter(void **state)
@@ -67,6 +69,7 @@ static void rejects_bad_values(void **state)
 		{ "--proto", "udp" }, { "--proto", "tcp,bogus" },
 		{ "-d", "0" }, { "-d", "-3" }, { "-d", "nan" }, { "-d", "inf" }, { "-d", "1s" },
 		{ "--backend", "ebpf" },
+		{ "--ring-size", "1000" }, { "--ring-size", "2048" }, { "--ring-size", "3000000" },
 	};
 	struct trace_opts o;
 
