@@ -1,0 +1,108 @@
+# shellcheck shell=bash
+# Helpers for the real-kernel end-to-end tests, in the spirit of the kernel's BPF selftests:
+# each test is a few lines of intent. Source it from a tests/e2e/*.sh script.
+#
+# A test exits 0 (pass), 1 (fail) or 77 (skipped, with the reason on stdout). Each one gets
+# its own network namespace and temporary directory, removed on exit, also on failure.
+
+set -uo pipefail
+
+SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
+TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
+TEST_NAME=$(basename "$0" .sh)
+NS=ss-${TEST_NAME//_/-}-$$
+WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
+TRACER_PID=
+BG_PIDS=()
+
+cleanup() {
+	[ -n "$TRACER_PID" ] && kill -INT "$TRACER_PID" 2>/dev/null && wait "$TRACER_PID" 2>/dev/null
+	for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null
+	if [ -n "${KEEP_WORK:-}" ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+skip() { echo "SKIPPED: $TEST_NAME: $*"; exit 77; }
+fail() {
+	echo "FAIL: $TEST_NAME: $*"
+	if [ -s "$WORK/tracer.err" ]; then echo "--- tracer stderr:"; tail -5 "$WORK/tracer.err"; fi
+	exit 1
+}
+
+need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to load BPF programs and create network namespaces"
+	[ -x "$SOCKSCOPE" ] || fail "$SOCKSCOPE is not built (run make)"
+	[ -x "$TCPDRIVE" ] || fail "$TCPDRIVE is not built (run make)"
+	command -v jq >/dev/null || fail "jq is missing (make deps installs it)"
+}
+
+# A namespace of our own: its loopback carries only this test's traffic.
+netns_up() {
+	ip netns add "$NS" || fail "cannot create network namespace $NS"
+	ip -n "$NS" link set lo up || fail "cannot bring lo up in $NS"
+}
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# start_tracer ARGS...: sockscope trace in the background, returns once it says ready.
+start_tracer() {
+	"$SOCKSCOPE" trace "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
+	TRACER_PID=$!
+	for _ in $(seq 100); do
+		grep -q '^sockscope: ready' "$WORK/tracer.err" && return 0
+		kill -0 "$TRACER_PID" 2>/dev/null || fail "tracer exited before ready"
+		sleep 0.1
+	done
+	fail "tracer not ready within 10 s"
+}
+
+# stop_tracer: SIGINT, wait; TRACER_RC holds its exit status.
+stop_tracer() {
+	sleep 0.2 # let the last softirq close transitions land
+	kill -INT "$TRACER_PID" || fail "tracer already gone"
+	wait "$TRACER_PID"
+	TRACER_RC=$?
+	TRACER_PID=
+	[ "$TRACER_RC" -eq 0 ] || fail "tracer exited with $TRACER_RC"
+	grep -q '^sockscope: done: ' "$WORK/tracer.err" || fail "no done line on stderr"
+}
+
+# The namespace's inode: every event of this test carries it as "netns".
+netns_inode() { stat -L -c %i "/run/netns/$NS"; }
+
+# start_server NAME ADDR PORT COUNT SEND: a tcpdrive server in the namespace; sets SERVER_PID.
+start_server() {
+	in_ns "$TCPDRIVE" server "$1" "$2" "$3" "$4" "$5" >"$WORK/server.out" &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		if read -r _ SERVER_PID _ <"$WORK/server.out" 2>/dev/null && [ -n "${SERVER_PID:-}" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	fail "server did not start listening"
+}
+
+# wait_server: the server accepted all its connections and exited cleanly.
+wait_server() {
+	wait "${BG_PIDS[-1]}" || fail "server failed: $(cat "$WORK/server.out")"
+}
+
+# events 'jq condition': the JSON events matching it, one per line.
+events() { jq -c "select($1)" "$WORK/tracer.out"; }
+count() { events "$1" | wc -l; }
+
+assert_eq() { # EXPECTED ACTUAL WHAT
+	[ "$1" == "$2" ] || fail "$3: expected '$1', got '$2'"
+}
+
+# assert_count N 'jq condition' WHAT
+assert_count() { assert_eq "$1" "$(count "$2")" "$3"; }
+
+# Every stdout line of the tracer must be valid JSON.
+assert_all_json() {
+	jq -e . "$WORK/tracer.out" >/dev/null || fail "tracer output is not JSON lines"
+}
+
+lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }

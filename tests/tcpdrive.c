@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * tcpdrive: TCP traffic with known shape from processes with names the test chose, so that
+ * assertions on pid, comm, ports and byte counts prove attribution rather than luck.
+ *
+ *   tcpdrive server  NAME ADDR PORT COUNT SEND   accept COUNT connections one by one: read
+ *                                                to EOF, write SEND bytes, close
+ *   tcpdrive client  NAME ADDR PORT COUNT SEND   COUNT times: connect, write SEND bytes,
+ *                                                shut down writing, read to EOF, close
+ *   tcpdrive refused NAME ADDR PORT              connect once; succeed only on ECONNREFUSED
+ *   tcpdrive churn   NAME ADDR PORT COUNT        NAME-srv accepts and closes, NAME-cli
+ *                                                connects and closes, COUNT times, fast
+ *   tcpdrive spin    NAME SECONDS                keep a CPU busy
+ *
+ * NAME "hex:4142" names the process with arbitrary bytes. ADDR is an IPv4 or IPv6 literal.
+ * server and churn print "listening PID PORT" once listening (PORT 0 picks one).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tcpdrive: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
+	      "       churn NAME ADDR PORT COUNT | spin NAME SECONDS\n", stderr);
+	exit(2);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0)
+		usage();
+	return v;
+}
+
+static void set_name(const char *name)
+{
+	char comm[16] = { 0 };
+
+	if (!strncmp(name, "hex:", 4)) {
+		const char *h = name + 4;
+
+		for (size_t i = 0; h[0] && h[1] && i < sizeof(comm) - 1; i++, h += 2)
+			sscanf(h, "%2hhx", (unsigned char *)&comm[i]);
+	} else {
+		strncpy(comm, name, sizeof(comm) - 1);
+	}
+	if (prctl(PR_SET_NAME, comm))
+		die("prctl");
+}
+
+static socklen_t parse_addr(const char *addr, long port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return sizeof(*in6);
+	}
+	fprintf(stderr, "tcpdrive: not an IP address: %s\n", addr);
+	exit(2);
+}
+
+static int listen_on(const char *addr, long port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int one = 1, fd = socket(ss.ss_family, SOCK_STREAM, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (void *)&ss, len) || listen(fd, 1024))
+		die("listen");
+	len = sizeof(ss);
+	getsockname(fd, (void *)&ss, &len);
+	printf("listening %d %u\n", getpid(),
+	       ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	fflush(stdout);
+	return fd;
+}
+
+static int connect_to(const char *addr, long port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (connect(fd, (void *)&ss, len)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+static long read_to_eof(int fd)
+{
+	char buf[65536];
+	long total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0)
+		die("read");
+	return total;
+}
+
+static void write_bytes(int fd, long count)
+{
+	static char buf[65536];
+
+	memset(buf, 'x', sizeof(buf));
+	while (count > 0) {
+		ssize_t n = write(fd, buf, count < (long)sizeof(buf) ? count : (long)sizeof(buf));
+
+		if (n <= 0)
+			die("write");
+		count -= n;
+	}
+}
+
+static int run_server(const char *addr, long port, long count, long send)
+{
+	int lfd = listen_on(addr, port);
+	long in = 0;
+
+	for (long i = 0; i < count; i++) {
+		int fd = accept(lfd, NULL, NULL);
+
+		if (fd < 0)
+			die("accept");
+		in += read_to_eof(fd);
+		write_bytes(fd, send);
+		close(fd);
+	}
+	close(lfd);
+	printf("served %ld bytes_in=%ld bytes_out=%ld\n", count, in, count * send);
+	return 0;
+}
+
+static int run_client(const char *addr, long port, long count, long send)
+{
+	long in = 0;
+
+	for (long i = 0; i < count; i++) {
+		int fd = connect_to(addr, port);
+
+		if (fd < 0)
+			die("connect");
+		write_bytes(fd, send);
+		shutdown(fd, SHUT_WR);
+		in += read_to_eof(fd);
+		close(fd);
+	}
+	printf("client %d done %ld bytes_in=%ld\n", getpid(), count, in);
+	return 0;
+}
+
+static int run_refused(const char *addr, long port)
+{
+	int fd = connect_to(addr, port);
+
+	if (fd >= 0 || errno != ECONNREFUSED) {
+		fprintf(stderr, "tcpdrive: expected ECONNREFUSED, got %s\n", fd >= 0 ? "a connection" : strerror(errno));
+		return 1;
+	}
+	printf("refused %d\n", getpid());
+	return 0;
+}
+
+static int run_churn(const char *name, const char *addr, long port, long count)
+{
+	char srv_name[16], cli_name[16];
+	struct timespec t0, t1;
+	int lfd, status;
+	pid_t srv;
+
+	snprintf(srv_name, sizeof(srv_name), "%.11s-srv", name);
+	snprintf(cli_name, sizeof(cli_name), "%.11s-cli", name);
+	set_name(srv_name);
+	lfd = listen_on(addr, port);
+	srv = fork();
+	if (srv < 0)
+		die("fork");
+	if (srv == 0) {
+		for (long i = 0; i < count; i++) {
+			int fd = accept(lfd, NULL, NULL);
+
+			if (fd < 0)
+				die("accept");
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(lfd);
+	set_name(cli_name);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (long i = 0; i < count; i++) {
+		int fd = connect_to(addr, port);
+
+		if (fd < 0)
+			die("connect");
+		close(fd);
+	}
+	if (waitpid(srv, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("churn %ld connections in %.3f s: %.0f/s client %d server %d\n", count, s, count / s,
+	       getpid(), srv);
+	return 0;
+}
+
+static int run_spin(long seconds)
+{
+	time_t end = time(NULL) + seconds;
+	volatile unsigned long x = 0;
+
+	while (time(NULL) < end)
+		for (int i = 0; i < 1000000; i++)
+			x++;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[1] : "";
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc > 2)
+		set_name(argv[2]);
+	if (!strcmp(mode, "server") && argc == 7)
+		return run_server(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	if (!strcmp(mode, "client") && argc == 7)
+		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	if (!strcmp(mode, "refused") && argc == 5)
+		return run_refused(argv[3], number(argv[4]));
+	if (!strcmp(mode, "churn") && argc == 6)
+		return run_churn(argv[2], argv[3], number(argv[4]), number(argv[5]));
+	if (!strcmp(mode, "spin") && argc == 4)
+		return run_spin(number(argv[3]));
+	usage();
+}
