@@ -195,13 +195,18 @@ out:
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
 
+/* Most transitions (FIN_WAIT*, CLOSE_WAIT, ...) need nothing: decide before reading sk. */
+static __always_inline bool state_relevant(int old, int new)
+{
+	if (new == TCP_ESTABLISHED)
+		return old == TCP_SYN_SENT || old == TCP_SYN_RECV;
+	return new == TCP_SYN_SENT || new == TCP_CLOSE || new == TCP_LISTEN;
+}
+
 static __always_inline void on_state(struct sock *sk, int old, int new, bool btf)
 {
-	/* Most transitions (FIN_WAIT*, CLOSE_WAIT, ...) need nothing: decide before reading sk. */
-	if (new != TCP_SYN_SENT && new != TCP_ESTABLISHED && new != TCP_CLOSE)
-		return;
-	if (new == TCP_ESTABLISHED && old != TCP_SYN_SENT && old != TCP_SYN_RECV)
-		return;
+	if (new == TCP_LISTEN)
+		return; /* the listen hook's business */
 	if (!sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	if (new == TCP_SYN_SENT)
@@ -265,32 +270,113 @@ static __always_inline void on_connect(struct sock *sk)
 		report_connect(st, sk, false);
 }
 
-/* ---- state hook ---------------------------------------------------------------------- */
+/*
+ * ---- state hook ----------------------------------------------------------------------
+ * The kernel skips a BPF program that would run nested in itself on one CPU: a softirq state
+ * change landing while the program handles a task-context one. So the hook is two programs
+ * on the same attach point, called in attach order. The first handles every event it runs
+ * for and notes it in a per-CPU slot; the second handles an event only if the slot does not
+ * show it, i.e. the first was skipped for it. A socket cannot repeat a transition nested in
+ * itself, so no event is missed; the rare double handling is harmless (handlers are
+ * idempotent: close deletes its entry, listen deduplicates).
+ */
+struct state_note {
+	__u64 sk;
+	__s32 old;
+	__s32 new;
+};
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(ss_tp_state, struct sock *sk, int oldstate, int newstate)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct state_note);
+} state_seen SEC(".maps");
+
+static __always_inline void note_state(struct sock *sk, int old, int new)
+{
+	__u32 zero = 0;
+	struct state_note *n = bpf_map_lookup_elem(&state_seen, &zero);
+
+	if (n) {
+		n->sk = (__u64)sk;
+		n->old = old;
+		n->new = new;
+	}
+}
+
+/* True, and the note consumed, when the first program already handled this event. */
+static __always_inline bool state_noted(struct sock *sk, int old, int new)
+{
+	__u32 zero = 0;
+	struct state_note *n = bpf_map_lookup_elem(&state_seen, &zero);
+
+	if (!n || n->sk != (__u64)sk || n->old != old || n->new != new)
+		return false;
+	n->sk = 0;
+	return true;
+}
+
+static __always_inline void tp_state(struct sock *sk, int oldstate, int newstate)
 {
 	if (newstate == TCP_LISTEN) {
 		if (cfg_listen_via_tp)
 			on_listen(sk, true);
-		return 0;
+		return;
 	}
 	if (cfg_state_via_tp)
 		on_state(sk, oldstate, newstate, true);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ss_tp_state, struct sock *sk, int oldstate, int newstate)
+{
+	if (!state_relevant(oldstate, newstate))
+		return 0;
+	note_state(sk, oldstate, newstate);
+	tp_state(sk, oldstate, newstate);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ss_tp_state_nested, struct sock *sk, int oldstate, int newstate)
+{
+	if (state_relevant(oldstate, newstate) && !state_noted(sk, oldstate, newstate))
+		tp_state(sk, oldstate, newstate);
 	return 0;
 }
 
 SEC("fentry/tcp_set_state")
 int BPF_PROG(ss_fe_state, struct sock *sk, int state)
 {
-	on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state, true);
+	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (!state_relevant(old, state))
+		return 0;
+	note_state(sk, old, state);
+	on_state(sk, old, state, true);
 	return 0;
 }
 
+SEC("fentry/tcp_set_state")
+int BPF_PROG(ss_fe_state_nested, struct sock *sk, int state)
+{
+	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (state_relevant(old, state) && !state_noted(sk, old, state))
+		on_state(sk, old, state, true);
+	return 0;
+}
+
+/* kprobes share one per-CPU guard across all BPF programs, so a second program would be
+ * skipped too: there nesting can only be counted (recursion_misses, reported as lost). */
 SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(ss_kp_state, struct sock *sk, int state)
 {
-	on_state(sk, BPF_CORE_READ(sk, __sk_common.skc_state), state, false);
+	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (state_relevant(old, state))
+		on_state(sk, old, state, false);
 	return 0;
 }
 

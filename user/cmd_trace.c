@@ -31,6 +31,11 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run cleanly, see run_loop() */
 }
 
+static uint64_t skipped_runs(const void *tracer)
+{
+	return tracer_skipped_runs(tracer);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -104,6 +109,8 @@ int cmd_trace(int argc, char **argv)
 		tracefs_release(tracefs_mounted);
 		return 1;
 	}
+	src.kernel_skips = skipped_runs;
+	src.kernel_skips_ctx = &t;
 	install_signals();
 	err = tracer_attach(&t);
 	tracefs_release(tracefs_mounted); /* attached perf events keep working without it */

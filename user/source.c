@@ -73,6 +73,9 @@ static void check_counters(struct source *src)
 {
 	uint64_t lost = counter_read(src->counters_fd, SS_CNT_LOST);
 
+	if (src->kernel_skips)
+		lost += src->kernel_skips(src->kernel_skips_ctx);
+
 	if (lost > src->stats.lost) {
 		if (src->sink->ops->on_lost)
 			src->sink->ops->on_lost(src->sink, mono_now_ns(), lost - src->stats.lost);
@@ -86,6 +89,7 @@ int source_open(struct source *src, int ringbuf_fd, int counters_fd, struct sink
 	src->counters_fd = counters_fd;
 	src->sink = sink;
 	src->stats = (struct source_stats){ 0 };
+	src->kernel_skips = NULL;
 	src->rb = ring_buffer__new(ringbuf_fd, on_record, src, NULL);
 	return src->rb ? 0 : -errno;
 }

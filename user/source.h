@@ -15,7 +15,7 @@ struct ring_buffer;
 struct source_stats {
 	uint64_t events;    /* records delivered to the sink */
 	uint64_t invalid;   /* records rejected by validation (ABI mismatch, short) */
-	uint64_t lost;      /* dropped in the kernel: ring buffer full */
+	uint64_t lost;      /* dropped in the kernel: ring buffer full, or program runs skipped */
 	uint64_t untracked; /* sockets the kernel's table had no room for */
 };
 
@@ -24,6 +24,9 @@ struct source {
 	int counters_fd;
 	struct sink *sink;
 	struct source_stats stats;
+	/* optional: events the kernel lost outside the ring (skipped program runs), cumulative */
+	uint64_t (*kernel_skips)(const void *ctx);
+	const void *kernel_skips_ctx;
 };
 
 /* Size the record must have for its type; 0 for an unknown type. */

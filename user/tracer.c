@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "sockscope.skel.h"
@@ -16,9 +17,9 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 {
 	struct bpf_program *const table[HOOK_COUNT][BACKEND_COUNT][MAX_HOOK_PROGS] = {
 		[HOOK_STATE] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_state },
+			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_nested },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_state },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_nested },
 		},
 		[HOOK_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_connect },
@@ -33,7 +34,7 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 		[HOOK_LISTEN] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fx_listen },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_listen, s->progs.ss_kr_listen },
-			/* shares ss_tp_state with the state hook */
+			/* listen() runs in task context: the state hook's task-context program */
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state },
 		},
 	};
@@ -125,6 +126,29 @@ int tracer_prog_count(const struct tracer *t)
 	bpf_object__for_each_program(prog, t->skel->obj)
 		n += bpf_program__autoload(prog);
 	return n;
+}
+
+static bool has_twin(const struct sockscope_bpf *s, const struct bpf_program *prog)
+{
+	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_nested ||
+	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_nested;
+}
+
+uint64_t tracer_skipped_runs(const struct tracer *t)
+{
+	struct bpf_program *prog;
+	uint64_t sum = 0;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_prog_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		if (!bpf_program__autoload(prog) || has_twin(t->skel, prog))
+			continue;
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
+			sum += info.recursion_misses;
+	}
+	return sum;
 }
 
 void tracer_describe(const struct tracer *t, char *buf, size_t len)

@@ -4,6 +4,7 @@
 #define SS_TRACER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <linux/types.h>
 #include "backends.h"
 #include "sockscope.h"
@@ -33,6 +34,13 @@ void tracer_destroy(struct tracer *t);
 int tracer_ringbuf_fd(const struct tracer *t);
 int tracer_counters_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
+
+/*
+ * Runs the kernel skipped because the program would have nested in itself on one CPU
+ * (bpf_prog_info.recursion_misses), in programs whose events nothing else recovers. The
+ * paired state programs cover each other and are left out.
+ */
+uint64_t tracer_skipped_runs(const struct tracer *t);
 
 /* "state=tracepoint connect=tracepoint ..." */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
