@@ -10,6 +10,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct ss_ringbuf events SEC(".maps");
 struct ss_counters counters SEC(".maps");
+struct ss_wake_acc wake_acc SEC(".maps");
 
 const volatile __u32 cfg_filter_tgid = 0;
 const volatile __u16 cfg_filter_ports[SS_MAX_PORTS] = {};

@@ -71,7 +71,7 @@ static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st
 	e->duration_ns = duration_ns;
 	e->error = error;
 	e->reserved = 0;
-	event_submit(e);
+	event_submit(e, sizeof(*e));
 }
 
 static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)

@@ -50,13 +50,15 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT])
 {
 	struct bpf_program *prog, *progs[MAX_HOOK_PROGS];
+	int ncpus = libbpf_num_possible_cpus();
 
 	s->rodata->cfg_filter_tgid = cfg->pid;
 	s->rodata->cfg_n_ports = cfg->n_ports;
 	memcpy((void *)s->rodata->cfg_filter_ports, cfg->ports, sizeof(cfg->ports));
 	s->rodata->cfg_filter_family = cfg->family;
-	/* wake the reader when 1/16 of the ring is pending; the poll timer covers the rest */
-	s->rodata->cfg_wakeup_bytes = cfg->ring_bytes / 16;
+	/* wake the reader when ~1/16 of the ring is pending (counted per CPU); the poll timer
+	 * covers the rest */
+	s->rodata->cfg_wakeup_bytes = cfg->ring_bytes / 16 / (ncpus > 0 ? ncpus : 1);
 	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
