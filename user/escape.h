@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Untrusted bytes (process names, paths) made safe for a terminal and for JSON. */
+/* Untrusted bytes (process names, paths) made safe for a terminal (JSON: linebuf.h). */
 #ifndef SS_ESCAPE_H
 #define SS_ESCAPE_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 /* Bytes up to the first NUL (at most len). */
 size_t bounded_strlen(const void *src, size_t len);
@@ -15,8 +14,5 @@ size_t bounded_strlen(const void *src, size_t len);
  * length written. dst_len >= 4 * src_len + 1 never truncates.
  */
 size_t escape_text(char *dst, size_t dst_len, const void *src, size_t src_len);
-
-/* A JSON string with quotes (RFC 8259); invalid UTF-8 bytes become U+FFFD. */
-void json_write_string(FILE *out, const void *src, size_t src_len);
 
 #endif

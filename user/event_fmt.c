@@ -87,23 +87,50 @@ int64_t mono_to_realtime_ns(uint64_t mono_ns)
 	return (int64_t)mono_ns + mono_to_real_offset_ns;
 }
 
-void fmt_rfc3339(char buf[32], int64_t realtime_ns)
+/*
+ * Breaking a time down (gmtime_r, and localtime_r with its time zone lock) costs more than
+ * the rest of an output line: do it once per second and keep the text.
+ */
+struct second_text {
+	time_t sec;
+	char text[24];
+};
+
+static const char *second_text(struct second_text *cache, time_t sec, bool utc)
 {
-	time_t sec = realtime_ns / 1000000000;
 	struct tm tm;
 
-	gmtime_r(&sec, &tm);
-	snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	if (cache->text[0] && cache->sec == sec)
+		return cache->text;
+	if (utc)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	if (utc)
+		strftime(cache->text, sizeof(cache->text), "%Y-%m-%dT%H:%M:%S", &tm);
+	else
+		strftime(cache->text, sizeof(cache->text), "%H:%M:%S", &tm);
+	cache->sec = sec;
+	return cache->text;
+}
+
+const char *rfc3339_second(int64_t realtime_ns)
+{
+	static struct second_text utc;
+
+	return second_text(&utc, realtime_ns / 1000000000, true);
+}
+
+void fmt_rfc3339(char buf[32], int64_t realtime_ns)
+{
+	snprintf(buf, 32, "%.19s.%06dZ", rfc3339_second(realtime_ns),
 		 (int)(realtime_ns % 1000000000 / 1000));
 }
 
 void fmt_clock(char buf[16], int64_t realtime_ns)
 {
-	time_t sec = realtime_ns / 1000000000;
-	struct tm tm;
+	static struct second_text local;
 
-	localtime_r(&sec, &tm);
-	snprintf(buf, 16, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	snprintf(buf, 16, "%.8s.%03d", second_text(&local, realtime_ns / 1000000000, false),
 		 (int)(realtime_ns % 1000000000 / 1000000));
 }

@@ -1,53 +1,102 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `trace -j`: one JSON object per line; the format is documented in docs/output.md. */
+#include <string.h>
 #include <sys/socket.h>
 #include "escape.h"
 #include "event_fmt.h"
+#include "linebuf.h"
 #include "sink.h"
 
-static void json_ts(FILE *f, uint64_t mono_ns)
+static void json_begin_record(struct linebuf *b, uint64_t mono_ns, const char *event)
 {
-	char ts[32];
+	int64_t real_ns = mono_to_realtime_ns(mono_ns);
 
-	fmt_rfc3339(ts, mono_to_realtime_ns(mono_ns));
-	fprintf(f, "{\"ts\":\"%s\"", ts);
+	lb_reset(b);
+	lb_str(b, "{\"ts\":\"");
+	lb_str(b, rfc3339_second(real_ns));
+	lb_mem(b, ".", 1);
+	lb_u64_width(b, real_ns % 1000000000 / 1000, 6);
+	lb_str(b, "Z\",\"event\":\"");
+	lb_str(b, event);
+	lb_str(b, "\"");
 }
 
-static void json_tcp(FILE *f, const struct ss_tcp_event *e)
+static void json_u64(struct linebuf *b, const char *key_colon, uint64_t v)
+{
+	lb_str(b, key_colon);
+	lb_u64(b, v);
+}
+
+static void json_str(struct linebuf *b, const char *key_colon, const char *v)
+{
+	lb_str(b, key_colon);
+	lb_json_string(b, v, strlen(v));
+}
+
+static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 {
 	const struct ss_inet_tuple *t = &e->tuple;
-	char saddr[ADDR_STR_LEN], daddr[ADDR_STR_LEN], errbuf[16];
 	unsigned type = e->hdr.type;
+	char errbuf[16];
 
-	fmt_addr(saddr, t->family, t->saddr);
-	fmt_addr(daddr, t->family, t->daddr);
-	json_ts(f, e->hdr.ts_ns);
-	fprintf(f, ",\"event\":\"%s\",\"proto\":\"tcp\",\"family\":\"%s\",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":",
-		event_name(type), family_name(t->family), e->owner.pid, e->owner.tid, e->owner.uid);
-	json_write_string(f, e->owner.comm, bounded_strlen(e->owner.comm, SS_COMM_LEN));
-	fprintf(f, ",\"netns\":%u,\"cookie\":%llu,\"role\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u",
-		e->netns, (unsigned long long)e->cookie, tcp_role_name(e), saddr, t->sport, daddr, t->dport);
-	if (type == SS_EV_TCP_CLOSE)
-		fprintf(f, ",\"bytes_sent\":%llu,\"bytes_received\":%llu",
-			(unsigned long long)e->bytes_sent, (unsigned long long)e->bytes_received);
-	if (event_has_duration(type))
-		fprintf(f, ",\"duration_ms\":%.3f", e->duration_ns / 1e6);
-	if (type == SS_EV_TCP_CONNECT_FAILED)
-		fprintf(f, ",\"error\":\"%s\",\"errno\":%d", errno_name(e->error, errbuf), e->error);
+	json_begin_record(b, e->hdr.ts_ns, event_name(type));
+	json_str(b, ",\"proto\":", "tcp");
+	json_str(b, ",\"family\":", family_name(t->family));
+	json_u64(b, ",\"pid\":", e->owner.pid);
+	json_u64(b, ",\"tid\":", e->owner.tid);
+	json_u64(b, ",\"uid\":", e->owner.uid);
+	lb_str(b, ",\"comm\":");
+	lb_json_string(b, e->owner.comm, bounded_strlen(e->owner.comm, SS_COMM_LEN));
+	json_u64(b, ",\"netns\":", e->netns);
+	json_u64(b, ",\"cookie\":", e->cookie);
+	json_str(b, ",\"role\":", tcp_role_name(e));
+	lb_str(b, ",\"saddr\":\"");
+	lb_addr(b, t->family, t->saddr);
+	json_u64(b, "\",\"sport\":", t->sport);
+	lb_str(b, ",\"daddr\":\"");
+	lb_addr(b, t->family, t->daddr);
+	lb_mem(b, "\"", 1);
+	json_u64(b, ",\"dport\":", t->dport);
+	if (type == SS_EV_TCP_CLOSE) {
+		json_u64(b, ",\"bytes_sent\":", e->bytes_sent);
+		json_u64(b, ",\"bytes_received\":", e->bytes_received);
+	}
+	if (event_has_duration(type)) {
+		lb_str(b, ",\"duration_ms\":");
+		lb_ms3(b, e->duration_ns);
+	}
+	if (type == SS_EV_TCP_CONNECT_FAILED) {
+		json_str(b, ",\"error\":", errno_name(e->error, errbuf));
+		lb_str(b, ",\"errno\":");
+		lb_i64(b, e->error);
+	}
 	if (e->flags & SS_F_PARTIAL)
-		fputs(",\"partial\":true", f);
-	fputs("}\n", f);
+		lb_str(b, ",\"partial\":true");
+}
+
+static void json_end_record(struct linebuf *b, FILE *out)
+{
+	lb_str(b, "}\n");
+	/* a line that did not fit is dropped whole rather than written as broken JSON */
+	if (!b->truncated)
+		lb_flush(b, out);
 }
 
 static void json_event(struct sink *s, const struct ss_hdr *rec)
 {
-	json_tcp(s->out, (const struct ss_tcp_event *)rec);
+	struct linebuf b;
+
+	json_tcp(&b, (const struct ss_tcp_event *)rec);
+	json_end_record(&b, s->out);
 }
 
 static void json_lost(struct sink *s, uint64_t mono_ns, uint64_t count)
 {
-	json_ts(s->out, mono_ns);
-	fprintf(s->out, ",\"event\":\"lost\",\"count\":%llu}\n", (unsigned long long)count);
+	struct linebuf b;
+
+	json_begin_record(&b, mono_ns, "lost");
+	json_u64(&b, ",\"count\":", count);
+	json_end_record(&b, s->out);
 }
 
 const struct sink_ops trace_json_ops = {

@@ -3,19 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
+#include "linebuf.h"
 #include "unit.h"
 
 #define JSON_OF(lit) json_of(lit, sizeof(lit) - 1)
 
 static char *json_of(const void *src, size_t len)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
+	struct linebuf b;
 
-	json_write_string(f, src, len);
-	fclose(f);
-	return buf;
+	lb_reset(&b);
+	lb_json_string(&b, src, len);
+	return strndup(b.buf, b.len);
 }
 
 static void text_keeps_printable_ascii(void **state)
@@ -80,6 +79,68 @@ static void json_replaces_invalid_utf8(void **state)
 	free(s);
 }
 
+static char *lb_text(struct linebuf *b)
+{
+	return strndup(b->buf, b->len);
+}
+
+static void linebuf_numbers(void **state)
+{
+	struct linebuf b;
+	char *s;
+
+	(void)state;
+	lb_reset(&b);
+	lb_u64(&b, 0);
+	lb_str(&b, " ");
+	lb_u64(&b, UINT64_MAX);
+	lb_str(&b, " ");
+	lb_i64(&b, INT64_MIN);
+	lb_str(&b, " ");
+	lb_u64_width(&b, 42, 6);
+	lb_str(&b, " ");
+	lb_ms3(&b, 1234567); /* 1.234567 ms rounds to 1.235 */
+	lb_str(&b, " ");
+	lb_ms3(&b, 999);
+	s = lb_text(&b);
+	assert_string_equal(s, "0 18446744073709551615 -9223372036854775808 000042 1.235 0.001");
+	free(s);
+}
+
+static void linebuf_addresses(void **state)
+{
+	const uint8_t v4[16] = { 10, 0, 255, 1 };
+	const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct linebuf b;
+	char *s;
+
+	(void)state;
+	lb_reset(&b);
+	lb_addr(&b, 2 /* AF_INET */, v4);
+	lb_str(&b, " ");
+	lb_addr(&b, 10 /* AF_INET6 */, v6);
+	lb_str(&b, " ");
+	lb_addr(&b, 1 /* AF_UNIX */, v4);
+	s = lb_text(&b);
+	assert_string_equal(s, "10.0.255.1 2001:db8::1 ?");
+	free(s);
+}
+
+static void linebuf_never_overflows(void **state)
+{
+	char big[600];
+	struct linebuf b;
+
+	(void)state;
+	memset(big, 'a', sizeof(big));
+	lb_reset(&b);
+	lb_mem(&b, big, sizeof(big));
+	assert_false(b.truncated);
+	lb_mem(&b, big, sizeof(big)); /* would pass the end: dropped whole */
+	assert_true(b.truncated);
+	assert_int_equal(b.len, sizeof(big));
+}
+
 int run_escape_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +151,9 @@ int run_escape_tests(void)
 		cmocka_unit_test(json_escapes_quote_backslash_and_controls),
 		cmocka_unit_test(json_passes_valid_utf8),
 		cmocka_unit_test(json_replaces_invalid_utf8),
+		cmocka_unit_test(linebuf_numbers),
+		cmocka_unit_test(linebuf_addresses),
+		cmocka_unit_test(linebuf_never_overflows),
 	};
 
 	return cmocka_run_group_tests_name("escape", tests, NULL, NULL);
