@@ -13,9 +13,22 @@
 #define AF_INET 2
 #define AF_INET6 10
 
-struct ss_ringbuf {
+/*
+ * One ring buffer per CPU. A single shared ring made both CPUs fight over its lock, its
+ * producer position and the cache lines their interleaved records share: ~0.5 us of extra
+ * time per event here. User space creates the rings (sized at start) and merges them by
+ * timestamp.
+ */
+struct ss_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 * 1024 * 1024); /* user space may resize before load */
+	__uint(max_entries, 4096); /* set to the per-CPU size by user space before load */
+};
+
+struct ss_rings {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1); /* set to the number of possible CPUs before load */
+	__type(key, __u32);
+	__array(values, struct ss_ring);
 };
 
 struct ss_counters {
@@ -33,7 +46,7 @@ struct ss_wake_acc {
 	__type(value, __u64);
 };
 
-extern struct ss_ringbuf events SEC(".maps");
+extern struct ss_rings rings SEC(".maps");
 extern struct ss_counters counters SEC(".maps");
 extern struct ss_wake_acc wake_acc SEC(".maps");
 
@@ -58,7 +71,9 @@ static __always_inline void count(enum ss_counter which)
 
 static __always_inline void *event_reserve(__u32 size)
 {
-	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+	void *e = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
 
 	if (!e)
 		count(SS_CNT_LOST);
@@ -68,8 +83,8 @@ static __always_inline void *event_reserve(__u32 size)
 /*
  * Waking the reader on every record costs ~6.8 us per event; instead wake only when a batch
  * has accumulated. User space also drains on a short timer, so latency stays bounded. The
- * batch is counted per CPU: asking the ring (bpf_ringbuf_query) reads the consumer position,
- * a cache line user space keeps writing, and cost ~100 ns per event here.
+ * batch is counted in a per-CPU slot: asking the ring (bpf_ringbuf_query) reads the consumer
+ * position, a cache line user space keeps writing.
  */
 static __always_inline void event_submit(void *e, __u32 size)
 {

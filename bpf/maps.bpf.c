@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Definitions shared by every concern (tcp, later udp/unix): the ring buffer, the drop
+ * Definitions shared by every concern (tcp, later udp/unix): the ring buffers, the drop
  * counters and the load-time configuration. The other .bpf.c files see them through the
  * extern declarations in common.bpf.h; bpftool's static linker joins them into one object.
  */
@@ -8,7 +8,7 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-struct ss_ringbuf events SEC(".maps");
+struct ss_rings rings SEC(".maps");
 struct ss_counters counters SEC(".maps");
 struct ss_wake_acc wake_acc SEC(".maps");
 

@@ -102,7 +102,7 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	sink.ops = o.json ? &trace_json_ops : &trace_text_ops;
-	err = source_open(&src, tracer_ringbuf_fd(&t), tracer_counters_fd(&t), &sink);
+	err = source_open(&src, t.ring_fds, t.n_rings, tracer_counters_fd(&t), &sink);
 	if (err) {
 		elog("opening the ring buffer failed: %s", strerror(-err));
 		tracer_destroy(&t);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,6 +33,7 @@ int record_validate(const void *data, size_t size)
 	return need && size >= need ? 0 : -EINVAL;
 }
 
+/* Called by libbpf for each record. */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct source *src = ctx;
@@ -40,9 +42,24 @@ static int on_record(void *ctx, void *data, size_t size)
 		src->stats.invalid++;
 		return 0;
 	}
+	return merge_add(&src->merge, data, size, ((const struct ss_hdr *)data)->ts_ns);
+}
+
+static void deliver(void *ctx, const void *rec, size_t size)
+{
+	struct source *src = ctx;
+
 	src->stats.events++;
-	src->sink->ops->on_event(src->sink, data);
-	return 0;
+	if (((uintptr_t)rec & 7) == 0) {
+		src->sink->ops->on_event(src->sink, rec);
+	} else { /* the merge's arena gives no alignment guarantee */
+		_Alignas(8) unsigned char aligned[512];
+
+		if (size > sizeof(aligned))
+			return;
+		memcpy(aligned, rec, size);
+		src->sink->ops->on_event(src->sink, (const struct ss_hdr *)aligned);
+	}
 }
 
 static uint64_t mono_now_ns(void)
@@ -84,39 +101,60 @@ static void check_counters(struct source *src)
 	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
 }
 
-int source_open(struct source *src, int ringbuf_fd, int counters_fd, struct sink *sink)
+int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
+		struct sink *sink)
 {
+	memset(src, 0, sizeof(*src));
 	src->counters_fd = counters_fd;
 	src->sink = sink;
-	src->stats = (struct source_stats){ 0 };
-	src->kernel_skips = NULL;
-	src->rb = ring_buffer__new(ringbuf_fd, on_record, src, NULL);
-	return src->rb ? 0 : -errno;
+	for (int i = 0; i < n_rings; i++) {
+		int err = 0;
+
+		if (!src->rb)
+			src->rb = ring_buffer__new(ring_fds[i], on_record, src, NULL);
+		else
+			err = ring_buffer__add(src->rb, ring_fds[i], on_record, src);
+		if (!src->rb || err) {
+			err = src->rb ? err : -errno;
+			source_close(src);
+			return err;
+		}
+	}
+	return src->rb ? 0 : -EINVAL;
+}
+
+/* Everything pending in every ring up to horizon, in time order, then the drop counters. */
+static int consume_all(struct source *src, uint64_t horizon)
+{
+	int err = ring_buffer__consume(src->rb);
+	int derr = merge_deliver(&src->merge, horizon, deliver, src);
+
+	check_counters(src);
+	fflush(src->sink->out);
+	return err < 0 ? err : derr;
 }
 
 int source_poll(struct source *src, int timeout_ms)
 {
 	int err = ring_buffer__poll(src->rb, timeout_ms);
+	uint64_t now = mono_now_ns();
 
 	/* records submitted without a wake-up are only seen by consuming */
-	if (err >= 0 || err == -EINTR)
-		err = ring_buffer__consume(src->rb);
-	check_counters(src);
-	fflush(src->sink->out);
-	return err == -EINTR ? 0 : err < 0 ? err : 0;
+	if (err < 0 && err != -EINTR)
+		return err;
+	/* a program that stamped a record before `now` has committed it well within the
+	 * hold-back time: BPF programs run for microseconds, without migrating */
+	return consume_all(src, now > SOURCE_HOLD_NS ? now - SOURCE_HOLD_NS : 0);
 }
 
 int source_drain(struct source *src)
 {
-	int err = ring_buffer__consume(src->rb);
-
-	check_counters(src);
-	fflush(src->sink->out);
-	return err < 0 ? err : 0;
+	return consume_all(src, UINT64_MAX);
 }
 
 void source_close(struct source *src)
 {
 	ring_buffer__free(src->rb);
 	src->rb = NULL;
+	merge_free(&src->merge);
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The live event source: drains the ring buffer into a sink, in batches (on a timer or when
- * the kernel side forces a wake-up), and turns the kernel's drop counters into `lost` records.
+ * The live event source: drains the per-CPU ring buffers into a sink, in batches (on a timer
+ * or when the kernel side forces a wake-up), merged into timestamp order, and turns the
+ * kernel's drop counters into `lost` records.
  */
 #ifndef SS_SOURCE_H
 #define SS_SOURCE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "merge.h"
 #include "sink.h"
 
 struct ring_buffer;
@@ -19,8 +21,12 @@ struct source_stats {
 	uint64_t untracked; /* sockets the kernel's table had no room for */
 };
 
+/* How long a record waits for records from other CPUs that may be stamped earlier. */
+#define SOURCE_HOLD_NS (10 * 1000 * 1000ULL)
+
 struct source {
 	struct ring_buffer *rb;
+	struct merge merge;
 	int counters_fd;
 	struct sink *sink;
 	struct source_stats stats;
@@ -34,7 +40,8 @@ size_t record_min_size(unsigned type);
 /* 0 if data holds a complete record of this ABI version, else -EINVAL. */
 int record_validate(const void *data, size_t size);
 
-int source_open(struct source *src, int ringbuf_fd, int counters_fd, struct sink *sink);
+int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
+		struct sink *sink);
 /* Wait up to timeout_ms for a wake-up, then consume everything pending. */
 int source_poll(struct source *src, int timeout_ms);
 /* Consume what is left (call after detaching) and account for the final drop counts. */

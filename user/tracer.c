@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -46,23 +48,34 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 	return n;
 }
 
-static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
-		      const struct hook_choice choice[HOOK_COUNT])
+__u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 {
+	__u32 per_cpu = total / (ncpus > 0 ? ncpus : 1), size = 4096;
+
+	while (size * 2 <= per_cpu)
+		size *= 2;
+	return size;
+}
+
+static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
+		      const struct hook_choice choice[HOOK_COUNT], int ncpus)
+{
+	__u32 ring_bytes = tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus);
 	struct bpf_program *prog, *progs[MAX_HOOK_PROGS];
-	int ncpus = libbpf_num_possible_cpus();
 
 	s->rodata->cfg_filter_tgid = cfg->pid;
 	s->rodata->cfg_n_ports = cfg->n_ports;
 	memcpy((void *)s->rodata->cfg_filter_ports, cfg->ports, sizeof(cfg->ports));
 	s->rodata->cfg_filter_family = cfg->family;
-	/* wake the reader when ~1/16 of the ring is pending (counted per CPU); the poll timer
-	 * covers the rest */
-	s->rodata->cfg_wakeup_bytes = cfg->ring_bytes / 16 / (ncpus > 0 ? ncpus : 1);
+	/* wake the reader when a CPU's ring is 1/8 full; the poll timer covers the rest */
+	s->rodata->cfg_wakeup_bytes = ring_bytes / 8;
 	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
-	bpf_map__set_max_entries(s->maps.events, cfg->ring_bytes);
+	/* The inner ring's size in the BPF object is only the prototype's: the kernel does not
+	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
+	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
+	bpf_map__set_max_entries(s->maps.rings, ncpus);
 
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, false);
@@ -74,22 +87,50 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 }
 
+/* The per-CPU rings go into the array the programs index by CPU. */
+static int create_rings(struct tracer *t, __u32 ring_bytes)
+{
+	int outer = bpf_map__fd(t->skel->maps.rings);
+
+	for (int i = 0; i < t->n_rings; i++) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ss_ring", 0, 0, ring_bytes, NULL);
+
+		if (fd < 0)
+			return -errno;
+		t->ring_fds[i] = fd;
+		if (bpf_map_update_elem(outer, &i, &fd, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		const struct hook_choice choice[HOOK_COUNT])
 {
-	int err;
+	int ncpus = libbpf_num_possible_cpus(), err;
 
 	memset(t, 0, sizeof(*t));
 	memcpy(t->choice, choice, sizeof(t->choice));
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	t->ring_fds = malloc(ncpus * sizeof(*t->ring_fds));
+	if (!t->ring_fds)
+		return -ENOMEM;
+	for (int i = 0; i < ncpus; i++)
+		t->ring_fds[i] = -1;
+	t->n_rings = ncpus;
 	t->skel = sockscope_bpf__open();
-	if (!t->skel)
-		return -errno;
-	configure(t->skel, cfg, choice);
-	err = sockscope_bpf__load(t->skel);
-	if (err) {
-		sockscope_bpf__destroy(t->skel);
-		t->skel = NULL;
+	if (!t->skel) {
+		err = -errno;
+		tracer_destroy(t);
+		return err;
 	}
+	configure(t->skel, cfg, choice, ncpus);
+	err = sockscope_bpf__load(t->skel);
+	if (!err)
+		err = create_rings(t, tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus));
+	if (err)
+		tracer_destroy(t);
 	return err;
 }
 
@@ -108,11 +149,12 @@ void tracer_destroy(struct tracer *t)
 {
 	sockscope_bpf__destroy(t->skel);
 	t->skel = NULL;
-}
-
-int tracer_ringbuf_fd(const struct tracer *t)
-{
-	return bpf_map__fd(t->skel->maps.events);
+	for (int i = 0; i < t->n_rings; i++)
+		if (t->ring_fds[i] >= 0)
+			close(t->ring_fds[i]);
+	free(t->ring_fds);
+	t->ring_fds = NULL;
+	t->n_rings = 0;
 }
 
 int tracer_counters_fd(const struct tracer *t)

@@ -16,12 +16,14 @@ struct tracer_config {
 	__u16 ports[SS_MAX_PORTS];  /* local or remote port; n_ports 0: every port */
 	int n_ports;
 	int family;                 /* 0, AF_INET or AF_INET6 */
-	__u32 ring_bytes;           /* ring buffer size, a power of two */
+	__u32 ring_bytes;           /* ring buffer size in all, a power of two, split per CPU */
 };
 
 struct tracer {
 	struct sockscope_bpf *skel;
 	struct hook_choice choice[HOOK_COUNT];
+	int *ring_fds; /* one ring buffer per possible CPU, created after load */
+	int n_rings;
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
@@ -31,7 +33,8 @@ int tracer_attach(struct tracer *t);
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);
 
-int tracer_ringbuf_fd(const struct tracer *t);
+/* Per-CPU ring size for a total: a power of two, at least one page. */
+__u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus);
 int tracer_counters_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
 

@@ -19,4 +19,11 @@ assert_count 1000 "$mine and .event == \"close\" and .role == \"server\" and .co
 assert_count 2000 "$mine and .event == \"close\"" "close events"
 assert_count 0 ".event == \"lost\"" "lost records"
 assert_eq 0 "$(lost_total)" "lost in the done line"
+# the per-CPU rings are merged in time order: every socket's close comes after its opening
+# event, although the two are often emitted on different CPUs
+misordered=$(jq -s '[.[] | select(.cookie)] | group_by(.cookie)
+	| map(select(.[0].event | IN("connect", "accept", "listen") | not)) | length' "$WORK/tracer.out")
+assert_eq 0 "$misordered" "sockets whose first event was not connect/accept/listen"
+assert_eq 0 "$(jq -s '[.[] | .ts] as $t | [range(1; $t | length) | select($t[.] < $t[. - 1])] | length' \
+	"$WORK/tracer.out")" "timestamps going backwards"
 cat "$WORK/churn.out"

@@ -9,5 +9,6 @@ int main(void)
 	failed += run_cli_tests();
 	failed += run_record_tests();
 	failed += run_format_tests();
+	failed += run_merge_tests();
 	return failed ? 1 : 0;
 }
