@@ -3,6 +3,8 @@
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
+#   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
+#                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
 #   make V=1        show full command lines;  make STATIC=1  link statically (for VMs)
 
 BUILD       ?= build
@@ -41,7 +43,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run test unit bench clean
+.PHONY: all deps run test unit bench vmtest vmtest-ci clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(TEST_BINS) $(BENCH_BINS)
@@ -60,6 +62,16 @@ unit: $(BUILD)/tests/unit_tests
 
 bench: deps all
 	bench/run.sh
+
+KERNEL  ?= 5.10 6.1 6.12 sid
+BACKEND ?= fentry kprobe tracepoint auto
+vmtest:
+	KERNELS="$(KERNEL)" BACKENDS="$(BACKEND)" TESTS="$(TESTS)" tools/vmtest.sh
+
+# The part of the matrix CI runs: both non-tracepoint backends on one kernel, auto on the oldest.
+vmtest-ci:
+	KERNELS=6.1 BACKENDS="fentry kprobe" tools/vmtest.sh
+	KERNELS=5.10 BACKENDS=auto tools/vmtest.sh
 
 $(BUILD)/vmlinux.h:
 	$(call msg,BTF,$@)

@@ -20,3 +20,4 @@ const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
 const volatile bool cfg_state_via_tp = false;
 const volatile bool cfg_connect_via_tp = false;
 const volatile bool cfg_listen_via_tp = false;
+const volatile bool cfg_accept_via_tp = false;

@@ -96,14 +96,20 @@ static __always_inline struct sock *sk_from_fd(long fd)
 }
 
 /*
- * inet_csk_accept() returns the new socket; the return value sits after the arguments, and
- * the argument list shrank in 6.10 (sk, flags, err, kern) -> (sk, arg). The type that came
- * with the new signature tells which one this kernel has.
+ * inet_csk_accept() returns the new socket; in an fexit program the return value sits after
+ * the arguments, and the argument list shrank in 6.10 (sk, flags, err, kern) -> (sk, arg).
+ * bpf_get_func_ret() (5.17+) finds it either way; older kernels all have four arguments.
+ * (Choosing between ctx[2] and ctx[4] instead lets clang turn the two loads into one load at
+ * a computed offset, which the verifier refuses for a context pointer.)
  */
 static __always_inline struct sock *inet_csk_accept_ret(unsigned long long *ctx)
 {
-	if (bpf_core_type_exists(struct proto_accept_arg))
-		return (struct sock *)ctx[2];
+	__u64 ret = 0;
+
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_func_ret)) {
+		bpf_get_func_ret(ctx, &ret);
+		return (struct sock *)ret;
+	}
 	return (struct sock *)ctx[4];
 }
 

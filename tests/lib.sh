@@ -46,8 +46,11 @@ netns_up() {
 in_ns() { ip netns exec "$NS" "$@"; }
 
 # start_tracer ARGS...: sockscope trace in the background, returns once it says ready.
+# SS_BACKEND (set by the VM matrix) forces a backend unless the test names one itself.
 start_tracer() {
-	"$SOCKSCOPE" trace "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
+	local forced=()
+	[ -n "${SS_BACKEND:-}" ] && [[ " $* " != *" --backend "* ]] && forced=(--backend "$SS_BACKEND")
+	"$SOCKSCOPE" trace "${forced[@]}" "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 	TRACER_PID=$!
 	for _ in $(seq 100); do
 		grep -q '^sockscope: ready' "$WORK/tracer.err" && return 0

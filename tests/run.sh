@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test suite: cmocka unit tests, then every real-kernel end-to-end test in tests/e2e/.
 # Usage: tests/run.sh [PATTERN]   (only e2e tests whose name contains PATTERN)
+# Environment: SS_BACKEND=fentry|kprobe|tracepoint|auto forces the tracer's backend in every
+# e2e test; SKIP_UNIT=1 runs the e2e tests only (the VM matrix: unit tests need no kernel).
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-180}
 pattern=${1:-}
 passed=0 failed=0 skipped=0
 
-if [ -z "$pattern" ]; then
+if [ -z "$pattern" ] && [ -z "${SKIP_UNIT:-}" ]; then
 	echo "== unit tests ($UNIT)"
 	out=$("$UNIT" 2>&1)
 	rc=$?
@@ -25,7 +27,7 @@ if [ -z "$pattern" ]; then
 	fi
 fi
 
-echo "== end-to-end tests (real kernel)"
+echo "== end-to-end tests (real kernel $(uname -r)${SS_BACKEND:+, backend $SS_BACKEND})"
 for t in tests/e2e/*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$pattern" ] && [[ "$name" != *"$pattern"* ]] && continue

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install, idempotently, every Debian 12 package that building, running and testing
-# sockscope needs. Runs `apt-get update` once, and only when something is missing.
+# sockscope needs (qemu, busybox and cpio boot the kernel matrix of `make vmtest`). Runs
+# `apt-get update` once, and only when something is missing.
 set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
-libcmocka-dev iproute2 jq util-linux procps libbpf-tools"
+libcmocka-dev iproute2 jq util-linux procps libbpf-tools
+qemu-system-x86 busybox-static cpio debian-archive-keyring"
 
 missing=""
 for p in $PACKAGES; do

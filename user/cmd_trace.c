@@ -56,13 +56,14 @@ static void report_ready(const struct tracer *t)
 	ilog("ready: %s", desc);
 }
 
-static int run_loop(struct source *src, double duration_s)
+static int run_loop(struct source *src, struct tracer *t, double duration_s)
 {
 	double deadline = duration_s > 0 ? now_s() + duration_s : 0;
 	int err = 0;
 
 	while (!stop_requested && !(deadline && now_s() >= deadline)) {
 		err = source_poll(src, POLL_MS);
+		tracer_tick(t);
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
@@ -125,7 +126,7 @@ int cmd_trace(int argc, char **argv)
 		sink.ops->begin(&sink);
 	report_ready(&t);
 
-	err = run_loop(&src, o.duration_s);
+	err = run_loop(&src, &t, o.duration_s);
 
 	tracer_detach(&t); /* nothing new arrives from here on... */
 	source_drain(&src); /* ...so this empties the ring for good */

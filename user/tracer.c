@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "accept_waiters.h"
 #include "log.h"
 #include "sockscope.skel.h"
 #include "tracer.h"
@@ -20,7 +21,8 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 	struct bpf_program *const table[HOOK_COUNT][BACKEND_COUNT][MAX_HOOK_PROGS] = {
 		[HOOK_STATE] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_nested },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_state },
+			/* the tracepoint program catches what kprobe recursion skipped */
+			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_nested },
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_nested },
 		},
 		[HOOK_CONNECT] = {
@@ -57,6 +59,12 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 	return size;
 }
 
+/* fexit/kretprobe accept hooks get the syscall-exit net (see bpf/tcp.bpf.c). */
+static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
+{
+	return choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
+}
+
 static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT], int ncpus)
 {
@@ -69,9 +77,11 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_filter_family = cfg->family;
 	/* wake the reader when a CPU's ring is 1/8 full; the poll timer covers the rest */
 	s->rodata->cfg_wakeup_bytes = ring_bytes / 8;
-	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT;
+	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT ||
+				      choice[HOOK_STATE].backend == BACKEND_KPROBE;
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
+	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
 	/* The inner ring's size in the BPF object is only the prototype's: the kernel does not
 	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
 	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
@@ -84,6 +94,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 
 		for (int i = 0; i < n; i++)
 			bpf_program__set_autoload(progs[i], true);
+	}
+	if (accept_net_wanted(choice)) {
+		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
+		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
 	}
 }
 
@@ -134,9 +148,56 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	return err;
 }
 
+static int attach_one(struct bpf_program *prog, struct bpf_link **link)
+{
+	*link = bpf_program__attach(prog);
+	return *link ? 0 : -errno;
+}
+
+/*
+ * The accept net goes first, taking every accept, so no call is missed between the fexit or
+ * kretprobe attaching and the scan; after the scan it takes only the threads found blocked.
+ */
 int tracer_attach(struct tracer *t)
 {
-	return sockscope_bpf__attach(t->skel);
+	struct sockscope_bpf *s = t->skel;
+	int err, n;
+
+	if (accept_net_wanted(t->choice)) {
+		if ((err = attach_one(s->progs.ss_tp_accept, &s->links.ss_tp_accept)) ||
+		    (err = attach_one(s->progs.ss_tp_accept4, &s->links.ss_tp_accept4)))
+			return err;
+	}
+	err = sockscope_bpf__attach(s); /* skips the programs attached above */
+	if (err || !accept_net_wanted(t->choice))
+		return err;
+	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
+	if (n < 0) {
+		vlog("accept net: cannot list threads blocked in accept (%s): it takes every accept",
+		     strerror(-n));
+		return 0;
+	}
+	vlog("accept net: %d thread(s) were blocked in accept() at start", n);
+	s->data->accept_net_all = false;
+	t->accept_net_armed = true;
+	tracer_tick(t);
+	return 0;
+}
+
+/* Once every thread found blocked in accept() has returned, the net is dead weight. */
+void tracer_tick(struct tracer *t)
+{
+	struct sockscope_bpf *s = t->skel;
+	__u32 key;
+
+	if (!t->accept_net_armed ||
+	    !bpf_map_get_next_key(bpf_map__fd(s->maps.accept_waiters), NULL, &key))
+		return;
+	bpf_link__destroy(s->links.ss_tp_accept);
+	bpf_link__destroy(s->links.ss_tp_accept4);
+	s->links.ss_tp_accept = s->links.ss_tp_accept4 = NULL;
+	t->accept_net_armed = false;
+	vlog("accept net: detached (no thread left from start)");
 }
 
 void tracer_detach(struct tracer *t)
@@ -175,7 +236,8 @@ int tracer_prog_count(const struct tracer *t)
 static bool has_twin(const struct sockscope_bpf *s, const struct bpf_program *prog)
 {
 	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_nested ||
-	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_nested;
+	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_nested ||
+	       prog == s->progs.ss_kp_state;
 }
 
 uint64_t tracer_skipped_runs(const struct tracer *t)

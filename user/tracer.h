@@ -24,12 +24,14 @@ struct tracer {
 	struct hook_choice choice[HOOK_COUNT];
 	int *ring_fds; /* one ring buffer per possible CPU, created after load */
 	int n_rings;
+	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
 int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		const struct hook_choice choice[HOOK_COUNT]);
 int tracer_attach(struct tracer *t);
+void tracer_tick(struct tracer *t);   /* call now and then: drops what is no longer needed */
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);
 

@@ -10,5 +10,6 @@ int main(void)
 	failed += run_record_tests();
 	failed += run_format_tests();
 	failed += run_merge_tests();
+	failed += run_accept_waiters_tests();
 	return failed ? 1 : 0;
 }

@@ -14,5 +14,6 @@ int run_cli_tests(void);
 int run_record_tests(void);
 int run_format_tests(void);
 int run_merge_tests(void);
+int run_accept_waiters_tests(void);
 
 #endif

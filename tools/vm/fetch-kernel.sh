@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fetch the newest cloud kernel of a Debian suite into a cache directory, with apt but with
+# its own sources and state: the system's apt configuration stays untouched.
+#   usage: tools/vm/fetch-kernel.sh SUITE DIR     SUITE: bullseye | bookworm | trixie | sid
+# Leaves DIR/vmlinuz and DIR/version (the kernel release, e.g. 6.1.0-50-cloud-amd64).
+set -euo pipefail
+suite=$1 dir=$2
+
+[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && exit 0
+mkdir -p "$dir"
+dir=$(readlink -f "$dir")
+apt_dir=$dir/apt
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null ||
+	true)
+mirror=${mirror:-http://deb.debian.org/debian}
+echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" \
+	>"$apt_dir/sources.list"
+opts=(-o Dir::Etc::SourceList="$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	-o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache"
+	-o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+apt-get "${opts[@]}" update -qq
+# The cloud flavour boots fast. Up to trixie its image is in
+# linux-image-VER-cloud-amd64-unsigned, from sid (7.x) on in linux-binary-unsigned-VER-cloud-amd64.
+pkg=$(apt-cache "${opts[@]}" search --names-only \
+	'^linux-(image-[0-9].*-cloud-amd64-unsigned|binary-unsigned-[0-9].*-cloud-amd64)$' |
+	awk '{ print $1 }' | sort -V | tail -1)
+[ -n "$pkg" ] || { echo "fetch-kernel: no cloud kernel package in $suite" >&2; exit 1; }
+rm -f "$dir"/*.deb
+(cd "$dir" && apt-get "${opts[@]}" download "$pkg" >/dev/null)
+rm -rf "$dir/root"
+dpkg-deb -x "$dir"/*.deb "$dir/root"
+# /boot/vmlinuz-VER up to trixie, /usr/lib/modules/VER/vmlinuz.unsigned from sid on
+image=$(find "$dir/root" -name 'vmlinuz*' -type f | head -1)
+[ -n "$image" ] || { echo "fetch-kernel: $pkg holds no vmlinuz" >&2; exit 1; }
+cp "$image" "$dir/vmlinuz"
+case $image in
+*/boot/vmlinuz-*) basename "$image" | sed 's/^vmlinuz-//' ;;
+*) basename "$(dirname "$image")" ;;
+esac >"$dir/version"
+# The image is all we boot (what the tests need is built in); drop the modules.
+rm -rf "$dir/root" "$dir"/*.deb

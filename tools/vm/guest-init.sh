@@ -1,0 +1,61 @@
+#!/bin/bash
+# /init of the test VM: mount what the tests need, run the e2e suite once per backend named on
+# the kernel command line (sockscope.backends=a,b sockscope.tests=PATTERN), power off.
+# Each run is framed by lines the host parses:
+#   VMTEST-BEGIN <backend>
+#   VMTEST-UNSUPPORTED <backend> <sockscope's reason>     (the kernel cannot offer it)
+#   VMTEST-END <backend> <exit status of tests/run.sh>
+#   VMTEST-COST <backend> <program> <connections> <runs> <run_time_ns>   (bpf_stats, churn loop)
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t bpf bpf /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+ip link set lo up
+
+# cost BACKEND: BPF time of each program over a loopback churn of 2,000 connections.
+cost() {
+	local n=2000 port=41999 pid
+	sysctl -qw kernel.bpf_stats_enabled=1
+	ip netns add cost && ip -n cost link set lo up
+	build/sockscope trace --backend "$1" -j --port $port >/dev/null 2>/tmp/cost.err &
+	pid=$!
+	for _ in $(seq 100); do grep -q '^sockscope: ready' /tmp/cost.err && break; sleep 0.2; done
+	ip netns exec cost build/tests/tcpdrive churn cost 127.0.0.1 $port $n >/dev/null
+	bpftool prog show -j | jq -r --arg b "$1" --arg n $n '.[] | select(.name | startswith("ss_"))
+		| select(.run_cnt > 0) | "VMTEST-COST \($b) \(.name) \($n) \(.run_cnt) \(.run_time_ns)"'
+	kill -INT $pid
+	wait $pid
+	ip netns del cost
+	sysctl -qw kernel.bpf_stats_enabled=0
+}
+
+arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^sockscope\.$1=//p"; }
+backends=$(arg backends | tr ',' ' ')
+tests=$(arg tests)
+
+echo "VMTEST-KERNEL $(uname -r)"
+cd /sockscope || exit 1
+for b in $backends; do
+	echo "VMTEST-BEGIN $b"
+	# Would sockscope get this backend for every hook? A refusal is an answer, not a failure.
+	timeout 60 build/sockscope trace --backend "$b" --duration 1 >/dev/null 2>/tmp/probe.err
+	rc=$?
+	if [ "$rc" -eq 69 ]; then
+		echo "VMTEST-UNSUPPORTED $b $(grep -m1 'sockscope:' /tmp/probe.err | tr -d '\r')"
+		echo "VMTEST-END $b 0"
+		continue
+	fi
+	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
+	SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=600 bash tests/run.sh $tests 2>&1
+	rc=$?
+	cost "$b"
+	echo "VMTEST-END $b $rc"
+done
+echo "VMTEST-DONE"
+poweroff -f
