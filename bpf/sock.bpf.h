@@ -99,8 +99,9 @@ static __always_inline struct sock *sk_from_fd(long fd)
  * inet_csk_accept() returns the new socket; in an fexit program the return value sits after
  * the arguments, and the argument list shrank in 6.10 (sk, flags, err, kern) -> (sk, arg).
  * bpf_get_func_ret() (5.17+) finds it either way; older kernels all have four arguments.
- * (Choosing between ctx[2] and ctx[4] instead lets clang turn the two loads into one load at
- * a computed offset, which the verifier refuses for a context pointer.)
+ * The verifier wants context loads at a constant offset from the unmodified pointer, and clang
+ * likes to compute the address first (or to merge two candidate loads into one), so the
+ * fallback load is written out in BPF assembly.
  */
 static __always_inline struct sock *inet_csk_accept_ret(unsigned long long *ctx)
 {
@@ -110,7 +111,8 @@ static __always_inline struct sock *inet_csk_accept_ret(unsigned long long *ctx)
 		bpf_get_func_ret(ctx, &ret);
 		return (struct sock *)ret;
 	}
-	return (struct sock *)ctx[4];
+	asm volatile("%0 = *(u64 *)(%1 + 32)" : "=r"(ret) : "r"(ctx)); /* ctx[4] */
+	return (struct sock *)ret;
 }
 
 #endif /* SS_SOCK_BPF_H */

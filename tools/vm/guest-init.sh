@@ -52,7 +52,7 @@ for b in $backends; do
 		continue
 	fi
 	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
-	SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=600 bash tests/run.sh $tests 2>&1
+	SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
 	rc=$?
 	cost "$b"
 	echo "VMTEST-END $b $rc"
