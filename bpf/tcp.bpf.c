@@ -19,6 +19,7 @@
 
 #define ECANCELED 125
 #define EEXIST 17
+#define ENOENT 2
 
 struct tcp_sock_state {
 	struct ss_owner owner; /* pid 0 until accept() names it (passive side) */
@@ -286,14 +287,13 @@ static __always_inline void on_accept(struct sock *sk)
 			fresh.flags |= SS_F_PARTIAL;
 			state_set_base(&fresh, sk, btf);
 		}
-		if (state == TCP_CLOSE) { /* gone already: report, keep nothing */
+		/* gone already, or no room in the table (counted): report, keep nothing */
+		err = state == TCP_CLOSE ? -ENOENT : state_create(key, &fresh);
+		if (err && err != -EEXIST) {
 			owner_from_current(&fresh.owner);
 			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
 			return;
 		}
-		err = state_create(key, &fresh);
-		if (err && err != -EEXIST)
-			return;
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
 		if (!st)
 			return;

@@ -34,6 +34,9 @@ suites=()
 for k in $KERNELS; do suites+=("$(suite_of "$k")") || exit 64; done
 
 [ "$(id -u)" -eq 0 ] || { echo "vmtest: needs root (apt, the static build's tests)" >&2; exit 77; }
+mkdir -p "$VM"
+exec 9>"$VM/.lock"
+flock -n 9 || { echo "vmtest: another vmtest is running (it holds $VM/.lock)" >&2; exit 75; }
 tools/install-deps.sh
 make --no-print-directory BUILD="$STATIC_BUILD" STATIC=1 \
 	"$STATIC_BUILD/sockscope" "$STATIC_BUILD/tests/tcpdrive"

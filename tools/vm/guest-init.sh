@@ -4,6 +4,7 @@
 # Each run is framed by lines the host parses:
 #   VMTEST-BEGIN <backend>
 #   VMTEST-UNSUPPORTED <backend> <sockscope's reason>     (the kernel cannot offer it)
+#   VMTEST-READY <backend> <what each hook got: state=... connect=... ...>
 #   VMTEST-END <backend> <exit status of tests/run.sh>
 #   VMTEST-COST <backend> <program> <connections> <runs> <run_time_ns>   (bpf_stats, churn loop)
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
@@ -52,6 +53,7 @@ for b in $backends; do
 		continue
 	fi
 	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
+	echo "VMTEST-READY $b $(sed -n 's/^sockscope: ready: //p' /tmp/probe.err)"
 	SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
 	rc=$?
 	cost "$b"
