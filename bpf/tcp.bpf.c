@@ -315,12 +315,13 @@ static __always_inline void on_connect(struct sock *sk)
 /*
  * ---- state hook ----------------------------------------------------------------------
  * The kernel skips a BPF program that would run nested in itself on one CPU: a softirq state
- * change landing while the program handles a task-context one. So the hook is two programs
- * on the same attach point, called in attach order. The first handles every event it runs
- * for and notes it in a per-CPU slot; the second handles an event only if the slot does not
- * show it, i.e. the first was skipped for it. A socket cannot repeat a transition nested in
- * itself, so no event is missed; the rare double handling is harmless (handlers are
- * idempotent: close deletes its entry, listen deduplicates).
+ * change landing while the program handles a task-context one. So the hook is two identical
+ * programs on one transition; whichever runs first handles the event and notes it in a
+ * per-CPU slot, the other finds the note, consumes it and does nothing. When one is skipped
+ * for a nested event, the other handles it. The order does not matter (fentry trampolines
+ * call the newest program first on some kernels, tracepoints the oldest). A socket cannot
+ * repeat a transition nested in itself, so nothing is missed; the rare double handling after
+ * a nested event overwrote the note is harmless (close deletes its entry, listen dedupes).
  */
 struct state_note {
 	__u64 sk;
@@ -335,32 +336,29 @@ struct {
 	__type(value, struct state_note);
 } state_seen SEC(".maps");
 
-static __always_inline void note_state(struct sock *sk, int old, int new)
+/* True, and the note consumed, if the twin handled this event; else note it for the twin. */
+static __always_inline bool state_claimed(struct sock *sk, int old, int new)
 {
 	__u32 zero = 0;
 	struct state_note *n = bpf_map_lookup_elem(&state_seen, &zero);
 
-	if (n) {
-		n->sk = (__u64)sk;
-		n->old = old;
-		n->new = new;
-	}
-}
-
-/* True, and the note consumed, when the first program already handled this event. */
-static __always_inline bool state_noted(struct sock *sk, int old, int new)
-{
-	__u32 zero = 0;
-	struct state_note *n = bpf_map_lookup_elem(&state_seen, &zero);
-
-	if (!n || n->sk != (__u64)sk || n->old != old || n->new != new)
+	if (!n)
 		return false;
-	n->sk = 0;
-	return true;
+	if (n->sk == (__u64)sk && n->old == old && n->new == new) {
+		n->sk = 0;
+		return true;
+	}
+	n->sk = (__u64)sk;
+	n->old = old;
+	n->new = new;
+	return false;
 }
 
+/* tp_btf: the state hook on the tracepoint backend, and the kprobe's twin. */
 static __always_inline void tp_state(struct sock *sk, int oldstate, int newstate)
 {
+	if (!state_relevant(oldstate, newstate) || state_claimed(sk, oldstate, newstate))
+		return;
 	if (newstate == TCP_LISTEN) {
 		if (cfg_listen_via_tp)
 			on_listen(sk, true);
@@ -373,58 +371,52 @@ static __always_inline void tp_state(struct sock *sk, int oldstate, int newstate
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(ss_tp_state, struct sock *sk, int oldstate, int newstate)
 {
-	if (!state_relevant(oldstate, newstate))
-		return 0;
-	note_state(sk, oldstate, newstate);
 	tp_state(sk, oldstate, newstate);
 	return 0;
 }
 
 SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(ss_tp_state_nested, struct sock *sk, int oldstate, int newstate)
+int BPF_PROG(ss_tp_state_twin, struct sock *sk, int oldstate, int newstate)
 {
-	if (state_relevant(oldstate, newstate) && !state_noted(sk, oldstate, newstate))
-		tp_state(sk, oldstate, newstate);
+	tp_state(sk, oldstate, newstate);
 	return 0;
+}
+
+static __always_inline void fe_state(struct sock *sk, int state)
+{
+	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (state_relevant(old, state) && !state_claimed(sk, old, state))
+		on_state(sk, old, state, true);
 }
 
 SEC("fentry/tcp_set_state")
 int BPF_PROG(ss_fe_state, struct sock *sk, int state)
 {
-	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
-
-	if (!state_relevant(old, state))
-		return 0;
-	note_state(sk, old, state);
-	on_state(sk, old, state, true);
+	fe_state(sk, state);
 	return 0;
 }
 
 SEC("fentry/tcp_set_state")
-int BPF_PROG(ss_fe_state_nested, struct sock *sk, int state)
+int BPF_PROG(ss_fe_state_twin, struct sock *sk, int state)
 {
-	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
-
-	if (state_relevant(old, state) && !state_noted(sk, old, state))
-		on_state(sk, old, state, true);
+	fe_state(sk, state);
 	return 0;
 }
 
 /*
  * kprobes share one per-CPU guard across all BPF programs: a softirq state change landing
  * while any kprobe program runs on that CPU skips this one (measured in a 6.1 VM: ~2 % of
- * closes in a churn loop). A second kprobe would be skipped too, so the net under it is
- * ss_tp_state_nested on the tracepoint inside tcp_set_state(), which has its own guard.
+ * closes in a churn loop). A second kprobe would be skipped too, so its twin is
+ * ss_tp_state_twin on the tracepoint inside tcp_set_state(), which has its own guard.
  */
 SEC("kprobe/tcp_set_state")
 int BPF_KPROBE(ss_kp_state, struct sock *sk, int state)
 {
 	int old = BPF_CORE_READ(sk, __sk_common.skc_state);
 
-	if (!state_relevant(old, state))
-		return 0;
-	note_state(sk, old, state);
-	on_state(sk, old, state, false);
+	if (state_relevant(old, state) && !state_claimed(sk, old, state))
+		on_state(sk, old, state, false);
 	return 0;
 }
 

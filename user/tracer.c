@@ -20,10 +20,10 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 {
 	struct bpf_program *const table[HOOK_COUNT][BACKEND_COUNT][MAX_HOOK_PROGS] = {
 		[HOOK_STATE] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_nested },
+			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_twin },
 			/* the tracepoint program catches what kprobe recursion skipped */
-			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_nested },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_nested },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_twin },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_twin },
 		},
 		[HOOK_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_connect },
@@ -235,8 +235,8 @@ int tracer_prog_count(const struct tracer *t)
 
 static bool has_twin(const struct sockscope_bpf *s, const struct bpf_program *prog)
 {
-	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_nested ||
-	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_nested ||
+	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_twin ||
+	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_twin ||
 	       prog == s->progs.ss_kp_state;
 }
 
