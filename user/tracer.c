@@ -95,9 +95,11 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		for (int i = 0; i < n; i++)
 			bpf_program__set_autoload(progs[i], true);
 	}
-	if (accept_net_wanted(choice)) {
+	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
+		bpf_program__set_autoattach(s->progs.ss_tp_accept, false);
+		bpf_program__set_autoattach(s->progs.ss_tp_accept4, false);
 	}
 }
 
@@ -168,7 +170,7 @@ int tracer_attach(struct tracer *t)
 		    (err = attach_one(s->progs.ss_tp_accept4, &s->links.ss_tp_accept4)))
 			return err;
 	}
-	err = sockscope_bpf__attach(s); /* skips the programs attached above */
+	err = sockscope_bpf__attach(s); /* autoattach is off for the net's programs */
 	if (err || !accept_net_wanted(t->choice))
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
