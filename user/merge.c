@@ -21,14 +21,17 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
+/* Each record starts 8-byte aligned (realloc aligns the arena), so sinks may cast it. */
 static int batch_add(struct record_batch *b, const void *rec, size_t size, uint64_t ts)
 {
-	if (grow((void **)&b->bytes, &b->cap, b->used + size, 1) ||
+	size_t off = (b->used + 7) & ~(size_t)7;
+
+	if (grow((void **)&b->bytes, &b->cap, off + size, 1) ||
 	    grow((void **)&b->entries, &b->n_cap, b->n + 1, sizeof(*b->entries)))
 		return -ENOMEM;
-	b->entries[b->n] = (struct batch_entry){ .ts = ts, .seq = b->n, .off = b->used, .size = size };
-	memcpy(b->bytes + b->used, rec, size);
-	b->used += size;
+	b->entries[b->n] = (struct batch_entry){ .ts = ts, .seq = b->n, .off = off, .size = size };
+	memcpy(b->bytes + off, rec, size);
+	b->used = off + size;
 	b->n++;
 	return 0;
 }

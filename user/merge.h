@@ -29,7 +29,7 @@ typedef void (*merge_deliver_fn)(void *ctx, const void *rec, size_t size);
 /* Copy one record in (ring space is reused once the ring callback returns). */
 int merge_add(struct merge *m, const void *rec, size_t size, uint64_t ts);
 /* Deliver, oldest first, every record stamped at or before horizon; keep the rest. Ties keep
- * the order of merge_add(). */
+ * the order of merge_add(). Each record handed to fn is 8-byte aligned. */
 int merge_deliver(struct merge *m, uint64_t horizon, merge_deliver_fn fn, void *ctx);
 size_t merge_pending(const struct merge *m);
 void merge_free(struct merge *m);

@@ -77,6 +77,27 @@ static void equal_stamps_keep_arrival_order(void **state)
 	merge_free(&m);
 }
 
+static void check_aligned(void *ctx, const void *rec, size_t size)
+{
+	(void)size;
+	assert_int_equal((uintptr_t)rec & 7, 0);
+	(*(int *)ctx)++;
+}
+
+static void records_stay_aligned(void **state)
+{
+	struct merge m = { 0 };
+	unsigned char odd[13] = { 0 };
+	int n = 0;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(merge_add(&m, odd, sizeof(odd) - i, 10 - i), 0);
+	assert_int_equal(merge_deliver(&m, UINT64_MAX, check_aligned, &n), 0);
+	assert_int_equal(n, 3);
+	merge_free(&m);
+}
+
 static void ring_size_is_split_per_cpu(void **state)
 {
 	(void)state;
@@ -92,6 +113,7 @@ int run_merge_tests(void)
 		cmocka_unit_test(interleaves_rings_by_time),
 		cmocka_unit_test(holds_records_past_the_horizon),
 		cmocka_unit_test(equal_stamps_keep_arrival_order),
+		cmocka_unit_test(records_stay_aligned),
 		cmocka_unit_test(ring_size_is_split_per_cpu),
 	};
 
