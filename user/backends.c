@@ -3,6 +3,7 @@
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -51,22 +52,24 @@ int features_check_btf(void)
 	return access("/sys/kernel/btf/vmlinux", R_OK) ? -ENOENT : 0;
 }
 
-int tracefs_ensure(bool *mounted)
+/*
+ * libbpf reads tracepoint ids from tracefs. When nothing has mounted it, mount it in a mount
+ * namespace of our own: the host's mounts stay as they were, nothing has to be unmounted at
+ * exit, and two sockscopes starting together cannot pull it from under each other (one
+ * unmounting it between the other's probe and attach broke that attach).
+ */
+int tracefs_ensure(void)
 {
-	*mounted = false;
 	if (!access(TRACEFS "/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
 		return 0;
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+	if (unshare(CLONE_NEWNS))
 		return -errno;
-	*mounted = true;
-	vlog("mounted tracefs on %s (unmounted again once attached)", TRACEFS);
+	/* slave: host mounts still reach us, ours never reach the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) ||
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	vlog("mounted tracefs on %s in sockscope's own mount namespace", TRACEFS);
 	return 0;
-}
-
-void tracefs_release(bool mounted)
-{
-	if (mounted && umount2(TRACEFS, MNT_DETACH))
-		vlog("could not unmount %s: %s", TRACEFS, strerror(errno));
 }
 
 static struct btf *vmlinux_btf(void)

@@ -26,11 +26,10 @@ const char *hook_name(enum hook h);
 int features_check_btf(void);
 
 /*
- * Make tracefs available for tracepoint attachment (libbpf reads event ids there), mounting
- * it when nothing has. *mounted tells the caller to unmount it once attached.
+ * Make tracefs available for tracepoint attachment (libbpf reads event ids there): when it is
+ * not mounted, mount it in a private mount namespace (so it needs no unmounting). 0 or -errno.
  */
-int tracefs_ensure(bool *mounted);
-void tracefs_release(bool mounted);
+int tracefs_ensure(void);
 
 /*
  * Fill choice[] for every hook. With forced != BACKEND_AUTO each hook must get exactly that

@@ -83,7 +83,6 @@ int cmd_trace(int argc, char **argv)
 	struct sink sink = { .out = stdout };
 	struct source src;
 	struct tracer t;
-	bool tracefs_mounted;
 	int rc, err;
 
 	switch (cli_parse_trace(argc, argv, &o, stderr)) {
@@ -93,12 +92,11 @@ int cmd_trace(int argc, char **argv)
 	}
 	log_setup(o.verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, true, choice, &tracefs_mounted)))
+	    (rc = preflight_backends(o.backend, true, choice)))
 		return rc;
 
 	err = tracer_load(&t, &o.filter, choice);
 	if (err) {
-		tracefs_release(tracefs_mounted);
 		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)", strerror(-err));
 		return 1;
 	}
@@ -107,14 +105,12 @@ int cmd_trace(int argc, char **argv)
 	if (err) {
 		elog("opening the ring buffer failed: %s", strerror(-err));
 		tracer_destroy(&t);
-		tracefs_release(tracefs_mounted);
 		return 1;
 	}
 	src.kernel_skips = skipped_runs;
 	src.kernel_skips_ctx = &t;
 	install_signals();
 	err = tracer_attach(&t);
-	tracefs_release(tracefs_mounted); /* attached perf events keep working without it */
 	if (err) {
 		elog("attaching the BPF programs failed: %s (run with -v to see the backends chosen)", strerror(-err));
 		source_close(&src);

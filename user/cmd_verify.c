@@ -12,7 +12,6 @@ int cmd_verify(int argc, char **argv)
 	struct hook_choice choice[HOOK_COUNT];
 	struct trace_opts o;
 	struct tracer t;
-	bool tracefs_mounted;
 	char desc[256];
 	int rc, err;
 
@@ -24,9 +23,8 @@ int cmd_verify(int argc, char **argv)
 	log_setup(o.verbose);
 	/* a forced backend is loaded as is: verifying needs no attach support */
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, choice, &tracefs_mounted)))
+	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, choice)))
 		return rc;
-	tracefs_release(tracefs_mounted);
 
 	err = tracer_load(&t, &o.filter, choice);
 	tracer_describe(&t, desc, sizeof(desc));

@@ -35,13 +35,11 @@ int preflight_btf(void)
 	return EXIT_UNAVAILABLE;
 }
 
-int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT],
-		       bool *tracefs_mounted)
+int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT])
 {
 	enum hook failed;
 	int err;
 
-	*tracefs_mounted = false;
 	if (!probe) {
 		for (int h = 0; h < HOOK_COUNT; h++) {
 			choice[h].backend = forced;
@@ -49,7 +47,7 @@ int preflight_backends(enum backend forced, bool probe, struct hook_choice choic
 		}
 		return 0;
 	}
-	err = tracefs_ensure(tracefs_mounted);
+	err = tracefs_ensure();
 	if (err)
 		vlog("tracefs is not mounted and mounting it failed (%s): syscall tracepoints unavailable",
 		     strerror(-err));
@@ -60,7 +58,5 @@ int preflight_backends(enum backend forced, bool probe, struct hook_choice choic
 	else
 		elog("backend %s is not available for hook %s: %s (try --backend auto)",
 		     backend_name(forced), hook_name(failed), choice[failed].why);
-	tracefs_release(*tracefs_mounted);
-	*tracefs_mounted = false;
 	return EXIT_UNAVAILABLE;
 }

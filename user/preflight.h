@@ -11,9 +11,8 @@ int preflight_permissions(void);
 int preflight_btf(void);
 /*
  * Pick the backend of every hook (probing the kernel unless probe is false and a backend
- * is forced). Mounts tracefs if needed (*tracefs_mounted). 0 or an exit code.
+ * is forced). Mounts tracefs privately if needed. 0 or an exit code.
  */
-int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT],
-		       bool *tracefs_mounted);
+int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT]);
 
 #endif
