@@ -60,8 +60,20 @@ start_tracer() {
 	fail "tracer not ready within 10 s"
 }
 
+# wait_settled: until no TCP socket of the test's namespace is between open and closed (orphans
+# in FIN-WAIT or LAST-ACK close later, after a retransmission when a loaded loopback dropped a
+# segment), at most 5 s. TIME-WAIT and listeners are settled.
+wait_settled() {
+	ip netns list 2>/dev/null | grep -q "^$NS\b" || return 0
+	for _ in $(seq 50); do
+		[ -z "$(in_ns ss -tanH exclude time-wait exclude listening)" ] && return 0
+		sleep 0.1
+	done
+}
+
 # stop_tracer: SIGINT, wait; TRACER_RC holds its exit status.
 stop_tracer() {
+	wait_settled
 	sleep 0.2 # let the last softirq close transitions land
 	kill -INT "$TRACER_PID" || fail "tracer already gone"
 	wait "$TRACER_PID"

@@ -131,6 +131,8 @@ int cmd_trace(int argc, char **argv)
 	fflush(stdout);
 	ilog("done: %llu events, %llu lost, %llu untracked", (unsigned long long)src.stats.events,
 	     (unsigned long long)src.stats.lost, (unsigned long long)src.stats.untracked);
+	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
+	     (unsigned long long)tracer_closes_by_net(&t));
 	if (src.stats.invalid)
 		wlog("%llu records did not match this build's ABI and were skipped",
 		     (unsigned long long)src.stats.invalid);

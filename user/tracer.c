@@ -12,7 +12,7 @@
 #include "sockscope.skel.h"
 #include "tracer.h"
 
-#define MAX_HOOK_PROGS 2
+#define MAX_HOOK_PROGS 3
 
 /* The programs that implement one hook with one backend. */
 static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
@@ -20,10 +20,14 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 {
 	struct bpf_program *const table[HOOK_COUNT][BACKEND_COUNT][MAX_HOOK_PROGS] = {
 		[HOOK_STATE] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_twin },
+			/* every backend gets the close net on tcp_destroy_sock (bpf/tcp.bpf.c) */
+			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_twin,
+					     s->progs.ss_tp_destroy },
 			/* the tracepoint program catches what kprobe recursion skipped */
-			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_twin },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_twin },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_twin,
+					     s->progs.ss_tp_destroy },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_twin,
+						 s->progs.ss_tp_destroy },
 		},
 		[HOOK_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_connect },
@@ -235,11 +239,18 @@ int tracer_prog_count(const struct tracer *t)
 	return n;
 }
 
+/* Programs whose skipped runs another program makes up for: the state twins, and the close
+ * net, which only acts on closes the state programs did not handle. */
 static bool has_twin(const struct sockscope_bpf *s, const struct bpf_program *prog)
 {
 	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_twin ||
 	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_twin ||
-	       prog == s->progs.ss_kp_state;
+	       prog == s->progs.ss_kp_state || prog == s->progs.ss_tp_destroy;
+}
+
+uint64_t tracer_closes_by_net(const struct tracer *t)
+{
+	return t->skel->bss->closes_by_net;
 }
 
 uint64_t tracer_skipped_runs(const struct tracer *t)

@@ -47,6 +47,9 @@ int tracer_prog_count(const struct tracer *t); /* programs loaded */
  */
 uint64_t tracer_skipped_runs(const struct tracer *t);
 
+/* Closes the state hook missed and the tcp_destroy_sock net reported (see bpf/tcp.bpf.c). */
+uint64_t tracer_closes_by_net(const struct tracer *t);
+
 /* "state=tracepoint connect=tracepoint ..." */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
 
