@@ -446,10 +446,9 @@ int BPF_KPROBE(ss_kp_state, struct sock *sk, int state)
 /*
  * The close net. Every full TCP socket passes tcp_destroy_sock() once, after its CLOSE
  * transition; an entry still in the table there means that transition was not handled. On
- * 6.18 the state tracepoint now and then ran neither twin for a CLOSE transition, with no
- * recursion miss counted (77 of 40,000 closes in one 20,000-connection churn, 0 in most
- * runs; cause not found): the stale entry lost the close, and when the slab handed its
- * address to an accepted socket, accept() adopted the stale entry. This reports the close
+ * 6.18 a twin was now and then not run for a CLOSE transition with no recursion miss counted
+ * (docs/design.md); had both been, the stale entry lost the close, and when the slab handed
+ * its address to an accepted socket, accept() adopted it. This reports the close
  * from what the socket still holds and frees the entry. A separate tracepoint with its own
  * recursion guard, so it does not share the state programs' misses.
  */
