@@ -339,9 +339,8 @@ static __always_inline void on_connect(struct sock *sk)
  * a nested event overwrote the note is harmless (close deletes its entry, listen dedupes).
  * The note names the socket by cookie as well as address: when one twin was skipped its note
  * stays behind, and the slab hands the same address to the next socket, whose identical
- * transition must not be taken for the old one. (The e2e test churn_nested has lost 1-3
- * closes of 20,000, uncounted, in about 1 run of 10; this was one way to lose them. It still
- * happened twice in 69 runs after the change: the cause is not found yet.)
+ * transition must not be taken for the old one. A CLOSE neither twin handled is still
+ * reported, by the close net on tcp_destroy_sock below.
  */
 struct state_note {
 	__u64 sk;
