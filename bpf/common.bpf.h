@@ -58,7 +58,7 @@ extern const volatile __u16 cfg_filter_family;
 extern const volatile __u64 cfg_wakeup_bytes; /* per CPU */
 extern const volatile bool cfg_state_via_tp;   /* tracepoint programs act on state changes
 						 * (the hook, or the kprobe's net) */
-extern const volatile bool cfg_connect_via_tp; /* connect hook runs on sys_exit_connect */
+extern const volatile bool cfg_connect_via_tp; /* connect reported at SYN_SENT -> ESTABLISHED */
 extern const volatile bool cfg_listen_via_tp;  /* listen hook runs on the state tracepoint */
 extern const volatile bool cfg_accept_via_tp;  /* accept hook runs on the syscall exits */
 

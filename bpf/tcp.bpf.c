@@ -41,10 +41,9 @@ struct {
 } tcp_socks SEC(".maps");
 
 /*
- * A socket handed from a function's entry to its exit in the same thread (pid_tgid). A plain
- * hash is cheaper than an LRU; an entry left behind (TCP Fast Open connects via sendmsg, no
- * connect() exit) is overwritten by that thread's next use, and if the map ever fills, the
- * connect is still reported, from the close path.
+ * inet_listen()'s socket handed from the kprobe to the kretprobe in the same thread
+ * (pid_tgid). A plain hash is cheaper than an LRU; an entry left behind is overwritten by that
+ * thread's next use.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -126,11 +125,15 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
 	state_store(key, &st);
-	if (cfg_connect_via_tp) {
-		__u64 id = bpf_get_current_pid_tgid();
+}
 
-		bpf_map_update_elem(&inflight, &id, &key, BPF_ANY);
-	}
+static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf)
+{
+	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
+		return;
+	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
+	st->flags |= ST_CONNECT_REPORTED;
+	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
 }
 
 /* Softirq for both directions: take addresses and counters, never the current pid. */
@@ -144,6 +147,10 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		if (st) {
 			st->tuple.sport = sk_local_port(sk, btf);
 			state_set_base(st, sk, btf);
+			/* Without tcp_connect() hooks: the owner was taken at SYN_SENT in the
+			 * connecting thread, and the local port is known from here on. */
+			if (cfg_connect_via_tp)
+				report_connect(st, sk, btf);
 		}
 	} else if (old == TCP_SYN_RECV) {
 		struct tcp_sock_state fresh;
@@ -166,15 +173,6 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		st->flags &= ~SS_F_PARTIAL;
 		state_set_base(st, sk, btf);
 	}
-}
-
-static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf)
-{
-	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
-		return;
-	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
-	st->flags |= ST_CONNECT_REPORTED;
-	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
 }
 
 /* SOCK_DONE: tcp_fin() saw the peer's FIN (tcp_done() on a reset does not set it). */
@@ -481,21 +479,12 @@ int BPF_KPROBE(ss_kp_connect, struct sock *sk)
 	return 0;
 }
 
-/* Without fentry/kprobe: the SYN_SENT transition left the socket for this thread. */
-SEC("tracepoint/syscalls/sys_exit_connect")
-int ss_tp_connect(struct trace_event_raw_sys_exit *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 *skp = bpf_map_lookup_elem(&inflight, &id);
-	struct sock *sk;
-
-	if (!skp)
-		return 0;
-	sk = (struct sock *)*skp;
-	bpf_map_delete_elem(&inflight, &id);
-	on_connect(sk);
-	return 0;
-}
+/*
+ * Without fentry/kprobe the connect is reported by the state hook at SYN_SENT -> ESTABLISHED
+ * (owner from SYN_SENT, in process context), or at close for a connect that failed. A
+ * program on sys_exit_connect cost ~820 ns per connection (a classic syscall tracepoint
+ * builds a perf record first) for a report at most one round trip earlier.
+ */
 
 /* ---- accept hook ----------------------------------------------------------------------- */
 

@@ -155,17 +155,16 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	return 0;
 }
 
-/* Tracepoint backends: tp_btf for state/listen, syscall tracepoints for connect/accept. */
+/* Tracepoint backends: tp_btf for state/listen/connect, syscall tracepoints for accept. */
 static int tracepoint_probe(enum hook h, char *why, size_t why_len)
 {
 	static const char *const syscall_events[HOOK_COUNT][2] = {
-		[HOOK_CONNECT] = { "sys_exit_connect" },
 		[HOOK_ACCEPT] = { "sys_exit_accept", "sys_exit_accept4" },
 	};
 	struct btf *btf = vmlinux_btf();
 	char path[256];
 
-	if (h == HOOK_STATE || h == HOOK_LISTEN) {
+	if (h == HOOK_STATE || h == HOOK_LISTEN || h == HOOK_CONNECT) {
 		if (!btf || btf__find_by_name_kind(btf, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF) < 0) {
 			snprintf(why, why_len, "tracepoint: no BTF tracepoint inet_sock_set_state");
 			return -ENOENT;

@@ -32,7 +32,8 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 		[HOOK_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_connect },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_connect },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_connect },
+			/* reported by whichever state programs run (cfg_connect_via_tp) */
+			[BACKEND_TRACEPOINT] = { NULL },
 		},
 		[HOOK_ACCEPT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fx_accept },
