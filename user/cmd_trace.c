@@ -101,6 +101,8 @@ int cmd_trace(int argc, char **argv)
 		return 1;
 	}
 	sink.ops = o.json ? &trace_json_ops : &trace_text_ops;
+	/* the source flushes after every batch, so a large buffer only saves write() calls */
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	err = source_open(&src, t.ring_fds, t.n_rings, tracer_counters_fd(&t), &sink);
 	if (err) {
 		elog("opening the ring buffer failed: %s", strerror(-err));

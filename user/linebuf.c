@@ -19,15 +19,29 @@ void lb_str(struct linebuf *b, const char *s)
 	lb_mem(b, s, strlen(s));
 }
 
+/* Two digits per division: numbers are most of a JSON line. */
 void lb_u64(struct linebuf *b, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+				    "31323334353637383940414243444546474849505152535455565758596061"
+				    "62636465666768697071727374757677787980818283848586878889909192"
+				    "93949596979899";
 	char tmp[20];
 	size_t i = sizeof(tmp);
 
-	do {
-		tmp[--i] = '0' + v % 10;
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		unsigned d = v % 100;
+
+		v /= 100;
+		tmp[--i] = pairs[2 * d + 1];
+		tmp[--i] = pairs[2 * d];
+	}
+	if (v >= 10) {
+		tmp[--i] = pairs[2 * v + 1];
+		tmp[--i] = pairs[2 * v];
+	} else {
+		tmp[--i] = '0' + v;
+	}
 	lb_mem(b, tmp + i, sizeof(tmp) - i);
 }
 
@@ -118,8 +132,17 @@ void lb_json_string(struct linebuf *b, const void *src, size_t len)
 	lb_mem(b, "\"", 1);
 	for (size_t i = 0; i < len;) {
 		unsigned char c = s[i];
-		size_t n;
+		size_t n = 0;
 
+		/* plain printable ASCII, the usual case, is copied a run at a time */
+		while (i + n < len && s[i + n] >= 0x20 && s[i + n] < 0x7f && s[i + n] != '"' &&
+		       s[i + n] != '\\')
+			n++;
+		if (n) {
+			lb_mem(b, s + i, n);
+			i += n;
+			continue;
+		}
 		switch (c) {
 		case '"': lb_mem(b, "\\\"", 2); i++; continue;
 		case '\\': lb_mem(b, "\\\\", 2); i++; continue;

@@ -22,6 +22,8 @@ struct record_batch {
 struct merge {
 	struct record_batch pending; /* copied in, not yet delivered */
 	struct record_batch spare;   /* swapped with pending after each delivery */
+	struct batch_entry *scratch; /* for merging sorted runs */
+	size_t scratch_cap;
 };
 
 typedef void (*merge_deliver_fn)(void *ctx, const void *rec, size_t size);
