@@ -10,7 +10,7 @@ NETNS=$(netns_inode)
 PORT=40110
 N=20000
 
-start_tracer -j --port "$PORT"
+start_tracer -j -v --port "$PORT"
 in_ns "$TCPDRIVE" churn nest 127.0.0.1 "$PORT" "$N" >"$WORK/churn.out" || fail "churn failed"
 skips=$(bpftool prog show -j | jq '[.[] | select(.name | startswith("ss_tp_state") or startswith("ss_fe_state")) | .recursion_misses // 0] | add // 0')
 stop_tracer
