@@ -13,7 +13,7 @@ int cmd_verify(int argc, char **argv)
 	struct trace_opts o;
 	struct tracer t;
 	bool tracefs_mounted;
-	char desc[256];
+	char desc[512];
 	int rc, err;
 
 	switch (cli_parse_verify(argc, argv, &o, stderr)) {
@@ -24,7 +24,8 @@ int cmd_verify(int argc, char **argv)
 	log_setup(o.verbose);
 	/* a forced backend is loaded as is: verifying needs no attach support */
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, choice, &tracefs_mounted)))
+	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, o.filter.protos,
+				     o.filter.protos_explicit, choice, &tracefs_mounted)))
 		return rc;
 	tracefs_release(tracefs_mounted);
 

@@ -13,7 +13,8 @@ int preflight_btf(void);
  * Pick the backend of every hook (probing the kernel unless probe is false and a backend
  * is forced). Mounts tracefs if needed (*tracefs_mounted). 0 or an exit code.
  */
-int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT],
+int preflight_backends(enum backend forced, bool probe, unsigned protos, bool protos_explicit,
+		       struct hook_choice choice[HOOK_COUNT],
 		       bool *tracefs_mounted);
 
 #endif
