@@ -13,6 +13,8 @@ struct flow_node {
 	struct ss_flow_key key;
 	struct flow_node *next_key, *next_cookie;
 	bool open;		   /* started, not ended since */
+	bool released;		   /* socket closed: kept a while only as a peer for the join */
+	uint64_t released_ns;
 	uint64_t rep_packets;	   /* totals already reported by earlier ends */
 	uint64_t rep_bytes;
 	__u64 cookie;		   /* the socket cookie from the start record */
@@ -140,7 +142,7 @@ static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key
 {
 	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
 		for (const struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
-			if (n->netns != st->netns || !n->owner.pid)
+			if (n->netns != st->netns || !n->owner.pid || &n->key == k)
 				continue;
 			if (k->family == AF_UNIX) {
 				if (n->key.family == AF_UNIX && st->peer_inode && n->inode == st->peer_inode)
@@ -256,7 +258,7 @@ static void on_release(struct flows *f, const struct ss_release_event *r)
 		struct ss_flow_state st;
 
 		next = n->next_cookie;
-		if (n->key.cookie != r->cookie)
+		if (n->key.cookie != r->cookie || n->released)
 			continue;
 		if (!f->lookup(f, &n->key, &st)) {
 			node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_CLOSE, r->hdr.ts_ns);
@@ -264,7 +266,9 @@ static void on_release(struct flows *f, const struct ss_release_event *r)
 			if (f->map_fd >= 0)
 				bpf_map_delete_elem(f->map_fd, &n->key);
 		}
-		node_unlink(f, n);
+		/* kept for a while: its receiver may only now be reading what it sent */
+		n->released = true;
+		n->released_ns = r->hdr.ts_ns;
 	}
 }
 
@@ -289,9 +293,15 @@ void flows_tick(struct flows *f, uint64_t now)
 		return;
 	f->last_scan_ns = now;
 	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
-		for (struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
+		for (struct flow_node *n = f->by_key[i], *next; n; n = next) {
 			struct ss_flow_state st;
 
+			next = n->next_key;
+			if (n->released) {
+				if (now > n->released_ns && now - n->released_ns >= f->idle_ns)
+					node_unlink(f, n);
+				continue;
+			}
 			if (!n->open || f->lookup(f, &n->key, &st) || now < st.last_ns ||
 			    now - st.last_ns < f->idle_ns)
 				continue;
@@ -318,6 +328,8 @@ void flows_flush(struct flows *f, uint64_t now)
 		if (bpf_map_lookup_elem(f->map_fd, &key, &st))
 			continue;
 		n = node_find(f, &key);
+		if (n && n->released)
+			continue; /* ended at close already (its entry is being deleted) */
 		if (!n) {
 			n = node_get(f, &key);
 			if (!n)
