@@ -261,6 +261,29 @@ static int tracepoint_probe(enum hook h, char *why, size_t why_len)
 	return 0;
 }
 
+int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len)
+{
+	struct btf *btf = vmlinux_btf();
+	static const char *const btf_tp[HOOK_COUNT] = {
+		[HOOK_UDP_SEND] = "btf_trace_sock_send_length",
+		[HOOK_UDP_RECV] = "btf_trace_sock_recv_length",
+		[HOOK_UNIX_SEND] = "btf_trace_sock_send_length",
+	};
+
+	if (b == BACKEND_TRACEPOINT) {
+		if (btf_tp[h] && !btf_has_typedef(btf_tp[h])) {
+			snprintf(why, why_len, "tracepoint: no BTF tracepoint %s", btf_tp[h] + 10);
+			return -ENOENT;
+		}
+		return 0;
+	}
+	if (!btf || btf__find_by_name_kind(btf, hook_func[h], BTF_KIND_FUNC) < 0) {
+		snprintf(why, why_len, "%s: %s not in kernel BTF", backend_name(b), hook_func[h]);
+		return -ENOENT;
+	}
+	return 0;
+}
+
 static int backend_probe(enum backend b, enum hook h, char *why, size_t why_len)
 {
 	switch (b) {

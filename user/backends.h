@@ -56,6 +56,9 @@ void tracefs_release(bool mounted);
  * why says why) unless protos_explicit (the user named the protocol). Returns -EOPNOTSUPP when
  * a required hook gets none: *failed names it, choice[*failed].why says why.
  */
+/* Could this backend's programs for hook h load here at all (attach not tried)? 0 or -ENOENT. */
+int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len);
+
 int backends_choose(enum backend forced, unsigned protos, bool protos_explicit,
 		    struct hook_choice choice[HOOK_COUNT], enum hook *failed);
 

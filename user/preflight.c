@@ -47,6 +47,10 @@ int preflight_backends(enum backend forced, bool probe, unsigned protos, bool pr
 			choice[h].backend = forced;
 			choice[h].off = !(hook_protos(h) & protos);
 			choice[h].why[0] = '\0';
+			/* a udp/unix hook the kernel lacks is left out, as trace would */
+			if (!choice[h].off && hook_protos(h) != PROTO_TCP && !protos_explicit &&
+			    backend_loadable(forced, h, choice[h].why, sizeof(choice[h].why)))
+				choice[h].off = true;
 		}
 		return 0;
 	}

@@ -22,8 +22,9 @@ for spec in ipv4/127.0.0.1 ipv6/::1; do
 			sleep 0.1
 		done
 		[ -n "${SERVER_PID:-}" ] || fail "server did not start"
-		read -r _ CLIENT_PID CPORT < <(in_ns "$UDPDRIVE" client ucli "$ADDR" "$PORT" "$N" "$S" "$mode") ||
-			fail "client failed"
+		# a file, not process substitution: the test VM has no /dev/fd
+		in_ns "$UDPDRIVE" client ucli "$ADDR" "$PORT" "$N" "$S" "$mode" >"$WORK/client.out" || fail "client failed"
+		read -r _ CLIENT_PID CPORT <"$WORK/client.out"
 		wait "${BG_PIDS[-1]}" || fail "server failed"
 		stop_tracer
 		assert_all_json
