@@ -115,6 +115,23 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
 	return e;
 }
 
+/*
+ * Process context, entering connect(): remember the connecting process for the accept side.
+ * At the entry, not the exit: the server is woken (and may return from accept()) as soon as
+ * the new connection is queued, before connect() returns in this thread.
+ */
+static __always_inline void on_unix_connect_enter(struct sock *sk)
+{
+	struct unix_connector c = {};
+	__u64 key = (__u64)sk;
+
+	if (!unix_wanted() || !unix_connection_type(sk))
+		return;
+	owner_from_current(&c.owner);
+	c.inode = sk_inode(sk);
+	bpf_map_update_elem(&unix_connectors, &key, &c, BPF_ANY);
+}
+
 /* Process context, connect() succeeded: the connecting process is current. */
 static __always_inline void on_unix_connect(struct sock *sk)
 {
@@ -123,7 +140,6 @@ static __always_inline void on_unix_connect(struct sock *sk)
 	struct unix_listener *l;
 	struct unix_connector c = {};
 	struct ss_unix_event *e;
-	__u64 key = (__u64)sk;
 
 	if (!unix_wanted() || !unix_connection_type(sk))
 		return;
@@ -131,8 +147,6 @@ static __always_inline void on_unix_connect(struct sock *sk)
 	addr = unix_addr_of(embryo); /* the listener's own address object */
 	l = listener_of(addr);
 	owner_from_current(&c.owner);
-	c.inode = sk_inode(sk);
-	bpf_map_update_elem(&unix_connectors, &key, &c, BPF_ANY);
 	if (!pid_wanted(c.owner.pid) && !(l && pid_wanted(l->owner.pid)))
 		return;
 	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
@@ -182,6 +196,13 @@ int BPF_PROG(ss_fx_unix_listen, struct socket *sock, int backlog, int ret)
 {
 	if (!ret)
 		on_unix_listen(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("fentry/unix_stream_connect")
+int BPF_PROG(ss_fe_unix_connect, struct socket *sock)
+{
+	on_unix_connect_enter(BPF_CORE_READ(sock, sk));
 	return 0;
 }
 
@@ -267,8 +288,10 @@ int BPF_KRETPROBE(ss_kr_unix_listen, int ret)
 SEC("kprobe/unix_stream_connect")
 int BPF_KPROBE(ss_kp_unix_connect, struct socket *sock)
 {
-	if (cfg_want_unix)
-		inflight_put((__u64)sock);
+	if (!cfg_want_unix)
+		return 0;
+	on_unix_connect_enter(BPF_CORE_READ(sock, sk));
+	inflight_put((__u64)sock);
 	return 0;
 }
 
@@ -369,8 +392,15 @@ int ss_tp_unix_listen(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_connect")
 int ss_tp_unix_connect_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	if (unix_wanted())
-		inflight_put(ctx->args[0] + 1); /* fd + 1: 0 means none */
+	struct sock *sk;
+
+	if (!unix_wanted())
+		return 0;
+	sk = sk_from_fd(ctx->args[0]);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return 0; /* tcp/udp connects: nothing to hand over */
+	on_unix_connect_enter(sk);
+	inflight_put(ctx->args[0] + 1); /* fd + 1: 0 means none */
 	return 0;
 }
 

@@ -66,7 +66,7 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_listen },
 		},
 		[HOOK_UNIX_CONNECT] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_connect },
+			[BACKEND_FENTRY] = { s->progs.ss_fe_unix_connect, s->progs.ss_fx_unix_connect },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_connect, s->progs.ss_kr_unix_connect },
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_connect_enter,
 						 s->progs.ss_tp_unix_connect_exit },
