@@ -46,6 +46,30 @@ struct ss_wake_acc {
 	__type(value, __u64);
 };
 
+/* Datagram flows (bpf/flow.bpf.h): defined once in maps.bpf.c, shared by udp and unix. */
+#define SS_FLOW_TABLE_SIZE 65536
+
+struct ss_flow_table {
+	__uint(type, BPF_MAP_TYPE_HASH); /* not LRU: an evicted flow would lose its counts */
+	__uint(max_entries, SS_FLOW_TABLE_SIZE);
+	__type(key, struct ss_flow_key);
+	__type(value, struct ss_flow_state);
+};
+
+struct ss_flow_socks {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SS_FLOW_TABLE_SIZE);
+	__type(key, __u64); /* flow_sock_id() */
+	__type(value, __u8);
+};
+
+struct ss_flow_scratch {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ss_flow_state);
+};
+
 extern struct ss_rings rings SEC(".maps");
 extern struct ss_counters counters SEC(".maps");
 extern struct ss_wake_acc wake_acc SEC(".maps");
@@ -61,6 +85,9 @@ extern const volatile bool cfg_state_via_tp;   /* tracepoint programs act on sta
 extern const volatile bool cfg_connect_via_tp; /* connect reported at SYN_SENT -> ESTABLISHED */
 extern const volatile bool cfg_listen_via_tp;  /* listen hook runs on the state tracepoint */
 extern const volatile bool cfg_accept_via_tp;  /* accept hook runs on the syscall exits */
+extern const volatile __u64 cfg_flow_idle_ns;  /* a datagram after this gap starts a new epoch */
+extern const volatile bool cfg_want_udp;
+extern const volatile bool cfg_want_unix;
 
 static __always_inline void count(enum ss_counter which)
 {

@@ -91,6 +91,9 @@ static __always_inline struct sock *sk_from_fd(long fd)
 		return NULL;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
+	/* listen()/connect() may name any file: only a socket's private_data is a socket */
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
+		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }

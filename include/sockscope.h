@@ -10,6 +10,7 @@
 #define SS_ABI_VERSION 1
 #define SS_COMM_LEN 16
 #define SS_MAX_PORTS 8
+#define SS_UNIX_PATH_LEN 108 /* sizeof(sockaddr_un.sun_path) */
 
 enum ss_event_type {
 	SS_EV_TCP_CONNECT = 1,	      /* SYN sent, in the connecting process */
@@ -18,6 +19,14 @@ enum ss_event_type {
 	SS_EV_TCP_CONNECT_FAILED = 4, /* SYN_SENT -> CLOSE: refused, timed out, unreachable */
 	SS_EV_TCP_LISTEN = 5,	      /* socket entered TCP_LISTEN */
 	SS_EV_TCP_LISTEN_CLOSE = 6,   /* listening socket closed */
+	/* 16-31: UDP and UNIX (issue 5) */
+	SS_EV_UDP_FLOW = 16,	      /* first datagram of a flow, or first after an idle gap */
+	SS_EV_UDP_FLOW_END = 17,      /* flow idle, socket closed, or sockscope stopping */
+	SS_EV_SOCK_RELEASE = 18,      /* a socket with flows closed: ends them (not printed) */
+	SS_EV_UNIX_CONNECT = 19,      /* connect() on a stream/seqpacket socket returned 0 */
+	SS_EV_UNIX_ACCEPT = 20,	      /* accept() returned a stream/seqpacket socket */
+	SS_EV_UNIX_FLOW = 21,	      /* unix dgram flow start (like SS_EV_UDP_FLOW) */
+	SS_EV_UNIX_FLOW_END = 22,     /* unix dgram flow end */
 	SS_EV_TYPE_MAX,
 };
 
@@ -25,6 +34,7 @@ enum ss_event_type {
 enum ss_counter {
 	SS_CNT_LOST = 0,      /* ring buffer full: event dropped */
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
+	SS_CNT_FLOW_OVERFLOW = 2, /* flow table full: datagrams of a new flow not counted */
 	SS_CNT_MAX,
 };
 
@@ -79,5 +89,122 @@ _Static_assert(sizeof(struct ss_inet_tuple) == 40, "ss_inet_tuple is ABI");
 /* No implicit padding: every byte of a record is written by the BPF side. */
 _Static_assert(__builtin_offsetof(struct ss_tcp_event, cookie) == 88, "ss_tcp_event is ABI");
 _Static_assert(sizeof(struct ss_tcp_event) == 136, "ss_tcp_event is ABI");
+
+/* ---- UDP and UNIX datagram flows --------------------------------------------------- */
+
+/* ss_flow_key.dir */
+#define SS_DIR_SEND 0
+#define SS_DIR_RECV 1
+
+/* ss_flow_event.flags */
+#define SS_FF_RECV (1u << 0)	/* the receiving side of a flow (dir SS_DIR_RECV) */
+#define SS_FF_RESTART (1u << 1) /* flow start after an idle gap: packets/bytes hold the totals
+				 * before this datagram (the previous epoch's end) */
+#define SS_FF_END_IDLE (1u << 2)  /* end: no datagram for the idle time */
+#define SS_FF_END_CLOSE (1u << 3) /* end: the socket closed */
+#define SS_FF_END_STOP (1u << 4)  /* end: sockscope stopped */
+#define SS_FF_PEER (1u << 5)	  /* peer holds the process at the other end (same host) */
+
+/*
+ * The key of the kernel's flow table (also read by user space). One socket (cookie) talking
+ * to one remote end, per direction. raddr/rport: the destination of sends, the source of
+ * receives on a connected socket; all zero for receives on an unconnected socket (the
+ * tracepoint that counts them does not say where a datagram came from). For AF_UNIX, raddr's
+ * first 8 bytes hold the peer socket's cookie when connected.
+ */
+struct ss_flow_key {
+	__u64 cookie;
+	__u8 raddr[16];
+	__u16 rport;
+	__u16 family; /* AF_INET, AF_INET6, AF_UNIX */
+	__u8 dir;     /* SS_DIR_* */
+	__u8 reserved[3];
+};
+
+/* The kernel's flow table value: monotonic totals; never reset while the socket lives. */
+struct ss_flow_state {
+	struct ss_owner owner;	    /* who sent (or received) first in the current epoch */
+	struct ss_inet_tuple tuple; /* AF_UNIX: zero */
+	__u64 packets;		    /* datagrams since the entry was made */
+	__u64 bytes;		    /* payload bytes likewise */
+	__u64 first_ns;		    /* first datagram of the current epoch */
+	__u64 last_ns;		    /* latest datagram */
+	__u32 netns;
+	__u32 epoch; /* bumped on each restart after an idle gap */
+	__u64 inode; /* AF_UNIX: socket inode; UDP: 0 */
+	__u64 peer_inode;
+	__u16 type; /* SOCK_DGRAM */
+	__u16 path_len;
+	__u16 peer_path_len;
+	__u16 reserved;
+	__u8 path[SS_UNIX_PATH_LEN];
+	__u8 peer_path[SS_UNIX_PATH_LEN];
+};
+
+/*
+ * udp_flow / udp_flow_end / unix_flow / unix_flow_end. Starts are written by the kernel; ends
+ * by user space from the flow table (exact: see docs/design.md), in the same layout.
+ */
+struct ss_flow_event {
+	struct ss_hdr hdr;
+	struct ss_owner owner;
+	struct ss_inet_tuple tuple; /* local end = the socket's, remote = key's raddr/rport */
+	__u64 cookie;
+	__u32 netns;
+	__u32 flags;	      /* SS_FF_* */
+	__u64 packets;	      /* end: datagrams in this flow epoch; restart: totals before */
+	__u64 bytes;	      /* likewise, payload bytes */
+	__u64 duration_ns;    /* end: first to last datagram */
+	struct ss_flow_key key; /* the kernel table's key (user space follows the flow by it) */
+	struct ss_owner peer; /* SS_FF_PEER: the process at the other end, joined in user space */
+	/* AF_UNIX only */
+	__u64 inode;
+	__u64 peer_inode;
+	__u16 type;
+	__u16 path_len;	     /* 0: unnamed; sun_path bytes used (abstract: first byte NUL) */
+	__u16 peer_path_len;
+	__u16 reserved;
+	__u8 path[SS_UNIX_PATH_LEN];
+	__u8 peer_path[SS_UNIX_PATH_LEN];
+};
+
+/* SS_EV_SOCK_RELEASE: a socket that had flows closed; user space ends them from the table. */
+struct ss_release_event {
+	struct ss_hdr hdr;
+	__u64 cookie; /* the flow key's socket id */
+};
+
+/* ---- UNIX stream and seqpacket ------------------------------------------------------ */
+
+/*
+ * unix_connect: owner = the connecting process, peer = the owner of the listening socket,
+ * inode = the connecting socket, peer_inode = the listening socket (the accepted socket has
+ * no inode until accept), path = the listener's address.
+ * unix_accept: owner = the accepting process, peer = the connecting process, inode = the
+ * accepted socket, peer_inode = the connecting socket: the pair `ss -x` shows.
+ */
+struct ss_unix_event {
+	struct ss_hdr hdr;
+	struct ss_owner owner;
+	struct ss_owner peer; /* pid 0: not known (connected before sockscope started) */
+	__u64 cookie;	      /* the reporting socket */
+	__u64 inode;
+	__u64 peer_inode;
+	__u32 netns;
+	__u16 type; /* SOCK_STREAM (1), SOCK_SEQPACKET (5) */
+	__u16 reserved;
+	__u16 path_len;	     /* local end's address */
+	__u16 peer_path_len; /* the other end's address */
+	__u32 reserved2;
+	__u8 path[SS_UNIX_PATH_LEN];
+	__u8 peer_path[SS_UNIX_PATH_LEN];
+};
+
+_Static_assert(sizeof(struct ss_flow_key) == 32, "ss_flow_key is ABI");
+_Static_assert(sizeof(struct ss_flow_state) == 352, "ss_flow_state is ABI");
+_Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 160, "ss_flow_event is ABI");
+_Static_assert(sizeof(struct ss_flow_event) == 432, "ss_flow_event is ABI");
+_Static_assert(sizeof(struct ss_release_event) == 24, "ss_release_event is ABI");
+_Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
 
 #endif /* SOCKSCOPE_H */

@@ -9,6 +9,8 @@ set -uo pipefail
 
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
+UDPDRIVE=${UDPDRIVE:-build/tests/udpdrive}
+UNIXDRIVE=${UNIXDRIVE:-build/tests/unixdrive}
 TEST_NAME=$(basename "$0" .sh)
 NS=ss-${TEST_NAME//_/-}-$$
 WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
@@ -33,7 +35,9 @@ fail() {
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to load BPF programs and create network namespaces"
 	[ -x "$SOCKSCOPE" ] || fail "$SOCKSCOPE is not built (run make)"
-	[ -x "$TCPDRIVE" ] || fail "$TCPDRIVE is not built (run make)"
+	for d in "$TCPDRIVE" "$UDPDRIVE" "$UNIXDRIVE"; do
+		[ -x "$d" ] || fail "$d is not built (run make)"
+	done
 	command -v jq >/dev/null || fail "jq is missing (make deps installs it)"
 }
 
@@ -121,3 +125,13 @@ assert_all_json() {
 }
 
 lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }
+
+# need_hook HOOK: skip when the tracer would run with this udp/unix hook switched off (a
+# kernel or backend that cannot trace it); the ready line names every hook's backend.
+need_hook() {
+	local forced=()
+	[ -n "${SS_BACKEND:-}" ] && forced=(--backend "$SS_BACKEND")
+	"$SOCKSCOPE" trace "${forced[@]}" --duration 0.5 >/dev/null 2>"$WORK/probe.err"
+	grep -q "^sockscope: ready: .*$1=off" "$WORK/probe.err" && skip "hook $1 is off here: $(grep -m1 "hook $1 is off" "$WORK/probe.err")"
+	return 0
+}

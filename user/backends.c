@@ -16,7 +16,10 @@
 #define TRACEFS "/sys/kernel/tracing"
 
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
-static const char *const hook_names[HOOK_COUNT] = { "state", "connect", "accept", "listen" };
+static const char *const hook_names[HOOK_COUNT] = {
+	"state", "connect", "accept", "listen", "udp_send", "udp_recv", "sock_close",
+	"unix_listen", "unix_connect", "unix_accept", "unix_send",
+};
 
 /* The kernel function each hook needs under fentry and kprobe. */
 static const char *const hook_func[HOOK_COUNT] = {
@@ -24,7 +27,68 @@ static const char *const hook_func[HOOK_COUNT] = {
 	[HOOK_CONNECT] = "tcp_connect",
 	[HOOK_ACCEPT] = "inet_csk_accept",
 	[HOOK_LISTEN] = "inet_listen",
+	[HOOK_UDP_SEND] = "udp_sendmsg",
+	[HOOK_UDP_RECV] = "skb_consume_udp",
+	[HOOK_SOCK_CLOSE] = "inet_release",
+	[HOOK_UNIX_LISTEN] = "unix_listen",
+	[HOOK_UNIX_CONNECT] = "unix_stream_connect",
+	[HOOK_UNIX_ACCEPT] = "unix_accept",
+	[HOOK_UNIX_SEND] = "unix_stream_sendmsg",
 };
+
+unsigned hook_protos(enum hook h)
+{
+	switch (h) {
+	case HOOK_UDP_SEND:
+	case HOOK_UDP_RECV: return PROTO_UDP;
+	case HOOK_SOCK_CLOSE: return PROTO_UDP | PROTO_UNIX;
+	case HOOK_UNIX_LISTEN:
+	case HOOK_UNIX_CONNECT:
+	case HOOK_UNIX_ACCEPT:
+	case HOOK_UNIX_SEND: return PROTO_UNIX;
+	default: return PROTO_TCP;
+	}
+}
+
+/* mountinfo escapes blanks and backslashes in paths as \ooo */
+static void unescape_octal(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+int cgroup2_root(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096], mnt[4096];
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - cgroup2 ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		unescape_octal(mnt);
+		if (strlen(mnt) < len) {
+			strcpy(buf, mnt);
+			found = 0;
+		}
+	}
+	fclose(f);
+	return found;
+}
 
 const char *backend_name(enum backend b)
 {
@@ -155,21 +219,41 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	return 0;
 }
 
-/* Tracepoint backends: tp_btf for state/listen/connect, syscall tracepoints for accept. */
+static bool btf_has_typedef(const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
+}
+
+/* Tracepoint backends: tp_btf (the TCP connect is reported by the state hook), syscall
+ * tracepoints, and cgroup hooks on the v2 root. */
 static int tracepoint_probe(enum hook h, char *why, size_t why_len)
 {
 	static const char *const syscall_events[HOOK_COUNT][2] = {
 		[HOOK_ACCEPT] = { "sys_exit_accept", "sys_exit_accept4" },
+		[HOOK_UNIX_LISTEN] = { "sys_enter_listen" },
+		[HOOK_UNIX_CONNECT] = { "sys_enter_connect", "sys_exit_connect" },
+		[HOOK_UNIX_ACCEPT] = { "sys_exit_accept", "sys_exit_accept4" },
 	};
-	struct btf *btf = vmlinux_btf();
-	char path[256];
+	static const char *const btf_tp[HOOK_COUNT] = {
+		[HOOK_STATE] = "btf_trace_inet_sock_set_state",
+		[HOOK_LISTEN] = "btf_trace_inet_sock_set_state",
+		[HOOK_CONNECT] = "btf_trace_inet_sock_set_state",
+		[HOOK_UDP_SEND] = "btf_trace_sock_send_length", /* 6.3+ */
+		[HOOK_UDP_RECV] = "btf_trace_sock_recv_length",
+		[HOOK_UNIX_SEND] = "btf_trace_sock_send_length",
+	};
+	char path[256], cg[256];
 
-	if (h == HOOK_STATE || h == HOOK_LISTEN || h == HOOK_CONNECT) {
-		if (!btf || btf__find_by_name_kind(btf, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF) < 0) {
-			snprintf(why, why_len, "tracepoint: no BTF tracepoint inet_sock_set_state");
-			return -ENOENT;
-		}
-		return 0;
+	if (btf_tp[h] && !btf_has_typedef(btf_tp[h])) {
+		snprintf(why, why_len, "tracepoint: no BTF tracepoint %s (before 6.3 for sock_*_length)",
+			 btf_tp[h] + strlen("btf_trace_"));
+		return -ENOENT;
+	}
+	if ((h == HOOK_UDP_SEND || h == HOOK_SOCK_CLOSE) && cgroup2_root(cg, sizeof(cg))) {
+		snprintf(why, why_len, "tracepoint: no cgroup v2 hierarchy mounted for the cgroup hooks");
+		return -ENOENT;
 	}
 	for (int i = 0; i < 2 && syscall_events[h][i]; i++) {
 		snprintf(path, sizeof(path), TRACEFS "/events/syscalls/%s", syscall_events[h][i]);
@@ -177,6 +261,29 @@ static int tracepoint_probe(enum hook h, char *why, size_t why_len)
 			snprintf(why, why_len, "tracepoint: %s missing (tracefs not mounted or no syscall tracepoints)", path);
 			return -ENOENT;
 		}
+	}
+	return 0;
+}
+
+int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len)
+{
+	struct btf *btf = vmlinux_btf();
+	static const char *const btf_tp[HOOK_COUNT] = {
+		[HOOK_UDP_SEND] = "btf_trace_sock_send_length",
+		[HOOK_UDP_RECV] = "btf_trace_sock_recv_length",
+		[HOOK_UNIX_SEND] = "btf_trace_sock_send_length",
+	};
+
+	if (b == BACKEND_TRACEPOINT) {
+		if (btf_tp[h] && !btf_has_typedef(btf_tp[h])) {
+			snprintf(why, why_len, "tracepoint: no BTF tracepoint %s", btf_tp[h] + 10);
+			return -ENOENT;
+		}
+		return 0;
+	}
+	if (!btf || btf__find_by_name_kind(btf, hook_func[h], BTF_KIND_FUNC) < 0) {
+		snprintf(why, why_len, "%s: %s not in kernel BTF", backend_name(b), hook_func[h]);
+		return -ENOENT;
 	}
 	return 0;
 }
@@ -191,34 +298,50 @@ static int backend_probe(enum backend b, enum hook h, char *why, size_t why_len)
 	}
 }
 
-int backends_choose(enum backend forced, struct hook_choice choice[HOOK_COUNT], enum hook *failed)
+/* One hook: the forced backend, or the best that works. 0 or -EOPNOTSUPP (why filled). */
+static int choose_one(enum backend forced, enum hook h, struct hook_choice *c)
+{
+	size_t used = 0;
+
+	c->why[0] = '\0';
+	if (forced != BACKEND_AUTO) {
+		c->backend = forced;
+		return backend_probe(forced, h, c->why, sizeof(c->why)) ? -EOPNOTSUPP : 0;
+	}
+	for (enum backend b = BACKEND_FENTRY; b < BACKEND_COUNT; b++) {
+		char why[WHY_LEN] = "";
+
+		if (!backend_probe(b, h, why, sizeof(why))) {
+			c->backend = b;
+			return 0;
+		}
+		used += snprintf(c->why + used, sizeof(c->why) - used, "%s%s", used ? "; " : "", why);
+		if (used >= sizeof(c->why))
+			used = sizeof(c->why) - 1;
+	}
+	c->backend = BACKEND_TRACEPOINT;
+	return -EOPNOTSUPP; /* nothing left to try */
+}
+
+int backends_choose(enum backend forced, unsigned protos, bool protos_explicit,
+		    struct hook_choice choice[HOOK_COUNT], enum hook *failed)
 {
 	for (int h = 0; h < HOOK_COUNT; h++) {
 		struct hook_choice *c = &choice[h];
-		size_t used = 0;
 
 		*failed = h;
-		c->why[0] = '\0';
-		if (forced != BACKEND_AUTO) {
+		c->off = !(hook_protos(h) & protos);
+		if (c->off) {
 			c->backend = forced;
-			if (backend_probe(forced, h, c->why, sizeof(c->why)))
-				return -EOPNOTSUPP;
+			c->why[0] = '\0';
 			continue;
 		}
-		for (enum backend b = BACKEND_FENTRY; b < BACKEND_COUNT; b++) {
-			char why[WHY_LEN] = "";
-
-			if (!backend_probe(b, h, why, sizeof(why))) {
-				c->backend = b;
-				break;
-			}
-			used += snprintf(c->why + used, sizeof(c->why) - used, "%s%s",
-					 used ? "; " : "", why);
-			if (used >= sizeof(c->why))
-				used = sizeof(c->why) - 1;
-			if (b == BACKEND_TRACEPOINT)
-				return -EOPNOTSUPP; /* nothing left to try */
-		}
+		if (!choose_one(forced, h, c))
+			continue;
+		/* tcp is the core; a newer protocol the user did not name is dropped, not fatal */
+		if (hook_protos(h) == PROTO_TCP || protos_explicit)
+			return -EOPNOTSUPP;
+		c->off = true;
 	}
 	return 0;
 }

@@ -7,20 +7,38 @@
 #define SS_BACKENDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum backend { BACKEND_AUTO, BACKEND_FENTRY, BACKEND_KPROBE, BACKEND_TRACEPOINT, BACKEND_COUNT };
-enum hook { HOOK_STATE, HOOK_CONNECT, HOOK_ACCEPT, HOOK_LISTEN, HOOK_COUNT };
+enum hook {
+	HOOK_STATE, HOOK_CONNECT, HOOK_ACCEPT, HOOK_LISTEN,	 /* tcp */
+	HOOK_UDP_SEND, HOOK_UDP_RECV,				 /* udp */
+	HOOK_SOCK_CLOSE,					 /* udp and unix flows */
+	HOOK_UNIX_LISTEN, HOOK_UNIX_CONNECT, HOOK_UNIX_ACCEPT, HOOK_UNIX_SEND, /* unix */
+	HOOK_COUNT
+};
+
+/* --proto: which protocols' hooks are loaded */
+#define PROTO_TCP (1u << 0)
+#define PROTO_UDP (1u << 1)
+#define PROTO_UNIX (1u << 2)
+#define PROTO_ALL (PROTO_TCP | PROTO_UDP | PROTO_UNIX)
 
 #define WHY_LEN 512
 
 struct hook_choice {
 	enum backend backend;
+	bool off; /* not loaded: its protocols are not wanted, or (not asked for) unavailable */
 	char why[WHY_LEN]; /* why the better backends were refused ("" if none were) */
 };
 
 const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out); /* 0 or -EINVAL */
 const char *hook_name(enum hook h);
+unsigned hook_protos(enum hook h); /* PROTO_* the hook serves */
+
+/* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
+int cgroup2_root(char *buf, size_t len);
 
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */
 int features_check_btf(void);
@@ -32,9 +50,15 @@ int features_check_btf(void);
 int tracefs_ensure(void);
 
 /*
- * Fill choice[] for every hook. With forced != BACKEND_AUTO each hook must get exactly that
- * backend. Returns -EOPNOTSUPP when a hook gets none: *failed names it, choice[*failed].why says why.
+ * Fill choice[] for every hook of the protocols in protos. With forced != BACKEND_AUTO each
+ * hook must get exactly that backend. A udp/unix hook that gets none is switched off (off,
+ * why says why) unless protos_explicit (the user named the protocol). Returns -EOPNOTSUPP when
+ * a required hook gets none: *failed names it, choice[*failed].why says why.
  */
-int backends_choose(enum backend forced, struct hook_choice choice[HOOK_COUNT], enum hook *failed);
+/* Could this backend's programs for hook h load here at all (attach not tried)? 0 or -ENOENT. */
+int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len);
+
+int backends_choose(enum backend forced, unsigned protos, bool protos_explicit,
+		    struct hook_choice choice[HOOK_COUNT], enum hook *failed);
 
 #endif

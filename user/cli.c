@@ -12,11 +12,15 @@
 #define MIN_RING_BYTES 4096ul /* one page: the kernel's minimum */
 #define MAX_RING_BYTES (1ul << 30)
 #define MAX_DURATION_S (366.0 * 24 * 3600)
+#define DEFAULT_FLOW_IDLE_S 30
+#define MAX_FLOW_IDLE_S (24ul * 3600)
 
 const char trace_usage[] =
 	"Usage: sockscope trace [OPTIONS]\n"
-	"Trace TCP connections live: connect, accept, close (bytes, lifetime), refused connects,\n"
-	"listen. One line per event (per connection, never per packet).\n"
+	"Trace sockets live: TCP connect, accept, close (bytes, lifetime), refused connects, listen;\n"
+	"UDP and unix datagram flows (start, end with exact packets and bytes); unix stream and\n"
+	"seqpacket connect/accept with the processes at both ends. One line per connection or\n"
+	"flow, never per packet.\n"
 	"\n"
 	"  -j, --json              JSON lines, one object per event (see docs/output.md)\n"
 	"  -p, --pid PID           only sockets owned by process PID\n"
@@ -24,7 +28,11 @@ const char trace_usage[] =
 	"                          (repeat for up to 8 ports)\n"
 	"  -4, --ipv4              only IPv4\n"
 	"  -6, --ipv6              only IPv6\n"
-	"      --proto LIST        protocols, comma-separated: tcp (default: tcp)\n"
+	"      --proto LIST        protocols, comma-separated: tcp,udp,unix (default: all three;\n"
+	"                          udp/unix are dropped with a warning if this kernel cannot\n"
+	"                          trace them, unless named here)\n"
+	"      --udp-idle SECONDS  a UDP/unix datagram flow with no datagram for SECONDS ends\n"
+	"                          (default 30)\n"
 	"  -d, --duration SECONDS  stop after SECONDS (default: until Ctrl-C)\n"
 	"      --backend NAME      auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
 	"                          (default auto: the best the kernel offers, per hook)\n"
@@ -35,7 +43,7 @@ const char trace_usage[] =
 	"  -h, --help              this text\n"
 	"\n"
 	"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
-	"'sockscope: done: N events, N lost, N untracked' line at exit.\n"
+	"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit.\n"
 	"Exit status: 0 ok, 64 bad arguments, 69 backend or BTF unavailable, 77 not permitted.\n";
 
 const char verify_usage[] =
@@ -68,16 +76,28 @@ static int parse_uint(const char *s, unsigned long min, unsigned long max, unsig
 	return 0;
 }
 
-static int parse_protos(const char *list)
+/* "tcp,udp,unix" (any subset, any order) into PROTO_* bits. */
+int cli_parse_protos(const char *list, unsigned *out)
 {
 	char buf[64], *save, *tok;
+	unsigned mask = 0;
 
 	if (strlen(list) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (strcmp(tok, "tcp"))
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "tcp"))
+			mask |= PROTO_TCP;
+		else if (!strcmp(tok, "udp"))
+			mask |= PROTO_UDP;
+		else if (!strcmp(tok, "unix"))
+			mask |= PROTO_UNIX;
+		else
 			return -EINVAL;
+	}
+	if (!mask)
+		return -EINVAL;
+	*out = mask;
 	return 0;
 }
 
@@ -86,11 +106,13 @@ static void opts_init(struct trace_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->backend = BACKEND_AUTO;
 	o->filter.ring_bytes = DEFAULT_RING_BYTES;
+	o->filter.protos = PROTO_ALL;
+	o->filter.flow_idle_ns = DEFAULT_FLOW_IDLE_S * 1000000000ull;
 }
 
 enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err)
 {
-	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING };
+	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING, OPT_UDP_IDLE };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -101,6 +123,7 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 		{ "duration", required_argument, NULL, 'd' },
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "ring-size", required_argument, NULL, OPT_RING },
+		{ "udp-idle", required_argument, NULL, OPT_UDP_IDLE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -137,8 +160,14 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 			v6 = true;
 			break;
 		case OPT_PROTO:
-			if (parse_protos(optarg))
-				return usage_error(err, trace_usage, "invalid --proto '%s': supported: tcp", optarg);
+			if (cli_parse_protos(optarg, &o->filter.protos))
+				return usage_error(err, trace_usage, "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix", optarg);
+			o->filter.protos_explicit = true;
+			break;
+		case OPT_UDP_IDLE:
+			if (parse_uint(optarg, 1, MAX_FLOW_IDLE_S, &val))
+				return usage_error(err, trace_usage, "invalid --udp-idle '%s': expected seconds, 1 to 86400", optarg);
+			o->filter.flow_idle_ns = val * 1000000000ull;
 			break;
 		case 'd':
 			errno = 0;

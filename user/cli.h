@@ -28,6 +28,8 @@ extern const char verify_usage[];
 
 /* Parses `trace` options (argv[0] is "trace"). Errors are written to err. */
 enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err);
+/* "tcp,udp,unix" into PROTO_* bits: 0 or -EINVAL. */
+int cli_parse_protos(const char *list, unsigned *out);
 /* Parses `verify` options: --backend and -v only. */
 enum cli_result cli_parse_verify(int argc, char **argv, struct trace_opts *o, FILE *err);
 

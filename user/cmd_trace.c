@@ -46,14 +46,25 @@ static double now_s(void)
 
 static void report_ready(const struct tracer *t)
 {
-	char desc[256];
+	char desc[512];
 
 	tracer_describe(t, desc, sizeof(desc));
 	for (int h = 0; h < HOOK_COUNT; h++)
-		if (t->choice[h].why[0])
+		if (t->choice[h].off && t->choice[h].why[0])
+			wlog("hook %s is off (%s not traced): %s", hook_name(h),
+			     hook_protos(h) & PROTO_UDP ? "udp" : "unix", t->choice[h].why);
+		else if (t->choice[h].why[0])
 			vlog("hook %s uses %s because: %s", hook_name(h),
 			     backend_name(t->choice[h].backend), t->choice[h].why);
 	ilog("ready: %s", desc);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int run_loop(struct source *src, struct tracer *t, double duration_s)
@@ -64,6 +75,7 @@ static int run_loop(struct source *src, struct tracer *t, double duration_s)
 	while (!stop_requested && !(deadline && now_s() >= deadline)) {
 		err = source_poll(src, POLL_MS);
 		tracer_tick(t);
+		flows_tick(src->flows, mono_ns());
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
@@ -92,7 +104,8 @@ int cmd_trace(int argc, char **argv)
 	}
 	log_setup(o.verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, true, choice)))
+	    (rc = preflight_backends(o.backend, true, o.filter.protos, o.filter.protos_explicit,
+				     choice)))
 		return rc;
 
 	err = tracer_load(&t, &o.filter, choice);
@@ -111,6 +124,13 @@ int cmd_trace(int argc, char **argv)
 	}
 	src.kernel_skips = skipped_runs;
 	src.kernel_skips_ctx = &t;
+	src.flows = flows_new(tracer_flows_fd(&t), o.filter.flow_idle_ns, source_emit, &src);
+	if (!src.flows) {
+		elog("out of memory");
+		source_close(&src);
+		tracer_destroy(&t);
+		return 1;
+	}
 	install_signals();
 	err = tracer_attach(&t);
 	if (err) {
@@ -128,19 +148,25 @@ int cmd_trace(int argc, char **argv)
 
 	tracer_detach(&t); /* nothing new arrives from here on... */
 	source_drain(&src); /* ...so this empties the ring for good */
+	flows_flush(src.flows, mono_ns()); /* and the flow totals are final */
 	if (sink.ops->end)
 		sink.ops->end(&sink);
 	fflush(stdout);
-	ilog("done: %llu events, %llu lost, %llu untracked", (unsigned long long)src.stats.events,
-	     (unsigned long long)src.stats.lost, (unsigned long long)src.stats.untracked);
+	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
+	     (unsigned long long)src.stats.events, (unsigned long long)src.stats.lost,
+	     (unsigned long long)src.stats.untracked, (unsigned long long)src.stats.flow_overflow);
 	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
 	     (unsigned long long)tracer_closes_by_net(&t));
+	if (src.stats.flow_overflow)
+		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
+		     (unsigned long long)src.stats.flow_overflow);
 	if (src.stats.invalid)
 		wlog("%llu records did not match this build's ABI and were skipped",
 		     (unsigned long long)src.stats.invalid);
 	if (src.stats.untracked)
 		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
 		     (unsigned long long)src.stats.untracked);
+	flows_free(src.flows);
 	source_close(&src);
 	tracer_destroy(&t);
 	return err < 0 ? 1 : 0;

@@ -12,7 +12,7 @@ int cmd_verify(int argc, char **argv)
 	struct hook_choice choice[HOOK_COUNT];
 	struct trace_opts o;
 	struct tracer t;
-	char desc[256];
+	char desc[512];
 	int rc, err;
 
 	switch (cli_parse_verify(argc, argv, &o, stderr)) {
@@ -23,7 +23,8 @@ int cmd_verify(int argc, char **argv)
 	log_setup(o.verbose);
 	/* a forced backend is loaded as is: verifying needs no attach support */
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, choice)))
+	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, o.filter.protos,
+				     o.filter.protos_explicit, choice)))
 		return rc;
 
 	err = tracer_load(&t, &o.filter, choice);

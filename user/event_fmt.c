@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include "escape.h"
 #include "event_fmt.h"
 
 static const char *const event_names[SS_EV_TYPE_MAX] = {
@@ -13,6 +14,12 @@ static const char *const event_names[SS_EV_TYPE_MAX] = {
 	[SS_EV_TCP_CONNECT_FAILED] = "connect_failed",
 	[SS_EV_TCP_LISTEN] = "listen",
 	[SS_EV_TCP_LISTEN_CLOSE] = "listen_close",
+	[SS_EV_UDP_FLOW] = "udp_flow",
+	[SS_EV_UDP_FLOW_END] = "udp_flow_end",
+	[SS_EV_UNIX_CONNECT] = "unix_connect",
+	[SS_EV_UNIX_ACCEPT] = "unix_accept",
+	[SS_EV_UNIX_FLOW] = "unix_flow",
+	[SS_EV_UNIX_FLOW_END] = "unix_flow_end",
 };
 
 const char *event_name(unsigned type)
@@ -36,6 +43,59 @@ bool event_has_duration(unsigned type)
 {
 	return type == SS_EV_TCP_CLOSE || type == SS_EV_TCP_CONNECT_FAILED ||
 	       type == SS_EV_TCP_LISTEN_CLOSE;
+}
+
+const char *sock_type_name(unsigned type)
+{
+	switch (type) {
+	case SOCK_STREAM: return "stream";
+	case SOCK_DGRAM: return "dgram";
+	case SOCK_SEQPACKET: return "seqpacket";
+	default: return "unknown";
+	}
+}
+
+const char *flow_end_reason(__u32 flags)
+{
+	if (flags & SS_FF_END_CLOSE)
+		return "close";
+	if (flags & SS_FF_END_IDLE)
+		return "idle";
+	if (flags & SS_FF_END_STOP)
+		return "stop";
+	return "";
+}
+
+bool unix_path_view(const __u8 *path, unsigned path_len, const __u8 **p, size_t *n, bool *abstract)
+{
+	if (path_len > SS_UNIX_PATH_LEN)
+		path_len = SS_UNIX_PATH_LEN;
+	*abstract = false;
+	if (!path_len)
+		return false;
+	if (path[0] == '\0') { /* abstract: every byte counts, NULs included */
+		*abstract = true;
+		*p = path + 1;
+		*n = path_len - 1;
+		return true;
+	}
+	*p = path;
+	*n = bounded_strlen(path, path_len);
+	return true;
+}
+
+void fmt_unix_path(char buf[UNIX_PATH_TEXT_LEN], const __u8 *path, unsigned path_len)
+{
+	const __u8 *p;
+	bool abstract;
+	size_t n;
+
+	if (!unix_path_view(path, path_len, &p, &n, &abstract)) {
+		snprintf(buf, UNIX_PATH_TEXT_LEN, "(unnamed)");
+		return;
+	}
+	buf[0] = '@';
+	escape_text(buf + abstract, UNIX_PATH_TEXT_LEN - abstract, p, n);
 }
 
 void fmt_addr(char buf[ADDR_STR_LEN], unsigned family, const __u8 addr[16])

@@ -16,6 +16,18 @@ const char *event_name(unsigned type);          /* "connect", ...; "unknown" */
 const char *family_name(unsigned family);       /* "ipv4" | "ipv6" | "unknown" */
 const char *tcp_role_name(const struct ss_tcp_event *e); /* "client" | "server" | "listener" */
 bool event_has_duration(unsigned type);
+const char *sock_type_name(unsigned type);      /* "stream" | "dgram" | "seqpacket" | "unknown" */
+const char *flow_end_reason(__u32 flags);       /* "idle" | "close" | "stop" | "" */
+
+/*
+ * The bytes of a unix address worth showing: a filesystem path up to its first NUL, or an
+ * abstract name without its leading NUL (*abstract set: print it after an '@', as ss does).
+ * False for an unnamed socket (socketpair, never bound). Bytes stay untrusted: escape them.
+ */
+bool unix_path_view(const __u8 *path, unsigned path_len, const __u8 **p, size_t *n, bool *abstract);
+/* The same as text: "/run/x.sock", "@name", "(unnamed)"; escaped with \xNN; NUL-terminated. */
+#define UNIX_PATH_TEXT_LEN (4 * SS_UNIX_PATH_LEN + 2)
+void fmt_unix_path(char buf[UNIX_PATH_TEXT_LEN], const __u8 *path, unsigned path_len);
 
 /* Address and "addr:port" ("[v6]:port") of one end; an unknown family prints "?". */
 void fmt_addr(char buf[ADDR_STR_LEN], unsigned family, const __u8 addr[16]);

@@ -15,7 +15,7 @@
 struct linebuf {
 	size_t len;
 	bool truncated;
-	char buf[1024];
+	char buf[4096]; /* two 108-byte unix paths at 6 bytes per escaped byte fit */
 };
 
 static inline void lb_reset(struct linebuf *b)

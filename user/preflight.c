@@ -35,7 +35,8 @@ int preflight_btf(void)
 	return EXIT_UNAVAILABLE;
 }
 
-int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT])
+int preflight_backends(enum backend forced, bool probe, unsigned protos, bool protos_explicit,
+		       struct hook_choice choice[HOOK_COUNT])
 {
 	enum hook failed;
 	int err;
@@ -43,7 +44,12 @@ int preflight_backends(enum backend forced, bool probe, struct hook_choice choic
 	if (!probe) {
 		for (int h = 0; h < HOOK_COUNT; h++) {
 			choice[h].backend = forced;
+			choice[h].off = !(hook_protos(h) & protos);
 			choice[h].why[0] = '\0';
+			/* a udp/unix hook the kernel lacks is left out, as trace would */
+			if (!choice[h].off && hook_protos(h) != PROTO_TCP && !protos_explicit &&
+			    backend_loadable(forced, h, choice[h].why, sizeof(choice[h].why)))
+				choice[h].off = true;
 		}
 		return 0;
 	}
@@ -51,7 +57,7 @@ int preflight_backends(enum backend forced, bool probe, struct hook_choice choic
 	if (err)
 		vlog("tracefs is not mounted and mounting it failed (%s): syscall tracepoints unavailable",
 		     strerror(-err));
-	if (!backends_choose(forced, choice, &failed))
+	if (!backends_choose(forced, protos, protos_explicit, choice, &failed))
 		return 0;
 	if (forced == BACKEND_AUTO)
 		elog("no backend is available for hook %s: %s", hook_name(failed), choice[failed].why);

@@ -13,6 +13,7 @@ int preflight_btf(void);
  * Pick the backend of every hook (probing the kernel unless probe is false and a backend
  * is forced). Mounts tracefs privately if needed. 0 or an exit code.
  */
-int preflight_backends(enum backend forced, bool probe, struct hook_choice choice[HOOK_COUNT]);
+int preflight_backends(enum backend forced, bool probe, unsigned protos, bool protos_explicit,
+		       struct hook_choice choice[HOOK_COUNT]);
 
 #endif

@@ -17,6 +17,16 @@ size_t record_min_size(unsigned type)
 	case SS_EV_TCP_LISTEN:
 	case SS_EV_TCP_LISTEN_CLOSE:
 		return sizeof(struct ss_tcp_event);
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UDP_FLOW_END:
+	case SS_EV_UNIX_FLOW:
+	case SS_EV_UNIX_FLOW_END:
+		return sizeof(struct ss_flow_event);
+	case SS_EV_SOCK_RELEASE:
+		return sizeof(struct ss_release_event);
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		return sizeof(struct ss_unix_event);
 	default:
 		return 0;
 	}
@@ -45,11 +55,23 @@ static int on_record(void *ctx, void *data, size_t size)
 	return merge_add(&src->merge, data, size, ((const struct ss_hdr *)data)->ts_ns);
 }
 
+void source_emit(void *ctx, const struct ss_hdr *rec)
+{
+	struct source *src = ctx;
+
+	src->stats.events++;
+	src->sink->ops->on_event(src->sink, rec);
+}
+
 static void deliver(void *ctx, const void *rec, size_t size)
 {
 	struct source *src = ctx;
 
 	(void)size; /* validated when it was added */
+	if (src->flows && flows_on_record(src->flows, rec))
+		return; /* bookkeeping only (a socket's flows ended) */
+	if (((const struct ss_hdr *)rec)->type == SS_EV_SOCK_RELEASE)
+		return;
 	src->stats.events++;
 	src->sink->ops->on_event(src->sink, rec); /* the merge keeps records 8-byte aligned */
 }
@@ -80,7 +102,9 @@ static uint64_t counter_read(int fd, __u32 key)
 /* Report new drops in the stream itself, right where they happened. */
 static void check_counters(struct source *src)
 {
-	uint64_t lost = counter_read(src->counters_fd, SS_CNT_LOST);
+	uint64_t overflow = counter_read(src->counters_fd, SS_CNT_FLOW_OVERFLOW);
+	/* a datagram the flow table had no room for is missing from the output: lost too */
+	uint64_t lost = counter_read(src->counters_fd, SS_CNT_LOST) + overflow;
 
 	if (src->kernel_skips)
 		lost += src->kernel_skips(src->kernel_skips_ctx);
@@ -91,6 +115,7 @@ static void check_counters(struct source *src)
 		src->stats.lost = lost;
 	}
 	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
+	src->stats.flow_overflow = overflow;
 }
 
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,

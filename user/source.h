@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "merge.h"
+#include "flows.h"
 #include "sink.h"
 
 struct ring_buffer;
@@ -19,6 +20,7 @@ struct source_stats {
 	uint64_t invalid;   /* records rejected by validation (ABI mismatch, short) */
 	uint64_t lost;      /* dropped in the kernel: ring buffer full, or program runs skipped */
 	uint64_t untracked; /* sockets the kernel's table had no room for */
+	uint64_t flow_overflow; /* datagrams of new flows the flow table had no room for */
 };
 
 /* How long a record waits for records from other CPUs that may be stamped earlier. */
@@ -33,12 +35,16 @@ struct source {
 	/* optional: events the kernel lost outside the ring (skipped program runs), cumulative */
 	uint64_t (*kernel_skips)(const void *ctx);
 	const void *kernel_skips_ctx;
+	struct flows *flows; /* optional: ends datagram flows (user/flows.c) */
 };
 
 /* Size the record must have for its type; 0 for an unknown type. */
 size_t record_min_size(unsigned type);
 /* 0 if data holds a complete record of this ABI version, else -EINVAL. */
 int record_validate(const void *data, size_t size);
+
+/* Hand a record made in user space (a flow end) to the sink, counted as an event. */
+void source_emit(void *src, const struct ss_hdr *rec);
 
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
 		struct sink *sink);

@@ -74,6 +74,104 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 		lb_str(b, ",\"partial\":true");
 }
 
+static void json_owner(struct linebuf *b, const struct ss_owner *o)
+{
+	json_u64(b, ",\"pid\":", o->pid);
+	json_u64(b, ",\"tid\":", o->tid);
+	json_u64(b, ",\"uid\":", o->uid);
+	lb_str(b, ",\"comm\":");
+	lb_json_string(b, o->comm, bounded_strlen(o->comm, SS_COMM_LEN));
+}
+
+static void json_peer(struct linebuf *b, const struct ss_owner *peer)
+{
+	json_u64(b, ",\"peer_pid\":", peer->pid);
+	lb_str(b, ",\"peer_comm\":");
+	lb_json_string(b, peer->comm, bounded_strlen(peer->comm, SS_COMM_LEN));
+}
+
+/* "path":"/run/x.sock" | "@abstract" | null (unnamed) */
+static void json_unix_path(struct linebuf *b, const char *key_colon, const __u8 *path, unsigned len)
+{
+	const __u8 *p;
+	bool abstract;
+	size_t n;
+
+	lb_str(b, key_colon);
+	if (!unix_path_view(path, len, &p, &n, &abstract)) {
+		lb_str(b, "null");
+		return;
+	}
+	if (!abstract) {
+		lb_json_string(b, p, n);
+		return;
+	}
+	unsigned char at[1 + SS_UNIX_PATH_LEN];
+
+	at[0] = '@';
+	memcpy(at + 1, p, n);
+	lb_json_string(b, at, n + 1);
+}
+
+static void json_flow(struct linebuf *b, const struct ss_flow_event *e)
+{
+	unsigned type = e->hdr.type;
+	bool unix_flow = type == SS_EV_UNIX_FLOW || type == SS_EV_UNIX_FLOW_END;
+	bool end = type == SS_EV_UDP_FLOW_END || type == SS_EV_UNIX_FLOW_END;
+	const struct ss_inet_tuple *t = &e->tuple;
+
+	json_begin_record(b, e->hdr.ts_ns, event_name(type));
+	json_str(b, ",\"proto\":", unix_flow ? "unix" : "udp");
+	if (!unix_flow)
+		json_str(b, ",\"family\":", family_name(t->family));
+	json_str(b, ",\"type\":", sock_type_name(e->type));
+	json_str(b, ",\"direction\":", e->flags & SS_FF_RECV ? "recv" : "send");
+	json_owner(b, &e->owner);
+	json_u64(b, ",\"netns\":", e->netns);
+	json_u64(b, ",\"cookie\":", e->cookie);
+	if (unix_flow) {
+		json_unix_path(b, ",\"path\":", e->path, e->path_len);
+		json_unix_path(b, ",\"peer_path\":", e->peer_path, e->peer_path_len);
+		json_u64(b, ",\"inode\":", e->inode);
+		json_u64(b, ",\"peer_inode\":", e->peer_inode);
+	} else {
+		lb_str(b, ",\"saddr\":\"");
+		lb_addr(b, t->family, t->saddr);
+		json_u64(b, "\",\"sport\":", t->sport);
+		lb_str(b, ",\"daddr\":\"");
+		lb_addr(b, t->family, t->daddr);
+		lb_mem(b, "\"", 1);
+		json_u64(b, ",\"dport\":", t->dport);
+	}
+	if (end) {
+		json_u64(b, ",\"packets\":", e->packets);
+		json_u64(b, ",\"bytes\":", e->bytes);
+		lb_str(b, ",\"duration_ms\":");
+		lb_ms3(b, e->duration_ns);
+		json_str(b, ",\"reason\":", flow_end_reason(e->flags));
+	}
+	if (e->flags & SS_FF_RESTART)
+		lb_str(b, ",\"restart\":true");
+	if (e->flags & SS_FF_PEER)
+		json_peer(b, &e->peer);
+}
+
+static void json_unix(struct linebuf *b, const struct ss_unix_event *e)
+{
+	json_begin_record(b, e->hdr.ts_ns, event_name(e->hdr.type));
+	json_str(b, ",\"proto\":", "unix");
+	json_str(b, ",\"type\":", sock_type_name(e->type));
+	json_owner(b, &e->owner);
+	json_u64(b, ",\"netns\":", e->netns);
+	json_u64(b, ",\"cookie\":", e->cookie);
+	json_unix_path(b, ",\"path\":", e->path, e->path_len);
+	json_unix_path(b, ",\"peer_path\":", e->peer_path, e->peer_path_len);
+	json_u64(b, ",\"inode\":", e->inode);
+	json_u64(b, ",\"peer_inode\":", e->peer_inode);
+	if (e->peer.pid)
+		json_peer(b, &e->peer);
+}
+
 static void json_end_record(struct linebuf *b, FILE *out)
 {
 	lb_str(b, "}\n");
@@ -86,7 +184,20 @@ static void json_event(struct sink *s, const struct ss_hdr *rec)
 {
 	struct linebuf b;
 
-	json_tcp(&b, (const struct ss_tcp_event *)rec);
+	switch (rec->type) {
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UDP_FLOW_END:
+	case SS_EV_UNIX_FLOW:
+	case SS_EV_UNIX_FLOW_END:
+		json_flow(&b, (const struct ss_flow_event *)rec);
+		break;
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		json_unix(&b, (const struct ss_unix_event *)rec);
+		break;
+	default:
+		json_tcp(&b, (const struct ss_tcp_event *)rec);
+	}
 	json_end_record(&b, s->out);
 }
 

@@ -31,13 +31,108 @@ static void text_details(char *buf, size_t len, const struct ss_tcp_event *e)
 		snprintf(buf + n, len - n, " partial");
 }
 
+static void text_line(FILE *out, char *line)
+{
+	size_t n;
+
+	/* padding of the last column would leave trailing blanks */
+	for (n = strlen(line); n && line[n - 1] == ' '; n--)
+		line[n - 1] = '\0';
+	fprintf(out, "%s\n", line);
+}
+
+static void text_owner(char pid[12], char comm[4 * SS_COMM_LEN + 1], const struct ss_owner *o)
+{
+	escape_text(comm, 4 * SS_COMM_LEN + 1, o->comm, bounded_strlen(o->comm, SS_COMM_LEN));
+	snprintf(pid, 12, o->pid ? "%u" : "-", o->pid);
+	if (!o->pid)
+		strcpy(comm, "-");
+}
+
+/* " peer=PID/comm" */
+static size_t text_peer(char *buf, size_t len, const struct ss_owner *peer)
+{
+	char comm[4 * SS_COMM_LEN + 1];
+
+	escape_text(comm, sizeof(comm), peer->comm, bounded_strlen(peer->comm, SS_COMM_LEN));
+	return snprintf(buf, len, " peer=%u/%s", peer->pid, comm);
+}
+
+static void text_flow(struct sink *s, const struct ss_flow_event *e)
+{
+	unsigned type = e->hdr.type;
+	bool unix_flow = type == SS_EV_UNIX_FLOW || type == SS_EV_UNIX_FLOW_END;
+	bool end = type == SS_EV_UDP_FLOW_END || type == SS_EV_UNIX_FLOW_END;
+	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12];
+	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[2048];
+	size_t n = 0;
+
+	fmt_clock(when, mono_to_realtime_ns(e->hdr.ts_ns));
+	text_owner(pid, comm, &e->owner);
+	if (unix_flow) {
+		fmt_unix_path(local, e->path, e->path_len);
+		fmt_unix_path(remote, e->peer_path, e->peer_path_len);
+	} else {
+		fmt_endpoint(local, e->tuple.family, e->tuple.saddr, e->tuple.sport);
+		fmt_endpoint(remote, e->tuple.family, e->tuple.daddr, e->tuple.dport);
+	}
+	n += snprintf(details, sizeof(details), " %s %s", sock_type_name(e->type),
+		      e->flags & SS_FF_RECV ? "recv" : "send");
+	if (unix_flow && n < sizeof(details))
+		n += snprintf(details + n, sizeof(details) - n, " ino=%llu peer_ino=%llu",
+			      (unsigned long long)e->inode, (unsigned long long)e->peer_inode);
+	if (end && n < sizeof(details))
+		n += snprintf(details + n, sizeof(details) - n, " pkts=%llu bytes=%llu dur=%.3fms %s",
+			      (unsigned long long)e->packets, (unsigned long long)e->bytes,
+			      e->duration_ns / 1e6, flow_end_reason(e->flags));
+	if ((e->flags & SS_FF_RESTART) && n < sizeof(details))
+		n += snprintf(details + n, sizeof(details) - n, " restart");
+	if ((e->flags & SS_FF_PEER) && n < sizeof(details))
+		text_peer(details + n, sizeof(details) - n, &e->peer);
+	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid, comm,
+		 unix_flow ? "unix" : "udp", event_name(type), ENDPOINT_COL, local, ENDPOINT_COL,
+		 remote, details);
+	text_line(s->out, line);
+}
+
+static void text_unix(struct sink *s, const struct ss_unix_event *e)
+{
+	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12];
+	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[2048];
+	size_t n;
+
+	fmt_clock(when, mono_to_realtime_ns(e->hdr.ts_ns));
+	text_owner(pid, comm, &e->owner);
+	fmt_unix_path(local, e->path, e->path_len);
+	fmt_unix_path(remote, e->peer_path, e->peer_path_len);
+	n = snprintf(details, sizeof(details), " %s ino=%llu peer_ino=%llu", sock_type_name(e->type),
+		     (unsigned long long)e->inode, (unsigned long long)e->peer_inode);
+	if (e->peer.pid && n < sizeof(details))
+		text_peer(details + n, sizeof(details) - n, &e->peer);
+	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid, comm,
+		 "unix", event_name(e->hdr.type), ENDPOINT_COL, local, ENDPOINT_COL, remote, details);
+	text_line(s->out, line);
+}
+
 static void text_event(struct sink *s, const struct ss_hdr *rec)
 {
 	const struct ss_tcp_event *e = (const void *)rec;
 	const struct ss_inet_tuple *t = &e->tuple;
+
+	switch (rec->type) {
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UDP_FLOW_END:
+	case SS_EV_UNIX_FLOW:
+	case SS_EV_UNIX_FLOW_END:
+		text_flow(s, (const struct ss_flow_event *)rec);
+		return;
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		text_unix(s, (const struct ss_unix_event *)rec);
+		return;
+	}
 	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12], local[ENDPOINT_STR_LEN];
 	char remote[ENDPOINT_STR_LEN], details[128], line[512];
-	size_t n;
 
 	fmt_clock(when, mono_to_realtime_ns(rec->ts_ns));
 	escape_text(comm, sizeof(comm), e->owner.comm, bounded_strlen(e->owner.comm, SS_COMM_LEN));
@@ -49,10 +144,7 @@ static void text_event(struct sink *s, const struct ss_hdr *rec)
 	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid,
 		 e->owner.pid ? comm : "-", "tcp", event_name(rec->type), ENDPOINT_COL, local,
 		 ENDPOINT_COL, remote, details);
-	/* padding of the last column would leave trailing blanks */
-	for (n = strlen(line); n && line[n - 1] == ' '; n--)
-		line[n - 1] = '\0';
-	fprintf(s->out, "%s\n", line);
+	text_line(s->out, line);
 }
 
 static void text_lost(struct sink *s, uint64_t mono_ns, uint64_t count)

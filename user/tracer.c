@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <bpf/bpf.h>
@@ -12,7 +13,7 @@
 #include "sockscope.skel.h"
 #include "tracer.h"
 
-#define MAX_HOOK_PROGS 3
+#define MAX_HOOK_PROGS 4
 
 /* The programs that implement one hook with one backend. */
 static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
@@ -46,6 +47,49 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 			/* listen() runs in task context: the state hook's task-context program */
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state },
 		},
+		[HOOK_UDP_SEND] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fx_udp_sendmsg, s->progs.ss_fx_udpv6_sendmsg },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_udp_sendmsg, s->progs.ss_kr_udp_sendmsg,
+					     s->progs.ss_kp_udpv6_sendmsg, s->progs.ss_kr_udpv6_sendmsg },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_cg_sendmsg4, s->progs.ss_cg_sendmsg6,
+						 s->progs.ss_tp_send_length },
+		},
+		[HOOK_UDP_RECV] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fe_udp_consume },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_udp_consume },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_recv_length },
+		},
+		[HOOK_SOCK_CLOSE] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fe_inet_release, s->progs.ss_fe_unix_release },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_inet_release, s->progs.ss_kp_unix_release },
+			/* inet sockets only: unix flows end idle or at stop on this backend */
+			[BACKEND_TRACEPOINT] = { s->progs.ss_cg_sock_release },
+		},
+		[HOOK_UNIX_LISTEN] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_listen },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_listen, s->progs.ss_kr_unix_listen },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_listen },
+		},
+		[HOOK_UNIX_CONNECT] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fe_unix_connect, s->progs.ss_fx_unix_connect },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_connect, s->progs.ss_kr_unix_connect },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_connect_enter,
+						 s->progs.ss_tp_unix_connect_exit },
+		},
+		[HOOK_UNIX_ACCEPT] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_accept },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_accept, s->progs.ss_kr_unix_accept },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_accept, s->progs.ss_tp_unix_accept4 },
+		},
+		[HOOK_UNIX_SEND] = {
+			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_stream_sendmsg,
+					     s->progs.ss_fx_unix_dgram_sendmsg },
+			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_stream_sendmsg,
+					     s->progs.ss_kr_unix_stream_sendmsg,
+					     s->progs.ss_kp_unix_dgram_sendmsg,
+					     s->progs.ss_kr_unix_dgram_sendmsg },
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_send_length },
+		},
 	};
 	int n = 0;
 
@@ -67,7 +111,14 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 /* fexit/kretprobe accept hooks get the syscall-exit net (see bpf/tcp.bpf.c). */
 static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 {
-	return choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
+	return !choice[HOOK_ACCEPT].off && choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
+}
+
+/* libbpf does not attach cgroup programs by itself: tracer_attach() does, on the v2 root. */
+static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_program *p)
+{
+	return p == s->progs.ss_cg_sendmsg4 || p == s->progs.ss_cg_sendmsg6 ||
+	       p == s->progs.ss_cg_sock_release;
 }
 
 static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
@@ -87,6 +138,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
+	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
+	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
+	s->rodata->cfg_want_unix = !choice[HOOK_UNIX_SEND].off || !choice[HOOK_UNIX_CONNECT].off ||
+				   !choice[HOOK_UNIX_ACCEPT].off;
 	/* The inner ring's size in the BPF object is only the prototype's: the kernel does not
 	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
 	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
@@ -95,10 +150,13 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int h = 0; h < HOOK_COUNT; h++) {
-		int n = hook_programs(s, h, choice[h].backend, progs);
+		int n = choice[h].off ? 0 : hook_programs(s, h, choice[h].backend, progs);
 
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			bpf_program__set_autoload(progs[i], true);
+			if (is_cgroup_prog(s, progs[i]))
+				bpf_program__set_autoattach(progs[i], false);
+		}
 	}
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
@@ -131,6 +189,7 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	int ncpus = libbpf_num_possible_cpus(), err;
 
 	memset(t, 0, sizeof(*t));
+	t->cgroup_fd = -1;
 	memcpy(t->choice, choice, sizeof(t->choice));
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
@@ -161,6 +220,39 @@ static int attach_one(struct bpf_program *prog, struct bpf_link **link)
 	return *link ? 0 : -errno;
 }
 
+/* The cgroup programs that are loaded, on the cgroup v2 root (they apply to every descendant). */
+static int attach_cgroup_progs(struct tracer *t)
+{
+	struct sockscope_bpf *s = t->skel;
+	struct {
+		struct bpf_program *prog;
+		struct bpf_link **link;
+	} progs[] = {
+		{ s->progs.ss_cg_sendmsg4, &s->links.ss_cg_sendmsg4 },
+		{ s->progs.ss_cg_sendmsg6, &s->links.ss_cg_sendmsg6 },
+		{ s->progs.ss_cg_sock_release, &s->links.ss_cg_sock_release },
+	};
+	char root[4096];
+	int err;
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (!bpf_program__autoload(progs[i].prog))
+			continue;
+		if (t->cgroup_fd < 0) {
+			if ((err = cgroup2_root(root, sizeof(root))))
+				return err;
+			t->cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (t->cgroup_fd < 0)
+				return -errno;
+			vlog("cgroup programs attach to %s", root);
+		}
+		*progs[i].link = bpf_program__attach_cgroup(progs[i].prog, t->cgroup_fd);
+		if (!*progs[i].link)
+			return -errno;
+	}
+	return 0;
+}
+
 /*
  * The accept net goes first, taking every accept, so no call is missed between the fexit or
  * kretprobe attaching and the scan; after the scan it takes only the threads found blocked.
@@ -176,6 +268,8 @@ int tracer_attach(struct tracer *t)
 			return err;
 	}
 	err = sockscope_bpf__attach(s); /* autoattach is off for the net's programs */
+	if (!err)
+		err = attach_cgroup_progs(t);
 	if (err || !accept_net_wanted(t->choice))
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
@@ -217,6 +311,9 @@ void tracer_destroy(struct tracer *t)
 {
 	sockscope_bpf__destroy(t->skel);
 	t->skel = NULL;
+	if (t->cgroup_fd >= 0)
+		close(t->cgroup_fd);
+	t->cgroup_fd = -1;
 	for (int i = 0; i < t->n_rings; i++)
 		if (t->ring_fds[i] >= 0)
 			close(t->ring_fds[i]);
@@ -228,6 +325,11 @@ void tracer_destroy(struct tracer *t)
 int tracer_counters_fd(const struct tracer *t)
 {
 	return bpf_map__fd(t->skel->maps.counters);
+}
+
+int tracer_flows_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.flows);
 }
 
 int tracer_prog_count(const struct tracer *t)
@@ -278,5 +380,5 @@ void tracer_describe(const struct tracer *t, char *buf, size_t len)
 	buf[0] = '\0';
 	for (int h = 0; h < HOOK_COUNT && used < len; h++)
 		used += snprintf(buf + used, len - used, "%s%s=%s", h ? " " : "", hook_name(h),
-				 backend_name(t->choice[h].backend));
+				 t->choice[h].off ? "off" : backend_name(t->choice[h].backend));
 }

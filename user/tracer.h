@@ -17,6 +17,9 @@ struct tracer_config {
 	int n_ports;
 	int family;                 /* 0, AF_INET or AF_INET6 */
 	__u32 ring_bytes;           /* ring buffer size in all, a power of two, split per CPU */
+	unsigned protos;            /* PROTO_* wanted */
+	bool protos_explicit;       /* named by --proto: a missing hook is an error */
+	__u64 flow_idle_ns;         /* a flow with no datagram for this long ends */
 };
 
 struct tracer {
@@ -25,6 +28,7 @@ struct tracer {
 	int *ring_fds; /* one ring buffer per possible CPU, created after load */
 	int n_rings;
 	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
+	int cgroup_fd;         /* cgroup v2 root the cgroup programs attach to, or -1 */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
@@ -38,6 +42,7 @@ void tracer_destroy(struct tracer *t);
 /* Per-CPU ring size for a total: a power of two, at least one page. */
 __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus);
 int tracer_counters_fd(const struct tracer *t);
+int tracer_flows_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
 
 /*
@@ -50,7 +55,7 @@ uint64_t tracer_skipped_runs(const struct tracer *t);
 /* Closes the state hook missed and the tcp_destroy_sock net reported (see bpf/tcp.bpf.c). */
 uint64_t tracer_closes_by_net(const struct tracer *t);
 
-/* "state=tracepoint connect=tracepoint ..." */
+/* "state=tracepoint connect=tracepoint ... unix_send=off" */
 void tracer_describe(const struct tracer *t, char *buf, size_t len);
 
 #endif

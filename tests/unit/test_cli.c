@@ -66,7 +66,8 @@ static void rejects_bad_values(void **state)
 	static const char *const bad[][2] = {
 		{ "-p", "abc" }, { "-p", "0" }, { "-p", "-1" }, { "-p", "12x" },
 		{ "--port", "0" }, { "--port", "65536" }, { "--port", "80x" }, { "--port", "" },
-		{ "--proto", "udp" }, { "--proto", "tcp,bogus" },
+		{ "--proto", "sctp" }, { "--proto", "tcp,bogus" }, { "--proto", "" }, { "--proto", "," },
+		{ "--udp-idle", "0" }, { "--udp-idle", "x" }, { "--udp-idle", "86401" },
 		{ "-d", "0" }, { "-d", "-3" }, { "-d", "nan" }, { "-d", "inf" }, { "-d", "1s" },
 		{ "--backend", "ebpf" },
 		{ "--ring-size", "1000" }, { "--ring-size", "2048" }, { "--ring-size", "3000000" },

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the test VM's initramfs: busybox for the basics, the host's own bash, jq, iproute2,
 # bpftool and coreutils with the shared libraries they load (the guest runs the host's user
-# space on the guest's kernel), the static sockscope and tcpdrive, and the e2e tests.
+# space on the guest's kernel), the static sockscope and the test drivers, and the e2e tests.
 #   usage: tools/vm/mkinitramfs.sh STATIC_BUILD_DIR OUT.cpio.gz
 set -euo pipefail
 build=$(readlink -f "$1") out=$2
@@ -42,7 +42,9 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
-cp "$build/tests/tcpdrive" "$root/sockscope/build/tests/tcpdrive"
+for d in tcpdrive udpdrive unixdrive; do
+	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
+done
 cp -r tests "$root/sockscope/tests"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"

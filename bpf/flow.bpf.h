@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Datagram flows (UDP, unix dgram), aggregated in the kernel: one table entry per socket,
+ * direction and remote end, holding monotonic totals. Per datagram: one hash lookup and two
+ * atomic adds. The kernel emits a flow's start (and its restart after an idle gap); user space
+ * ends flows from the totals it reads (user/flows.c), and deletes an entry only once its
+ * socket has closed (a closed socket never sends again, so that read is final).
+ */
+#ifndef SS_FLOW_BPF_H
+#define SS_FLOW_BPF_H
+
+#include "common.bpf.h"
+#include "sock.bpf.h"
+
+#define AF_UNIX 1
+#define EEXIST 17
+
+extern struct ss_flow_table flows SEC(".maps");
+extern struct ss_flow_socks flow_socks SEC(".maps");
+extern struct ss_flow_scratch flow_scratch SEC(".maps");
+
+/*
+ * The socket's id in the flow key: its cookie, or (kprobes, kernels before 5.12, where only an
+ * already-assigned cookie can be read) its address. Every program of one backend computes it
+ * the same way, so a socket's sends, receives and close agree.
+ */
+static __always_inline __u64 flow_sock_id(struct sock *sk, bool btf)
+{
+	__u64 cookie = sk_cookie(sk, btf);
+
+	return cookie ? cookie : (__u64)sk;
+}
+
+static __always_inline void flow_emit_start(const struct ss_flow_key *k,
+					    const struct ss_flow_state *st, __u32 flags,
+					    __u64 base_packets, __u64 base_bytes, __u64 cookie)
+{
+	struct ss_flow_event *e = event_reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	hdr_init(&e->hdr, k->family == AF_UNIX ? SS_EV_UNIX_FLOW : SS_EV_UDP_FLOW, sizeof(*e));
+	e->owner = st->owner;
+	e->tuple = st->tuple;
+	e->cookie = cookie;
+	e->netns = st->netns;
+	e->flags = flags | (k->dir == SS_DIR_RECV ? SS_FF_RECV : 0);
+	e->packets = base_packets;
+	e->bytes = base_bytes;
+	e->duration_ns = 0;
+	e->key = *k;
+	__builtin_memset(&e->peer, 0, sizeof(e->peer));
+	e->inode = st->inode;
+	e->peer_inode = st->peer_inode;
+	e->type = st->type;
+	e->path_len = st->path_len;
+	e->peer_path_len = st->peer_path_len;
+	e->reserved = 0;
+	__builtin_memcpy(e->path, st->path, SS_UNIX_PATH_LEN);
+	__builtin_memcpy(e->peer_path, st->peer_path, SS_UNIX_PATH_LEN);
+	event_submit(e, sizeof(*e));
+}
+
+/*
+ * A flow entry's fixed part, filled by the caller into a per-CPU scratch slot (352 bytes do not
+ * fit the BPF stack next to everything else). Tracing programs do not migrate while running,
+ * and nothing on this path sleeps, so the slot is not shared mid-use.
+ */
+static __always_inline struct ss_flow_state *flow_scratch_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&flow_scratch, &zero);
+}
+
+/* Remember that the socket has flows, so its close (one lookup) ends them. */
+static __always_inline void flow_mark_socket(__u64 id)
+{
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&flow_socks, &id, &one, BPF_ANY))
+		count(SS_CNT_FLOW_OVERFLOW);
+}
+
+/*
+ * Count one datagram. fresh is called (inline) only when the flow is new: it fills the scratch
+ * state's owner, tuple and unix fields and returns false to skip the flow (filters).
+ * Process context only: the owner is current.
+ */
+#define FLOW_COUNT(key, nbytes, sock_cookie, FILL)                                                   \
+	do {                                                                                    \
+		__u64 __now = bpf_ktime_get_ns();                                               \
+		struct ss_flow_state *__st = bpf_map_lookup_elem(&flows, (key));                \
+		if (__st) {                                                                     \
+			if (__now - __st->last_ns > cfg_flow_idle_ns) {                         \
+				/* first datagram after an idle gap: a new epoch, this sender */ \
+				__st->epoch++;                                                  \
+				__st->first_ns = __now;                                         \
+				owner_from_current(&__st->owner);                               \
+				flow_emit_start((key), __st, SS_FF_RESTART, __st->packets,      \
+						__st->bytes, (sock_cookie));                         \
+			}                                                                       \
+			__sync_fetch_and_add(&__st->packets, 1);                                \
+			__sync_fetch_and_add(&__st->bytes, (nbytes));                           \
+			__st->last_ns = __now;                                                  \
+			break;                                                                  \
+		}                                                                               \
+		__st = flow_scratch_get();                                                      \
+		if (!__st)                                                                      \
+			break;                                                                  \
+		__builtin_memset(__st, 0, sizeof(*__st));                                       \
+		owner_from_current(&__st->owner);                                               \
+		if (!(FILL))                                                                    \
+			break;                                                                  \
+		if (!pid_wanted(__st->owner.pid))                                               \
+			break;                                                                  \
+		__st->packets = 1;                                                              \
+		__st->bytes = (nbytes);                                                         \
+		__st->first_ns = __st->last_ns = __now;                                         \
+		int __err = bpf_map_update_elem(&flows, (key), __st, BPF_NOEXIST);              \
+		if (__err == -EEXIST) {                                                         \
+			/* another CPU made it just now */                                      \
+			struct ss_flow_state *__o = bpf_map_lookup_elem(&flows, (key));         \
+			if (__o) {                                                              \
+				__sync_fetch_and_add(&__o->packets, 1);                         \
+				__sync_fetch_and_add(&__o->bytes, (nbytes));                    \
+				__o->last_ns = __now;                                           \
+			}                                                                       \
+			break;                                                                  \
+		}                                                                               \
+		if (__err) {                                                                    \
+			count(SS_CNT_FLOW_OVERFLOW);                                            \
+			break;                                                                  \
+		}                                                                               \
+		flow_mark_socket((key)->cookie);                                                \
+		flow_emit_start((key), __st, 0, 0, 0, (sock_cookie));                                \
+	} while (0)
+
+#endif /* SS_FLOW_BPF_H */

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * UDP flows: every datagram sent or received is added to its flow (bpf/flow.bpf.h), in the
+ * sending or receiving process. Three interchangeable front ends per hook, as for TCP:
+ *
+ *   send:    fexit/udp_sendmsg + fexit/udpv6_sendmsg (destination from the msghdr, bytes from
+ *            the return value) | kprobe+kretprobe on both (handed over per thread) |
+ *            cgroup/sendmsg4/6 (destination of unconnected sends, per thread) +
+ *            tp_btf/sock_send_length (bytes, 6.3+)
+ *   receive: fentry/skb_consume_udp | kprobe/skb_consume_udp | tp_btf/sock_recv_length
+ *   close:   fentry/inet_release + fentry/unix_release | kprobes on both | cgroup/sock_release
+ *
+ * The tracepoint send program serves unix sockets too (bpf/unix.bpf.c has their other hooks).
+ */
+#include "unix_sock.bpf.h"
+
+#define IPPROTO_UDP_ 17
+#define TCP_ESTABLISHED_ 1
+#define MSG_PEEK_ 2
+
+/* A send's destination, handed from the hook that knows it to the one that knows the bytes. */
+struct send_pending {
+	__u64 sk;  /* kprobe: the socket; tracepoint: its cookie */
+	__u8 raddr[16];
+	__u16 rport;
+	__u16 family; /* 0: no destination given, use the connected peer */
+	__u8 used;    /* consumed: a later send without a hand-over must not reuse it */
+	__u8 v6;      /* kprobe: made by udpv6_sendmsg (which may call udp_sendmsg inside) */
+	__u8 pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* thread id */
+	__type(value, struct send_pending);
+} udp_pending SEC(".maps");
+
+static __always_inline bool sk_is_udp(struct sock *sk, bool btf)
+{
+	return SK_READ(btf, sk, sk_protocol) == IPPROTO_UDP_ &&
+	       SK_READ(btf, sk, sk_type) == SOCK_DGRAM;
+}
+
+/* The connected peer, if any (connect() on a UDP socket). */
+static __always_inline void key_from_peer(struct ss_flow_key *k, struct sock *sk, bool btf)
+{
+	if (SK_READ(btf, sk, __sk_common.skc_state) != TCP_ESTABLISHED_)
+		return;
+	k->family = sk_family(sk, btf);
+	k->rport = bpf_ntohs(SK_READ(btf, sk, __sk_common.skc_dport));
+	if (k->family == AF_INET) {
+		__u32 daddr = SK_READ(btf, sk, __sk_common.skc_daddr);
+
+		__builtin_memcpy(k->raddr, &daddr, 4);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)k->raddr, sk, __sk_common.skc_v6_daddr);
+	}
+}
+
+/* A sockaddr_in/_in6 in kernel memory (msg_name after the syscall copied it in). */
+static __always_inline void pending_from_sockaddr(struct send_pending *p, const void *name)
+{
+	struct sockaddr_in6 sa = {};
+
+	if (!name || bpf_probe_read_kernel(&sa, sizeof(sa), name))
+		return;
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in *in4 = (struct sockaddr_in *)&sa;
+
+		__builtin_memcpy(p->raddr, &in4->sin_addr, 4);
+		p->rport = bpf_ntohs(in4->sin_port);
+		p->family = AF_INET;
+	} else if (sa.sin6_family == AF_INET6) {
+		__builtin_memcpy(p->raddr, &sa.sin6_addr, 16);
+		p->rport = bpf_ntohs(sa.sin6_port);
+		p->family = AF_INET6;
+	}
+}
+
+static __always_inline bool udp_fill(struct ss_flow_state *st, struct sock *sk,
+				     const struct ss_flow_key *k, bool btf)
+{
+	struct ss_inet_tuple *t = &st->tuple;
+
+	t->family = sk_family(sk, btf);
+	t->sport = SK_READ(btf, sk, __sk_common.skc_num);
+	t->dport = k->rport;
+	__builtin_memcpy(t->daddr, k->raddr, 16);
+	if (t->family == AF_INET) {
+		__u32 saddr = SK_READ(btf, sk, __sk_common.skc_rcv_saddr);
+
+		__builtin_memcpy(t->saddr, &saddr, 4);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)t->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+	}
+	st->netns = sk_netns(sk, btf);
+	st->type = SOCK_DGRAM;
+	return family_wanted(t->family) && port_wanted(t->sport, t->dport);
+}
+
+static __always_inline void udp_count(struct sock *sk, struct ss_flow_key *k, long bytes, bool btf)
+{
+	if (!cfg_want_udp || bytes < 0 || !family_wanted(sk_family(sk, btf)))
+		return;
+	k->cookie = flow_sock_id(sk, btf);
+	FLOW_COUNT(k, bytes, sk_cookie(sk, btf), udp_fill(__st, sk, k, btf));
+}
+
+/* One finished send: the destination given to sendto()/sendmsg(), else the connected peer. */
+static __always_inline void udp_sent(struct sock *sk, const struct send_pending *p, long bytes,
+				     bool btf)
+{
+	struct ss_flow_key k = {};
+
+	if (p && p->family) {
+		__builtin_memcpy(k.raddr, p->raddr, 16);
+		k.rport = p->rport;
+		k.family = p->family;
+	} else {
+		key_from_peer(&k, sk, btf);
+	}
+	k.dir = SS_DIR_SEND;
+	udp_count(sk, &k, bytes, btf);
+}
+
+static __always_inline void udp_received(struct sock *sk, long bytes, bool btf)
+{
+	struct ss_flow_key k = {};
+
+	key_from_peer(&k, sk, btf);
+	k.dir = SS_DIR_RECV;
+	udp_count(sk, &k, bytes, btf);
+}
+
+/* ---- send hook: fentry/fexit ------------------------------------------------------------ */
+
+static __always_inline void fx_sent(struct sock *sk, struct msghdr *msg, int ret)
+{
+	struct send_pending p = {};
+
+	pending_from_sockaddr(&p, msg->msg_name);
+	udp_sent(sk, &p, ret, true);
+}
+
+SEC("fexit/udp_sendmsg")
+int BPF_PROG(ss_fx_udp_sendmsg, struct sock *sk, struct msghdr *msg, size_t len, int ret)
+{
+	/* udpv6_sendmsg() hands v4-mapped destinations to udp_sendmsg(): counted there */
+	if (sk->__sk_common.skc_family != AF_INET6)
+		fx_sent(sk, msg, ret);
+	return 0;
+}
+
+SEC("fexit/udpv6_sendmsg")
+int BPF_PROG(ss_fx_udpv6_sendmsg, struct sock *sk, struct msghdr *msg, size_t len, int ret)
+{
+	fx_sent(sk, msg, ret);
+	return 0;
+}
+
+/* ---- send hook: kprobe + kretprobe -------------------------------------------------------- */
+
+static __always_inline void kp_send_enter(struct sock *sk, struct msghdr *msg, bool v6)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct send_pending p = {};
+
+	if (!cfg_want_udp || (!v6 && sk_family(sk, false) == AF_INET6))
+		return;
+	p.sk = (__u64)sk;
+	p.v6 = v6;
+	pending_from_sockaddr(&p, BPF_CORE_READ(msg, msg_name));
+	bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
+}
+
+static __always_inline void kp_send_exit(long ret, bool v6)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct send_pending *p = bpf_map_lookup_elem(&udp_pending, &tid);
+
+	if (!p || p->used || p->v6 != v6)
+		return;
+	p->used = 1;
+	udp_sent((struct sock *)p->sk, p, ret, false);
+}
+
+SEC("kprobe/udp_sendmsg")
+int BPF_KPROBE(ss_kp_udp_sendmsg, struct sock *sk, struct msghdr *msg)
+{
+	kp_send_enter(sk, msg, false);
+	return 0;
+}
+
+SEC("kretprobe/udp_sendmsg")
+int BPF_KRETPROBE(ss_kr_udp_sendmsg, int ret)
+{
+	kp_send_exit(ret, false);
+	return 0;
+}
+
+SEC("kprobe/udpv6_sendmsg")
+int BPF_KPROBE(ss_kp_udpv6_sendmsg, struct sock *sk, struct msghdr *msg)
+{
+	kp_send_enter(sk, msg, true);
+	return 0;
+}
+
+SEC("kretprobe/udpv6_sendmsg")
+int BPF_KRETPROBE(ss_kr_udpv6_sendmsg, int ret)
+{
+	kp_send_exit(ret, true);
+	return 0;
+}
+
+/* ---- send hook: cgroup sendmsg (unconnected destinations) + sock_send_length ------------ */
+
+static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct send_pending p = {};
+
+	p.sk = bpf_get_socket_cookie(ctx);
+	p.family = family;
+	p.rport = bpf_ntohs((__u16)ctx->user_port);
+	if (family == AF_INET) {
+		__u32 a = ctx->user_ip4;
+
+		__builtin_memcpy(p.raddr, &a, 4);
+	} else {
+		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
+
+		__builtin_memcpy(p.raddr, a, 16);
+	}
+	bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
+}
+
+/* Runs in udp_sendmsg() for sends that name a destination; returning 1 lets them through. */
+SEC("cgroup/sendmsg4")
+int ss_cg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	if (cfg_want_udp)
+		cg_pending(ctx, AF_INET);
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int ss_cg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	if (cfg_want_udp)
+		cg_pending(ctx, AF_INET6);
+	return 1;
+}
+
+/* After every sendmsg on any socket, in the sending thread: tcp returns at once. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
+{
+	__u16 family = sk->__sk_common.skc_family;
+	__u32 tid;
+	struct send_pending *p;
+
+	if (family == AF_UNIX) {
+		unix_send_count(sk, ret, true);
+		return 0;
+	}
+	if (!cfg_want_udp || !sk_is_udp(sk, true))
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	p = bpf_map_lookup_elem(&udp_pending, &tid);
+	if (p && (p->used || p->sk != bpf_get_socket_cookie(sk)))
+		p = NULL;
+	if (p)
+		p->used = 1;
+	udp_sent(sk, p, ret, true);
+	return 0;
+}
+
+/* ---- receive hook: the receiving process, in its recvmsg() ------------------------------ */
+
+SEC("fentry/skb_consume_udp")
+int BPF_PROG(ss_fe_udp_consume, struct sock *sk, struct sk_buff *skb, int len)
+{
+	if (len >= 0) /* a MSG_PEEK passes minus the length */
+		udp_received(sk, len, true);
+	return 0;
+}
+
+SEC("kprobe/skb_consume_udp")
+int BPF_KPROBE(ss_kp_udp_consume, struct sock *sk, struct sk_buff *skb, int len)
+{
+	if (len >= 0)
+		udp_received(sk, len, false);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(ss_tp_recv_length, struct sock *sk, int ret, int flags)
+{
+	if (ret >= 0 && !(flags & MSG_PEEK_) && sk->__sk_common.skc_family != AF_UNIX &&
+	    sk_is_udp(sk, true))
+		udp_received(sk, ret, true);
+	return 0;
+}
+
+/* ---- close hook: a socket with flows closed; user space ends them from the table -------- */
+
+static __always_inline void flow_release(__u64 id)
+{
+	struct ss_release_event *e;
+
+	if (!bpf_map_lookup_elem(&flow_socks, &id))
+		return; /* most closes: a socket without flows */
+	bpf_map_delete_elem(&flow_socks, &id);
+	e = event_reserve(sizeof(*e));
+	if (!e)
+		return; /* counted lost; its flows end when sockscope stops */
+	hdr_init(&e->hdr, SS_EV_SOCK_RELEASE, sizeof(*e));
+	e->cookie = id;
+	event_submit(e, sizeof(*e));
+}
+
+SEC("fentry/inet_release")
+int BPF_PROG(ss_fe_inet_release, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk)
+		flow_release(flow_sock_id(sk, true));
+	return 0;
+}
+
+SEC("fentry/unix_release")
+int BPF_PROG(ss_fe_unix_release, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk)
+		flow_release(flow_sock_id(sk, true));
+	return 0;
+}
+
+SEC("kprobe/inet_release")
+int BPF_KPROBE(ss_kp_inet_release, struct socket *sock)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (sk)
+		flow_release(flow_sock_id(sk, false));
+	return 0;
+}
+
+SEC("kprobe/unix_release")
+int BPF_KPROBE(ss_kp_unix_release, struct socket *sock)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (sk)
+		flow_release(flow_sock_id(sk, false));
+	return 0;
+}
+
+/* inet sockets only (5.9+); unix sockets have no such hook: their flows end idle or at stop */
+SEC("cgroup/sock_release")
+int ss_cg_sock_release(struct bpf_sock *ctx)
+{
+	flow_release(bpf_get_socket_cookie(ctx));
+	return 1;
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * UNIX sockets: stream and seqpacket connect and accept with the processes at both ends, and
+ * sends of every type counted as flows (unix_send_count in bpf/unix_sock.bpf.h).
+ *
+ * The listener's owner at connect time: the socket unix_stream_connect() creates for the server
+ * side shares its `struct unix_address *` with the listener, so a table keyed by that pointer,
+ * filled at listen() in the listening process, names it. The connecting process at accept
+ * time: the accepted socket's peer is the connecting socket, recorded at connect().
+ *
+ *   listen:  fexit/unix_listen | kprobe+kretprobe/unix_listen | syscalls/sys_enter_listen (fd)
+ *   connect: fexit/unix_stream_connect | kprobe+kretprobe | sys_enter+sys_exit_connect (fd)
+ *   accept:  fexit/unix_accept | kprobe+kretprobe | sys_exit_accept/accept4 (fd)
+ *   send:    fexit/unix_stream_sendmsg + unix_dgram_sendmsg | kprobe+kretprobe on both |
+ *            tp_btf/sock_send_length (in udp.bpf.c)
+ */
+#include "unix_sock.bpf.h"
+
+#define TCP_LISTEN_ 10
+
+struct unix_listener {
+	struct ss_owner owner;
+	__u64 sk;
+	__u64 inode;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* struct unix_address * of the listener */
+	__type(value, struct unix_listener);
+} unix_listeners SEC(".maps");
+
+struct unix_connector {
+	struct ss_owner owner;
+	__u64 inode; /* guards against the address being reused by another socket */
+};
+
+/* No close hook on every kernel: LRU, so stale connectors age out; a miss only loses peer_pid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64); /* struct sock * of the connecting socket */
+	__type(value, struct unix_connector);
+} unix_connectors SEC(".maps");
+
+/* Entry -> exit hand-over per thread: a socket (kprobes) or a file descriptor (syscalls). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} unix_inflight SEC(".maps");
+
+static __always_inline bool unix_connection_type(struct sock *sk)
+{
+	__u16 type;
+
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return false;
+	type = sk_type(sk);
+	return type == SOCK_STREAM || type == SOCK_SEQPACKET;
+}
+
+static __always_inline bool unix_wanted(void)
+{
+	return cfg_want_unix && !cfg_filter_family && !cfg_n_ports;
+}
+
+/* Process context: the listening process is current. */
+static __always_inline void on_unix_listen(struct sock *sk)
+{
+	struct unix_listener l = {};
+	__u64 key;
+
+	if (!unix_wanted() || !unix_connection_type(sk))
+		return;
+	key = (__u64)unix_addr_of(sk);
+	if (!key)
+		return; /* listen() on an unbound socket fails */
+	owner_from_current(&l.owner);
+	l.sk = (__u64)sk;
+	l.inode = sk_inode(sk);
+	bpf_map_update_elem(&unix_listeners, &key, &l, BPF_ANY);
+}
+
+/* The listener of this address, if the table's entry is still that listener's. */
+static __always_inline struct unix_listener *listener_of(struct unix_address *addr)
+{
+	__u64 key = (__u64)addr;
+	struct unix_listener *l = addr ? bpf_map_lookup_elem(&unix_listeners, &key) : NULL;
+	struct sock *lsk;
+
+	if (!l)
+		return NULL;
+	lsk = (struct sock *)l->sk;
+	if ((__u64)unix_addr_of(lsk) != key || BPF_CORE_READ(lsk, __sk_common.skc_state) != TCP_LISTEN_)
+		return NULL; /* freed and reused: not the listener any more */
+	return l;
+}
+
+static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk)
+{
+	struct ss_unix_event *e = event_reserve(sizeof(*e));
+
+	if (!e)
+		return NULL;
+	__builtin_memset((void *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+	hdr_init(&e->hdr, type, sizeof(*e));
+	owner_from_current(&e->owner);
+	e->cookie = sk_cookie(sk, false);
+	e->netns = sk_netns(sk, false);
+	e->type = sk_type(sk);
+	e->inode = sk_inode(sk);
+	return e;
+}
+
+/*
+ * Process context, entering connect(): remember the connecting process for the accept side.
+ * At the entry, not the exit: the server is woken (and may return from accept()) as soon as
+ * the new connection is queued, before connect() returns in this thread.
+ */
+static __always_inline void on_unix_connect_enter(struct sock *sk)
+{
+	struct unix_connector c = {};
+	__u64 key = (__u64)sk;
+
+	if (!unix_wanted() || !unix_connection_type(sk))
+		return;
+	owner_from_current(&c.owner);
+	c.inode = sk_inode(sk);
+	bpf_map_update_elem(&unix_connectors, &key, &c, BPF_ANY);
+}
+
+/* Process context, connect() succeeded: the connecting process is current. */
+static __always_inline void on_unix_connect(struct sock *sk)
+{
+	struct sock *embryo;
+	struct unix_address *addr;
+	struct unix_listener *l;
+	struct unix_connector c = {};
+	struct ss_unix_event *e;
+
+	if (!unix_wanted() || !unix_connection_type(sk))
+		return;
+	embryo = unix_peer_of(sk);
+	addr = unix_addr_of(embryo); /* the listener's own address object */
+	l = listener_of(addr);
+	owner_from_current(&c.owner);
+	if (!pid_wanted(c.owner.pid) && !(l && pid_wanted(l->owner.pid)))
+		return;
+	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
+	if (!e)
+		return;
+	if (l) {
+		e->peer = l->owner;
+		e->peer_inode = l->inode;
+	}
+	e->path_len = unix_addr_read(unix_addr_of(sk), e->path);
+	e->peer_path_len = unix_addr_read(addr, e->peer_path);
+	event_submit(e, sizeof(*e));
+}
+
+/* Process context, accept() returned newsk: the accepting process is current. */
+static __always_inline void on_unix_accept(struct sock *newsk)
+{
+	struct unix_connector *c;
+	struct ss_unix_event *e;
+	struct sock *client;
+	__u64 key;
+
+	if (!unix_wanted() || !unix_connection_type(newsk))
+		return;
+	client = unix_peer_of(newsk);
+	key = (__u64)client;
+	c = client ? bpf_map_lookup_elem(&unix_connectors, &key) : NULL;
+	if (c && c->inode != sk_inode(client))
+		c = NULL;
+	if (!pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && !(c && pid_wanted(c->owner.pid)))
+		return;
+	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk);
+	if (!e)
+		return;
+	if (c)
+		e->peer = c->owner;
+	e->peer_inode = sk_inode(client);
+	e->path_len = unix_addr_read(unix_addr_of(newsk), e->path);
+	e->peer_path_len = unix_addr_read(unix_addr_of(client), e->peer_path);
+	event_submit(e, sizeof(*e));
+}
+
+/* ---- fentry/fexit ----------------------------------------------------------------------- */
+
+SEC("fexit/unix_listen")
+int BPF_PROG(ss_fx_unix_listen, struct socket *sock, int backlog, int ret)
+{
+	if (!ret)
+		on_unix_listen(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("fentry/unix_stream_connect")
+int BPF_PROG(ss_fe_unix_connect, struct socket *sock)
+{
+	on_unix_connect_enter(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("fexit/unix_stream_connect")
+int BPF_PROG(ss_fx_unix_connect, struct socket *sock, struct sockaddr *uaddr, int addr_len,
+	     int flags, int ret)
+{
+	if (!ret)
+		on_unix_connect(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+/* unix_accept(sock, newsock, ...): the later arguments changed in 6.10, these two did not */
+SEC("fexit/unix_accept")
+int BPF_PROG(ss_fx_unix_accept, struct socket *sock, struct socket *newsock)
+{
+	on_unix_accept(BPF_CORE_READ(newsock, sk)); /* NULL unless accept grafted a socket */
+	return 0;
+}
+
+SEC("fexit/unix_stream_sendmsg")
+int BPF_PROG(ss_fx_unix_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk)
+		unix_send_count(sk, ret, true);
+	return 0;
+}
+
+/* seqpacket sends go through here too */
+SEC("fexit/unix_dgram_sendmsg")
+int BPF_PROG(ss_fx_unix_dgram_sendmsg, struct socket *sock, struct msghdr *msg, size_t len,
+	     int ret)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk)
+		unix_send_count(sk, ret, true);
+	return 0;
+}
+
+/* ---- kprobe + kretprobe: the socket handed from entry to return per thread ----------------- */
+
+static __always_inline void inflight_put(__u64 val)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	bpf_map_update_elem(&unix_inflight, &tid, &val, BPF_ANY);
+}
+
+static __always_inline __u64 inflight_take(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *v = bpf_map_lookup_elem(&unix_inflight, &tid), val;
+
+	if (!v)
+		return 0;
+	val = *v;
+	bpf_map_delete_elem(&unix_inflight, &tid);
+	return val;
+}
+
+SEC("kprobe/unix_listen")
+int BPF_KPROBE(ss_kp_unix_listen, struct socket *sock)
+{
+	if (cfg_want_unix)
+		inflight_put((__u64)sock);
+	return 0;
+}
+
+SEC("kretprobe/unix_listen")
+int BPF_KRETPROBE(ss_kr_unix_listen, int ret)
+{
+	struct socket *sock = (struct socket *)inflight_take();
+
+	if (sock && !ret)
+		on_unix_listen(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("kprobe/unix_stream_connect")
+int BPF_KPROBE(ss_kp_unix_connect, struct socket *sock)
+{
+	if (!cfg_want_unix)
+		return 0;
+	on_unix_connect_enter(BPF_CORE_READ(sock, sk));
+	inflight_put((__u64)sock);
+	return 0;
+}
+
+SEC("kretprobe/unix_stream_connect")
+int BPF_KRETPROBE(ss_kr_unix_connect, int ret)
+{
+	struct socket *sock = (struct socket *)inflight_take();
+
+	if (sock && !ret)
+		on_unix_connect(BPF_CORE_READ(sock, sk));
+	return 0;
+}
+
+SEC("kprobe/unix_accept")
+int BPF_KPROBE(ss_kp_unix_accept, struct socket *sock, struct socket *newsock)
+{
+	if (cfg_want_unix)
+		inflight_put((__u64)newsock);
+	return 0;
+}
+
+SEC("kretprobe/unix_accept")
+int BPF_KRETPROBE(ss_kr_unix_accept, int ret)
+{
+	struct socket *newsock = (struct socket *)inflight_take();
+
+	if (newsock && !ret)
+		on_unix_accept(BPF_CORE_READ(newsock, sk));
+	return 0;
+}
+
+/* sends: a per-thread slot of its own, since a send can happen inside nothing else here */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} unix_send_inflight SEC(".maps");
+
+static __always_inline void kp_unix_send_enter(struct socket *sock)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 sk = (__u64)BPF_CORE_READ(sock, sk);
+
+	if (cfg_want_unix && sk)
+		bpf_map_update_elem(&unix_send_inflight, &tid, &sk, BPF_ANY);
+}
+
+static __always_inline void kp_unix_send_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *sk = bpf_map_lookup_elem(&unix_send_inflight, &tid);
+
+	if (!sk || !*sk)
+		return;
+	unix_send_count((struct sock *)*sk, ret, false);
+	*sk = 0; /* consumed: no delete, the slot is this thread's */
+}
+
+SEC("kprobe/unix_stream_sendmsg")
+int BPF_KPROBE(ss_kp_unix_stream_sendmsg, struct socket *sock)
+{
+	kp_unix_send_enter(sock);
+	return 0;
+}
+
+SEC("kretprobe/unix_stream_sendmsg")
+int BPF_KRETPROBE(ss_kr_unix_stream_sendmsg, int ret)
+{
+	kp_unix_send_exit(ret);
+	return 0;
+}
+
+SEC("kprobe/unix_dgram_sendmsg")
+int BPF_KPROBE(ss_kp_unix_dgram_sendmsg, struct socket *sock)
+{
+	kp_unix_send_enter(sock);
+	return 0;
+}
+
+SEC("kretprobe/unix_dgram_sendmsg")
+int BPF_KRETPROBE(ss_kr_unix_dgram_sendmsg, int ret)
+{
+	kp_unix_send_exit(ret);
+	return 0;
+}
+
+/* ---- syscall tracepoints: the socket behind the file descriptor ----------------------------- */
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int ss_tp_unix_listen(struct trace_event_raw_sys_enter *ctx)
+{
+	if (unix_wanted())
+		on_unix_listen(sk_from_fd(ctx->args[0])); /* bound already: listen() needs it */
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int ss_tp_unix_connect_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	struct sock *sk;
+
+	if (!unix_wanted())
+		return 0;
+	sk = sk_from_fd(ctx->args[0]);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return 0; /* tcp/udp connects: nothing to hand over */
+	on_unix_connect_enter(sk);
+	inflight_put(ctx->args[0] + 1); /* fd + 1: 0 means none */
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int ss_tp_unix_connect_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 fd1 = inflight_take();
+
+	if (fd1 && ctx->ret == 0)
+		on_unix_connect(sk_from_fd(fd1 - 1));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int ss_tp_unix_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	if (unix_wanted() && ctx->ret >= 0)
+		on_unix_accept(sk_from_fd(ctx->ret));
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	if (unix_wanted() && ctx->ret >= 0)
+		on_unix_accept(sk_from_fd(ctx->ret));
+	return 0;
+}

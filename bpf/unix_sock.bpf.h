@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Reading unix sockets: address, inode, peer. Every read goes through bpf_probe_read_kernel
+ * (BPF_CORE_READ), so these work on BTF pointers and bare addresses alike; the unix side is
+ * not hot enough for the difference to matter next to its syscalls.
+ */
+#ifndef SS_UNIX_SOCK_BPF_H
+#define SS_UNIX_SOCK_BPF_H
+
+#include "flow.bpf.h"
+
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
+
+static __always_inline struct sock *unix_peer_of(struct sock *sk)
+{
+	return BPF_CORE_READ((struct unix_sock *)sk, peer);
+}
+
+/* The number `ss -x` and /proc/PID/fd show: the socket's inode (0 before accept grafts it). */
+static __always_inline __u64 sk_inode(struct sock *sk)
+{
+	struct socket *sock = sk ? BPF_CORE_READ(sk, sk_socket) : NULL;
+
+	return sock ? BPF_CORE_READ((struct socket_alloc *)sock, vfs_inode.i_ino) : 0;
+}
+
+static __always_inline struct unix_address *unix_addr_of(struct sock *sk)
+{
+	return sk ? BPF_CORE_READ((struct unix_sock *)sk, addr) : NULL;
+}
+
+/*
+ * sun_path bytes of an address: 0 for none (unnamed: socketpair, unbound). Abstract names
+ * start with a NUL byte. Only the bytes the kernel allocated are read.
+ */
+static __always_inline __u16 unix_addr_read(struct unix_address *addr, __u8 path[SS_UNIX_PATH_LEN])
+{
+	int len;
+	__u32 n;
+
+	if (!addr)
+		return 0;
+	len = BPF_CORE_READ(addr, len) - SUN_PATH_OFF;
+	if (len <= 0)
+		return 0;
+	n = len > SS_UNIX_PATH_LEN ? SS_UNIX_PATH_LEN : len;
+	n &= 0x7f; /* a bound the verifier can see; n <= 108 already */
+	if (n > SS_UNIX_PATH_LEN)
+		return 0;
+	if (bpf_probe_read_kernel(path, n,
+				  (void *)addr + bpf_core_field_offset(struct unix_address, name) +
+					  SUN_PATH_OFF))
+		return 0;
+	return n;
+}
+
+static __always_inline __u16 sk_type(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_type);
+}
+
+/*
+ * Count one send on a unix socket of any type (stream bytes, seqpacket and dgram messages):
+ * a flow per socket and peer (connected sockets; an unconnected dgram sendto() has no peer
+ * here). Process context.
+ */
+static __always_inline void unix_send_count(struct sock *sk, long bytes, bool btf)
+{
+	struct ss_flow_key k = {};
+	struct sock *peer;
+	__u64 peer_ino;
+
+	if (!cfg_want_unix || cfg_filter_family || cfg_n_ports || bytes < 0)
+		return;
+	peer = unix_peer_of(sk);
+	peer_ino = sk_inode(peer);
+	k.cookie = flow_sock_id(sk, btf);
+	__builtin_memcpy(k.raddr, &peer_ino, sizeof(peer_ino));
+	k.family = AF_UNIX;
+	k.dir = SS_DIR_SEND;
+	FLOW_COUNT(&k, bytes, sk_cookie(sk, btf), ({
+			   __st->tuple.family = AF_UNIX;
+			   __st->netns = sk_netns(sk, false);
+			   __st->type = sk_type(sk);
+			   __st->inode = sk_inode(sk);
+			   __st->peer_inode = peer_ino;
+			   __st->path_len = unix_addr_read(unix_addr_of(sk), __st->path);
+			   __st->peer_path_len = unix_addr_read(unix_addr_of(peer), __st->peer_path);
+			   true;
+		   }));
+}
+
+#endif /* SS_UNIX_SOCK_BPF_H */

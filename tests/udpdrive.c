@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * udpdrive: UDP traffic of known shape from processes named by the test.
+ *
+ *   udpdrive server NAME ADDR PORT COUNT        bind, print "listening PID PORT", receive COUNT
+ *                                               datagrams, print "received PID N BYTES", close
+ *   udpdrive client NAME ADDR PORT COUNT SIZE MODE
+ *                                               MODE connected: connect() then send();
+ *                                               unconnected: sendto() each; prints
+ *                                               "client PID SPORT" after COUNT datagrams of SIZE
+ *   udpdrive flood  NAME ADDR PORT COUNT SIZE   bind a sink on PORT that never reads, then
+ *                                               sendto() it COUNT datagrams (sink overflow is
+ *                                               the kernel's business: every send succeeds)
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "udpdrive: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: udpdrive server NAME ADDR PORT COUNT | client NAME ADDR PORT COUNT SIZE "
+	      "connected|unconnected | flood NAME ADDR PORT COUNT SIZE\n", stderr);
+	exit(2);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0)
+		usage();
+	return v;
+}
+
+static socklen_t parse_addr(const char *addr, long port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return sizeof(*in6);
+	}
+	fprintf(stderr, "udpdrive: not an IP address: %s\n", addr);
+	exit(2);
+}
+
+static unsigned local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (void *)&ss, &len))
+		die("getsockname");
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static int bound(const char *addr, long port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+
+	if (fd < 0 || bind(fd, (void *)&ss, len))
+		die("bind");
+	return fd;
+}
+
+static int run_server(const char *addr, long port, long count)
+{
+	int fd = bound(addr, port);
+	char buf[65536];
+	long bytes = 0;
+
+	printf("listening %d %u\n", getpid(), local_port(fd));
+	fflush(stdout);
+	for (long i = 0; i < count; i++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+		if (n < 0)
+			die("recv");
+		bytes += n;
+	}
+	close(fd);
+	printf("received %d %ld %ld\n", getpid(), count, bytes);
+	return 0;
+}
+
+static int run_client(const char *addr, long port, long count, long size, const char *mode)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	bool connected = !strcmp(mode, "connected");
+	static char buf[65536];
+
+	if (fd < 0)
+		die("socket");
+	if (size > (long)sizeof(buf) || (!connected && strcmp(mode, "unconnected")))
+		usage();
+	memset(buf, 'u', sizeof(buf));
+	if (connected && connect(fd, (void *)&ss, len))
+		die("connect");
+	for (long i = 0; i < count; i++) {
+		ssize_t n = connected ? send(fd, buf, size, 0) : sendto(fd, buf, size, 0, (void *)&ss, len);
+
+		if (n != size)
+			die("send");
+	}
+	printf("client %d %u\n", getpid(), local_port(fd));
+	close(fd);
+	return 0;
+}
+
+static int run_flood(const char *addr, long port, long count, long size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int sink = bound(addr, port), fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	char buf[1500];
+
+	if (fd < 0 || size > (long)sizeof(buf))
+		die("socket");
+	memset(buf, 'f', sizeof(buf));
+	for (long i = 0; i < count; i++)
+		if (sendto(fd, buf, size, 0, (void *)&ss, len) != size)
+			die("sendto");
+	printf("flood %d %u\n", getpid(), local_port(fd));
+	close(fd);
+	close(sink);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[1] : "";
+	char comm[16] = { 0 };
+
+	if (argc > 2) {
+		strncpy(comm, argv[2], sizeof(comm) - 1);
+		if (prctl(PR_SET_NAME, comm))
+			die("prctl");
+	}
+	if (!strcmp(mode, "server") && argc == 6)
+		return run_server(argv[3], number(argv[4]), number(argv[5]));
+	if (!strcmp(mode, "client") && argc == 8)
+		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), argv[7]);
+	if (!strcmp(mode, "flood") && argc == 7)
+		return run_flood(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	usage();
+}

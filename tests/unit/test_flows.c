@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * UDP/unix additions: unix paths as text and JSON (untrusted bytes), --proto, and the flow
+ * ender's arithmetic (ends add up to the kernel's totals) with a fake kernel table.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "cli.h"
+#include "event_fmt.h"
+#include "flows.h"
+#include "sink.h"
+#include "source.h"
+#include "unit.h"
+
+static void unix_path_text_forms(void **state)
+{
+	char buf[UNIX_PATH_TEXT_LEN];
+	const __u8 fs[] = "/run/x.sock\0junk";
+	const __u8 abs[] = "\0name\0with-nul";
+	const __u8 evil[] = "/tmp/\x1b[31m\\\xff";
+
+	(void)state;
+	fmt_unix_path(buf, fs, sizeof(fs) - 1);
+	assert_string_equal(buf, "/run/x.sock"); /* up to the first NUL, as ss shows it */
+	fmt_unix_path(buf, abs, sizeof(abs) - 1);
+	assert_string_equal(buf, "@name\\x00with-nul"); /* every byte of an abstract name */
+	fmt_unix_path(buf, evil, sizeof(evil) - 1);
+	assert_string_equal(buf, "/tmp/\\x1b[31m\\\\\\xff");
+	fmt_unix_path(buf, fs, 0);
+	assert_string_equal(buf, "(unnamed)");
+}
+
+static void unix_path_length_is_bounded(void **state)
+{
+	__u8 path[SS_UNIX_PATH_LEN];
+	char buf[UNIX_PATH_TEXT_LEN];
+	const __u8 *p;
+	bool abstract;
+	size_t n;
+
+	(void)state;
+	memset(path, 0xff, sizeof(path));
+	path[0] = '\0';
+	/* a length beyond the array (a corrupt record) is clamped, never read past */
+	assert_true(unix_path_view(path, 5000, &p, &n, &abstract));
+	assert_true(abstract);
+	assert_int_equal(n, SS_UNIX_PATH_LEN - 1);
+	fmt_unix_path(buf, path, 5000);
+	assert_int_equal(strlen(buf), 1 + 4 * (SS_UNIX_PATH_LEN - 1));
+}
+
+static char *render(const struct sink_ops *ops, const struct ss_hdr *rec)
+{
+	static char *buf;
+	static size_t size;
+	FILE *f = open_memstream(&buf, &size);
+	struct sink s = { .ops = ops, .out = f };
+
+	ops->on_event(&s, rec);
+	fclose(f);
+	return buf;
+}
+
+static void json_unix_accept_escapes_paths(void **state)
+{
+	struct ss_unix_event e;
+	char *out;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.hdr = (struct ss_hdr){ .type = SS_EV_UNIX_ACCEPT, .version = SS_ABI_VERSION, .size = sizeof(e) };
+	e.owner.pid = 10;
+	memcpy(e.owner.comm, "srv", 3);
+	e.peer.pid = 11;
+	memcpy(e.peer.comm, "cli", 3);
+	e.type = SOCK_SEQPACKET;
+	e.inode = 100;
+	e.peer_inode = 101;
+	memcpy(e.path, "\0a\"b\n", 5);
+	e.path_len = 5;
+	out = render(&trace_json_ops, &e.hdr);
+	assert_non_null(strstr(out, "\"event\":\"unix_accept\",\"proto\":\"unix\",\"type\":\"seqpacket\""));
+	assert_non_null(strstr(out, "\"path\":\"@a\\\"b\\n\",\"peer_path\":null,\"inode\":100,\"peer_inode\":101,\"peer_pid\":11,\"peer_comm\":\"cli\"}"));
+	free(out);
+	out = render(&trace_text_ops, &e.hdr);
+	assert_non_null(strstr(out, "@a\"b\\x0a"));
+	assert_non_null(strstr(out, "seqpacket ino=100 peer_ino=101 peer=11/cli"));
+	free(out);
+}
+
+static void protos_parse(void **state)
+{
+	unsigned m = 0;
+
+	(void)state;
+	assert_int_equal(cli_parse_protos("tcp,udp,unix", &m), 0);
+	assert_int_equal(m, PROTO_ALL);
+	assert_int_equal(cli_parse_protos("unix", &m), 0);
+	assert_int_equal(m, PROTO_UNIX);
+	assert_int_equal(cli_parse_protos("udp,sctp", &m), -EINVAL);
+	assert_int_equal(record_min_size(SS_EV_UDP_FLOW), sizeof(struct ss_flow_event));
+	assert_int_equal(record_min_size(SS_EV_UNIX_ACCEPT), sizeof(struct ss_unix_event));
+	assert_int_equal(record_min_size(SS_EV_SOCK_RELEASE), sizeof(struct ss_release_event));
+}
+
+/* ---- the flow ender against a fake kernel table of one flow ---- */
+
+static struct ss_flow_state fake_state;
+static struct ss_flow_event ends[8];
+static int n_ends;
+
+static int fake_lookup(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st)
+{
+	(void)f;
+	(void)k;
+	*st = fake_state;
+	return 0;
+}
+
+static void collect(void *ctx, const struct ss_hdr *rec)
+{
+	(void)ctx;
+	if (n_ends < 8)
+		memcpy(&ends[n_ends++], rec, sizeof(ends[0]));
+}
+
+static void flow_ends_add_up(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+	struct ss_flow_event start;
+	uint64_t packets = 0, bytes = 0;
+
+	(void)state;
+	assert_non_null(f);
+	f->lookup = fake_lookup;
+	n_ends = 0;
+	memset(&start, 0, sizeof(start));
+	start.hdr = (struct ss_hdr){ .type = SS_EV_UDP_FLOW, .version = SS_ABI_VERSION,
+				     .size = sizeof(start), .ts_ns = 100 * s };
+	start.key.cookie = 7;
+	start.key.family = AF_INET;
+	start.cookie = 7;
+	start.owner.pid = 1;
+	assert_false(flows_on_record(f, &start.hdr));
+
+	/* 5 datagrams, then quiet for 31 s: an idle end with 5 */
+	fake_state = (struct ss_flow_state){ .packets = 5, .bytes = 50, .first_ns = 100 * s, .last_ns = 101 * s };
+	flows_tick(f, 110 * s);
+	assert_int_equal(n_ends, 0);
+	flows_tick(f, 132 * s);
+	assert_int_equal(n_ends, 1);
+	assert_int_equal(ends[0].packets, 5);
+	assert_true(ends[0].flags & SS_FF_END_IDLE);
+
+	/* restart at totals 5 (already ended): new epoch; 3 more, then the kernel restarts
+	 * again before the scan noticed: the end is exactly the base it sends (8) */
+	start.flags = SS_FF_RESTART;
+	start.packets = 5;
+	start.bytes = 50;
+	flows_on_record(f, &start.hdr);
+	assert_int_equal(n_ends, 1);
+	start.packets = 8;
+	start.bytes = 80;
+	flows_on_record(f, &start.hdr);
+	assert_int_equal(n_ends, 2);
+	assert_int_equal(ends[1].packets, 3);
+	assert_int_equal(ends[1].bytes, 30);
+
+	/* the socket closes at totals 10: the last end has 2 */
+	fake_state.packets = 10;
+	fake_state.bytes = 100;
+	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE, .version = SS_ABI_VERSION,
+					       .size = sizeof(r), .ts_ns = 140 * s },
+				      .cookie = 7 };
+	assert_true(flows_on_record(f, &r.hdr));
+	assert_int_equal(n_ends, 3);
+	assert_true(ends[2].flags & SS_FF_END_CLOSE);
+	for (int i = 0; i < n_ends; i++) {
+		packets += ends[i].packets;
+		bytes += ends[i].bytes;
+	}
+	assert_int_equal(packets, 10);
+	assert_int_equal(bytes, 100);
+	flows_free(f);
+}
+
+int run_flows_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(unix_path_text_forms),
+		cmocka_unit_test(unix_path_length_is_bounded),
+		cmocka_unit_test(json_unix_accept_escapes_paths),
+		cmocka_unit_test(protos_parse),
+		cmocka_unit_test(flow_ends_add_up),
+	};
+
+	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * unixdrive: unix socket traffic between two processes named by the test (NAME-srv and
+ * NAME-cli, or NAME-a and NAME-b), each printing its pid and its sockets' inodes (fstat), so
+ * the test checks sockscope against what the processes themselves see.
+ *
+ *   unixdrive stream|seqpacket NAME ADDR BYTES   NAME-srv binds ADDR, listens, accepts one
+ *                                                connection and reads BYTES; NAME-cli connects
+ *                                                and writes BYTES. ADDR "@x" is abstract.
+ *   unixdrive dgram NAME ADDR COUNT SIZE         NAME-srv binds, receives COUNT datagrams;
+ *                                                NAME-cli connects and sends COUNT of SIZE
+ *   unixdrive pair NAME BYTES                    socketpair: NAME-a and NAME-b each write BYTES
+ *                                                and read the other's
+ * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE".
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "unixdrive: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: unixdrive stream|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
+	      "pair NAME BYTES\n", stderr);
+	exit(2);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end || v < 0)
+		usage();
+	return v;
+}
+
+static void set_name(const char *base, const char *suffix)
+{
+	char comm[16];
+
+	snprintf(comm, sizeof(comm), "%.11s-%s", base, suffix);
+	if (prctl(PR_SET_NAME, comm))
+		die("prctl");
+}
+
+static unsigned long inode_of(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		die("fstat");
+	return st.st_ino;
+}
+
+static socklen_t unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n >= sizeof(sun->sun_path))
+		usage();
+	memcpy(sun->sun_path, path, n);
+	if (path[0] == '@')
+		sun->sun_path[0] = '\0'; /* abstract: the length says where it ends */
+	else
+		n++; /* the NUL, as most programs pass it */
+	return offsetof(struct sockaddr_un, sun_path) + n;
+}
+
+static void write_all(int fd, long bytes)
+{
+	char buf[4096];
+
+	memset(buf, 's', sizeof(buf));
+	while (bytes > 0) {
+		ssize_t n = write(fd, buf, bytes < (long)sizeof(buf) ? bytes : (long)sizeof(buf));
+
+		if (n <= 0)
+			die("write");
+		bytes -= n;
+	}
+}
+
+static void read_n(int fd, long bytes)
+{
+	char buf[4096];
+
+	while (bytes > 0) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("read");
+		bytes -= n;
+	}
+}
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
+}
+
+static int run_connection(int type, const char *name, const char *path, long bytes)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(path, &sun);
+	int lfd, fd;
+	pid_t cli;
+
+	if (path[0] != '@')
+		unlink(path);
+	set_name(name, "srv");
+	lfd = socket(AF_UNIX, type, 0);
+	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, 16))
+		die("listen");
+	fflush(stdout);
+	cli = fork();
+	if (cli < 0)
+		die("fork");
+	if (cli == 0) {
+		close(lfd);
+		set_name(name, "cli");
+		fd = socket(AF_UNIX, type, 0);
+		if (fd < 0 || connect(fd, (void *)&sun, len))
+			die("connect");
+		printf("cli %d %lu\n", getpid(), inode_of(fd));
+		fflush(stdout);
+		write_all(fd, bytes);
+		read_n(fd, 1); /* the server's ack: both ends stay open until counted */
+		close(fd);
+		_exit(0);
+	}
+	fd = accept(lfd, NULL, NULL);
+	if (fd < 0)
+		die("accept");
+	printf("srv %d %lu %lu\n", getpid(), inode_of(fd), inode_of(lfd));
+	fflush(stdout);
+	read_n(fd, bytes);
+	write_all(fd, 1);
+	if (wait_child(cli))
+		return 1;
+	close(fd);
+	close(lfd);
+	if (path[0] != '@')
+		unlink(path);
+	return 0;
+}
+
+static int run_dgram(const char *name, const char *path, long count, long size)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(path, &sun);
+	char buf[65536];
+	int sfd, fd;
+	pid_t cli;
+
+	if (size > (long)sizeof(buf))
+		usage();
+	if (path[0] != '@')
+		unlink(path);
+	set_name(name, "srv");
+	sfd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (sfd < 0 || bind(sfd, (void *)&sun, len))
+		die("bind");
+	printf("srv %d %lu 0\n", getpid(), inode_of(sfd));
+	fflush(stdout);
+	cli = fork();
+	if (cli < 0)
+		die("fork");
+	if (cli == 0) {
+		close(sfd);
+		set_name(name, "cli");
+		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+		if (fd < 0 || connect(fd, (void *)&sun, len))
+			die("connect");
+		printf("cli %d %lu\n", getpid(), inode_of(fd));
+		fflush(stdout);
+		memset(buf, 'd', sizeof(buf));
+		for (long i = 0; i < count; i++)
+			if (send(fd, buf, size, 0) != size)
+				die("send");
+		close(fd);
+		_exit(0);
+	}
+	for (long i = 0; i < count; i++)
+		if (recv(sfd, buf, sizeof(buf), 0) < 0)
+			die("recv");
+	close(sfd);
+	if (path[0] != '@')
+		unlink(path);
+	return wait_child(cli);
+}
+
+static int run_pair(const char *name, long bytes)
+{
+	int sv[2];
+	pid_t b;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+	b = fork();
+	if (b < 0)
+		die("fork");
+	if (b == 0) {
+		close(sv[0]);
+		set_name(name, "b");
+		printf("b %d %lu\n", getpid(), inode_of(sv[1]));
+		fflush(stdout);
+		write_all(sv[1], bytes);
+		read_n(sv[1], bytes);
+		_exit(0);
+	}
+	close(sv[1]);
+	set_name(name, "a");
+	printf("a %d %lu\n", getpid(), inode_of(sv[0]));
+	fflush(stdout);
+	write_all(sv[0], bytes);
+	read_n(sv[0], bytes);
+	return wait_child(b);
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(mode, "stream") && argc == 5)
+		return run_connection(SOCK_STREAM, argv[2], argv[3], number(argv[4]));
+	if (!strcmp(mode, "seqpacket") && argc == 5)
+		return run_connection(SOCK_SEQPACKET, argv[2], argv[3], number(argv[4]));
+	if (!strcmp(mode, "dgram") && argc == 6)
+		return run_dgram(argv[2], argv[3], number(argv[4]), number(argv[5]));
+	if (!strcmp(mode, "pair") && argc == 4)
+		return run_pair(argv[2], number(argv[3]));
+	usage();
+}

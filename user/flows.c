@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include "flows.h"
+
+#define SCAN_INTERVAL_NS 1000000000ull
+
+/* What user space remembers of one kernel flow entry. */
+struct flow_node {
+	struct ss_flow_key key;
+	struct flow_node *next_key, *next_cookie;
+	bool open;		   /* started, not ended since */
+	bool released;		   /* socket closed: kept a while only as a peer for the join */
+	uint64_t released_ns;
+	uint64_t rep_packets;	   /* totals already reported by earlier ends */
+	uint64_t rep_bytes;
+	__u64 cookie;		   /* the socket cookie from the start record */
+	struct ss_owner owner;	   /* from the latest start: for the peer join */
+	struct ss_inet_tuple tuple;
+	__u32 netns;
+	__u64 inode;
+};
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static size_t key_bucket(const struct ss_flow_key *k)
+{
+	return hash_bytes(k, sizeof(*k)) % FLOWS_BUCKETS;
+}
+
+static size_t cookie_bucket(__u64 cookie)
+{
+	return hash_bytes(&cookie, sizeof(cookie)) % FLOWS_BUCKETS;
+}
+
+static int map_lookup(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st)
+{
+	return bpf_map_lookup_elem(f->map_fd, k, st) ? -errno : 0;
+}
+
+struct flows *flows_new(int map_fd, uint64_t idle_ns, flows_emit_fn emit, void *emit_ctx)
+{
+	struct flows *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->map_fd = map_fd;
+	f->idle_ns = idle_ns;
+	f->emit = emit;
+	f->emit_ctx = emit_ctx;
+	f->lookup = map_lookup;
+	return f;
+}
+
+void flows_free(struct flows *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
+		struct flow_node *n = f->by_key[i], *next;
+
+		for (; n; n = next) {
+			next = n->next_key;
+			free(n);
+		}
+	}
+	free(f);
+}
+
+static struct flow_node *node_find(struct flows *f, const struct ss_flow_key *k)
+{
+	struct flow_node *n = f->by_key[key_bucket(k)];
+
+	while (n && memcmp(&n->key, k, sizeof(*k)))
+		n = n->next_key;
+	return n;
+}
+
+static struct flow_node *node_get(struct flows *f, const struct ss_flow_key *k)
+{
+	struct flow_node *n = node_find(f, k);
+	size_t kb, cb;
+
+	if (n)
+		return n;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->key = *k;
+	kb = key_bucket(k);
+	cb = cookie_bucket(k->cookie);
+	n->next_key = f->by_key[kb];
+	f->by_key[kb] = n;
+	n->next_cookie = f->by_cookie[cb];
+	f->by_cookie[cb] = n;
+	f->n_nodes++;
+	return n;
+}
+
+static void node_unlink(struct flows *f, struct flow_node *n)
+{
+	struct flow_node **p = &f->by_key[key_bucket(&n->key)];
+
+	while (*p && *p != n)
+		p = &(*p)->next_key;
+	if (*p)
+		*p = n->next_key;
+	p = &f->by_cookie[cookie_bucket(n->key.cookie)];
+	while (*p && *p != n)
+		p = &(*p)->next_cookie;
+	if (*p)
+		*p = n->next_cookie;
+	f->n_nodes--;
+	free(n);
+}
+
+static bool addr_is_any(const __u8 a[16])
+{
+	static const __u8 zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+/*
+ * The process at the other end of a local flow: for a UDP send, the socket receiving on the
+ * destination port in the same network namespace; for a UDP receive, a socket sending to this
+ * socket's port; for a unix flow, the flow of the socket with the peer inode.
+ */
+static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key *k,
+				       const struct ss_flow_state *st)
+{
+	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
+		for (const struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
+			if (n->netns != st->netns || !n->owner.pid || &n->key == k)
+				continue;
+			if (k->family == AF_UNIX) {
+				if (n->key.family == AF_UNIX && st->peer_inode && n->inode == st->peer_inode)
+					return n;
+				continue;
+			}
+			if (n->key.family == AF_UNIX || n->key.dir == k->dir)
+				continue;
+			if (k->dir == SS_DIR_SEND && n->tuple.sport == st->tuple.dport &&
+			    (addr_is_any(n->tuple.saddr) ||
+			     !memcmp(n->tuple.saddr, st->tuple.daddr, 16)))
+				return n;
+			if (k->dir == SS_DIR_RECV && n->tuple.dport == st->tuple.sport &&
+			    (addr_is_any(st->tuple.saddr) ||
+			     !memcmp(st->tuple.saddr, n->tuple.daddr, 16)))
+				return n;
+		}
+	}
+	return NULL;
+}
+
+void flow_end_record(struct ss_flow_event *e, const struct ss_flow_key *k,
+		     const struct ss_flow_state *st, uint64_t packets, uint64_t bytes,
+		     __u32 reason, uint64_t ts_ns, __u64 cookie)
+{
+	memset(e, 0, sizeof(*e));
+	e->hdr.type = k->family == AF_UNIX ? SS_EV_UNIX_FLOW_END : SS_EV_UDP_FLOW_END;
+	e->hdr.version = SS_ABI_VERSION;
+	e->hdr.size = sizeof(*e);
+	e->hdr.ts_ns = ts_ns;
+	e->owner = st->owner;
+	e->tuple = st->tuple;
+	e->cookie = cookie;
+	e->netns = st->netns;
+	e->flags = reason | (k->dir == SS_DIR_RECV ? SS_FF_RECV : 0);
+	e->packets = packets;
+	e->bytes = bytes;
+	e->duration_ns = st->last_ns >= st->first_ns ? st->last_ns - st->first_ns : 0;
+	e->key = *k;
+	e->inode = st->inode;
+	e->peer_inode = st->peer_inode;
+	e->type = st->type;
+	e->path_len = st->path_len <= SS_UNIX_PATH_LEN ? st->path_len : SS_UNIX_PATH_LEN;
+	e->peer_path_len = st->peer_path_len <= SS_UNIX_PATH_LEN ? st->peer_path_len : SS_UNIX_PATH_LEN;
+	memcpy(e->path, st->path, sizeof(e->path));
+	memcpy(e->peer_path, st->peer_path, sizeof(e->peer_path));
+}
+
+/* End the node's current epoch at the given totals; nothing if it is closed and unchanged. */
+static void node_end(struct flows *f, struct flow_node *n, const struct ss_flow_state *st,
+		     uint64_t packets, uint64_t bytes, __u32 reason, uint64_t ts_ns)
+{
+	struct ss_flow_event e;
+	const struct flow_node *peer;
+
+	if (!n->open && packets == n->rep_packets && bytes == n->rep_bytes)
+		return;
+	/* totals only grow; a smaller read would be a bug, never a negative count */
+	flow_end_record(&e, &n->key, st, packets >= n->rep_packets ? packets - n->rep_packets : 0,
+			bytes >= n->rep_bytes ? bytes - n->rep_bytes : 0, reason, ts_ns, n->cookie);
+	peer = peer_of(f, &n->key, st);
+	if (peer) {
+		e.peer = peer->owner;
+		e.flags |= SS_FF_PEER;
+	}
+	n->rep_packets = packets;
+	n->rep_bytes = bytes;
+	n->open = false;
+	f->emit(f->emit_ctx, &e.hdr);
+}
+
+static void on_start(struct flows *f, const struct ss_flow_event *e)
+{
+	struct ss_flow_key k = e->key;
+	struct flow_node *n;
+
+	n = node_find(f, &k);
+	if (!n && (n = node_get(f, &k)) == NULL)
+		return;
+	if ((e->flags & SS_FF_RESTART) && n->open) {
+		/* the kernel saw the gap before our scan did: the end is exactly the base it sent */
+		struct ss_flow_state st = { 0 };
+
+		st.owner = n->owner;
+		st.tuple = e->tuple;
+		st.netns = e->netns;
+		st.inode = e->inode;
+		st.peer_inode = e->peer_inode;
+		st.type = e->type;
+		st.path_len = e->path_len;
+		st.peer_path_len = e->peer_path_len;
+		memcpy(st.path, e->path, sizeof(st.path));
+		memcpy(st.peer_path, e->peer_path, sizeof(st.peer_path));
+		st.first_ns = st.last_ns = e->hdr.ts_ns;
+		if (!f->lookup(f, &k, &st))
+			st.owner = n->owner; /* the previous epoch's sender, not the restarting one */
+		node_end(f, n, &st, e->packets, e->bytes, SS_FF_END_IDLE, e->hdr.ts_ns);
+	}
+	n->open = true;
+	n->cookie = e->cookie;
+	n->owner = e->owner;
+	n->tuple = e->tuple;
+	n->netns = e->netns;
+	n->inode = e->inode;
+}
+
+/* The release names the kernel's socket id: the key's cookie field (see flow_sock_id()). */
+static void on_release(struct flows *f, const struct ss_release_event *r)
+{
+	struct flow_node *n = f->by_cookie[cookie_bucket(r->cookie)], *next;
+
+	for (; n; n = next) {
+		struct ss_flow_state st;
+
+		next = n->next_cookie;
+		if (n->key.cookie != r->cookie || n->released)
+			continue;
+		if (!f->lookup(f, &n->key, &st)) {
+			node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_CLOSE, r->hdr.ts_ns);
+			/* the socket is gone: no datagram can follow, the read was final */
+			if (f->map_fd >= 0)
+				bpf_map_delete_elem(f->map_fd, &n->key);
+		}
+		/* kept for a while: its receiver may only now be reading what it sent */
+		n->released = true;
+		n->released_ns = r->hdr.ts_ns;
+	}
+}
+
+bool flows_on_record(struct flows *f, const struct ss_hdr *rec)
+{
+	switch (rec->type) {
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UNIX_FLOW:
+		on_start(f, (const struct ss_flow_event *)rec);
+		return false;
+	case SS_EV_SOCK_RELEASE:
+		on_release(f, (const struct ss_release_event *)rec);
+		return true;
+	default:
+		return false;
+	}
+}
+
+void flows_tick(struct flows *f, uint64_t now)
+{
+	if (now - f->last_scan_ns < SCAN_INTERVAL_NS)
+		return;
+	f->last_scan_ns = now;
+	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
+		for (struct flow_node *n = f->by_key[i], *next; n; n = next) {
+			struct ss_flow_state st;
+
+			next = n->next_key;
+			if (n->released) {
+				if (now > n->released_ns && now - n->released_ns >= f->idle_ns)
+					node_unlink(f, n);
+				continue;
+			}
+			if (!n->open || f->lookup(f, &n->key, &st) || now < st.last_ns ||
+			    now - st.last_ns < f->idle_ns)
+				continue;
+			/* ts: the last datagram, when the flow went quiet */
+			node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_IDLE, st.last_ns);
+		}
+	}
+}
+
+void flows_flush(struct flows *f, uint64_t now)
+{
+	struct ss_flow_key key, next;
+	bool first = true;
+
+	if (f->map_fd < 0)
+		return;
+	/* every entry, also those whose start record was lost (ring full) */
+	while (!bpf_map_get_next_key(f->map_fd, first ? NULL : &key, &next)) {
+		struct ss_flow_state st;
+		struct flow_node *n;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(f->map_fd, &key, &st))
+			continue;
+		n = node_find(f, &key);
+		if (n && n->released)
+			continue; /* ended at close already (its entry is being deleted) */
+		if (!n) {
+			n = node_get(f, &key);
+			if (!n)
+				continue;
+			n->open = true;
+			n->owner = st.owner;
+			n->tuple = st.tuple;
+			n->netns = st.netns;
+			n->inode = st.inode;
+		}
+		node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_STOP, now);
+	}
+}

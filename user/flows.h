@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Ending datagram flows. The kernel keeps monotonic totals per flow and reports starts; this
+ * module turns the totals into udp_flow_end / unix_flow_end records: when a flow has been idle
+ * for the idle time, when its socket closes (the kernel's release record), when the kernel
+ * saw it restart before we noticed it idle, and when sockscope stops. Every end carries the
+ * totals minus what earlier ends of the flow reported, so the ends of a flow always add up to
+ * exactly what the kernel counted. It also joins the two ends of a local flow (peer).
+ */
+#ifndef SS_FLOWS_H
+#define SS_FLOWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "sockscope.h"
+
+#define FLOWS_BUCKETS 65536
+
+struct flow_node;
+
+/* Where finished records go (the source's delivery, so they count like kernel records). */
+typedef void (*flows_emit_fn)(void *ctx, const struct ss_hdr *rec);
+
+struct flows {
+	int map_fd; /* the kernel's flow table; -1: lookups fail (unit tests feed states) */
+	uint64_t idle_ns;
+	flows_emit_fn emit;
+	void *emit_ctx;
+	uint64_t last_scan_ns;
+	size_t n_nodes;
+	struct flow_node *by_key[FLOWS_BUCKETS];
+	struct flow_node *by_cookie[FLOWS_BUCKETS];
+	/* kernel state lookup, replaceable for tests: 0 or -ENOENT */
+	int (*lookup)(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st);
+};
+
+struct flows *flows_new(int map_fd, uint64_t idle_ns, flows_emit_fn emit, void *emit_ctx);
+void flows_free(struct flows *f);
+
+/* A validated record on its way to the sink: true if consumed here (release records). */
+bool flows_on_record(struct flows *f, const struct ss_hdr *rec);
+/* Call now and then: ends flows idle for idle_ns (scans at most once per second). */
+void flows_tick(struct flows *f, uint64_t now_mono_ns);
+/* After the programs are detached: end every flow still open, from the final totals. */
+void flows_flush(struct flows *f, uint64_t now_mono_ns);
+
+/* Fill an end record from a flow's kernel state (exposed for unit tests). */
+void flow_end_record(struct ss_flow_event *e, const struct ss_flow_key *k,
+		     const struct ss_flow_state *st, uint64_t packets, uint64_t bytes,
+		     __u32 reason, uint64_t ts_ns, __u64 cookie);
+
+#endif
