@@ -15,7 +15,7 @@
 struct linebuf {
 	size_t len;
 	bool truncated;
-	char buf[1024];
+	char buf[4096]; /* an assoc row: two unix names and up to 16 owners a side */
 };
 
 static inline void lb_reset(struct linebuf *b)

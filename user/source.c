@@ -17,6 +17,12 @@ size_t record_min_size(unsigned type)
 	case SS_EV_TCP_LISTEN:
 	case SS_EV_TCP_LISTEN_CLOSE:
 		return sizeof(struct ss_tcp_event);
+	case SS_SNAP_INET:
+		return sizeof(struct ss_snap_inet);
+	case SS_SNAP_UNIX:
+		return sizeof(struct ss_snap_unix);
+	case SS_SNAP_FILE:
+		return sizeof(struct ss_snap_file);
 	default:
 		return 0;
 	}

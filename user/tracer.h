@@ -17,6 +17,8 @@ struct tracer_config {
 	int n_ports;
 	int family;                 /* 0, AF_INET or AF_INET6 */
 	__u32 ring_bytes;           /* ring buffer size in all, a power of two, split per CPU */
+	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
+	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
 };
 
 struct tracer {
@@ -25,6 +27,7 @@ struct tracer {
 	int *ring_fds; /* one ring buffer per possible CPU, created after load */
 	int n_rings;
 	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
+	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
