@@ -109,3 +109,27 @@ assert_all_json() {
 }
 
 lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }
+
+SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+
+# drive ARGS...: a sockdrive in the namespace, in the background; returns once it is ready and
+# sets DRIVE_PIDS to the pids it printed ("ready PID [PID2]").
+DRIVE_N=0
+drive() {
+	local out=$WORK/drive.$((DRIVE_N += 1))
+	[ -x "$SOCKDRIVE" ] || fail "$SOCKDRIVE is not built (run make)"
+	in_ns "$SOCKDRIVE" "$@" >"$out" &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		if grep -q '^ready' "$out" 2>/dev/null; then
+			DRIVE_PIDS=$(sed -n 's/^ready //p' "$out")
+			return 0
+		fi
+		kill -0 "${BG_PIDS[-1]}" 2>/dev/null || fail "sockdrive $* exited: $(cat "$out")"
+		sleep 0.1
+	done
+	fail "sockdrive $* not ready"
+}
+
+# SS_BACKEND (set by the VM matrix) as an option for the live commands.
+backend_opt() { [ -n "${SS_BACKEND:-}" ] && echo "--backend $SS_BACKEND"; }
