@@ -10,7 +10,8 @@
  *   sockdrive unix-listen NAME PATH              a listening unix stream socket (@name: abstract)
  *   sockdrive unix-dgram NAME PATH               a bound unix datagram socket
  *   sockdrive unix-pair  NAME1 NAME2             socketpair(), one end in each of two processes
- *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT   NAME1 accepts the connection NAME2 makes
+ *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR and accepts the
+ *                                                connection NAME2 makes (to TO, default ADDR)
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
  *       newer ones exist; prints "done" after the last, then holds the KEEP left open
@@ -278,9 +279,9 @@ int main(int argc, char **argv)
 			die("socketpair");
 		pid = fork_holder_keep(argv[3], sv);
 		ready(getpid(), pid);
-	} else if (!strcmp(mode, "tcp-pair") && argc == 6) {
+	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
 		struct sockaddr_storage ss;
-		socklen_t len = inet_addr_of(argv[4], number(argv[5]), &ss);
+		socklen_t len = inet_addr_of(argc == 7 ? argv[6] : argv[4], number(argv[5]), &ss);
 		int lfd = inet_socket(SOCK_STREAM, argv[4], number(argv[5]), false, true), c, a;
 		pid_t pid;
 
