@@ -118,7 +118,7 @@ DRIVE_N=0
 drive() {
 	local out=$WORK/drive.$((DRIVE_N += 1))
 	[ -x "$SOCKDRIVE" ] || fail "$SOCKDRIVE is not built (run make)"
-	in_ns "$SOCKDRIVE" "$@" >"$out" &
+	ip netns exec "$NS" "$SOCKDRIVE" "$@" >"$out" & # not in_ns: $! must be the driver
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do
 		if grep -q '^ready' "$out" 2>/dev/null; then

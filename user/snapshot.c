@@ -113,6 +113,11 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 
 	memset(st, 0, sizeof(*st));
 	st->unix_source = unix_iter ? "iter/unix" : "sock_diag";
+	/* live views: give every TCP socket alive now a kernel-side entry, so its close is
+	 * reported (bpf/tcp.bpf.c); it writes no records */
+	if (bpf_program__autoload(s->progs.ss_seed_tcp) &&
+	    (err = run_one(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
+		return err;
 	if ((err = run_one(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
 	    (err = run_one(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st)))
 		return err;

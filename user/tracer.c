@@ -105,6 +105,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(prog, false);
 	if (cfg->snapshot)
 		enable_snapshot(s, unix_iter);
+	if (cfg->snapshot && !cfg->no_events) {
+		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
+		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
+	}
 	if (cfg->no_events) {
 		/* nothing will write these: do not pay for preallocating them */
 		bpf_map__set_max_entries(s->maps.tcp_socks, 1);
