@@ -10,8 +10,9 @@
  *   sockdrive unix-listen NAME PATH              a listening unix stream socket (@name: abstract)
  *   sockdrive unix-dgram NAME PATH               a bound unix datagram socket
  *   sockdrive unix-pair  NAME1 NAME2             socketpair(), one end in each of two processes
- *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR and accepts the
+ *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR, accepts the
  *                                                connection NAME2 makes (to TO, default ADDR)
+ *                                                and keeps listening
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
  *       newer ones exist; prints "done" after the last, then holds the KEEP left open
@@ -292,8 +293,7 @@ int main(int argc, char **argv)
 			die("connect");
 		if ((a = accept(lfd, NULL, NULL)) < 0)
 			die("accept");
-		close(lfd);
-		sv[0] = a;
+		sv[0] = a; /* the listener stays open, as a server's does */
 		sv[1] = c;
 		pid = fork_holder_keep(argv[3], sv);
 		ready(getpid(), pid);

@@ -22,9 +22,15 @@ struct tuple_query {
 
 static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
+/* IPv4 as v4-mapped IPv6, except the unspecified 0.0.0.0, which becomes :: like IPv6's (a
+ * listener's remote end, a wildcard bind): one spelling for "none" in the tuple index. */
 static void to_v6_form(uint8_t out[16], uint8_t family, const uint8_t addr[16])
 {
-	if (family == AF_INET) {
+	static const uint8_t zero4[4];
+
+	if (family == AF_INET && !memcmp(addr, zero4, 4)) {
+		memset(out, 0, 16);
+	} else if (family == AF_INET) {
 		memcpy(out, v4_mapped_prefix, 12);
 		memcpy(out + 12, addr, 4);
 	} else {
@@ -443,6 +449,26 @@ const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const str
 	tuple_of(h, &q.k, true);
 	ref = slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
 	return ref == SLOT_NONE ? NULL : &t->socks[ref];
+}
+
+bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h)
+{
+	static const uint8_t any[16];
+	const uint8_t *addrs[] = { h->laddr, any };
+	struct tuple_query q = { .exclude = SLOT_NONE };
+
+	if (h->proto != PROTO_TCP)
+		return false;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		memset(&q.k, 0, sizeof(q.k));
+		q.k.netns = h->netns;
+		q.k.proto = PROTO_TCP;
+		memcpy(q.k.laddr, addrs[i], 16);
+		q.k.lport = h->lport;
+		if (slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q) != SLOT_NONE)
+			return true;
+	}
+	return false;
 }
 
 size_t half_owners(const struct assoc_table *t, const struct half_assoc *h, uint32_t *pids,

@@ -105,6 +105,8 @@ const struct half_assoc *assoc_table_find(const struct assoc_table *t, const str
 const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i);
 /* The other half of a connected socket when it is on this host, else NULL. */
 const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const struct half_assoc *h);
+/* Is there a TCP listener on h's local port and address (or the wildcard) in its namespace? */
+bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h);
 /* Listening TCP, unconnected bound UDP, listening or bound-unconnected unix. */
 bool half_is_port(const struct half_assoc *h);
 /* Connected: TCP not listening, UDP connected, unix with a peer. */

@@ -37,21 +37,25 @@ static bool wanted(const struct live_opts *o, const struct assoc_table *t,
 
 /*
  * A local association has two halves in the table; it is printed once, from the connecting
- * side when that is known (the accepting side carries `passive`), else from the half with the
- * higher local port (usually the ephemeral one), else from the one earlier in the table.
+ * side when that is known: the accepting side carries `passive` (from its accept event), or
+ * its local port has a listener; else the half with the higher local port (usually the
+ * ephemeral one); unix pairs from the lower inode.
  */
 static bool printed_from_other_half(const struct assoc_table *t, const struct half_assoc *h,
 				    const struct half_assoc *peer)
 {
+	bool h_server, peer_server;
+
 	if (!peer)
 		return false;
-	if (h->passive != peer->passive)
-		return h->passive;
-	if (h->proto != PROTO_UNIX && h->lport != peer->lport)
+	if (h->proto == PROTO_UNIX)
+		return h->inode > peer->inode || (h->inode == peer->inode && h > peer);
+	h_server = h->passive || assoc_table_port_listening(t, h);
+	peer_server = peer->passive || assoc_table_port_listening(t, peer);
+	if (h_server != peer_server)
+		return h_server;
+	if (h->lport != peer->lport)
 		return h->lport < peer->lport;
-	if (h->proto == PROTO_UNIX && h->inode != peer->inode)
-		return h->inode > peer->inode;
-	(void)t;
 	return h > peer;
 }
 

@@ -27,7 +27,8 @@ copy_path() {
 # Host tools the e2e tests run, with every library ldd names. Where busybox has a tool too,
 # the host's wins (it is earlier on PATH): the tests were written against these.
 tools="bash jq ip bpftool timeout mktemp stat date seq sleep grep sed awk mawk wc head tail cat
-sort uniq tr cut rm mkdir basename dirname id env readlink ls sysctl ps kill chmod setpriv"
+sort uniq tr cut rm mkdir basename dirname id env readlink ls sysctl ps kill chmod setpriv ss
+paste diff"
 for t in $tools; do
 	path=$(command -v "$t" 2>/dev/null) || { echo "mkinitramfs: $t not found" >&2; exit 1; }
 	[ -x "$path" ] || continue # a shell builtin
@@ -43,6 +44,7 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
 cp "$build/tests/tcpdrive" "$root/sockscope/build/tests/tcpdrive"
+cp "$build/tests/sockdrive" "$root/sockscope/build/tests/sockdrive"
 cp -r tests "$root/sockscope/tests"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
