@@ -16,6 +16,9 @@
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
  *       newer ones exist; prints "done" after the last, then holds the KEEP left open
+ *   sockdrive many NAME ADDR PORT NTCP NUNIX
+ *       NTCP established loopback TCP connections and NUNIX unix socket pairs, all held by
+ *       this one process (the benchmark's population)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -233,6 +237,36 @@ static void churn(const char *addr, long port, long count, long keep, long usec)
 	hold();
 }
 
+static void many(const char *addr, long port, long ntcp, long nunix)
+{
+	struct rlimit rl;
+	struct sockaddr_storage ss;
+	socklen_t len = inet_addr_of(addr, port, &ss);
+	int lfd, sv[2];
+
+	/* the soft limit up to the hard one; more descriptors need more processes */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || (rl.rlim_cur = rl.rlim_max, setrlimit(RLIMIT_NOFILE, &rl)))
+		die("setrlimit");
+	if ((rlim_t)(2 * (ntcp + nunix) + 16) > rl.rlim_cur) {
+		errno = EMFILE;
+		die("more descriptors than RLIMIT_NOFILE allows: use several processes");
+	}
+	lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
+	if (listen(lfd, 1024))
+		die("listen");
+	for (long i = 0; i < ntcp; i++) {
+		int c = socket(ss.ss_family, SOCK_STREAM, 0);
+
+		if (c < 0 || connect(c, (void *)&ss, len) || accept(lfd, NULL, NULL) < 0)
+			die("connect/accept");
+	}
+	for (long i = 0; i < nunix; i++)
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			die("socketpair");
+	ready(getpid(), 0);
+	hold();
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[1] : "";
@@ -297,6 +331,8 @@ int main(int argc, char **argv)
 		sv[1] = c;
 		pid = fork_holder_keep(argv[3], sv);
 		ready(getpid(), pid);
+	} else if (!strcmp(mode, "many") && argc == 7) {
+		many(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
 	} else if (!strcmp(mode, "churn") && argc == 8) {
 		churn(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), number(argv[7]));
 	} else {

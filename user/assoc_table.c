@@ -235,7 +235,8 @@ static uint32_t alloc_entry(struct assoc_table *t)
 		return i;
 	}
 	if (t->n_slots == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 256;
+		/* x1.5, not x2: the entries are most of the table's memory */
+		uint32_t cap = t->cap ? t->cap + t->cap / 2 : 256;
 		struct half_assoc *bigger;
 
 		if (cap > t->max_socks)

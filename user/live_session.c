@@ -93,7 +93,8 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 
 	memset(s, 0, sizeof(*s));
 	s->events = events;
-	s->on_event = on_event;
+	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
+			     * table as it then is, and only later changes as changes */
 	s->ctx = ctx;
 	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()))
@@ -148,6 +149,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		}
 		s->lost_seen = 0; /* a loss before the snapshot is covered by it */
 	}
+	s->on_event = on_event;
 	return 0;
 }
 

@@ -2,8 +2,8 @@
 /*
  * The start-up snapshot: runs the BPF iterators of bpf/snap.bpf.c (sockets first, then the
  * processes' file descriptors, so every owner finds its socket) and hands each record to a
- * callback. Iterators see the network namespace sockscope runs in (as `ss` does). Kernels
- * without iter/unix (< 5.17) get their unix sockets from sock_diag netlink instead.
+ * callback. Iterators see the network namespace sockscope runs in (as `ss` does). Unix sockets
+ * come from sock_diag netlink (exact), else iter/unix (5.17+), else /proc/net/unix.
  */
 #ifndef SS_SNAPSHOT_H
 #define SS_SNAPSHOT_H
@@ -19,7 +19,7 @@ struct snapshot_stats {
 	uint64_t inet, unix_socks, files; /* records read */
 	uint64_t invalid;                 /* records rejected by validation */
 	uint64_t elapsed_ns;
-	const char *unix_source;          /* "iter/unix" or "sock_diag" */
+	const char *unix_source;          /* "sock_diag", "iter/unix" or "/proc/net/unix" */
 };
 
 typedef void (*snapshot_fn)(void *ctx, const struct ss_hdr *rec);
@@ -33,6 +33,9 @@ bool snapshot_kernel_has_iter(const char *name);
 
 /* The unix sockets of this network namespace through sock_diag (kernels < 5.17). */
 int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
+
+/* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */
+int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
 
 /* Inode of this process's network namespace (what events carry as netns), 0 on error. */
 uint32_t current_netns_inode(void);
