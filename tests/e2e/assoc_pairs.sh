@@ -31,7 +31,14 @@ assert_eq 1 "$(echo "$m" | grep -c .)" "tcp rows for port 41021"
 ends=$(echo "$m" | jq -r '[(.local.processes[] | "\(.pid)/\(.comm)"), (.remote.processes[] | "\(.pid)/\(.comm)")] | sort | join(" ")')
 assert_eq "$(printf '%s\n' "$MSRV/msrv" "$MCLI/mcli" | sort | paste -sd' ')" "$ends" "mapped: processes at both ends"
 
-# unix: one row, both processes, inodes cross-referenced
+# unix: one row, both processes, inodes cross-referenced -- unless this kernel only offers
+# /proc/net/unix (no unix_diag module, no iter/unix: the 5.10 VM), which names no peers
+source=$(in_ns "$SOCKSCOPE" assoc -v 2>&1 >/dev/null | sed -n 's/.*unix sockets (\(.*\)).*/\1/p')
+[ -n "$source" ] || fail "assoc -v does not say where unix sockets came from"
+if [ "$source" == /proc/net/unix ]; then
+	echo "note: unix pairs cannot be joined from /proc/net/unix: unix part not checked"
+	exit 0
+fi
 ux=$(jq -c "select(.proto == \"unix\" and (any(.local.processes[]; .pid == $UONE or .pid == $UTWO)))" "$WORK/assoc.json")
 assert_eq 1 "$(echo "$ux" | grep -c .)" "unix rows for the pair"
 ends=$(echo "$ux" | jq -r '[(.local.processes[] | "\(.pid)/\(.comm)"), (.remote.processes[] | "\(.pid)/\(.comm)")] | sort | join(" ")')
