@@ -49,6 +49,8 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 {
 	struct top_state *ts = s->ctx;
 	const struct ss_tcp_event *e = (const void *)rec;
+	const struct half_assoc *h;
+	struct sock_fact f;
 	struct proc_info *p;
 
 	(void)gone;
@@ -58,7 +60,13 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 		return;
 	if (!(ts->o->protos & (1u << PROTO_TCP)))
 		return;
-	ts->port_new[rec->type == SS_EV_TCP_ACCEPT ? e->tuple.sport : e->tuple.dport]++;
+	/* a port counts a connection once: a local connection's accept was counted at its
+	 * connect, whose half the table already holds */
+	if (rec->type == SS_EV_TCP_CONNECT)
+		ts->port_new[e->tuple.dport]++;
+	else if (fact_from_record(rec, &f) || !(h = assoc_table_find(&s->table, &f)) ||
+		 !assoc_table_peer(&s->table, h))
+		ts->port_new[e->tuple.sport]++;
 	if (e->owner.pid && (p = proc_table_find(&s->table.procs, e->owner.pid)))
 		p->new_conns++;
 }
