@@ -130,13 +130,22 @@ static void count_open(struct top_state *ts, const struct assoc_table *t)
 		uint32_t pids[FMT_MAX_OWNERS];
 		size_t n;
 
+		const struct half_assoc *peer;
+		bool second_half; /* a local association is counted from its other half */
+
 		if (!h || !half_is_connected(h) || !(ts->o->protos & (1u << h->proto)))
 			continue;
-		if (h->proto != PROTO_UNIX)
+		peer = assoc_table_peer(t, h);
+		second_half = peer && (h->proto == PROTO_UNIX ? h->inode > peer->inode
+					: service_port(ts, h) == h->lport);
+		if (h->proto != PROTO_UNIX && !second_half)
 			ts->port_open[service_port(ts, h)]++;
 		n = half_owners(t, h, pids, FMT_MAX_OWNERS);
 		for (size_t k = 0; k < n; k++) {
 			const struct proc_info *p = proc_table_find(&t->procs, pids[k]);
+
+			if (second_half && assoc_table_has_owner(t, peer, pids[k]))
+				continue; /* both ends in one process: one association */
 
 			if (p && (uint32_t)(p - t->procs.procs) < ts->proc_cap)
 				ts->proc_open[p - t->procs.procs]++;
