@@ -281,9 +281,15 @@ int main(int argc, char **argv)
 			die("listen");
 		ready(getpid(), argc == 6 && !strcmp(argv[5], "fork") ? fork_holder(NULL) : 0);
 	} else if (!strcmp(mode, "reuseport") && argc == 5) {
-		/* each process makes its own socket: a group of two */
-		pid_t pid = fork();
+		/* each process makes its own socket: a group of two; the child says when its
+		 * socket listens (a fixed wait was too short under QEMU's emulation) */
+		int ready_pipe[2];
+		pid_t pid;
+		char c;
 
+		if (pipe(ready_pipe))
+			die("pipe");
+		pid = fork();
 		if (pid < 0)
 			die("fork");
 		fd = inet_socket(SOCK_STREAM, argv[3], number(argv[4]), true, true);
@@ -291,10 +297,13 @@ int main(int argc, char **argv)
 			die("listen");
 		if (pid == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (write(ready_pipe[1], "r", 1) != 1)
+				die("write");
 			hold();
 		}
 		child = pid;
-		usleep(100000); /* the child's socket exists by the time the test looks */
+		if (read(ready_pipe[0], &c, 1) != 1)
+			die("read");
 		ready(getpid(), pid);
 	} else if (!strcmp(mode, "udp-bind") && argc == 5) {
 		inet_socket(SOCK_DGRAM, argv[3], number(argv[4]), false, true);

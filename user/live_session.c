@@ -4,6 +4,7 @@
 #include "log.h"
 #include "live_session.h"
 #include "preflight.h"
+#include "proc_owners.h"
 #include "table_feed.h"
 
 static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
@@ -16,9 +17,15 @@ static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 static int take_snapshot(struct live_session *s)
 {
 	int err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
+	uint32_t orphans;
+	int added;
 
 	if (err)
 		return err;
+	added = proc_owners_fill(&s->table, &orphans);
+	if (orphans)
+		vlog("snapshot: %u sockets came without an owner; /proc/*/fd named %d owners",
+		     orphans, added);
 	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors in "
 	     "%.1f ms; table: %u sockets, %zu bytes",
 	     (unsigned long long)s->snap.inet, (unsigned long long)s->snap.unix_socks,
