@@ -37,6 +37,16 @@ if in_ns "$SOCKSCOPE" ports -v 2>&1 >/dev/null | grep -q '(/proc/net/unix)'; the
 	echo "note: unix sockets from /proc/net/unix: the bound datagram socket is not compared with ss"
 	mine=$(echo "$mine" | grep -v "^unix $WORK/dgram.sock ")
 fi
+# 5.10's iter/tcp (before the batching iterator of 5.15) returns only one listener of this
+# SO_REUSEPORT group (docs/design.md): say so, compare the rest, and report SKIPPED at the end
+reuse_missing=
+if [ "$mine" != "$theirs" ] && [ "$(uname -r | awk -F. '{ print ($1 * 100 + $2 < 515) }')" == 1 ]; then
+	only_reuse=$(echo "$theirs" | grep -v '^tcp 41002 ')
+	if [ "$(echo "$mine" | grep -v '^tcp 41002 ')" == "$only_reuse" ]; then
+		reuse_missing=1
+		theirs=$mine
+	fi
+fi
 if [ "$mine" != "$theirs" ]; then
 	echo "$theirs" >"$WORK/ss.set"; echo "$mine" >"$WORK/mine.set" # no /dev/fd in the VM
 	diff "$WORK/ss.set" "$WORK/mine.set" | sed 's/^/    /'
@@ -49,8 +59,10 @@ fi
 has() { jq -c "select($1)" "$WORK/ports.json" | grep -q . || fail "missing: $2"; }
 for p in $FORK_PIDS; do has ".proto == \"tcp\" and .port == 41001 and any(.processes[]; .pid == $p and .comm == \"pfork\")" "forked listener pid $p"; done
 [ "$(jq -c 'select(.port == 41001) | .processes | length' "$WORK/ports.json")" == 2 ] || fail "41001: one socket with two owners"
-[ "$(jq -c 'select(.port == 41002)' "$WORK/ports.json" | wc -l)" == 2 ] || fail "41002: two reuseport sockets"
-for p in $REUSE_PIDS; do has ".port == 41002 and .processes[0].pid == $p" "reuseport member $p"; done
+if [ -z "$reuse_missing" ]; then
+	[ "$(jq -c 'select(.port == 41002)' "$WORK/ports.json" | wc -l)" == 2 ] || fail "41002: two reuseport sockets"
+	for p in $REUSE_PIDS; do has ".port == 41002 and .processes[0].pid == $p" "reuseport member $p"; done
+fi
 has '.port == 41004 and .family == "ipv6" and .addr == "::ffff:127.0.0.1" and .processes[0].comm == "pmapped"' "IPv4-mapped listener"
 has '.proto == "udp" and .port == 41005 and .state == "UNCONN" and .processes[0].comm == "pudp4"' "udp v4"
 has '.proto == "udp" and .port == 41006 and .addr == "::1"' "udp v6"
@@ -64,3 +76,5 @@ set -- $FORK_PIDS
 [ "$(in_ns "$SOCKSCOPE" ports -j -p "$2" | jq -r .port)" == 41001 ] || fail "-p $2"
 in_ns "$SOCKSCOPE" ports >"$WORK/ports.txt" || fail "text output"
 grep -q "^tcp   127.0.0.1:41001 .*pfork" "$WORK/ports.txt" || fail "text row for 41001"
+
+[ -z "$reuse_missing" ] || skip "everything else matched ss, but this kernel's iter/tcp ($(uname -r)) returned one listener of the SO_REUSEPORT group, not both (known, docs/design.md)"
