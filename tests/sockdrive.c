@@ -15,7 +15,8 @@
  *                                                and keeps listening
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
- *       newer ones exist; prints "done" after the last, then holds the KEEP left open
+ *       newer ones exist; prints "done" after the last, then holds the KEEP left open.
+ *       COUNT 0: until SIGUSR1
  *   sockdrive many NAME ADDR PORT NTCP NUNIX
  *       NTCP established loopback TCP connections and NUNIX unix socket pairs, all held by
  *       this one process (the benchmark's population)
@@ -198,6 +199,14 @@ static void ready(pid_t a, pid_t b)
 	fflush(stdout);
 }
 
+static volatile sig_atomic_t churn_stop;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	churn_stop = 1;
+}
+
 static void churn(const char *addr, long port, long count, long keep, long usec)
 {
 	struct sockaddr_storage ss;
@@ -207,8 +216,9 @@ static void churn(const char *addr, long port, long count, long keep, long usec)
 
 	if (!cfds || !sfds || listen(lfd, 128))
 		die("listen");
+	signal(SIGUSR1, on_usr1);
 	ready(getpid(), 0);
-	for (long i = 0; i < count; i++) {
+	for (long i = 0; count ? i < count : !churn_stop; i++) {
 		long slot = i % (keep + 1);
 		int c;
 
@@ -223,6 +233,8 @@ static void churn(const char *addr, long port, long count, long keep, long usec)
 		if ((sfds[slot] = accept(lfd, NULL, NULL)) < 0)
 			die("accept");
 		usleep(usec);
+		if (!count && churn_stop)
+			count = i + 1; /* what was done: the clean-up below keeps the newest KEEP */
 	}
 	/* keep exactly KEEP: the newest */
 	if (count > keep) {

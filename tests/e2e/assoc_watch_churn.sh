@@ -9,16 +9,21 @@ command -v ss >/dev/null || skip "ss (iproute2) is missing"
 netns_up
 PORT=41030
 
-ip netns exec "$NS" "$SOCKDRIVE" churn wchurn 127.0.0.1 $PORT 600 16 2000 >"$WORK/churn.out" &
-BG_PIDS+=($!)
+# the churn runs until told to stop (SIGUSR1): start-up overlaps it however slow the host
+ip netns exec "$NS" "$SOCKDRIVE" churn wchurn 127.0.0.1 $PORT 0 16 2000 >"$WORK/churn.out" &
+CHURN=$!
+BG_PIDS+=($CHURN)
 for _ in $(seq 50); do grep -q '^ready' "$WORK/churn.out" && break; sleep 0.02; done
 sleep 0.2 # start-up lands in the middle of the churn
 # shellcheck disable=SC2046
 ip netns exec "$NS" "$SOCKSCOPE" assoc --watch -j --proto tcp $(backend_opt) >"$WORK/watch.out" 2>"$WORK/tracer.err" &
 TRACER_PID=$!
+for _ in $(seq 300); do grep -q '^sockscope: ready' "$WORK/tracer.err" && break; sleep 0.1; done
+grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "watch never became ready"
+sleep 0.5 # and the churn goes on after it
+kill -USR1 "$CHURN"
 for _ in $(seq 100); do grep -q '^done' "$WORK/churn.out" && break; sleep 0.1; done
 grep -q '^done' "$WORK/churn.out" || fail "churn did not finish"
-grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "watch never became ready"
 sleep 0.5
 kill -INT "$TRACER_PID"; wait "$TRACER_PID" || fail "assoc --watch exited $?"
 TRACER_PID=
