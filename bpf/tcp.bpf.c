@@ -580,3 +580,48 @@ int BPF_KRETPROBE(ss_kr_listen, int ret)
 		on_listen(sk, false);
 	return 0;
 }
+
+/*
+ * ---- start-up seeding (live views: assoc --watch, top) ---------------------------------
+ * A socket gets an entry when the hooks see it open, so a socket opened before they were
+ * attached would close without a close event, and a live table built from a snapshot would
+ * keep it forever. User space runs this iterator right after attaching and before the
+ * snapshot: every TCP socket alive then gets an entry (owner unknown, bytes partial), so its
+ * close is reported like any other. Entries the hooks made already are kept (BPF_NOEXIST).
+ * The iterator holds the socket's lock (5.19+), so a socket is seen before its close
+ * transition or not at all once unhashed.
+ */
+SEC("iter/tcp")
+int ss_seed_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock_state st;
+	struct sock *sk;
+	__u64 key;
+	int state;
+
+	if (!skc)
+		return 0;
+	state = BPF_CORE_READ(skc, skc_state);
+	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_CLOSE)
+		return 0;
+	sk = (struct sock *)skc;
+	key = (__u64)sk;
+	if (!sk_is_tcp(sk, false) || !family_wanted(sk_family(sk, false)))
+		return 0;
+	state_init(&st, sk, false);
+	/* the cookie the snapshot will report, assigned here if nobody asked for it yet */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
+		st.cookie = bpf_get_socket_cookie(skc);
+	if (state == TCP_LISTEN) {
+		st.flags = ST_LISTENER;
+	} else {
+		st.flags = SS_F_PARTIAL;
+		if (state != TCP_SYN_SENT)
+			st.flags |= ST_CONNECT_REPORTED; /* its connect happened before us */
+		state_set_base(&st, sk, false);
+	}
+	if (state_create(key, &st) == -EEXIST)
+		return 0; /* the hooks track it already */
+	return 0;
+}

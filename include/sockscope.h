@@ -206,5 +206,61 @@ _Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 160, "ss_flow_e
 _Static_assert(sizeof(struct ss_flow_event) == 432, "ss_flow_event is ABI");
 _Static_assert(sizeof(struct ss_release_event) == 24, "ss_release_event is ABI");
 _Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
+/*
+ * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
+ * bpf_seq_write(), read back by user/snapshot.c. The same header starts them; ts_ns is when the
+ * iterator saw the socket. Types 16-31 belong to UDP/UNIX events (issue 5).
+ */
+enum ss_snap_type {
+	SS_SNAP_INET = 32, /* one TCP or UDP socket (iter/tcp, iter/udp) */
+	SS_SNAP_UNIX = 33, /* one UNIX socket (iter/unix, or sock_diag on kernels < 5.17) */
+	SS_SNAP_FILE = 34, /* one process holds a socket through a file descriptor (iter/task_file) */
+	SS_SNAP_TYPE_MAX = 48,
+};
+
+#define SS_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
+
+struct ss_snap_inet {
+	struct ss_hdr hdr;
+	struct ss_inet_tuple tuple; /* saddr/sport: local end; daddr/dport: remote (0 if none) */
+	__u64 cookie;               /* socket cookie; 0 where the kernel cannot give one (< 5.12) */
+	__u32 inode;                /* socket inode ("socket:[N]"), 0 if no file holds it yet */
+	__u32 netns;
+	__u32 uid;                  /* socket's owner uid (sock_i_uid) */
+	__u8 protocol;              /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 state;                 /* sk_state: TCP_* (UDP: TCP_CLOSE unconnected, TCP_ESTABLISHED) */
+	__u16 reserved;
+};
+
+struct ss_snap_unix {
+	struct ss_hdr hdr;
+	__u64 cookie;
+	__u32 inode;
+	__u32 peer_inode;  /* the connected peer's inode, 0 if none */
+	__u32 netns;
+	__u32 uid;
+	__u16 sock_type;   /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
+	__u8 state;        /* TCP_LISTEN, TCP_ESTABLISHED, TCP_CLOSE (unconnected) */
+	__u8 reserved;
+	__u16 path_len;    /* bytes of path used; 0: unnamed. path[0] == 0: abstract name */
+	__u16 reserved2;
+	__u8 path[SS_UNIX_PATH_MAX]; /* untrusted bytes, not NUL-terminated */
+	__u32 reserved3;
+};
+
+struct ss_snap_file {
+	struct ss_hdr hdr;
+	__u32 inode;  /* the socket's inode */
+	__u32 pid;    /* tgid */
+	__u32 uid;    /* the process's real uid */
+	__u32 fd;
+	__u8 comm[SS_COMM_LEN]; /* untrusted */
+};
+
+_Static_assert(sizeof(struct ss_snap_inet) == 80, "ss_snap_inet is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_inet, cookie) == 56, "ss_snap_inet is ABI");
+_Static_assert(sizeof(struct ss_snap_unix) == 160, "ss_snap_unix is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_unix, path) == 48, "ss_snap_unix is ABI");
+_Static_assert(sizeof(struct ss_snap_file) == 48, "ss_snap_file is ABI");
 
 #endif /* SOCKSCOPE_H */

@@ -135,3 +135,26 @@ need_hook() {
 	grep -q "^sockscope: ready: .*$1=off" "$WORK/probe.err" && skip "hook $1 is off here: $(grep -m1 "hook $1 is off" "$WORK/probe.err")"
 	return 0
 }
+SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+
+# drive ARGS...: a sockdrive in the namespace, in the background; returns once it is ready and
+# sets DRIVE_PIDS to the pids it printed ("ready PID [PID2]").
+DRIVE_N=0
+drive() {
+	local out=$WORK/drive.$((DRIVE_N += 1))
+	[ -x "$SOCKDRIVE" ] || fail "$SOCKDRIVE is not built (run make)"
+	ip netns exec "$NS" "$SOCKDRIVE" "$@" >"$out" & # not in_ns: $! must be the driver
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do
+		if grep -q '^ready' "$out" 2>/dev/null; then
+			DRIVE_PIDS=$(sed -n 's/^ready //p' "$out")
+			return 0
+		fi
+		kill -0 "${BG_PIDS[-1]}" 2>/dev/null || fail "sockdrive $* exited: $(cat "$out")"
+		sleep 0.1
+	done
+	fail "sockdrive $* not ready"
+}
+
+# SS_BACKEND (set by the VM matrix) as an option for the live commands.
+backend_opt() { [ -n "${SS_BACKEND:-}" ] && echo "--backend $SS_BACKEND"; }

@@ -5,5 +5,8 @@
 
 int cmd_trace(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_ports(int argc, char **argv);
+int cmd_assoc(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -15,7 +15,8 @@
 struct linebuf {
 	size_t len;
 	bool truncated;
-	char buf[4096]; /* two 108-byte unix paths at 6 bytes per escaped byte fit */
+	char buf[4096]; /* an assoc row (two unix names, up to 16 owners a side), or two unix
+			 * paths at 6 bytes per escaped byte */
 };
 
 static inline void lb_reset(struct linebuf *b)

@@ -27,6 +27,12 @@ size_t record_min_size(unsigned type)
 	case SS_EV_UNIX_CONNECT:
 	case SS_EV_UNIX_ACCEPT:
 		return sizeof(struct ss_unix_event);
+	case SS_SNAP_INET:
+		return sizeof(struct ss_snap_inet);
+	case SS_SNAP_UNIX:
+		return sizeof(struct ss_snap_unix);
+	case SS_SNAP_FILE:
+		return sizeof(struct ss_snap_file);
 	default:
 		return 0;
 	}

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "accept_waiters.h"
 #include "log.h"
+#include "snapshot.h"
 #include "sockscope.skel.h"
 #include "tracer.h"
 
@@ -121,8 +122,21 @@ static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_progr
 	       p == s->progs.ss_cg_sock_release;
 }
 
+/* The iterators run on demand (user/snapshot.c), so they are never auto-attached. */
+static void enable_snapshot(struct sockscope_bpf *s, bool unix_iter)
+{
+	struct bpf_program *iters[] = { s->progs.ss_snap_tcp, s->progs.ss_snap_udp,
+					s->progs.ss_snap_files, s->progs.ss_snap_unix };
+	size_t n = sizeof(iters) / sizeof(iters[0]) - !unix_iter;
+
+	for (size_t i = 0; i < n; i++) {
+		bpf_program__set_autoload(iters[i], true);
+		bpf_program__set_autoattach(iters[i], false);
+	}
+}
+
 static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
-		      const struct hook_choice choice[HOOK_COUNT], int ncpus)
+		      const struct hook_choice choice[HOOK_COUNT], int ncpus, bool unix_iter)
 {
 	__u32 ring_bytes = tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus);
 	struct bpf_program *prog, *progs[MAX_HOOK_PROGS];
@@ -149,6 +163,32 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, false);
+	if (cfg->snapshot)
+		enable_snapshot(s, unix_iter);
+	if (cfg->snapshot && !cfg->no_events) {
+		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
+		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
+	}
+	/* nothing will write these: do not pay for preallocating them (the flow table alone is
+	 * 23 MB) */
+	if (cfg->no_events || (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix)) {
+		bpf_map__set_max_entries(s->maps.flows, 1);
+		bpf_map__set_max_entries(s->maps.flow_socks, 1);
+		bpf_map__set_max_entries(s->maps.udp_pending, 1);
+	}
+	if (cfg->no_events || !s->rodata->cfg_want_unix) {
+		bpf_map__set_max_entries(s->maps.unix_listeners, 1);
+		bpf_map__set_max_entries(s->maps.unix_connectors, 1);
+		bpf_map__set_max_entries(s->maps.unix_inflight, 1);
+		bpf_map__set_max_entries(s->maps.unix_send_inflight, 1);
+	}
+	if (cfg->no_events) {
+		bpf_map__set_max_entries(s->maps.tcp_socks, 1);
+		bpf_map__set_max_entries(s->maps.inflight, 1);
+		bpf_map__set_max_entries(s->maps.state_seen, 1);
+		bpf_map__set_max_entries(s->maps.accept_waiters, 1);
+		return;
+	}
 	for (int h = 0; h < HOOK_COUNT; h++) {
 		int n = choice[h].off ? 0 : hook_programs(s, h, choice[h].backend, progs);
 
@@ -205,7 +245,8 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		tracer_destroy(t);
 		return err;
 	}
-	configure(t->skel, cfg, choice, ncpus);
+	t->unix_iter = cfg->snapshot && snapshot_kernel_has_iter("unix");
+	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
 	err = sockscope_bpf__load(t->skel);
 	if (!err)
 		err = create_rings(t, tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus));

@@ -20,6 +20,8 @@ struct tracer_config {
 	unsigned protos;            /* PROTO_* wanted */
 	bool protos_explicit;       /* named by --proto: a missing hook is an error */
 	__u64 flow_idle_ns;         /* a flow with no datagram for this long ends */
+	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
+	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
 };
 
 struct tracer {
@@ -29,6 +31,7 @@ struct tracer {
 	int n_rings;
 	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
 	int cgroup_fd;         /* cgroup v2 root the cgroup programs attach to, or -1 */
+	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */

@@ -11,8 +11,10 @@ PORT=40105
 "$SOCKSCOPE" trace --port "$PORT" >"$WORK/text.out" 2>"$WORK/text.err" &
 TEXT_PID=$!
 BG_PIDS+=("$TEXT_PID")
-start_tracer -j --port "$PORT"
+# one start-up at a time: a tracer that mounted tracefs unmounts it once attached, under the
+# feet of one attaching at that moment (a race between concurrent start-ups, not this test's)
 for _ in $(seq 100); do grep -q '^sockscope: ready' "$WORK/text.err" && break; sleep 0.1; done
+start_tracer -j --port "$PORT"
 start_server srv 127.0.0.1 "$PORT" 2 1
 in_ns "$TCPDRIVE" client 'hex:227d0a' 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "client 1"
 in_ns "$TCPDRIVE" client 'hex:1b5b33316d' 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "client 2"

@@ -12,5 +12,6 @@ int main(void)
 	failed += run_merge_tests();
 	failed += run_accept_waiters_tests();
 	failed += run_flows_tests();
+	failed += run_assoc_table_tests();
 	return failed ? 1 : 0;
 }

@@ -16,5 +16,6 @@ int run_format_tests(void);
 int run_merge_tests(void);
 int run_accept_waiters_tests(void);
 int run_flows_tests(void);
+int run_assoc_table_tests(void);
 
 #endif

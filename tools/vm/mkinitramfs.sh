@@ -27,7 +27,8 @@ copy_path() {
 # Host tools the e2e tests run, with every library ldd names. Where busybox has a tool too,
 # the host's wins (it is earlier on PATH): the tests were written against these.
 tools="bash jq ip bpftool timeout mktemp stat date seq sleep grep sed awk mawk wc head tail cat
-sort uniq tr cut rm mkdir basename dirname id env readlink ls sysctl ps kill chmod setpriv"
+sort uniq tr cut rm mkdir basename dirname id env readlink ls sysctl ps kill chmod setpriv ss
+paste diff"
 for t in $tools; do
 	path=$(command -v "$t" 2>/dev/null) || { echo "mkinitramfs: $t not found" >&2; exit 1; }
 	[ -x "$path" ] || continue # a shell builtin
@@ -42,7 +43,7 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
-for d in tcpdrive udpdrive unixdrive; do
+for d in tcpdrive udpdrive unixdrive sockdrive; do
 	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
 done
 cp -r tests "$root/sockscope/tests"

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Live-table benchmark: with NTCP established loopback TCP connections and NUNIX unix socket
+# pairs open in a namespace of their own, `sockscope ports` and `sockscope assoc` (one-shot,
+# > /dev/null) against `ss -tanp` and `ss -xp`, interleaved, ROUNDS times; then the table's
+# memory per association (assoc -v) and the assembler's rate on a synthetic stream.
+# Prints a markdown section for bench/RESULTS.md.
+#   bench/live.sh                 NTCP=20000 NUNIX=5000 ROUNDS=5
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NTCP=${NTCP:-20000}
+NUNIX=${NUNIX:-5000}
+ROUNDS=${ROUNDS:-5}
+SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
+SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+NS=ss-live-bench-$$
+DRIVERS=()
+PROCS=${PROCS:-5} # RLIMIT_NOFILE's hard limit is 20,000 here: the sockets are spread
+
+cleanup() {
+	for d in "${DRIVERS[@]}"; do kill "$d" 2>/dev/null; done
+	ip netns del "$NS" 2>/dev/null || true
+}
+trap cleanup EXIT
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+
+ip netns add "$NS" && ip -n "$NS" link set lo up
+for i in $(seq "$PROCS"); do
+	ip netns exec "$NS" "$SOCKDRIVE" many "bench$i" 127.0.0.1 $((2000 + i)) $((NTCP / PROCS)) \
+		$((NUNIX / PROCS)) >"/tmp/live-bench.$$.$i" &
+	DRIVERS+=($!)
+done
+for i in $(seq "$PROCS"); do
+	for _ in $(seq 600); do grep -q ready "/tmp/live-bench.$$.$i" && break; sleep 0.1; done
+	grep -q ready "/tmp/live-bench.$$.$i" || { echo "bench: driver $i failed" >&2; exit 1; }
+	rm -f "/tmp/live-bench.$$.$i"
+done
+
+ms() { # COMMAND...: wall time in ms of one run, output discarded
+	local s e
+	s=$(date +%s%N)
+	ip netns exec "$NS" "$@" >/dev/null 2>&1
+	e=$(date +%s%N)
+	echo $(((e - s) / 1000000))
+}
+declare -A t
+names=("sockscope ports" "ss -tulnp + ss -xlp" "sockscope assoc" "ss -tanp" "ss -xp")
+for r in $(seq "$ROUNDS"); do
+	t["sockscope ports"]+="$(ms "$SOCKSCOPE" ports) "
+	t["ss -tulnp + ss -xlp"]+="$(ms sh -c 'ss -tulnp; ss -xlp') "
+	t["sockscope assoc"]+="$(ms "$SOCKSCOPE" assoc) "
+	t["ss -tanp"]+="$(ms ss -tanp) "
+	t["ss -xp"]+="$(ms ss -xp) "
+done
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+echo "## Live table: ports and assoc against ss (issue 6)"
+echo
+echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "- Command: \`NTCP=$NTCP NUNIX=$NUNIX ROUNDS=$ROUNDS bench/live.sh\` ($NTCP established loopback TCP"
+echo "  connections (so $((2 * NTCP)) TCP sockets) and $NUNIX unix stream pairs, held by $PROCS processes in"
+echo "  a namespace of their own; each command run inside it with output to /dev/null; wall time"
+echo "  of the whole process, load included; commands interleaved in every round)"
+echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
+echo "- Kernel: $(uname -r)"
+echo
+echo "| command | median ms | all rounds (ms) |"
+echo "| --- | --- | --- |"
+for n in "${names[@]}"; do
+	echo "| \`$n\` | $(echo "${t[$n]}" | median) | ${t[$n]}|"
+done
+echo
+echo "Snapshot and table (\`sockscope assoc -v\`):"
+echo
+echo '```'
+ip netns exec "$NS" "$SOCKSCOPE" assoc -v 2>&1 >/dev/null | grep snapshot
+echo '```'
+echo
+echo "Assembler on a synthetic stream (\`build/bench/table_rate\`: listen, then 1,000,000"
+echo "loopback connections as connect + accept, each closed on both halves once 20,000 newer are open):"
+echo
+echo '```'
+build/bench/table_rate
+echo '```'

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * sockdrive: sockets of a known shape held open by processes with names the test chose, for
+ * the ports/assoc tests. Every mode prints "ready PID [PID2]" once its sockets exist, then
+ * holds them until SIGTERM (children too).
+ *
+ *   sockdrive tcp-listen NAME ADDR PORT [fork]   listen; with fork, two processes share it
+ *   sockdrive reuseport  NAME ADDR PORT          two processes, one SO_REUSEPORT listener each
+ *   sockdrive udp-bind   NAME ADDR PORT          a bound, unconnected UDP socket
+ *   sockdrive unix-listen NAME PATH              a listening unix stream socket (@name: abstract)
+ *   sockdrive unix-dgram NAME PATH               a bound unix datagram socket
+ *   sockdrive unix-pair  NAME1 NAME2             socketpair(), one end in each of two processes
+ *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR, accepts the
+ *                                                connection NAME2 makes (to TO, default ADDR)
+ *                                                and keeps listening
+ *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
+ *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
+ *       newer ones exist; prints "done" after the last, then holds the KEEP left open.
+ *       COUNT 0: until SIGUSR1
+ *   sockdrive many NAME ADDR PORT NTCP NUNIX
+ *       NTCP established loopback TCP connections and NUNIX unix socket pairs, all held by
+ *       this one process (the benchmark's population)
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "sockdrive: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fputs("usage: sockdrive tcp-listen|reuseport|udp-bind NAME ADDR PORT [fork] |\n"
+	      "       unix-listen|unix-dgram NAME PATH | unix-pair NAME1 NAME2 |\n"
+	      "       tcp-pair NAME1 NAME2 ADDR PORT | churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
+	exit(2);
+}
+
+static long number(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0)
+		usage();
+	return v;
+}
+
+static void set_name(const char *name)
+{
+	char comm[16] = { 0 };
+
+	strncpy(comm, name, sizeof(comm) - 1);
+	if (prctl(PR_SET_NAME, comm))
+		die("prctl");
+}
+
+static socklen_t inet_addr_of(const char *addr, long port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (void *)ss;
+	struct sockaddr_in6 *in6 = (void *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		return sizeof(*in6);
+	}
+	usage();
+	return 0;
+}
+
+static int inet_socket(int type, const char *addr, long port, bool reuseport, bool do_bind)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_addr_of(addr, port, &ss);
+	int one = 1, fd = socket(ss.ss_family, type, 0);
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+		die("SO_REUSEPORT");
+	if (do_bind && bind(fd, (void *)&ss, len))
+		die("bind");
+	return fd;
+}
+
+static socklen_t unix_addr_of(const char *path, struct sockaddr_un *sun)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n >= sizeof(sun->sun_path))
+		usage();
+	memcpy(sun->sun_path, path, n);
+	if (path[0] == '@')
+		sun->sun_path[0] = '\0'; /* abstract: the name is exactly n bytes, no NUL after */
+	return offsetof(struct sockaddr_un, sun_path) + n + (path[0] != '@');
+}
+
+static int unix_socket(int type, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr_of(path, &sun);
+	int fd = socket(AF_UNIX, type, 0);
+
+	if (fd < 0)
+		die("socket");
+	if (path[0] != '@')
+		unlink(path);
+	if (bind(fd, (void *)&sun, len))
+		die("bind");
+	return fd;
+}
+
+static pid_t child;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	if (child > 0)
+		kill(child, SIGTERM);
+	_exit(0);
+}
+
+static void hold(void)
+{
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	for (;;)
+		pause();
+}
+
+/* fork; the child gets name (or keeps its parent's with NULL) and holds what it inherited */
+static pid_t fork_holder(const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (name)
+			set_name(name);
+		child = 0;
+		hold();
+	}
+	child = pid;
+	return pid;
+}
+
+/* Two ends of one connection: this process keeps sv[0], a child named name keeps sv[1]. */
+static pid_t fork_holder_keep(const char *name, int sv[2])
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		set_name(name);
+		close(sv[0]);
+		child = 0;
+		hold();
+	}
+	close(sv[1]);
+	child = pid;
+	return pid;
+}
+
+static void ready(pid_t a, pid_t b)
+{
+	if (b)
+		printf("ready %d %d\n", a, b);
+	else
+		printf("ready %d\n", a);
+	fflush(stdout);
+}
+
+static volatile sig_atomic_t churn_stop;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	churn_stop = 1;
+}
+
+static void churn(const char *addr, long port, long count, long keep, long usec)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = inet_addr_of(addr, port, &ss);
+	int lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
+	int *cfds = calloc(keep + 1, sizeof(int)), *sfds = calloc(keep + 1, sizeof(int));
+
+	if (!cfds || !sfds || listen(lfd, 128))
+		die("listen");
+	signal(SIGUSR1, on_usr1);
+	ready(getpid(), 0);
+	for (long i = 0; count ? i < count : !churn_stop; i++) {
+		long slot = i % (keep + 1);
+		int c;
+
+		if (i > keep) {
+			close(cfds[slot]);
+			close(sfds[slot]);
+		}
+		c = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (void *)&ss, len))
+			die("connect");
+		cfds[slot] = c;
+		if ((sfds[slot] = accept(lfd, NULL, NULL)) < 0)
+			die("accept");
+		usleep(usec);
+		if (!count && churn_stop)
+			count = i + 1; /* what was done: the clean-up below keeps the newest KEEP */
+	}
+	/* keep exactly KEEP: the newest */
+	if (count > keep) {
+		long slot = count % (keep + 1);
+
+		close(cfds[slot]);
+		close(sfds[slot]);
+	}
+	close(lfd);
+	printf("done\n");
+	fflush(stdout);
+	hold();
+}
+
+static void many(const char *addr, long port, long ntcp, long nunix)
+{
+	struct rlimit rl;
+	struct sockaddr_storage ss;
+	socklen_t len = inet_addr_of(addr, port, &ss);
+	int lfd, sv[2];
+
+	/* the soft limit up to the hard one; more descriptors need more processes */
+	if (getrlimit(RLIMIT_NOFILE, &rl) || (rl.rlim_cur = rl.rlim_max, setrlimit(RLIMIT_NOFILE, &rl)))
+		die("setrlimit");
+	if ((rlim_t)(2 * (ntcp + nunix) + 16) > rl.rlim_cur) {
+		errno = EMFILE;
+		die("more descriptors than RLIMIT_NOFILE allows: use several processes");
+	}
+	lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
+	if (listen(lfd, 1024))
+		die("listen");
+	for (long i = 0; i < ntcp; i++) {
+		int c = socket(ss.ss_family, SOCK_STREAM, 0);
+
+		if (c < 0 || connect(c, (void *)&ss, len) || accept(lfd, NULL, NULL) < 0)
+			die("connect/accept");
+	}
+	for (long i = 0; i < nunix; i++)
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			die("socketpair");
+	ready(getpid(), 0);
+	hold();
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[1] : "";
+	int fd, sv[2];
+
+	if (argc < 3)
+		usage();
+	set_name(argv[2]);
+	if (!strcmp(mode, "tcp-listen") && (argc == 5 || argc == 6)) {
+		fd = inet_socket(SOCK_STREAM, argv[3], number(argv[4]), false, true);
+		if (listen(fd, 16))
+			die("listen");
+		ready(getpid(), argc == 6 && !strcmp(argv[5], "fork") ? fork_holder(NULL) : 0);
+	} else if (!strcmp(mode, "reuseport") && argc == 5) {
+		/* each process makes its own socket: a group of two; the child says when its
+		 * socket listens (a fixed wait was too short under QEMU's emulation) */
+		int ready_pipe[2];
+		pid_t pid;
+		char c;
+
+		if (pipe(ready_pipe))
+			die("pipe");
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		fd = inet_socket(SOCK_STREAM, argv[3], number(argv[4]), true, true);
+		if (listen(fd, 16))
+			die("listen");
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (write(ready_pipe[1], "r", 1) != 1)
+				die("write");
+			hold();
+		}
+		child = pid;
+		if (read(ready_pipe[0], &c, 1) != 1)
+			die("read");
+		ready(getpid(), pid);
+	} else if (!strcmp(mode, "udp-bind") && argc == 5) {
+		inet_socket(SOCK_DGRAM, argv[3], number(argv[4]), false, true);
+		ready(getpid(), 0);
+	} else if (!strcmp(mode, "unix-listen") && argc == 4) {
+		fd = unix_socket(SOCK_STREAM, argv[3]);
+		if (listen(fd, 16))
+			die("listen");
+		ready(getpid(), 0);
+	} else if (!strcmp(mode, "unix-dgram") && argc == 4) {
+		unix_socket(SOCK_DGRAM, argv[3]);
+		ready(getpid(), 0);
+	} else if (!strcmp(mode, "unix-pair") && argc == 4) {
+		pid_t pid;
+
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+			die("socketpair");
+		pid = fork_holder_keep(argv[3], sv);
+		ready(getpid(), pid);
+	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
+		struct sockaddr_storage ss;
+		socklen_t len = inet_addr_of(argc == 7 ? argv[6] : argv[4], number(argv[5]), &ss);
+		int lfd = inet_socket(SOCK_STREAM, argv[4], number(argv[5]), false, true), c, a;
+		pid_t pid;
+
+		if (listen(lfd, 4))
+			die("listen");
+		c = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (void *)&ss, len))
+			die("connect");
+		if ((a = accept(lfd, NULL, NULL)) < 0)
+			die("accept");
+		sv[0] = a; /* the listener stays open, as a server's does */
+		sv[1] = c;
+		pid = fork_holder_keep(argv[3], sv);
+		ready(getpid(), pid);
+	} else if (!strcmp(mode, "many") && argc == 7) {
+		many(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	} else if (!strcmp(mode, "churn") && argc == 8) {
+		churn(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), number(argv[7]));
+	} else {
+		usage();
+	}
+	hold();
+}

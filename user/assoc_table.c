@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include "assoc_table.h"
+
+/* The bytes an inet socket's tuple index hashes: both ends in IPv6 form. */
+struct tuple_key {
+	uint32_t netns;
+	uint32_t proto;
+	uint8_t laddr[16], raddr[16];
+	uint16_t lport, rport;
+};
+
+struct tuple_query {
+	struct tuple_key k;
+	uint64_t cookie;  /* 0: any; else only entries with no cookie or this one */
+	uint32_t exclude; /* never this entry (a connection to itself mirrors itself) */
+	bool connected;   /* only connected entries (peer lookups) */
+};
+
+static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* IPv4 as v4-mapped IPv6, except the unspecified 0.0.0.0, which becomes :: like IPv6's (a
+ * listener's remote end, a wildcard bind): one spelling for "none" in the tuple index. */
+static void to_v6_form(uint8_t out[16], uint8_t family, const uint8_t addr[16])
+{
+	static const uint8_t zero4[4];
+
+	if (family == AF_INET && !memcmp(addr, zero4, 4)) {
+		memset(out, 0, 16);
+	} else if (family == AF_INET) {
+		memcpy(out, v4_mapped_prefix, 12);
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}
+
+static bool is_inet(uint8_t proto)
+{
+	return proto == SOCK_PROTO_TCP || proto == SOCK_PROTO_UDP;
+}
+
+static void tuple_of(const struct half_assoc *h, struct tuple_key *k, bool mirror)
+{
+	memset(k, 0, sizeof(*k));
+	k->netns = h->netns;
+	k->proto = h->proto;
+	memcpy(k->laddr, mirror ? h->raddr : h->laddr, 16);
+	memcpy(k->raddr, mirror ? h->laddr : h->raddr, 16);
+	k->lport = mirror ? h->rport : h->lport;
+	k->rport = mirror ? h->lport : h->rport;
+}
+
+static uint64_t tuple_hash(const struct tuple_key *k)
+{
+	return slot_hash(k, sizeof(*k));
+}
+
+bool half_is_port(const struct half_assoc *h)
+{
+	switch (h->proto) {
+	case SOCK_PROTO_TCP:
+		return h->state == SK_LISTEN;
+	case SOCK_PROTO_UDP:
+		return h->state != SK_ESTABLISHED && h->lport;
+	case SOCK_PROTO_UNIX:
+		return h->state == SK_LISTEN || (h->state == SK_CLOSE && !h->peer_inode && h->name);
+	}
+	return false;
+}
+
+bool half_is_connected(const struct half_assoc *h)
+{
+	switch (h->proto) {
+	case SOCK_PROTO_TCP:
+		return h->state != SK_LISTEN && h->state != SK_CLOSE;
+	case SOCK_PROTO_UDP:
+		return h->state == SK_ESTABLISHED;
+	case SOCK_PROTO_UNIX:
+		return h->peer_inode != 0;
+	}
+	return false;
+}
+
+static bool cookie_matches(const void *ctx, uint32_t ref, const void *key)
+{
+	const struct assoc_table *t = ctx;
+
+	return t->socks[ref].cookie == *(const uint64_t *)key;
+}
+
+static bool inode_matches(const void *ctx, uint32_t ref, const void *key)
+{
+	const struct assoc_table *t = ctx;
+
+	return t->socks[ref].inode == *(const uint32_t *)key;
+}
+
+static bool tuple_matches(const void *ctx, uint32_t ref, const void *key)
+{
+	const struct assoc_table *t = ctx;
+	const struct tuple_query *q = key;
+	const struct half_assoc *h = &t->socks[ref];
+	struct tuple_key k;
+
+	if (ref == q->exclude || (q->cookie && h->cookie && h->cookie != q->cookie) ||
+	    (q->connected && !half_is_connected(h)))
+		return false;
+	tuple_of(h, &k, false);
+	return !memcmp(&k, &q->k, sizeof(k));
+}
+
+int assoc_table_init(struct assoc_table *t, uint32_t max_socks)
+{
+	memset(t, 0, sizeof(*t));
+	t->max_socks = max_socks ? max_socks : 1;
+	if (slot_index_init(&t->by_cookie, 256) || slot_index_init(&t->by_inode, 256) ||
+	    slot_index_init(&t->by_tuple, 256) || proc_table_init(&t->procs)) {
+		assoc_table_free(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void assoc_table_free(struct assoc_table *t)
+{
+	for (uint32_t i = 0; i < t->n_slots; i++)
+		free(t->socks[i].name);
+	free(t->socks);
+	free(t->links);
+	slot_index_free(&t->by_cookie);
+	slot_index_free(&t->by_inode);
+	slot_index_free(&t->by_tuple);
+	proc_table_free(&t->procs);
+	memset(t, 0, sizeof(*t));
+}
+
+int assoc_table_clear(struct assoc_table *t)
+{
+	uint32_t max = t->max_socks;
+	uint64_t dropped = t->dropped;
+	int err;
+
+	assoc_table_free(t);
+	err = assoc_table_init(t, max);
+	t->dropped = dropped;
+	return err;
+}
+
+const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i)
+{
+	return i < t->n_slots && t->socks[i].proto ? &t->socks[i] : NULL;
+}
+
+/* The entry the fact describes, or SLOT_NONE. */
+static uint32_t find(const struct assoc_table *t, const struct sock_fact *f)
+{
+	struct tuple_query q = { .cookie = f->cookie, .exclude = SLOT_NONE };
+	struct half_assoc h = { 0 };
+	uint32_t ref;
+
+	if (f->cookie) {
+		ref = slot_index_find(&t->by_cookie, slot_hash_u64(f->cookie), cookie_matches, t,
+				      &f->cookie);
+		if (ref != SLOT_NONE)
+			return ref;
+	}
+	if (f->inode) {
+		ref = slot_index_find(&t->by_inode, slot_hash_u64(f->inode), inode_matches, t,
+				      &f->inode);
+		if (ref != SLOT_NONE)
+			return ref;
+	}
+	if (!is_inet(f->proto))
+		return SLOT_NONE;
+	h.netns = f->netns;
+	h.proto = f->proto;
+	to_v6_form(h.laddr, f->family, f->laddr);
+	to_v6_form(h.raddr, f->family, f->raddr);
+	h.lport = f->lport;
+	h.rport = f->rport;
+	tuple_of(&h, &q.k, false);
+	return slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
+}
+
+const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f)
+{
+	uint32_t ref = find(t, f);
+
+	return ref == SLOT_NONE ? NULL : &t->socks[ref];
+}
+
+static int index_add(struct assoc_table *t, uint32_t ref)
+{
+	const struct half_assoc *h = &t->socks[ref];
+	struct tuple_key k;
+
+	if (h->cookie && slot_index_add(&t->by_cookie, slot_hash_u64(h->cookie), ref))
+		return -ENOMEM;
+	if (h->inode && slot_index_add(&t->by_inode, slot_hash_u64(h->inode), ref))
+		return -ENOMEM;
+	if (is_inet(h->proto)) {
+		tuple_of(h, &k, false);
+		if (slot_index_add(&t->by_tuple, tuple_hash(&k), ref))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void index_del(struct assoc_table *t, uint32_t ref)
+{
+	const struct half_assoc *h = &t->socks[ref];
+	struct tuple_key k;
+
+	if (h->cookie)
+		slot_index_del(&t->by_cookie, slot_hash_u64(h->cookie), ref);
+	if (h->inode)
+		slot_index_del(&t->by_inode, slot_hash_u64(h->inode), ref);
+	if (is_inet(h->proto)) {
+		tuple_of(h, &k, false);
+		slot_index_del(&t->by_tuple, tuple_hash(&k), ref);
+	}
+}
+
+static uint32_t alloc_entry(struct assoc_table *t)
+{
+	uint32_t i;
+
+	if (t->free_head) {
+		i = t->free_head - 1;
+		t->free_head = t->socks[i].more_owners;
+		return i;
+	}
+	if (t->n_slots == t->cap) {
+		/* x1.5, not x2: the entries are most of the table's memory */
+		uint32_t cap = t->cap ? t->cap + t->cap / 2 : 256;
+		struct half_assoc *bigger;
+
+		if (cap > t->max_socks)
+			cap = t->max_socks;
+		bigger = realloc(t->socks, (size_t)cap * sizeof(*bigger));
+		if (!bigger)
+			return SLOT_NONE;
+		t->socks = bigger;
+		t->cap = cap;
+	}
+	return t->n_slots++;
+}
+
+static bool is_owner(const struct assoc_table *t, const struct half_assoc *h, uint32_t pid)
+{
+	if (h->owner == pid)
+		return true;
+	for (uint32_t l = h->more_owners; l; l = t->links[l - 1].next)
+		if (t->links[l - 1].pid == pid)
+			return true;
+	return false;
+}
+
+bool assoc_table_has_owner(const struct assoc_table *t, const struct half_assoc *h, uint32_t pid)
+{
+	return pid && is_owner(t, h, pid);
+}
+
+static int add_owner(struct assoc_table *t, struct half_assoc *h, uint32_t pid)
+{
+	uint32_t l;
+
+	if (!pid || is_owner(t, h, pid))
+		return 0;
+	if (!h->owner) {
+		h->owner = pid;
+		return 1;
+	}
+	if (t->links_free) {
+		l = t->links_free - 1;
+		t->links_free = t->links[l].next;
+	} else {
+		if (t->n_links == t->links_cap) {
+			uint32_t cap = t->links_cap ? t->links_cap * 2 : 64;
+			struct owner_link *bigger = realloc(t->links, cap * sizeof(*bigger));
+
+			if (!bigger)
+				return -ENOMEM;
+			t->links = bigger;
+			t->links_cap = cap;
+		}
+		l = t->n_links++;
+	}
+	/* appended, so owners list in the order they were learnt */
+	t->links[l].pid = pid;
+	t->links[l].next = 0;
+	if (!h->more_owners) {
+		h->more_owners = l + 1;
+	} else {
+		uint32_t last = h->more_owners;
+
+		while (t->links[last - 1].next)
+			last = t->links[last - 1].next;
+		t->links[last - 1].next = l + 1;
+	}
+	return 1;
+}
+
+static int set_name(struct assoc_table *t, struct half_assoc *h, const uint8_t *path,
+		    uint16_t len)
+{
+	if (!path || !len || h->name)
+		return 0;
+	h->name = malloc(2 + (size_t)len);
+	if (!h->name)
+		return -ENOMEM;
+	memcpy(h->name, &len, 2);
+	memcpy(h->name + 2, path, len);
+	t->name_bytes += 2 + (size_t)len;
+	return 0;
+}
+
+static void note_owner(struct assoc_table *t, const struct sock_fact *f)
+{
+	if (f->has_owner && f->pid)
+		proc_table_note(&t->procs, f->pid, f->uid, f->comm);
+}
+
+int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *created)
+{
+	uint32_t ref = find(t, f);
+	struct half_assoc *h;
+	bool dummy;
+	int err;
+
+	if (!created)
+		created = &dummy;
+	*created = false;
+	if (ref != SLOT_NONE) {
+		h = &t->socks[ref];
+		/* what the entry lacks, the fact may know: a cookie or inode learnt later */
+		if ((f->cookie && !h->cookie) || (f->inode && !h->inode)) {
+			index_del(t, ref);
+			if (!h->cookie)
+				h->cookie = f->cookie;
+			if (!h->inode)
+				h->inode = f->inode;
+			if ((err = index_add(t, ref)))
+				return err;
+		}
+		if (f->peer_inode)
+			h->peer_inode = f->peer_inode;
+		if ((err = set_name(t, h, f->path, f->path_len)))
+			return err;
+		if (f->has_owner && (err = add_owner(t, h, f->pid)) < 0)
+			return err;
+		note_owner(t, f);
+		return ref;
+	}
+	if (t->n_used >= t->max_socks) {
+		t->dropped++;
+		return -ENOSPC;
+	}
+	ref = alloc_entry(t);
+	if (ref == SLOT_NONE)
+		return -ENOMEM;
+	h = &t->socks[ref];
+	*created = true;
+	memset(h, 0, sizeof(*h));
+	h->cookie = f->cookie;
+	h->inode = f->inode;
+	h->netns = f->netns;
+	h->proto = f->proto;
+	h->family = f->family;
+	h->state = f->state;
+	h->passive = f->passive;
+	h->peer_inode = f->peer_inode;
+	if (is_inet(f->proto)) {
+		to_v6_form(h->laddr, f->family, f->laddr);
+		to_v6_form(h->raddr, f->family, f->raddr);
+		h->lport = f->lport;
+		h->rport = f->rport;
+	}
+	t->n_used++;
+	if ((err = index_add(t, ref)) || (err = set_name(t, h, f->path, f->path_len)) ||
+	    (f->has_owner && (err = add_owner(t, h, f->pid)) < 0))
+		return err;
+	note_owner(t, f);
+	return ref;
+}
+
+int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
+{
+	uint32_t ref = find(t, f), l;
+	struct half_assoc *h;
+
+	if (ref == SLOT_NONE)
+		return 0;
+	h = &t->socks[ref];
+	index_del(t, ref);
+	for (l = h->more_owners; l;) {
+		uint32_t next = t->links[l - 1].next;
+
+		t->links[l - 1].next = t->links_free;
+		t->links_free = l;
+		l = next;
+	}
+	if (h->name) {
+		uint16_t len;
+
+		memcpy(&len, h->name, 2);
+		t->name_bytes -= 2 + (size_t)len;
+	}
+	free(h->name);
+	memset(h, 0, sizeof(*h));
+	h->more_owners = t->free_head;
+	t->free_head = ref + 1;
+	t->n_used--;
+	return 1;
+}
+
+int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
+				   uint32_t uid, const uint8_t *comm)
+{
+	uint32_t ref;
+	int added;
+
+	if (!inode || !pid)
+		return 0;
+	ref = slot_index_find(&t->by_inode, slot_hash_u64(inode), inode_matches, t, &inode);
+	if (ref == SLOT_NONE)
+		return 0;
+	added = add_owner(t, &t->socks[ref], pid);
+	if (added >= 0)
+		proc_table_note(&t->procs, pid, uid, comm);
+	return added;
+}
+
+const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const struct half_assoc *h)
+{
+	struct tuple_query q = { .exclude = (uint32_t)(h - t->socks), .connected = true };
+	uint32_t ref;
+
+	if (!half_is_connected(h))
+		return NULL;
+	if (h->proto == SOCK_PROTO_UNIX) {
+		ref = slot_index_find(&t->by_inode, slot_hash_u64(h->peer_inode), inode_matches, t,
+				      &h->peer_inode);
+		return ref == SLOT_NONE ? NULL : &t->socks[ref];
+	}
+	tuple_of(h, &q.k, true);
+	ref = slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
+	return ref == SLOT_NONE ? NULL : &t->socks[ref];
+}
+
+bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h)
+{
+	static const uint8_t any[16];
+	const uint8_t *addrs[] = { h->laddr, any };
+	struct tuple_query q = { .exclude = SLOT_NONE };
+
+	if (h->proto != SOCK_PROTO_TCP)
+		return false;
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		memset(&q.k, 0, sizeof(q.k));
+		q.k.netns = h->netns;
+		q.k.proto = SOCK_PROTO_TCP;
+		memcpy(q.k.laddr, addrs[i], 16);
+		q.k.lport = h->lport;
+		if (slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q) != SLOT_NONE)
+			return true;
+	}
+	return false;
+}
+
+size_t half_owners(const struct assoc_table *t, const struct half_assoc *h, uint32_t *pids,
+		   size_t max)
+{
+	size_t n = 0;
+
+	if (h->owner && n < max)
+		pids[n++] = h->owner;
+	for (uint32_t l = h->more_owners; l && n < max; l = t->links[l - 1].next)
+		pids[n++] = t->links[l - 1].pid;
+	return n;
+}
+
+const uint8_t *half_name(const struct half_assoc *h, uint16_t *len)
+{
+	if (!h->name) {
+		*len = 0;
+		return NULL;
+	}
+	memcpy(len, h->name, 2);
+	return h->name + 2;
+}
+
+void half_addr(const struct half_assoc *h, bool local, uint8_t out[16])
+{
+	const uint8_t *a = local ? h->laddr : h->raddr;
+
+	memset(out, 0, 16);
+	if (h->family == AF_INET)
+		memcpy(out, a + 12, 4);
+	else
+		memcpy(out, a, 16);
+}
+
+size_t assoc_table_bytes(const struct assoc_table *t)
+{
+	return (size_t)t->cap * sizeof(*t->socks) + (size_t)t->links_cap * sizeof(*t->links) +
+	       t->name_bytes + slot_index_bytes(&t->by_cookie) + slot_index_bytes(&t->by_inode) +
+	       slot_index_bytes(&t->by_tuple) + proc_table_bytes(&t->procs);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The live table: every socket (half-association) sockscope knows of, with the processes that
+ * hold it; listening/bound ports and associations are views of it. The snapshot and the event
+ * stream feed it through the same two calls, assoc_table_upsert() and assoc_table_remove(),
+ * which are idempotent: applying a socket twice (from the snapshot and from an event that
+ * raced it) leaves one entry, and removing an unknown socket does nothing.
+ *
+ * A socket is found by, in order: its cookie (unique for the boot), its inode, or -- for an
+ * inet socket when either side lacks a cookie (kernels < 5.12, the kprobe backend) -- its
+ * address tuple in its network namespace. Associations are joined at lookup time: the other
+ * half of a connected inet socket is the socket whose tuple mirrors it (local <-> remote); the
+ * other half of a unix socket is the socket whose inode is its peer inode.
+ *
+ * Memory is bounded: at most max_socks entries; what did not fit is counted in `dropped`.
+ */
+#ifndef SS_ASSOC_TABLE_H
+#define SS_ASSOC_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "proc_table.h"
+#include "slot_index.h"
+
+enum sock_proto { SOCK_PROTO_TCP = 1, SOCK_PROTO_UDP = 2, SOCK_PROTO_UNIX = 3 };
+
+/* sk_state values the table interprets (include/net/tcp_states.h) */
+#define SK_ESTABLISHED 1
+#define SK_SYN_SENT 2
+#define SK_CLOSE 7
+#define SK_LISTEN 10
+
+/* What one snapshot record or one event says about one socket, already decoded. */
+struct sock_fact {
+	uint8_t proto;        /* enum sock_proto */
+	uint8_t family;       /* inet: AF_INET / AF_INET6; unix: SOCK_STREAM / DGRAM / SEQPACKET */
+	uint8_t state;        /* SK_* */
+	uint8_t passive;      /* made by accept() */
+	uint32_t netns;
+	uint64_t cookie;      /* 0: unknown */
+	uint32_t inode;       /* 0: unknown */
+	uint32_t peer_inode;  /* unix: the connected peer */
+	uint8_t laddr[16], raddr[16]; /* network order; AF_INET uses the first 4 bytes */
+	uint16_t lport, rport;
+	const uint8_t *path;  /* unix name (abstract: leading NUL), path_len bytes */
+	uint16_t path_len;
+	bool has_owner;       /* the owner below is known (process context) */
+	uint32_t pid, uid;
+	const uint8_t *comm;  /* PROC_COMM_LEN bytes or NULL */
+};
+
+struct half_assoc {
+	uint64_t cookie;
+	uint32_t inode;
+	uint32_t netns;
+	uint8_t laddr[16];     /* IPv6 form: IPv4 is stored v4-mapped, so v4 and mapped-v6 join */
+	uint8_t raddr[16];
+	uint16_t lport, rport;
+	uint8_t proto;         /* 0: free entry */
+	uint8_t family;        /* as in sock_fact */
+	uint8_t state;
+	uint8_t passive;
+	uint32_t peer_inode;
+	uint32_t owner;        /* first owner's pid, 0: none known */
+	uint32_t more_owners;  /* index + 1 into owner_links; in a free entry: next free + 1 */
+	uint8_t *name;         /* unix: 2-byte length then the bytes; NULL: unnamed */
+};
+
+struct owner_link {
+	uint32_t pid;
+	uint32_t next; /* index + 1, 0: end */
+};
+
+struct assoc_table {
+	struct half_assoc *socks;
+	uint32_t n_slots, cap, max_socks, n_used;
+	uint32_t free_head;           /* index + 1 */
+	struct owner_link *links;
+	uint32_t n_links, links_cap, links_free; /* links_free: index + 1 */
+	struct slot_index by_cookie, by_inode, by_tuple;
+	struct proc_table procs;
+	uint64_t dropped;             /* sockets that did not fit under max_socks */
+	size_t name_bytes;
+};
+
+int assoc_table_init(struct assoc_table *t, uint32_t max_socks);
+void assoc_table_free(struct assoc_table *t);
+/* Forget everything (before a re-snapshot); keeps max_socks. */
+int assoc_table_clear(struct assoc_table *t);
+
+/* Insert the socket or merge what is new into the entry it already has (*created tells which;
+ * may be NULL). The entry's index, -ENOSPC when the table is full (counted in dropped), -ENOMEM. */
+int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *created);
+/* Remove the socket the fact names: 1 removed, 0 unknown. */
+int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f);
+/* Add an owner to the socket with this inode (snapshot file records): 1 added, 0 unknown
+ * socket or already an owner. */
+int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
+				   uint32_t uid, const uint8_t *comm);
+
+/* The entry the fact names, or NULL. */
+const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f);
+/* The entry, or NULL for a free index. */
+const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i);
+/* The other half of a connected socket when it is on this host, else NULL. */
+const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const struct half_assoc *h);
+/* Is there a TCP listener on h's local port and address (or the wildcard) in its namespace? */
+bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h);
+/* Listening TCP, unconnected bound UDP, listening or bound-unconnected unix. */
+bool half_is_port(const struct half_assoc *h);
+/* Connected: TCP not listening, UDP connected, unix with a peer. */
+bool half_is_connected(const struct half_assoc *h);
+bool assoc_table_has_owner(const struct assoc_table *t, const struct half_assoc *h, uint32_t pid);
+/* Owners in order; returns how many were written (at most max). */
+size_t half_owners(const struct assoc_table *t, const struct half_assoc *h, uint32_t *pids,
+		   size_t max);
+/* The unix name's bytes, *len set; NULL when unnamed. */
+const uint8_t *half_name(const struct half_assoc *h, uint16_t *len);
+/* Address in the family's own form (IPv4: 4 bytes first), for printing. */
+void half_addr(const struct half_assoc *h, bool local, uint8_t out[16]);
+
+/* Bytes the table holds (entries, owner links, names, indexes, processes). */
+size_t assoc_table_bytes(const struct assoc_table *t);
+
+#endif

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * `sockscope assoc`: one row per association, both halves joined when both are on this host.
+ * --watch: attach, snapshot, reconcile, print the table, then one line per change.
+ */
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include "commands.h"
+#include "live_session.h"
+#include "log.h"
+#include "table_feed.h"
+#include "table_fmt.h"
+
+#define POLL_MS 50
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct assoc_view {
+	const struct live_opts *o;
+	uint64_t opened, closed;
+};
+
+static bool wanted(const struct live_opts *o, const struct assoc_table *t,
+		   const struct half_assoc *h, const struct half_assoc *peer)
+{
+	return (o->protos & (1u << h->proto)) &&
+	       (!o->pid || assoc_table_has_owner(t, h, o->pid) ||
+		(peer && assoc_table_has_owner(t, peer, o->pid)));
+}
+
+/*
+ * A local association has two halves in the table; it is printed once, from the connecting
+ * side when that is known: the accepting side carries `passive` (from its accept event), or
+ * its local port has a listener; else the half with the higher local port (usually the
+ * ephemeral one); unix pairs from the lower inode.
+ */
+static bool printed_from_other_half(const struct assoc_table *t, const struct half_assoc *h,
+				    const struct half_assoc *peer)
+{
+	bool h_server, peer_server;
+
+	if (!peer)
+		return false;
+	if (h->proto == SOCK_PROTO_UNIX)
+		return h->inode > peer->inode || (h->inode == peer->inode && h > peer);
+	h_server = h->passive || assoc_table_port_listening(t, h);
+	peer_server = peer->passive || assoc_table_port_listening(t, peer);
+	if (h_server != peer_server)
+		return h_server;
+	if (h->lport != peer->lport)
+		return h->lport < peer->lport;
+	return h > peer;
+}
+
+static void print_row(const struct live_opts *o, const struct assoc_table *t,
+		      const struct half_assoc *h, const struct half_assoc *peer, const char *change)
+{
+	struct linebuf b;
+
+	if (o->json)
+		fmt_assoc_json(&b, t, h, peer, change);
+	else
+		fmt_assoc_text(&b, t, h, peer, change);
+	if (!b.truncated)
+		lb_flush(&b, stdout);
+}
+
+static void print_table(const struct live_opts *o, const struct assoc_table *t)
+{
+	struct linebuf b;
+
+	if (!o->json) {
+		fmt_assoc_header(&b, o->watch);
+		lb_flush(&b, stdout);
+	}
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i), *peer;
+
+		if (!h || !half_is_connected(h))
+			continue;
+		peer = assoc_table_peer(t, h);
+		if (printed_from_other_half(t, h, peer) || !wanted(o, t, h, peer))
+			continue;
+		print_row(o, t, h, peer, o->watch ? "table" : NULL);
+	}
+	fflush(stdout);
+}
+
+/* --watch: a line for every socket the table gained or lost (each half of a local
+ * association is its own socket, so a loopback connection opens with two lines). */
+static void on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
+		     const struct half_assoc *gone)
+{
+	struct assoc_view *v = s->ctx;
+	const struct half_assoc *h;
+	struct sock_fact f;
+
+	(void)rec;
+	if (effect == FEED_CLOSED && gone && half_is_connected(gone) &&
+	    wanted(v->o, &s->table, gone, NULL)) {
+		v->closed++;
+		print_row(v->o, &s->table, gone, assoc_table_peer(&s->table, gone), "close");
+	} else if (effect == FEED_OPENED && !fact_from_record(rec, &f) &&
+		   (h = assoc_table_find(&s->table, &f)) && half_is_connected(h)) {
+		const struct half_assoc *peer = assoc_table_peer(&s->table, h);
+
+		if (wanted(v->o, &s->table, h, peer)) {
+			v->opened++;
+			print_row(v->o, &s->table, h, peer, "open");
+		}
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int cmd_assoc(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct live_opts o;
+	struct live_session s;
+	struct assoc_view v = { .o = &o };
+	double deadline;
+	int rc, err = 0;
+
+	switch (cli_parse_live(LIVE_ASSOC, argc, argv, &o, stderr)) {
+	case CLI_EXIT_OK: return 0;
+	case CLI_USAGE: return EXIT_USAGE;
+	case CLI_RUN: break;
+	}
+	if (o.watch) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+	}
+	if ((rc = live_start(&s, &o, o.watch, o.watch ? on_event : NULL, &v)))
+		return rc;
+	print_table(&o, &s.table);
+	if (o.watch) {
+		char desc[256];
+
+		tracer_describe(&s.t, desc, sizeof(desc));
+		ilog("ready: %s snapshot=%s", desc, s.snap.unix_source);
+		deadline = o.duration_s > 0 ? now_s() + o.duration_s : 0;
+		while (!stop_requested && !(deadline && now_s() >= deadline) && !ferror(stdout)) {
+			if ((err = live_poll(&s, POLL_MS)) < 0) {
+				elog("reading events failed: %s", strerror(-err));
+				break;
+			}
+		}
+		tracer_detach(&s.t);
+		source_drain(&s.src);
+		ilog("done: %llu opened, %llu closed, %llu lost, %u re-snapshots, %u sockets in the table",
+		     (unsigned long long)v.opened, (unsigned long long)v.closed,
+		     (unsigned long long)s.src.stats.lost, s.resnapshots, s.table.n_used);
+	}
+	if (s.table.dropped)
+		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",
+		     (unsigned long long)s.table.dropped);
+	live_stop(&s);
+	return err < 0 || ferror(stdout) ? 1 : 0;
+}

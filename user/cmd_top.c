@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * `sockscope top`: new connections per second and open associations, per process and per
+ * port, busiest first, redrawn every second in 80x24. New connections come from the TCP event
+ * stream (connect and accept); open associations are counted from the live table.
+ * Without a terminal on stdout each frame is printed as plain text (no escape sequences),
+ * followed by an empty line, so the output can be logged or piped.
+ */
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "event_fmt.h"
+#include "live_session.h"
+#include "log.h"
+#include "table_feed.h"
+#include "table_fmt.h"
+#include "user_names.h"
+
+#define PROC_ROWS 10
+#define PORT_ROWS 7
+#define POLL_MS 50
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct top_state {
+	const struct live_opts *o;
+	uint64_t port_new[65536];   /* TCP connections by server port, cumulative */
+	uint64_t port_prev[65536];
+	uint32_t port_open[65536];
+	uint8_t listening[65536 / 8];
+	uint64_t *proc_prev;        /* per proc_table index */
+	uint32_t *proc_open;
+	uint32_t proc_cap;
+};
+
+static void on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
+		     const struct half_assoc *gone)
+{
+	struct top_state *ts = s->ctx;
+	const struct ss_tcp_event *e = (const void *)rec;
+	const struct half_assoc *h;
+	struct sock_fact f;
+	struct proc_info *p;
+
+	(void)gone;
+	if (effect < 0 || (rec->type != SS_EV_TCP_CONNECT && rec->type != SS_EV_TCP_ACCEPT))
+		return;
+	if (ts->o->pid && e->owner.pid != ts->o->pid)
+		return;
+	if (!(ts->o->protos & (1u << SOCK_PROTO_TCP)))
+		return;
+	/* a port counts a connection once: a local connection's accept was counted at its
+	 * connect, whose half the table already holds */
+	if (rec->type == SS_EV_TCP_CONNECT)
+		ts->port_new[e->tuple.dport]++;
+	else if (fact_from_record(rec, &f) || !(h = assoc_table_find(&s->table, &f)) ||
+		 !assoc_table_peer(&s->table, h))
+		ts->port_new[e->tuple.sport]++;
+	if (e->owner.pid && (p = proc_table_find(&s->table.procs, e->owner.pid)))
+		p->new_conns++;
+}
+
+struct row {
+	uint32_t key; /* proc_table index or port */
+	uint64_t rate;
+	uint32_t open;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	if (x->rate != y->rate)
+		return x->rate < y->rate ? 1 : -1;
+	if (x->open != y->open)
+		return x->open < y->open ? 1 : -1;
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static bool grow_procs(struct top_state *ts, uint32_t n)
+{
+	uint64_t *prev;
+	uint32_t *open;
+
+	if (n <= ts->proc_cap)
+		return true;
+	prev = realloc(ts->proc_prev, n * sizeof(*prev));
+	if (prev)
+		ts->proc_prev = prev;
+	open = realloc(ts->proc_open, n * sizeof(*open));
+	if (open)
+		ts->proc_open = open;
+	if (!prev || !open)
+		return false;
+	memset(prev + ts->proc_cap, 0, (n - ts->proc_cap) * sizeof(*prev));
+	ts->proc_cap = n;
+	return true;
+}
+
+/* Which port names a connected inet half's service: a listening local port, else the remote. */
+static uint16_t service_port(const struct top_state *ts, const struct half_assoc *h)
+{
+	return ts->listening[h->lport / 8] & (1u << (h->lport % 8)) ? h->lport : h->rport;
+}
+
+static void count_open(struct top_state *ts, const struct assoc_table *t)
+{
+	memset(ts->port_open, 0, sizeof(ts->port_open));
+	memset(ts->listening, 0, sizeof(ts->listening));
+	memset(ts->proc_open, 0, ts->proc_cap * sizeof(*ts->proc_open));
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+
+		if (h && h->proto == SOCK_PROTO_TCP && h->state == SK_LISTEN)
+			ts->listening[h->lport / 8] |= 1u << (h->lport % 8);
+	}
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+		uint32_t pids[FMT_MAX_OWNERS];
+		size_t n;
+
+		const struct half_assoc *peer;
+		bool second_half; /* a local association is counted from its other half */
+
+		if (!h || !half_is_connected(h) || !(ts->o->protos & (1u << h->proto)))
+			continue;
+		peer = assoc_table_peer(t, h);
+		second_half = peer && (h->proto == SOCK_PROTO_UNIX ? h->inode > peer->inode
+					: service_port(ts, h) == h->lport);
+		if (h->proto != SOCK_PROTO_UNIX && !second_half)
+			ts->port_open[service_port(ts, h)]++;
+		n = half_owners(t, h, pids, FMT_MAX_OWNERS);
+		for (size_t k = 0; k < n; k++) {
+			const struct proc_info *p = proc_table_find(&t->procs, pids[k]);
+
+			if (second_half && assoc_table_has_owner(t, peer, pids[k]))
+				continue; /* both ends in one process: one association */
+
+			if (p && (uint32_t)(p - t->procs.procs) < ts->proc_cap)
+				ts->proc_open[p - t->procs.procs]++;
+		}
+	}
+}
+
+static void line(struct linebuf *b, bool tty)
+{
+	if (tty)
+		lb_str(b, "\x1b[K"); /* clear what the previous frame left on this line */
+	lb_mem(b, "\n", 1);
+	lb_flush(b, stdout);
+	lb_reset(b);
+}
+
+static void pad(struct linebuf *b, size_t start, size_t width)
+{
+	while (b->len - start < width)
+		lb_mem(b, " ", 1);
+}
+
+static void render(struct top_state *ts, struct live_session *s, double interval, bool tty)
+{
+	const struct assoc_table *t = &s->table;
+	uint32_t n_procs = t->procs.n, n_rows = 0;
+	struct row *rows = NULL;
+	struct linebuf b;
+	char clock[16];
+	struct timespec now;
+	size_t start;
+
+	if (!grow_procs(ts, n_procs ? n_procs : 1))
+		return;
+	count_open(ts, t);
+	rows = malloc((n_procs > 65536 ? n_procs : 65536) * sizeof(*rows));
+	if (!rows)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	fmt_clock(clock, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	lb_reset(&b);
+	if (tty)
+		lb_str(&b, "\x1b[H");
+	lb_str(&b, "sockscope top  ");
+	lb_str(&b, clock);
+	lb_str(&b, "  sockets ");
+	lb_u64(&b, t->n_used);
+	lb_str(&b, "  lost ");
+	lb_u64(&b, s->src.stats.lost);
+	if (tty)
+		lb_str(&b, "  (q quits)");
+	line(&b, tty);
+	line(&b, tty);
+	lb_str(&b, "PID      COMM             USER       NEW/s   OPEN");
+	line(&b, tty);
+	for (uint32_t i = 0; i < n_procs; i++) {
+		const struct proc_info *p = &t->procs.procs[i];
+		uint64_t rate = p->new_conns - ts->proc_prev[i];
+
+		ts->proc_prev[i] = p->new_conns;
+		if ((rate || ts->proc_open[i]) && (!ts->o->pid || p->pid == ts->o->pid))
+			rows[n_rows++] = (struct row){ i, rate, ts->proc_open[i] };
+	}
+	qsort(rows, n_rows, sizeof(*rows), row_cmp);
+	for (uint32_t i = 0; i < PROC_ROWS; i++) {
+		if (i < n_rows) {
+			const struct proc_info *p = &t->procs.procs[rows[i].key];
+			const char *user = user_name(p->uid);
+			struct linebuf name;
+
+			lb_u64(&b, p->pid);
+			pad(&b, 0, 9);
+			lb_reset(&name);
+			fmt_comm_text(&name, p->comm);
+			lb_mem(&b, name.buf, name.len > 16 ? 16 : name.len); /* escaped: cut anywhere */
+			pad(&b, 0, 26);
+			start = b.len;
+			if (user)
+				lb_mem(&b, user, strlen(user) > 10 ? 10 : strlen(user));
+			else
+				lb_u64(&b, p->uid);
+			pad(&b, start, 11);
+			lb_u64(&b, (uint64_t)(rows[i].rate / interval + 0.5));
+			pad(&b, 0, 45);
+			lb_u64(&b, rows[i].open);
+		}
+		line(&b, tty);
+	}
+	line(&b, tty);
+	lb_str(&b, "PORT     PROTO  NEW/s   OPEN");
+	line(&b, tty);
+	n_rows = 0;
+	for (uint32_t port = 0; port < 65536; port++) {
+		uint64_t rate = ts->port_new[port] - ts->port_prev[port];
+
+		ts->port_prev[port] = ts->port_new[port];
+		if (port && (rate || ts->port_open[port]))
+			rows[n_rows++] = (struct row){ port, rate, ts->port_open[port] };
+	}
+	qsort(rows, n_rows, sizeof(*rows), row_cmp);
+	for (uint32_t i = 0; i < PORT_ROWS; i++) {
+		if (i < n_rows) {
+			lb_u64(&b, rows[i].key);
+			pad(&b, 0, 9);
+			lb_str(&b, "inet");
+			pad(&b, 0, 16);
+			lb_u64(&b, (uint64_t)(rows[i].rate / interval + 0.5));
+			pad(&b, 0, 24);
+			lb_u64(&b, rows[i].open);
+		}
+		line(&b, tty);
+	}
+	if (!tty)
+		line(&b, tty);
+	fflush(stdout);
+	free(rows);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool quit_pressed(bool keys)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	if (!keys || poll(&p, 1, 0) <= 0)
+		return false;
+	return read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q');
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct top_state *ts;
+	struct live_opts o;
+	struct live_session s;
+	struct termios saved, raw;
+	bool tty = isatty(STDOUT_FILENO), keys = false;
+	double deadline, last;
+	int rc, err = 0;
+
+	switch (cli_parse_live(LIVE_TOP, argc, argv, &o, stderr)) {
+	case CLI_EXIT_OK: return 0;
+	case CLI_USAGE: return EXIT_USAGE;
+	case CLI_RUN: break;
+	}
+	ts = calloc(1, sizeof(*ts));
+	if (!ts)
+		return 1;
+	ts->o = &o;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = live_start(&s, &o, true, on_event, ts))) {
+		free(ts);
+		return rc;
+	}
+	ilog("ready: snapshot=%s", s.snap.unix_source);
+	if (tty && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved)) {
+		raw = saved;
+		raw.c_lflag &= ~(ICANON | ECHO);
+		keys = !tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	if (tty)
+		fputs("\x1b[2J", stdout);
+	last = now_s();
+	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
+	render(ts, &s, 1.0, tty);
+	while (!stop_requested && !(deadline && now_s() >= deadline) && !ferror(stdout)) {
+		if ((err = live_poll(&s, POLL_MS)) < 0) {
+			elog("reading events failed: %s", strerror(-err));
+			break;
+		}
+		if (quit_pressed(keys))
+			break;
+		if (now_s() - last >= 1.0) {
+			double interval = now_s() - last;
+
+			last = now_s();
+			render(ts, &s, interval, tty);
+		}
+	}
+	if (keys)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	live_stop(&s);
+	free(ts->proc_prev);
+	free(ts->proc_open);
+	free(ts);
+	return err < 0 ? 1 : 0;
+}

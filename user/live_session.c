@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <string.h>
+#include "log.h"
+#include "live_session.h"
+#include "preflight.h"
+#include "proc_owners.h"
+#include "table_feed.h"
+
+static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
+{
+	struct live_session *s = ctx;
+
+	table_apply(&s->table, rec, s->netns); /* -ENOSPC is counted in table.dropped */
+}
+
+static int take_snapshot(struct live_session *s)
+{
+	int err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
+	uint32_t orphans;
+	int added;
+
+	if (err)
+		return err;
+	added = proc_owners_fill(&s->table, &orphans);
+	if (orphans)
+		vlog("snapshot: %u sockets came without an owner; /proc/*/fd named %d owners",
+		     orphans, added);
+	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors in "
+	     "%.1f ms; table: %u sockets, %zu bytes",
+	     (unsigned long long)s->snap.inet, (unsigned long long)s->snap.unix_socks,
+	     s->snap.unix_source, (unsigned long long)s->snap.files, s->snap.elapsed_ns / 1e6,
+	     s->table.n_used, assoc_table_bytes(&s->table));
+	if (s->snap.invalid)
+		wlog("snapshot: %llu records did not match this build's ABI and were skipped",
+		     (unsigned long long)s->snap.invalid);
+	return 0;
+}
+
+/* The sink the event stream drains into: the table first, then the command's view. */
+static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
+{
+	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+	struct half_assoc gone_copy;
+	const struct half_assoc *gone = NULL;
+	struct sock_fact f;
+	int effect;
+
+	if ((rec->type == SS_EV_TCP_CLOSE || rec->type == SS_EV_TCP_CONNECT_FAILED ||
+	     rec->type == SS_EV_TCP_LISTEN_CLOSE) && s->on_event && !fact_from_record(rec, &f)) {
+		const struct half_assoc *h = assoc_table_find(&s->table, &f);
+
+		if (h) {
+			gone_copy = *h; /* the name pointer stays valid until the removal below */
+			gone = &gone_copy;
+		}
+	}
+	if (gone && gone->name) {
+		/* keep the view's copy usable after the removal frees the name */
+		static uint8_t name[2 + SS_UNIX_PATH_MAX];
+		uint16_t len;
+
+		memcpy(&len, gone->name, 2);
+		if (len > SS_UNIX_PATH_MAX)
+			len = SS_UNIX_PATH_MAX;
+		memcpy(name, &len, 2);
+		memcpy(name + 2, gone->name + 2, len);
+		gone_copy.name = name;
+	}
+	effect = table_apply(&s->table, rec, s->netns);
+	if (s->on_event)
+		s->on_event(s, rec, effect, effect == FEED_CLOSED ? gone : NULL);
+}
+
+static void table_sink_lost(struct sink *sk, uint64_t mono_ns, uint64_t count)
+{
+	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+
+	(void)mono_ns;
+	s->lost_seen += count;
+}
+
+static const struct sink_ops table_sink_ops = {
+	.on_event = table_sink_event,
+	.on_lost = table_sink_lost,
+};
+
+static uint64_t skipped_runs(const void *tracer)
+{
+	return tracer_skipped_runs(tracer);
+}
+
+int live_start(struct live_session *s, const struct live_opts *o, bool events,
+	       live_event_fn on_event, void *ctx)
+{
+	/* only TCP events feed the table so far: the udp/unix programs stay unloaded */
+	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
+				     .no_events = !events, .protos = PROTO_TCP };
+	struct hook_choice choice[HOOK_COUNT] = { 0 };
+	int rc, err;
+
+	memset(s, 0, sizeof(*s));
+	s->events = events;
+	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
+			     * table as it then is, and only later changes as changes */
+	s->ctx = ctx;
+	log_setup(o->verbose);
+	if ((rc = preflight_permissions()) || (rc = preflight_btf()))
+		return rc;
+	if (events && (rc = preflight_backends(o->backend, true, PROTO_TCP, false, choice)))
+		return rc;
+	s->netns = current_netns_inode();
+	if (assoc_table_init(&s->table, o->max_socks)) {
+		elog("out of memory");
+		return 1;
+	}
+	err = tracer_load(&s->t, &cfg, choice);
+	if (err) {
+		assoc_table_free(&s->table);
+		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)",
+		     strerror(-err));
+		return 1;
+	}
+	if (events) {
+		s->sink.ops = &table_sink_ops;
+		s->sink.out = stdout;
+		err = source_open(&s->src, s->t.ring_fds, s->t.n_rings, tracer_counters_fd(&s->t),
+				  &s->sink);
+		if (!err) {
+			s->src.kernel_skips = skipped_runs;
+			s->src.kernel_skips_ctx = &s->t;
+			/* attach first: what opens or closes from here on is in the rings */
+			err = tracer_attach(&s->t);
+		}
+		if (err) {
+			elog("attaching the BPF programs failed: %s", strerror(-err));
+			live_stop(s);
+			return 1;
+		}
+	}
+	err = take_snapshot(s);
+	if (err) {
+		elog("taking the socket snapshot failed: %s", strerror(-err));
+		live_stop(s);
+		return 1;
+	}
+	if (events) {
+		/* the events that raced the snapshot, applied idempotently */
+		err = source_poll(&s->src, 0);
+		if (err < 0) {
+			elog("reading the ring buffer failed: %s", strerror(-err));
+			live_stop(s);
+			return 1;
+		}
+		s->lost_seen = 0; /* a loss before the snapshot is covered by it */
+	}
+	s->on_event = on_event;
+	return 0;
+}
+
+int live_poll(struct live_session *s, int timeout_ms)
+{
+	int err = source_poll(&s->src, timeout_ms);
+
+	tracer_tick(&s->t);
+	if (err < 0)
+		return err;
+	if (s->lost_seen) {
+		/* the table no longer matches the kernel: rebuild it; events still in the rings
+		 * after the snapshot are applied by the next poll, idempotently */
+		wlog("%llu events lost: re-reading the socket table",
+		     (unsigned long long)s->lost_seen);
+		s->lost_seen = 0;
+		if ((err = assoc_table_clear(&s->table)) || (err = take_snapshot(s)))
+			return err;
+		s->resnapshots++;
+	}
+	return 0;
+}
+
+void live_stop(struct live_session *s)
+{
+	if (s->events) {
+		tracer_detach(&s->t);
+		source_close(&s->src);
+	}
+	tracer_destroy(&s->t);
+	assoc_table_free(&s->table);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The live table's life: load the programs, (for live views) attach the event programs
+ * FIRST, then snapshot into the table, then apply the events that raced the snapshot -- and
+ * every later one -- through the same idempotent updates. If the kernel lost events, the table
+ * is rebuilt from a fresh snapshot rather than left to drift.
+ */
+#ifndef SS_LIVE_SESSION_H
+#define SS_LIVE_SESSION_H
+
+#include <stdbool.h>
+#include "assoc_table.h"
+#include "live_cli.h"
+#include "sink.h"
+#include "snapshot.h"
+#include "source.h"
+#include "tracer.h"
+
+struct live_session;
+
+/* Called for every event record after it was applied; effect is table_apply()'s result.
+ * For a close, `gone` is a copy of the entry as it was before removal (else NULL). */
+typedef void (*live_event_fn)(struct live_session *s, const struct ss_hdr *rec, int effect,
+			      const struct half_assoc *gone);
+
+struct live_session {
+	struct tracer t;
+	struct assoc_table table;
+	uint32_t netns;
+	struct snapshot_stats snap;
+	unsigned resnapshots;
+	bool events;
+	struct sink sink;
+	struct source src;
+	live_event_fn on_event;
+	void *ctx;
+	uint64_t lost_seen;
+};
+
+/* Preflight, load, (events: attach), snapshot. 0, or an exit code after saying why. */
+int live_start(struct live_session *s, const struct live_opts *o, bool events,
+	       live_event_fn on_event, void *ctx);
+/* Wait up to timeout_ms for events and apply them; re-snapshot if events were lost.
+ * 0 or negative errno. */
+int live_poll(struct live_session *s, int timeout_ms);
+void live_stop(struct live_session *s);
+
+#endif

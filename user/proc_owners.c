@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "proc_owners.h"
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The process's name and uid, as the iterator would have given them. */
+static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *uid)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	memset(comm, 0, PROC_COMM_LEN);
+	fd = openat(pid_dir, "comm", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, comm, PROC_COMM_LEN - 1);
+		if (n > 0 && comm[n - 1] == '\n')
+			comm[n - 1] = 0;
+		close(fd);
+	}
+	*uid = fstat(pid_dir, &st) ? 0 : st.st_uid;
+}
+
+static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
+		    const uint32_t *inodes, size_t n)
+{
+	int pid_dir = openat(proc_fd, pid_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd_dir, added = 0;
+	uint8_t comm[PROC_COMM_LEN];
+	bool known = false;
+	uint32_t uid = 0;
+	struct dirent *de;
+	DIR *d;
+
+	if (pid_dir < 0)
+		return 0; /* gone, or not ours to read */
+	fd_dir = openat(pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd_dir >= 0 ? fdopendir(fd_dir) : NULL;
+	if (!d) {
+		if (fd_dir >= 0)
+			close(fd_dir);
+		close(pid_dir);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		char link[64];
+		unsigned long ino;
+		ssize_t len = readlinkat(fd_dir, de->d_name, link, sizeof(link) - 1);
+		uint32_t key;
+
+		if (len <= 0)
+			continue;
+		link[len] = 0;
+		if (sscanf(link, "socket:[%lu]", &ino) != 1)
+			continue;
+		key = ino;
+		if (!bsearch(&key, inodes, n, sizeof(*inodes), u32_cmp))
+			continue;
+		if (!known) {
+			proc_identity(pid_dir, comm, &uid);
+			known = true;
+		}
+		added += assoc_table_add_owner_by_inode(t, key, strtoul(pid_name, NULL, 10), uid,
+							 comm) > 0;
+	}
+	closedir(d);
+	close(pid_dir);
+	return added;
+}
+
+int proc_owners_fill(struct assoc_table *t, uint32_t *orphans)
+{
+	uint32_t *inodes;
+	size_t n = 0;
+	int added = 0, proc_fd;
+	struct dirent *de;
+	DIR *d;
+
+	*orphans = 0;
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+
+		n += h && h->inode && !h->owner;
+	}
+	if (!n)
+		return 0;
+	inodes = malloc(n * sizeof(*inodes));
+	if (!inodes)
+		return -ENOMEM;
+	n = 0;
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+
+		if (h && h->inode && !h->owner)
+			inodes[n++] = h->inode;
+	}
+	*orphans = n;
+	qsort(inodes, n, sizeof(*inodes), u32_cmp);
+	d = opendir("/proc");
+	if (!d) {
+		free(inodes);
+		return -errno;
+	}
+	proc_fd = dirfd(d);
+	while ((de = readdir(d)))
+		if (isdigit((unsigned char)de->d_name[0]))
+			added += scan_pid(t, proc_fd, de->d_name, inodes, n);
+	closedir(d);
+	free(inodes);
+	return added;
+}

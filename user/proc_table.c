@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proc_table.h"
+
+int proc_table_init(struct proc_table *pt)
+{
+	memset(pt, 0, sizeof(*pt));
+	return slot_index_init(&pt->by_pid, 256);
+}
+
+void proc_table_free(struct proc_table *pt)
+{
+	free(pt->procs);
+	slot_index_free(&pt->by_pid);
+	memset(pt, 0, sizeof(*pt));
+}
+
+void proc_table_clear(struct proc_table *pt)
+{
+	proc_table_free(pt);
+	proc_table_init(pt);
+}
+
+static bool pid_matches(const void *ctx, uint32_t ref, const void *key)
+{
+	const struct proc_table *pt = ctx;
+
+	return pt->procs[ref].pid == *(const uint32_t *)key;
+}
+
+struct proc_info *proc_table_find(const struct proc_table *pt, uint32_t pid)
+{
+	uint32_t ref;
+
+	if (!pt->by_pid.slots)
+		return NULL;
+	ref = slot_index_find(&pt->by_pid, slot_hash_u64(pid), pid_matches, pt, &pid);
+	return ref == SLOT_NONE ? NULL : &pt->procs[ref];
+}
+
+struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t uid,
+				  const uint8_t *comm)
+{
+	struct proc_info *p = proc_table_find(pt, pid);
+
+	if (!p) {
+		if (pt->n == pt->cap) {
+			uint32_t cap = pt->cap ? pt->cap * 2 : 64;
+			struct proc_info *bigger = realloc(pt->procs, cap * sizeof(*bigger));
+
+			if (!bigger)
+				return NULL;
+			pt->procs = bigger;
+			pt->cap = cap;
+		}
+		if (slot_index_add(&pt->by_pid, slot_hash_u64(pid), pt->n))
+			return NULL;
+		p = &pt->procs[pt->n++];
+		memset(p, 0, sizeof(*p));
+		p->pid = pid;
+	}
+	p->uid = uid;
+	if (comm)
+		memcpy(p->comm, comm, PROC_COMM_LEN);
+	return p;
+}
+
+size_t proc_table_bytes(const struct proc_table *pt)
+{
+	return pt->cap * sizeof(*pt->procs) + slot_index_bytes(&pt->by_pid);
+}

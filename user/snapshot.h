@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The start-up snapshot: runs the BPF iterators of bpf/snap.bpf.c (sockets first, then the
+ * processes' file descriptors, so every owner finds its socket) and hands each record to a
+ * callback. Iterators see the network namespace sockscope runs in (as `ss` does). Unix sockets
+ * come from sock_diag netlink (exact), else iter/unix (5.17+), else /proc/net/unix.
+ */
+#ifndef SS_SNAPSHOT_H
+#define SS_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "sockscope.h"
+
+struct sockscope_bpf;
+
+struct snapshot_stats {
+	uint64_t inet, unix_socks, files; /* records read */
+	uint64_t invalid;                 /* records rejected by validation */
+	uint64_t elapsed_ns;
+	const char *unix_source;          /* "sock_diag", "iter/unix" or "/proc/net/unix" */
+};
+
+typedef void (*snapshot_fn)(void *ctx, const struct ss_hdr *rec);
+
+/* Attach (once) and run every iterator. 0 or negative errno. */
+int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
+		 struct snapshot_stats *st);
+
+/* Does this kernel have the iterator bpf_iter_NAME? (BTF lookup, no loading.) */
+bool snapshot_kernel_has_iter(const char *name);
+
+/* The unix sockets of this network namespace through sock_diag (kernels < 5.17). */
+int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
+
+/* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */
+int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
+
+/* Inode of this process's network namespace (what events carry as netns), 0 on error. */
+uint32_t current_netns_inode(void);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Records -> the live table. Snapshot records (types 32-47) and live events (TCP 1-6) become
+ * the same sock_fact and go through the same assoc_table_upsert()/assoc_table_remove(), so
+ * start-up reconciliation is "apply the snapshot, then every event that raced it".
+ *
+ * UDP and UNIX events (issue 5, types 16-31) plug in here: one case per type in
+ * table_apply(), decoding the record into a sock_fact (UNIX facts must carry the socket inode
+ * and peer inode: that is how unix halves are keyed and joined) and calling upsert on
+ * bind/connect/listen/accept, remove on close.
+ */
+#ifndef SS_TABLE_FEED_H
+#define SS_TABLE_FEED_H
+
+#include <stdint.h>
+#include <linux/types.h>
+#include "assoc_table.h"
+#include "sockscope.h"
+
+enum feed_effect {
+	FEED_IGNORED, /* another namespace, an unknown type, the close of an unknown socket */
+	FEED_OPENED,  /* a socket the table did not have */
+	FEED_MERGED,  /* a socket it had already (from the snapshot, or a repeat) */
+	FEED_CLOSED,  /* a socket it had, now removed */
+	FEED_OWNER,   /* an owner added */
+};
+
+/*
+ * Apply one validated record. Records of another network namespace than netns (when not 0)
+ * are ignored: the snapshot covers one namespace. Returns an enum feed_effect, or a negative
+ * errno (-ENOSPC: the table was full, counted in t->dropped).
+ */
+int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns);
+
+/* The fact an event or snapshot record carries (exposed for tests). 0 or -EINVAL. */
+int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f);
+
+#endif
