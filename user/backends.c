@@ -145,6 +145,13 @@ static struct btf *vmlinux_btf(void)
 	return libbpf_get_error(btf) ? NULL : btf;
 }
 
+bool kernel_has_btf_func(const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
 /* Load a two-instruction fentry program on func and attach it: the only honest test. */
 static int fentry_probe(const char *func, char *why, size_t why_len)
 {

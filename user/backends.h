@@ -40,6 +40,9 @@ unsigned hook_protos(enum hook h); /* PROTO_* the hook serves */
 /* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
 int cgroup2_root(char *buf, size_t len);
 
+/* The kernel BTF (parsed once, shared by every probe: ~35 ms a parse) has this function. */
+bool kernel_has_btf_func(const char *name);
+
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */
 int features_check_btf(void);
 

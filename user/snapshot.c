@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "backends.h"
 #include "snapshot.h"
 #include "source.h"
 #include "sockscope.skel.h"
@@ -15,7 +16,10 @@
 
 bool snapshot_kernel_has_iter(const char *name)
 {
-	return libbpf_find_vmlinux_btf_id(name, BPF_TRACE_ITER) > 0;
+	char func[64];
+
+	snprintf(func, sizeof(func), "bpf_iter_%s", name);
+	return kernel_has_btf_func(func);
 }
 
 uint32_t current_netns_inode(void)
