@@ -7,6 +7,12 @@
 #include "flows.h"
 
 #define SCAN_INTERVAL_NS 1000000000ull
+/*
+ * How long the end of a closed socket's flow waits before it is written: the peer's own start
+ * record (needed for the peer join) can reach us after the release, from another CPU's ring
+ * or from a peer that only now reads what was sent. The counts were read at the release.
+ */
+#define PEER_WAIT_NS 300000000ull
 
 /* What user space remembers of one kernel flow entry. */
 struct flow_node {
@@ -22,6 +28,8 @@ struct flow_node {
 	struct ss_inet_tuple tuple;
 	__u32 netns;
 	__u64 inode;
+	__u64 peer_inode; /* unix: 0 when the peer was not accepted yet at the first send */
+	struct ss_flow_state *end_due; /* read at the release, written once PEER_WAIT_NS passed */
 };
 
 static uint64_t hash_bytes(const void *p, size_t n)
@@ -122,6 +130,7 @@ static void node_unlink(struct flows *f, struct flow_node *n)
 	if (*p)
 		*p = n->next_cookie;
 	f->n_nodes--;
+	free(n->end_due);
 	free(n);
 }
 
@@ -145,7 +154,14 @@ static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key
 			if (n->netns != st->netns || !n->owner.pid || &n->key == k)
 				continue;
 			if (k->family == AF_UNIX) {
-				if (n->key.family == AF_UNIX && st->peer_inode && n->inode == st->peer_inode)
+				if (n->key.family != AF_UNIX)
+					continue;
+				if (st->peer_inode && n->inode == st->peer_inode)
+					return n;
+				/* a client that wrote before the server's accept() gave the
+				 * accepted socket its inode has peer_inode 0: the server's flow
+				 * still names the client */
+				if (!st->peer_inode && st->inode && n->peer_inode == st->inode)
 					return n;
 				continue;
 			}
@@ -207,6 +223,8 @@ static void node_end(struct flows *f, struct flow_node *n, const struct ss_flow_
 	if (peer) {
 		e.peer = peer->owner;
 		e.flags |= SS_FF_PEER;
+		if (n->key.family == AF_UNIX && !e.peer_inode)
+			e.peer_inode = peer->inode;
 	}
 	n->rep_packets = packets;
 	n->rep_bytes = bytes;
@@ -247,6 +265,7 @@ static void on_start(struct flows *f, const struct ss_flow_event *e)
 	n->tuple = e->tuple;
 	n->netns = e->netns;
 	n->inode = e->inode;
+	n->peer_inode = e->peer_inode;
 }
 
 /* The release names the kernel's socket id: the key's cookie field (see flow_sock_id()). */
@@ -261,8 +280,13 @@ static void on_release(struct flows *f, const struct ss_release_event *r)
 		if (n->key.cookie != r->cookie || n->released)
 			continue;
 		if (!f->lookup(f, &n->key, &st)) {
-			node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_CLOSE, r->hdr.ts_ns);
-			/* the socket is gone: no datagram can follow, the read was final */
+			/* the socket is gone: no datagram can follow, the read is final */
+			n->end_due = malloc(sizeof(st));
+			if (n->end_due)
+				*n->end_due = st;
+			else
+				node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_CLOSE,
+					 r->hdr.ts_ns);
 			if (f->map_fd >= 0)
 				bpf_map_delete_elem(f->map_fd, &n->key);
 		}
@@ -287,8 +311,26 @@ bool flows_on_record(struct flows *f, const struct ss_hdr *rec)
 	}
 }
 
+/* Write the ends of closed sockets' flows whose wait is over (all of them when now is ~0). */
+static void ends_due(struct flows *f, uint64_t now)
+{
+	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
+		for (struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
+			struct ss_flow_state *st = n->end_due;
+
+			if (!st || (now < n->released_ns + PEER_WAIT_NS && now != UINT64_MAX))
+				continue;
+			node_end(f, n, st, st->packets, st->bytes, SS_FF_END_CLOSE, n->released_ns);
+			n->end_due = NULL;
+			free(st);
+		}
+	}
+}
+
 void flows_tick(struct flows *f, uint64_t now)
 {
+	if (f->n_due_check++ % 4 == 0) /* the loop ticks every ~50 ms: check every ~200 ms */
+		ends_due(f, now);
 	if (now - f->last_scan_ns < SCAN_INTERVAL_NS)
 		return;
 	f->last_scan_ns = now;
@@ -298,7 +340,7 @@ void flows_tick(struct flows *f, uint64_t now)
 
 			next = n->next_key;
 			if (n->released) {
-				if (now > n->released_ns && now - n->released_ns >= f->idle_ns)
+				if (!n->end_due && now > n->released_ns && now - n->released_ns >= f->idle_ns)
 					node_unlink(f, n);
 				continue;
 			}
@@ -316,6 +358,7 @@ void flows_flush(struct flows *f, uint64_t now)
 	struct ss_flow_key key, next;
 	bool first = true;
 
+	ends_due(f, UINT64_MAX);
 	if (f->map_fd < 0)
 		return;
 	/* every entry, also those whose start record was lost (ring full) */
@@ -339,6 +382,7 @@ void flows_flush(struct flows *f, uint64_t now)
 			n->tuple = st.tuple;
 			n->netns = st.netns;
 			n->inode = st.inode;
+			n->peer_inode = st.peer_inode;
 		}
 		node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_STOP, now);
 	}

@@ -29,6 +29,7 @@ struct flows {
 	flows_emit_fn emit;
 	void *emit_ctx;
 	uint64_t last_scan_ns;
+	uint64_t n_due_check; /* ticks, to look for closed flows' ends every few of them */
 	size_t n_nodes;
 	struct flow_node *by_key[FLOWS_BUCKETS];
 	struct flow_node *by_cookie[FLOWS_BUCKETS];

@@ -177,8 +177,15 @@ static void flow_ends_add_up(void **state)
 					       .size = sizeof(r), .ts_ns = 140 * s },
 				      .cookie = 7 };
 	assert_true(flows_on_record(f, &r.hdr));
+	/* counts read at the release; the end waits so the peer's start can still arrive */
+	fake_state.packets = 99;
+	flows_tick(f, 140 * s + 1000);
+	assert_int_equal(n_ends, 2);
+	for (int i = 0; i < 4; i++) /* the wait is checked every few ticks */
+		flows_tick(f, 141 * s);
 	assert_int_equal(n_ends, 3);
 	assert_true(ends[2].flags & SS_FF_END_CLOSE);
+	assert_true(ends[2].hdr.ts_ns == 140 * s);
 	for (int i = 0; i < n_ends; i++) {
 		packets += ends[i].packets;
 		bytes += ends[i].bytes;
