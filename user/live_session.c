@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include "log.h"
 #include "live_session.h"
 #include "preflight.h"
 #include "proc_owners.h"
 #include "table_feed.h"
+
+/* as `trace`'s default --flow-idle: a flow quiet this long ends (a later datagram restarts it) */
+#define LIVE_FLOW_IDLE_NS (30 * 1000000000ull)
 
 static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 {
@@ -46,8 +50,7 @@ static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 	struct sock_fact f;
 	int effect;
 
-	if ((rec->type == SS_EV_TCP_CLOSE || rec->type == SS_EV_TCP_CONNECT_FAILED ||
-	     rec->type == SS_EV_TCP_LISTEN_CLOSE) && s->on_event && !fact_from_record(rec, &f)) {
+	if (record_removes_socket(rec->type) && s->on_event && !fact_from_record(rec, &f)) {
 		const struct half_assoc *h = assoc_table_find(&s->table, &f);
 
 		if (h) {
@@ -90,12 +93,31 @@ static uint64_t skipped_runs(const void *tracer)
 	return tracer_skipped_runs(tracer);
 }
 
+/* --proto's 1 << enum sock_proto -> the tracer's PROTO_* bits */
+static unsigned tracer_protos(unsigned sock_protos)
+{
+	return (sock_protos & (1u << SOCK_PROTO_TCP) ? PROTO_TCP : 0) |
+	       (sock_protos & (1u << SOCK_PROTO_UDP) ? PROTO_UDP : 0) |
+	       (sock_protos & (1u << SOCK_PROTO_UNIX) ? PROTO_UNIX : 0);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	       live_event_fn on_event, void *ctx)
 {
-	/* only TCP events feed the table so far: the udp/unix programs stay unloaded */
+	/* The protocols asked for (default all). Not explicit: a udp/unix hook this kernel
+	 * lacks is switched off with a warning instead of failing the command. */
+	unsigned protos = tracer_protos(o->protos) ? tracer_protos(o->protos) : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
-				     .no_events = !events, .protos = PROTO_TCP };
+				     .no_events = !events, .protos = protos,
+				     .flow_idle_ns = LIVE_FLOW_IDLE_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	int rc, err;
 
@@ -107,7 +129,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()))
 		return rc;
-	if (events && (rc = preflight_backends(o->backend, true, PROTO_TCP, false, choice)))
+	if (events && (rc = preflight_backends(o->backend, true, protos, false, choice)))
 		return rc;
 	s->netns = current_netns_inode();
 	if (assoc_table_init(&s->table, o->max_socks)) {
@@ -126,6 +148,19 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		s->sink.out = stdout;
 		err = source_open(&s->src, s->t.ring_fds, s->t.n_rings, tracer_counters_fd(&s->t),
 				  &s->sink);
+		/*
+		 * The table needs only the datagram flows' starts (an owner) and the release
+		 * records (a close), but the flow machinery is wired as in `trace` all the same:
+		 * it is what deletes a closed socket's entries from the kernel's flow table, which
+		 * nothing else drains -- without it a long watch fills that table and new flows
+		 * (and their starts, so their owners) go unseen. The flow ends it makes reach the
+		 * table as records that change nothing; the release records reach it after the
+		 * flows' bookkeeping.
+		 */
+		if (!err && (!(s->src.flows = flows_new(tracer_flows_fd(&s->t), LIVE_FLOW_IDLE_NS,
+							 source_emit, &s->src))))
+			err = -ENOMEM;
+		s->src.sink_releases = true;
 		if (!err) {
 			s->src.kernel_skips = skipped_runs;
 			s->src.kernel_skips_ctx = &s->t;
@@ -163,6 +198,8 @@ int live_poll(struct live_session *s, int timeout_ms)
 	int err = source_poll(&s->src, timeout_ms);
 
 	tracer_tick(&s->t);
+	if (s->src.flows)
+		flows_tick(s->src.flows, mono_ns());
 	if (err < 0)
 		return err;
 	if (s->lost_seen) {
@@ -183,6 +220,8 @@ void live_stop(struct live_session *s)
 	if (s->events) {
 		tracer_detach(&s->t);
 		source_close(&s->src);
+		flows_free(s->src.flows);
+		s->src.flows = NULL;
 	}
 	tracer_destroy(&s->t);
 	assoc_table_free(&s->table);

@@ -74,9 +74,10 @@ static void deliver(void *ctx, const void *rec, size_t size)
 	struct source *src = ctx;
 
 	(void)size; /* validated when it was added */
-	if (src->flows && flows_on_record(src->flows, rec))
-		return; /* bookkeeping only (a socket's flows ended) */
-	if (((const struct ss_hdr *)rec)->type == SS_EV_SOCK_RELEASE)
+	/* true only for release records: the socket's flows ended (bookkeeping) */
+	if (src->flows && flows_on_record(src->flows, rec) && !src->sink_releases)
+		return;
+	if (((const struct ss_hdr *)rec)->type == SS_EV_SOCK_RELEASE && !src->sink_releases)
 		return;
 	src->stats.events++;
 	src->sink->ops->on_event(src->sink, rec); /* the merge keeps records 8-byte aligned */

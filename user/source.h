@@ -7,6 +7,7 @@
 #ifndef SS_SOURCE_H
 #define SS_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "merge.h"
@@ -36,6 +37,7 @@ struct source {
 	uint64_t (*kernel_skips)(const void *ctx);
 	const void *kernel_skips_ctx;
 	struct flows *flows; /* optional: ends datagram flows (user/flows.c) */
+	bool sink_releases;  /* hand release records to the sink too (after the flows saw them) */
 };
 
 /* Size the record must have for its type; 0 for an unknown type. */

@@ -39,9 +39,107 @@ static void fact_from_tcp_event(const struct ss_tcp_event *e, struct sock_fact *
 	f->comm = e->owner.comm;
 }
 
+static void owner_to_fact(const struct ss_owner *o, struct sock_fact *f)
+{
+	f->has_owner = o->pid != 0;
+	f->pid = o->pid;
+	f->uid = o->uid;
+	f->comm = o->comm;
+}
+
+/*
+ * unix_connect names the connecting socket, and as its peer the *listening* socket (the
+ * accepted one has no inode before accept()): that peer is not the other half, so it is not
+ * taken. unix_accept names the accepted socket and, as its peer, the connecting socket: the
+ * pair `ss -x` shows. Both halves are learnt from the accept (see table_apply()), whichever of
+ * the two records comes first -- accept() may return before connect() does.
+ */
+static void fact_from_unix_event(const struct ss_unix_event *e, struct sock_fact *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->proto = SOCK_PROTO_UNIX;
+	f->family = e->type;
+	f->state = SK_ESTABLISHED;
+	f->netns = e->netns;
+	f->cookie = e->cookie;
+	f->inode = (uint32_t)e->inode;
+	if (e->hdr.type == SS_EV_UNIX_ACCEPT) {
+		f->passive = 1;
+		f->peer_inode = (uint32_t)e->peer_inode;
+	}
+	f->path_len = e->path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->path_len;
+	f->path = f->path_len ? e->path : NULL;
+	owner_to_fact(&e->owner, f);
+}
+
+/* The connecting half, as the accept record tells it: 0, or -EINVAL when it does not. */
+static int peer_fact_from_unix_accept(const struct ss_unix_event *e, struct sock_fact *f)
+{
+	if (!e->peer_inode)
+		return -EINVAL;
+	memset(f, 0, sizeof(*f));
+	f->proto = SOCK_PROTO_UNIX;
+	f->family = e->type;
+	f->state = SK_ESTABLISHED;
+	f->netns = e->netns;
+	f->inode = (uint32_t)e->peer_inode;
+	f->peer_inode = (uint32_t)e->inode;
+	f->path_len = e->peer_path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->peer_path_len;
+	f->path = f->path_len ? e->peer_path : NULL;
+	owner_to_fact(&e->peer, f); /* pid 0: connected before sockscope started */
+	return 0;
+}
+
+/*
+ * A datagram flow's start: the socket that sent (or received) it, with that process as an
+ * owner. UDP: the flow's remote end is the destination of a sendto() as often as a connected
+ * peer, so the fact says an unconnected bound socket (remote end zero, as the snapshot has
+ * it); table_apply() makes it connected when the record shows it is. Found by cookie, else by
+ * tuple like the snapshot's UDP sockets. Unix: by inode; a flow's peer is the sending
+ * socket's connected peer (an unconnected sendto() has none here).
+ */
+static void fact_from_flow_event(const struct ss_flow_event *e, struct sock_fact *f)
+{
+	const struct ss_inet_tuple *tu = &e->tuple;
+
+	memset(f, 0, sizeof(*f));
+	f->netns = e->netns;
+	f->cookie = e->cookie;
+	owner_to_fact(&e->owner, f);
+	if (e->hdr.type == SS_EV_UNIX_FLOW) {
+		f->proto = SOCK_PROTO_UNIX;
+		f->family = e->type;
+		f->inode = (uint32_t)e->inode;
+		f->peer_inode = (uint32_t)e->peer_inode;
+		f->state = f->peer_inode ? SK_ESTABLISHED : SK_CLOSE;
+		f->path_len = e->path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->path_len;
+		f->path = f->path_len ? e->path : NULL;
+		return;
+	}
+	f->proto = SOCK_PROTO_UDP;
+	f->family = tu->family;
+	f->state = SK_CLOSE;
+	memcpy(f->laddr, tu->saddr, 16);
+	f->lport = tu->sport;
+}
+
 int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 {
 	switch (rec->type) {
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		fact_from_unix_event((const struct ss_unix_event *)rec, f);
+		return 0;
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UNIX_FLOW:
+		fact_from_flow_event((const struct ss_flow_event *)rec, f);
+		return 0;
+	case SS_EV_SOCK_RELEASE:
+		/* only the cookie (a flow's socket id: the cookie, else on old kernels an address
+		 * no cookie equals); no namespace, and a cookie is unique for the boot anyway */
+		memset(f, 0, sizeof(*f));
+		f->cookie = ((const struct ss_release_event *)rec)->cookie;
+		return f->cookie ? 0 : -EINVAL;
 	case SS_EV_TCP_CONNECT:
 	case SS_EV_TCP_ACCEPT:
 	case SS_EV_TCP_CLOSE:
@@ -87,6 +185,18 @@ int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 	return -EINVAL;
 }
 
+bool record_removes_socket(unsigned type)
+{
+	switch (type) {
+	case SS_EV_TCP_CLOSE:
+	case SS_EV_TCP_CONNECT_FAILED:
+	case SS_EV_TCP_LISTEN_CLOSE:
+	case SS_EV_SOCK_RELEASE:
+		return true;
+	}
+	return false;
+}
+
 int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 {
 	struct sock_fact f;
@@ -101,6 +211,8 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 	}
 	if (fact_from_record(rec, &f))
 		return FEED_IGNORED;
+	if (rec->type == SS_EV_SOCK_RELEASE)
+		return assoc_table_remove(t, &f) ? FEED_CLOSED : FEED_IGNORED;
 	if (netns && f.netns != netns)
 		return FEED_IGNORED;
 	switch (rec->type) {
@@ -108,6 +220,33 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 	case SS_EV_TCP_CONNECT_FAILED:
 	case SS_EV_TCP_LISTEN_CLOSE:
 		return assoc_table_remove(t, &f) ? FEED_CLOSED : FEED_IGNORED;
+	case SS_EV_UDP_FLOW: {
+		const struct ss_flow_event *e = (const void *)rec;
+		struct sock_fact full = f;
+
+		memcpy(full.raddr, e->tuple.daddr, 16);
+		full.rport = e->tuple.dport;
+		full.state = SK_ESTABLISHED;
+		if (!full.rport)
+			break;
+		/* a receive names a remote end only on a connected socket (the kernel reads it
+		 * from the socket); a send's may be a sendto()'s destination: connected only if
+		 * the table already has it so (found by the whole tuple, lacking a cookie) */
+		if ((e->flags & SS_FF_RECV) ||
+		    (assoc_table_find(t, &full) && !assoc_table_find(t, &f)))
+			f = full;
+		break;
+	}
+	case SS_EV_UNIX_ACCEPT: {
+		struct sock_fact peer;
+		bool peer_created;
+
+		/* the connecting half first: the view then finds the accepted half's peer */
+		if (!peer_fact_from_unix_accept((const void *)rec, &peer) &&
+		    (err = assoc_table_upsert(t, &peer, &peer_created)) < 0)
+			return err;
+		break;
+	}
 	}
 	err = assoc_table_upsert(t, &f, &created);
 	return err < 0 ? err : created ? FEED_OPENED : FEED_MERGED;

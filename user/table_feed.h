@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Records -> the live table. Snapshot records (types 32-47) and live events (TCP 1-6) become
- * the same sock_fact and go through the same assoc_table_upsert()/assoc_table_remove(), so
- * start-up reconciliation is "apply the snapshot, then every event that raced it".
+ * Records -> the live table. Snapshot records (types 32-47) and live events (TCP 1-6; UDP and
+ * UNIX 16-22) become the same sock_fact and go through the same
+ * assoc_table_upsert()/assoc_table_remove(), so start-up reconciliation is "apply the
+ * snapshot, then every event that raced it".
  *
- * UDP and UNIX events (issue 5, types 16-31) plug in here: one case per type in
- * table_apply(), decoding the record into a sock_fact (UNIX facts must carry the socket inode
- * and peer inode: that is how unix halves are keyed and joined) and calling upsert on
- * bind/connect/listen/accept, remove on close.
+ * UDP and UNIX: unix_connect/unix_accept upsert the socket by inode with its owner (the
+ * accept also upserts the connecting half, with the accepted socket as its peer inode: that
+ * is how unix halves join); udp_flow/unix_flow starts upsert the sending or receiving socket
+ * with its owner (UDP by cookie, else tuple; unix by inode); the release record removes the
+ * socket with its cookie. Flow ends change nothing (the socket lives on).
  */
 #ifndef SS_TABLE_FEED_H
 #define SS_TABLE_FEED_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
 #include "assoc_table.h"
@@ -31,6 +34,9 @@ enum feed_effect {
  * errno (-ENOSPC: the table was full, counted in t->dropped).
  */
 int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns);
+
+/* Does a record of this type remove its socket (a close, a release)? */
+bool record_removes_socket(unsigned type);
 
 /* The fact an event or snapshot record carries (exposed for tests). 0 or -EINVAL. */
 int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f);

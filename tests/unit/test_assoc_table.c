@@ -277,6 +277,199 @@ static void live_options(void **state)
 	assert_int_equal(o.protos, PROTO_MASK_ALL);
 }
 
+static struct ss_unix_event unix_ev(uint16_t type, uint64_t cookie, uint32_t inode,
+				    uint32_t peer_inode, uint32_t pid, const char *comm,
+				    uint32_t peer_pid, const char *peer_comm)
+{
+	struct ss_unix_event e = { .hdr = { .type = type, .version = SS_ABI_VERSION,
+					    .size = sizeof(e) },
+				   .cookie = cookie, .inode = inode, .peer_inode = peer_inode,
+				   .netns = 7, .type = SOCK_STREAM };
+
+	e.owner.pid = pid;
+	strncpy((char *)e.owner.comm, comm, SS_COMM_LEN - 1);
+	e.peer.pid = peer_pid;
+	if (peer_comm)
+		strncpy((char *)e.peer.comm, peer_comm, SS_COMM_LEN - 1);
+	return e;
+}
+
+static void check_unix_pair(struct assoc_table *t, uint32_t srv_inode, uint32_t cli_inode)
+{
+	struct sock_fact q = { .proto = SOCK_PROTO_UNIX, .inode = srv_inode };
+	const struct half_assoc *srv = assoc_table_find(t, &q), *cli;
+	uint32_t pids[4];
+	unsigned connected = 0;
+
+	assert_non_null(srv);
+	cli = assoc_table_peer(t, srv);
+	assert_non_null(cli);
+	assert_int_equal(cli->inode, cli_inode);
+	assert_ptr_equal(assoc_table_peer(t, cli), srv);
+	assert_int_equal(half_owners(t, srv, pids, 4), 1);
+	assert_int_equal(pids[0], 200);
+	assert_int_equal(half_owners(t, cli, pids, 4), 1);
+	assert_int_equal(pids[0], 100);
+	assert_string_equal((char *)proc_table_find(&t->procs, 100)->comm, "client");
+	assert_string_equal((char *)proc_table_find(&t->procs, 200)->comm, "server");
+	/* one association: the listener (inode 50) is not taken for the client's peer */
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+
+		connected += h && half_is_connected(h);
+	}
+	assert_int_equal(connected, 2);
+}
+
+/* unix_connect then unix_accept, in either order and repeated: one association, both
+ * processes, whichever record came first (accept() may return before connect() does). */
+static void unix_events_join(void **state)
+{
+	/* client socket 61 connects to the listener 50 (owned by the server); the server's
+	 * accept returns socket 62, whose peer is 61 */
+	struct ss_unix_event con = unix_ev(SS_EV_UNIX_CONNECT, 1001, 61, 50, 100, "client", 200,
+					   "server");
+	struct ss_unix_event acc = unix_ev(SS_EV_UNIX_ACCEPT, 1002, 62, 61, 200, "server", 100,
+					   "client");
+	struct assoc_table t;
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 100), 0);
+	assert_int_equal(table_apply(&t, &con.hdr, 8), FEED_IGNORED); /* another namespace */
+	assert_int_equal(table_apply(&t, &con.hdr, 7), FEED_OPENED);
+	assert_int_equal(table_apply(&t, &acc.hdr, 7), FEED_OPENED);
+	check_unix_pair(&t, 62, 61);
+	assert_int_equal(table_apply(&t, &con.hdr, 7), FEED_MERGED);
+	assert_int_equal(table_apply(&t, &acc.hdr, 7), FEED_MERGED);
+	check_unix_pair(&t, 62, 61);
+	assert_int_equal(t.n_used, 2);
+	assoc_table_free(&t);
+
+	assert_int_equal(assoc_table_init(&t, 100), 0);
+	assert_int_equal(table_apply(&t, &acc.hdr, 7), FEED_OPENED);
+	check_unix_pair(&t, 62, 61); /* the accept alone names both ends */
+	assert_int_equal(table_apply(&t, &con.hdr, 7), FEED_MERGED);
+	check_unix_pair(&t, 62, 61);
+	assert_int_equal(t.n_used, 2);
+	/* a release removes the socket with that cookie, in any namespace filter */
+	{
+		struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE,
+						       .version = SS_ABI_VERSION, .size = sizeof(r) },
+					      .cookie = 1002 };
+
+		assert_int_equal(table_apply(&t, &r.hdr, 7), FEED_CLOSED);
+		assert_int_equal(table_apply(&t, &r.hdr, 7), FEED_IGNORED);
+		r.cookie = 4242;
+		assert_int_equal(table_apply(&t, &r.hdr, 7), FEED_IGNORED);
+	}
+	assert_int_equal(t.n_used, 1);
+	assoc_table_free(&t);
+}
+
+static struct ss_flow_event udp_ev(uint64_t cookie, const char *l, int lport, const char *r,
+				   int rport, uint32_t flags, uint32_t pid, const char *comm)
+{
+	struct ss_flow_event e = { .hdr = { .type = SS_EV_UDP_FLOW, .version = SS_ABI_VERSION,
+					    .size = sizeof(e) },
+				   .cookie = cookie, .netns = 7, .flags = flags,
+				   .type = SOCK_DGRAM };
+
+	e.tuple.family = AF_INET;
+	inet_pton(AF_INET, l, e.tuple.saddr);
+	inet_pton(AF_INET, r, e.tuple.daddr);
+	e.tuple.sport = lport;
+	e.tuple.dport = rport;
+	e.owner.pid = pid;
+	strncpy((char *)e.owner.comm, comm, SS_COMM_LEN - 1);
+	return e;
+}
+
+/* A UDP flow start: the socket gains an owner, keyed like the snapshot's UDP sockets. */
+static void udp_flow_owners(void **state)
+{
+	struct assoc_table t;
+	/* an unconnected socket sending to two places: one entry, a port, not a connection */
+	struct ss_flow_event s1 = udp_ev(77, "0.0.0.0", 5353, "10.0.0.1", 53, 0, 300, "resolver");
+	struct ss_flow_event s2 = udp_ev(77, "0.0.0.0", 5353, "10.0.0.2", 53, 0, 300, "resolver");
+	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE,
+					       .version = SS_ABI_VERSION, .size = sizeof(r) },
+				      .cookie = 77 };
+	struct sock_fact snap_like = { .proto = SOCK_PROTO_UDP, .family = AF_INET,
+				       .state = SK_CLOSE, .netns = 7, .lport = 9999 };
+	struct sock_fact f;
+	const struct half_assoc *h;
+	uint32_t pids[4];
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 100), 0);
+	assert_int_equal(table_apply(&t, &s1.hdr, 7), FEED_OPENED);
+	assert_int_equal(table_apply(&t, &s2.hdr, 7), FEED_MERGED);
+	assert_int_equal(t.n_used, 1);
+	assert_int_equal(fact_from_record(&s1.hdr, &f), 0);
+	assert_non_null(h = assoc_table_find(&t, &f));
+	assert_true(half_is_port(h));
+	assert_false(half_is_connected(h));
+	assert_int_equal(h->lport, 5353);
+	assert_int_equal(half_owners(&t, h, pids, 4), 1);
+	assert_int_equal(pids[0], 300);
+	assert_string_equal((char *)proc_table_find(&t.procs, 300)->comm, "resolver");
+	assert_int_equal(table_apply(&t, &r.hdr, 7), FEED_CLOSED);
+	assert_int_equal(t.n_used, 0);
+
+	/* no cookie (old kernels): found by tuple, as the snapshot put it there */
+	assert_true(assoc_table_upsert(&t, &snap_like, NULL) >= 0);
+	s1 = udp_ev(0, "0.0.0.0", 9999, "10.0.0.1", 53, 0, 301, "daemon");
+	assert_int_equal(table_apply(&t, &s1.hdr, 7), FEED_MERGED);
+	assert_non_null(h = assoc_table_find(&t, &snap_like));
+	assert_int_equal(half_owners(&t, h, pids, 4), 1);
+	assert_int_equal(pids[0], 301);
+
+	/* a receive naming its remote end is on a connected socket: the halves join */
+	s1 = udp_ev(81, "127.0.0.1", 6000, "127.0.0.1", 6001, SS_FF_RECV, 400, "a");
+	s2 = udp_ev(82, "127.0.0.1", 6001, "127.0.0.1", 6000, SS_FF_RECV, 401, "b");
+	assert_int_equal(table_apply(&t, &s1.hdr, 7), FEED_OPENED);
+	assert_int_equal(table_apply(&t, &s2.hdr, 7), FEED_OPENED);
+	assert_int_equal(fact_from_record(&s1.hdr, &f), 0);
+	assert_non_null(h = assoc_table_find(&t, &f));
+	assert_true(half_is_connected(h));
+	assert_non_null(h = assoc_table_peer(&t, h));
+	assert_int_equal(h->lport, 6001);
+	assert_int_equal(half_owners(&t, h, pids, 4), 1);
+	assert_int_equal(pids[0], 401);
+	/* another namespace's flow is not this table's */
+	s1.netns = 8;
+	s1.cookie = 99;
+	assert_int_equal(table_apply(&t, &s1.hdr, 7), FEED_IGNORED);
+	assoc_table_free(&t);
+}
+
+/* A unix datagram flow start: by inode, with its connected peer. */
+static void unix_flow_owner(void **state)
+{
+	struct ss_flow_event e = { .hdr = { .type = SS_EV_UNIX_FLOW, .version = SS_ABI_VERSION,
+					    .size = sizeof(e) },
+				   .cookie = 5, .netns = 7, .inode = 71, .peer_inode = 72,
+				   .type = SOCK_DGRAM };
+	struct sock_fact q = { .proto = SOCK_PROTO_UNIX, .inode = 72 };
+	struct assoc_table t;
+	const struct half_assoc *h;
+
+	(void)state;
+	e.tuple.family = AF_UNIX;
+	e.owner.pid = 500;
+	assert_int_equal(assoc_table_init(&t, 100), 0);
+	assert_true(assoc_table_upsert(&t, &q, NULL) >= 0); /* the receiver, from the snapshot */
+	assert_int_equal(table_apply(&t, &e.hdr, 7), FEED_OPENED);
+	assert_int_equal(table_apply(&t, &e.hdr, 7), FEED_MERGED);
+	q.inode = 71;
+	assert_non_null(h = assoc_table_find(&t, &q));
+	assert_int_equal(h->owner, 500);
+	assert_int_equal(h->family, SOCK_DGRAM);
+	assert_non_null(h = assoc_table_peer(&t, h));
+	assert_int_equal(h->inode, 72);
+	assoc_table_free(&t);
+}
+
 int run_assoc_table_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +479,9 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(slot_index_survives_churn),
 		cmocka_unit_test(events_feed_the_table),
+		cmocka_unit_test(unix_events_join),
+		cmocka_unit_test(udp_flow_owners),
+		cmocka_unit_test(unix_flow_owner),
 		cmocka_unit_test(live_options),
 	};
 	int failed;
