@@ -2,6 +2,7 @@
 #   make            build build/sockscope (out of tree, under build/)
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
+#   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh)
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
 #   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
 #                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
@@ -43,7 +44,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run test unit bench vmtest vmtest-ci clean
+.PHONY: all deps run test unit bench bench-proto vmtest vmtest-ci clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(TEST_BINS) $(BENCH_BINS)
@@ -62,6 +63,10 @@ unit: $(BUILD)/tests/unit_tests
 
 bench: deps all
 	bench/run.sh
+
+# issue 5: UDP send loop and unix connect loop, with and without the tracer
+bench-proto: deps all
+	bench/proto.sh
 
 KERNEL  ?= 5.10 6.1 6.12 sid
 BACKEND ?= fentry kprobe tracepoint auto

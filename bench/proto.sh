@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Issue 5 benchmark: a UDP send loop (udpdrive flood: small datagrams to a loopback sink, rate =
+# datagrams/s) and a unix stream connect/accept/close loop (build/bench/unixchurn, rate =
+# connections/s), each with no tracer and with `sockscope trace -j > /dev/null`, interleaved in
+# one run (the order rotates every round), median of per-round ratios; plus sockscope's BPF
+# time per datagram / per connection from bpf_stats in a separate run per round. Replaces its
+# own section of bench/RESULTS.md and keeps the others.
+#
+#   bench/proto.sh                 ROUNDS=5 UDP_COUNT=500000 UDP_SIZE=32 UNIX_COUNT=100000
+#   ROUNDS=3 UDP_COUNT=200000 UNIX_COUNT=50000 bench/proto.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+UDP_COUNT=${UDP_COUNT:-500000}
+UDP_SIZE=${UDP_SIZE:-32}
+UNIX_COUNT=${UNIX_COUNT:-100000}
+SOCKSCOPE=$(realpath "${SOCKSCOPE:-build/sockscope}")
+UDPDRIVE=$(realpath "${UDPDRIVE:-build/tests/udpdrive}")
+UNIXCHURN=$(realpath "${UNIXCHURN:-build/bench/unixchurn}")
+RESULTS=${RESULTS:-bench/RESULTS.md}
+SECTION="## UDP send and unix connect loops (issue 5)"
+PORT=42000
+WORK=$(mktemp -d /tmp/sockscope-proto.XXXXXX)
+NS=ss-proto-$$
+TRACER=
+STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+
+cleanup() {
+	if [ -n "$TRACER" ]; then kill -INT "$TRACER" 2>/dev/null; wait "$TRACER" 2>/dev/null || true; fi
+	ip netns del "$NS" 2>/dev/null || true
+	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+for f in "$SOCKSCOPE" "$UDPDRIVE" "$UNIXCHURN"; do
+	[ -x "$f" ] || { echo "bench: $f missing (make all)" >&2; exit 1; }
+done
+
+fresh_ns() {
+	ip netns del "$NS" 2>/dev/null || true
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+}
+
+# UDP_COUNT datagrams of UDP_SIZE bytes sendto() a bound sink on 127.0.0.1 that never reads
+# (once its receive buffer is full the kernel drops them; every send succeeds), in a fresh
+# namespace. udpdrive prints no time, so the rate is over the wall time of the process
+# (a few ms of exec and set-up in 1-3 s).
+loop_udp() {
+	local t0 t1
+	fresh_ns
+	t0=$(date +%s%N)
+	ip netns exec "$NS" "$UDPDRIVE" flood bench 127.0.0.1 "$PORT" "$UDP_COUNT" "$UDP_SIZE" >/dev/null
+	t1=$(date +%s%N)
+	ip netns del "$NS"
+	echo $((UDP_COUNT * 1000000000 / (t1 - t0)))
+}
+
+# UNIX_COUNT connect/accept/close on an abstract stream socket, in a fresh namespace
+# (abstract names are per namespace); the rate is the one unixchurn measures itself.
+loop_unix() {
+	fresh_ns
+	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$UNIX_COUNT" >"$WORK/churn.out"
+	ip netns del "$NS"
+	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
+}
+
+wait_ready() {
+	for _ in $(seq 150); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
+	echo "bench: sockscope did not become ready: $(cat "$1")" >&2
+	exit 1
+}
+
+start_tracer() {
+	"$SOCKSCOPE" trace -j >/dev/null 2>"$WORK/ss.err" &
+	TRACER=$!
+	wait_ready "$WORK/ss.err"
+}
+
+stop_tracer() {
+	kill -INT "$TRACER"
+	wait "$TRACER"
+	TRACER=
+	sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/ss.err" >>"$WORK/lost"
+	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
+}
+
+# sockscope on, bpf_stats off (stats add two clock reads to every program run)
+run() { # proto config
+	local rate
+	if [ "$2" = sockscope ]; then start_tracer; fi
+	rate=$("loop_$1")
+	if [ "$2" = sockscope ]; then stop_tracer; fi
+	echo "$rate"
+}
+
+# ids of ss_* programs: another sockscope may run on this machine (tests of other sessions),
+# so only the programs that appeared with our tracer are counted
+ss_ids() { bpftool prog show -j | jq -r '.[] | select(.name | startswith("ss_")) | .id' | sort -n; }
+prog_stats() { # ids file -> "name run_cnt run_time_ns" per program
+	bpftool prog show -j | jq -r --slurpfile ids <(jq -R 'tonumber' "$1") \
+		'.[] | select(.id as $i | $ids | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
+}
+# a separate run with bpf_stats on: BPF ns per datagram / per connection (rate not compared)
+measure_bpf_time() {
+	local before proto n
+	ss_ids >"$WORK/ids.before"
+	sysctl -qw kernel.bpf_stats_enabled=1
+	start_tracer
+	ss_ids | comm -13 <(sort "$WORK/ids.before") - | sort -n >"$WORK/ids.ours"
+	for proto in udp unix; do
+		before=$(prog_stats "$WORK/ids.ours")
+		"loop_$proto" >/dev/null
+		n=$([ "$proto" = udp ] && echo "$UDP_COUNT" || echo "$UNIX_COUNT")
+		# per program: runs and ns during this loop only
+		join <(echo "$before") <(prog_stats "$WORK/ids.ours") |
+			awk -v p="$proto" '{ c = $4 - $2; t = $5 - $3; if (c > 0) print p, $1, c, t }' >"$WORK/delta"
+		cat "$WORK/delta" >>"$WORK/progs"
+		awk -v p="$proto" -v n="$n" '{ t += $4 } END { printf "%s %d\n", p, t / n }' "$WORK/delta" >>"$WORK/bpf_ns"
+	done
+	stop_tracer
+	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
+}
+
+runs=("udp none" "udp sockscope" "unix none" "unix sockscope")
+: >"$WORK/bpf_ns"; : >"$WORK/lost"; : >"$WORK/progs"; : >"$WORK/rates"
+START=$(date +%s)
+for r in $(seq "$ROUNDS"); do
+	for i in 0 1 2 3; do
+		set -- ${runs[$(((i + r) % 4))]}
+		rate=$(run "$1" "$2")
+		if [ "$2" = sockscope ]; then lostnow="lost $(tail -1 "$WORK/lost")"; else lostnow=; fi
+		echo "$r $1 $2 $rate $lostnow" >>"$WORK/rates"
+		echo "round $r: $1 $2 $rate/s" >&2
+	done
+	measure_bpf_time
+	echo "round $r: bpf ns $(tail -2 "$WORK/bpf_ns" | tr '\n' ' ')" >&2
+done
+ELAPSED=$(($(date +%s) - START))
+
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+rates_of() { awk -v p="$1" -v c="$2" '$2 == p && $3 == c { print $4 }' "$WORK/rates"; }
+ratios_of() { # proto -> per-round sockscope / none
+	awk -v p="$1" '$2 == p && $3 == "none" { base[$1] = $4 } $2 == p && $3 == "sockscope" { v[$1] = $4 }
+		END { for (r in v) printf "%.3f\n", v[r] / base[r] }' "$WORK/rates"
+}
+stat_line() { # proto config -> "median | min | max"
+	local v
+	v=$(rates_of "$1" "$2" | sort -n)
+	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
+}
+udp_ratio=$(ratios_of udp | median)
+unix_ratio=$(ratios_of unix | median)
+udp_ratios=$(ratios_of udp | sort -n | tr '\n' ' ')
+unix_ratios=$(ratios_of unix | sort -n | tr '\n' ' ')
+udp_ns=$(awk '$1 == "udp" { print $2 }' "$WORK/bpf_ns" | median)
+unix_ns=$(awk '$1 == "unix" { print $2 }' "$WORK/bpf_ns" | median)
+lost=$(awk '{ s += $1 } END { print s + 0 }' "$WORK/lost")
+met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**"; fi; }
+per_prog() { # proto count
+	awk -v p="$1" -v n="$(($2 * ROUNDS))" '$1 == p { c[$2] += $3; t[$2] += $4 }
+		END { for (q in c) printf "| %s | %.2f | %d | %d |\n", q, c[q] / n, t[q] / c[q], t[q] / n }' "$WORK/progs" | sort
+}
+
+cat >"$WORK/section" <<EOT
+$SECTION
+
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Command: \`ROUNDS=$ROUNDS UDP_COUNT=$UDP_COUNT UDP_SIZE=$UDP_SIZE UNIX_COUNT=$UNIX_COUNT bench/proto.sh\`
+  (\`make bench-proto\`); whole run ${ELAPSED} s
+- UDP: \`udpdrive flood\`, $UDP_COUNT datagrams of $UDP_SIZE bytes \`sendto()\` 127.0.0.1:$PORT, a
+  bound sink that never reads (the kernel drops once its buffer is full), fresh network
+  namespace per run; rate = datagrams / wall time of the process
+- unix: \`build/bench/unixchurn\`, $UNIX_COUNT stream connect/accept/close on an abstract name,
+  client and server in two processes, fresh namespace per run; rate = connections / loop time
+- Tracer: \`sockscope trace -j > /dev/null\` (system-wide, no filter), started before each traced
+  run (after its \`ready\` line), stopped with SIGINT; configurations interleaved, the order
+  rotating every round
+- Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+- Kernel: $(uname -r)
+- sockscope backends: $(cat "$WORK/backends")
+
+| loop | configuration | median /s | min | max | ratio to no tracer (median of per-round ratios) |
+| --- | --- | --- | --- | --- | --- |
+| UDP send | no tracer | $(stat_line udp none) | 1.00 |
+| UDP send | sockscope trace -j > /dev/null | $(stat_line udp sockscope) | $udp_ratio |
+| unix connect | no tracer | $(stat_line unix none) | 1.00 |
+| unix connect | sockscope trace -j > /dev/null | $(stat_line unix sockscope) | $unix_ratio |
+
+Per-round ratios, sorted: UDP $udp_ratios; unix $unix_ratios.
+
+sockscope BPF time: **$udp_ns ns per datagram**, **$unix_ns ns per unix connection** (median over
+one extra run per round with \`kernel.bpf_stats_enabled=1\`, whose rate is not compared: sum of
+\`run_time_ns\` over this tracer's \`ss_*\` programs during the loop / datagrams or connections;
+it includes whatever else ran on the machine meanwhile). Lost events over all sockscope runs
+(the stats runs included): **$lost**.
+
+Per program, over all stats runs (runs per datagram or connection, mean ns per run, ns per unit):
+
+| program (UDP loop) | runs/datagram | ns/run | ns/datagram |
+| --- | --- | --- | --- |
+$(per_prog udp "$UDP_COUNT")
+
+| program (unix loop) | runs/conn | ns/run | ns/conn |
+| --- | --- | --- | --- |
+$(per_prog unix "$UNIX_COUNT")
+
+| target (issue 5) | measured | |
+| --- | --- | --- |
+| UDP send rate >= 0.95x the no-tracer rate | ${udp_ratio}x | $(met "$udp_ratio >= 0.95") |
+| unix connect rate >= 0.90x the no-tracer rate | ${unix_ratio}x | $(met "$unix_ratio >= 0.90") |
+| zero lost events | $lost | $(met "$lost == 0") |
+
+${NOTE:-}
+
+Per-run rates (round, loop, configuration, per second, events lost by that run's tracer):
+
+\`\`\`
+$(cat "$WORK/rates")
+\`\`\`
+EOT
+
+# replace our section (from its heading to the next "## " heading) or append it
+[ -f "$RESULTS" ] || echo "# sockscope benchmark results" >"$RESULTS"
+awk -v sec="$SECTION" -v file="$WORK/section" '
+	function emit() { while ((getline l < file) > 0) print l; done = 1 }
+	$0 == sec { skip = 1; emit(); next }
+	skip && /^## / { skip = 0; print "" }
+	!skip { print }
+	END { if (!done) { print ""; emit() } }' "$RESULTS" >"$WORK/results"
+cp "$WORK/results" "$RESULTS"
+cat "$WORK/section"
