@@ -2,7 +2,7 @@
 # Connection-rate benchmark: a loopback connect/accept/close loop (tcpdrive churn) with no
 # tracer, with `sockscope trace -j > /dev/null`, and with libbpf-tools' tcplife, interleaved
 # in one run (the order rotates every round: these machines are noisy), plus sockscope's BPF
-# time per connection from bpf_stats. Writes bench/RESULTS.md.
+# time per connection from bpf_stats. Writes its section of bench/RESULTS.md (keeps the others).
 #
 #   bench/run.sh                  ROUNDS=5 COUNT=20000 by default
 #   ROUNDS=3 COUNT=5000 bench/run.sh
@@ -143,10 +143,9 @@ bpf_ns=$(median <"$WORK/bpf_ns")
 lost=$(awk '{ s += $1 } END { print s + 0 }' "$WORK/lost")
 met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**"; fi; }
 
-cat >"$RESULTS" <<EOT
-# sockscope benchmark results
-
-## TCP connect/accept/close loop (issue 3)
+SECTION="## TCP connect/accept/close loop (issue 3)"
+cat >"$WORK/section" <<EOT
+$SECTION
 
 - Date: $(date -u +%Y-%m-%dT%H:%MZ)
 - Command: \`ROUNDS=$ROUNDS COUNT=$COUNT bench/run.sh\` (each run: $COUNT connections of
@@ -186,4 +185,15 @@ Per-run rates (round, configuration, conn/s):
 $(cat "$WORK/rates")
 \`\`\`
 EOT
-cat "$RESULTS"
+
+# replace our section (from its heading to the next "## " heading) or append it; the other
+# benchmarks' sections stay
+[ -f "$RESULTS" ] || echo "# sockscope benchmark results" >"$RESULTS"
+awk -v sec="$SECTION" -v file="$WORK/section" '
+	function emit() { while ((getline l < file) > 0) print l; done = 1 }
+	$0 == sec { skip = 1; emit(); next }
+	skip && /^## / { skip = 0; print "" }
+	!skip { print }
+	END { if (!done) { print ""; emit() } }' "$RESULTS" >"$WORK/results"
+cp "$WORK/results" "$RESULTS"
+cat "$WORK/section"
