@@ -51,7 +51,7 @@ const char verify_usage[] =
 	"Load the BPF programs of one backend through the kernel verifier, attach nothing, and\n"
 	"report. Without --backend: the programs 'auto' would pick on this kernel.\n";
 
-static int usage_error(FILE *err, const char *usage, const char *fmt, const char *arg)
+int usage_error(FILE *err, const char *usage, const char *fmt, const char *arg)
 {
 	fputs("sockscope: ", err);
 	fprintf(err, fmt, arg);
@@ -60,8 +60,7 @@ static int usage_error(FILE *err, const char *usage, const char *fmt, const char
 	return CLI_USAGE;
 }
 
-/* Whole-string unsigned decimal in [min, max]. */
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	char *end;
 	unsigned long v;

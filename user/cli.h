@@ -26,6 +26,12 @@ struct trace_opts {
 extern const char trace_usage[];
 extern const char verify_usage[];
 
+/* Shared by every command's parser: "sockscope: <message>", a blank line, the usage; returns
+ * CLI_USAGE. */
+int usage_error(FILE *err, const char *usage, const char *fmt, const char *arg);
+/* Whole-string unsigned decimal in [min, max]: 0 or -EINVAL. */
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
 /* Parses `trace` options (argv[0] is "trace"). Errors are written to err. */
 enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err);
 /* "tcp,udp,unix" into PROTO_* bits: 0 or -EINVAL. */

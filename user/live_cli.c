@@ -56,30 +56,6 @@ const char top_usage[] =
 	"  -v, --verbose         more on stderr\n"
 	"  -h, --help            this text\n";
 
-static int usage_error(FILE *err, const char *usage, const char *fmt, const char *arg)
-{
-	fputs("sockscope: ", err);
-	fprintf(err, fmt, arg);
-	fputs("\n\n", err);
-	fputs(usage, err);
-	return CLI_USAGE;
-}
-
-static int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_protos(const char *list, unsigned *mask)
 {
 	char buf[64], *save, *tok;
