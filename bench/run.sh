@@ -25,6 +25,7 @@ cleanup() {
 	[ -n "$TRACER" ] && kill -INT "$TRACER" 2>/dev/null && wait "$TRACER" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null || true
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
+	[ -n "$TRACEFS_MOUNTED" ] && umount /sys/kernel/tracing
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -98,10 +99,19 @@ measure_bpf_time() {
 	echo $(((after - before) / COUNT)) >>"$WORK/bpf_ns"
 }
 
+# tcplife attaches classic tracepoints, which need tracefs on the host (sockscope mounts its
+# own privately); mounted here for the run when nothing has, unmounted at exit.
+TRACEFS_MOUNTED=
+ensure_tracefs() {
+	[ -d /sys/kernel/tracing/events ] && return 0
+	mount -t tracefs tracefs /sys/kernel/tracing && TRACEFS_MOUNTED=1
+}
+
 run_tcplife() {
-	"$TCPLIFE" >/dev/null 2>&1 &
+	"$TCPLIFE" >/dev/null 2>"$WORK/tcplife.err" &
 	TRACER=$!
 	sleep 2 # tcplife prints no ready signal; give it time to attach
+	kill -0 "$TRACER" 2>/dev/null || { echo "bench: tcplife failed: $(cat "$WORK/tcplife.err")" >&2; exit 1; }
 	local rate
 	rate=$(loop_rate)
 	kill -INT "$TRACER"
@@ -110,6 +120,7 @@ run_tcplife() {
 	echo "$rate"
 }
 
+ensure_tracefs # here, not in run_tcplife: that runs in a subshell
 configs=(none sockscope tcplife)
 : >"$WORK/bpf_ns"
 : >"$WORK/lost"
