@@ -37,11 +37,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "sockdrive: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define DRIVE_NAME "sockdrive"
+#include "drive.h"
 
 static void usage(void)
 {
@@ -51,49 +48,10 @@ static void usage(void)
 	exit(2);
 }
 
-static long number(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (!*s || *end || v < 0)
-		usage();
-	return v;
-}
-
-static void set_name(const char *name)
-{
-	char comm[16] = { 0 };
-
-	strncpy(comm, name, sizeof(comm) - 1);
-	if (prctl(PR_SET_NAME, comm))
-		die("prctl");
-}
-
-static socklen_t inet_addr_of(const char *addr, long port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (void *)ss;
-	struct sockaddr_in6 *in6 = (void *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		return sizeof(*in4);
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		return sizeof(*in6);
-	}
-	usage();
-	return 0;
-}
-
 static int inet_socket(int type, const char *addr, long port, bool reuseport, bool do_bind)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = inet_addr_of(addr, port, &ss);
+	socklen_t len = parse_addr(addr, port, &ss);
 	int one = 1, fd = socket(ss.ss_family, type, 0);
 
 	if (fd < 0)
@@ -210,7 +168,7 @@ static void on_usr1(int sig)
 static void churn(const char *addr, long port, long count, long keep, long usec)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = inet_addr_of(addr, port, &ss);
+	socklen_t len = parse_addr(addr, port, &ss);
 	int lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
 	int *cfds = calloc(keep + 1, sizeof(int)), *sfds = calloc(keep + 1, sizeof(int));
 
@@ -253,7 +211,7 @@ static void many(const char *addr, long port, long ntcp, long nunix)
 {
 	struct rlimit rl;
 	struct sockaddr_storage ss;
-	socklen_t len = inet_addr_of(addr, port, &ss);
+	socklen_t len = parse_addr(addr, port, &ss);
 	int lfd, sv[2];
 
 	/* the soft limit up to the hard one; more descriptors need more processes */
@@ -337,7 +295,7 @@ int main(int argc, char **argv)
 		ready(getpid(), pid);
 	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
 		struct sockaddr_storage ss;
-		socklen_t len = inet_addr_of(argc == 7 ? argv[6] : argv[4], number(argv[5]), &ss);
+		socklen_t len = parse_addr(argc == 7 ? argv[6] : argv[4], number(argv[5]), &ss);
 		int lfd = inet_socket(SOCK_STREAM, argv[4], number(argv[5]), false, true), c, a;
 		pid_t pid;
 

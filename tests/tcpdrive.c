@@ -28,62 +28,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "tcpdrive: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define DRIVE_NAME "tcpdrive"
+#include "drive.h"
 
 static void usage(void)
 {
 	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
 	      "       churn NAME ADDR PORT COUNT | spin NAME SECONDS\n", stderr);
-	exit(2);
-}
-
-static long number(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < 0)
-		usage();
-	return v;
-}
-
-static void set_name(const char *name)
-{
-	char comm[16] = { 0 };
-
-	if (!strncmp(name, "hex:", 4)) {
-		const char *h = name + 4;
-
-		for (size_t i = 0; h[0] && h[1] && i < sizeof(comm) - 1; i++, h += 2)
-			sscanf(h, "%2hhx", (unsigned char *)&comm[i]);
-	} else {
-		strncpy(comm, name, sizeof(comm) - 1);
-	}
-	if (prctl(PR_SET_NAME, comm))
-		die("prctl");
-}
-
-static socklen_t parse_addr(const char *addr, long port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (void *)ss;
-	struct sockaddr_in6 *in6 = (void *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		return sizeof(*in4);
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		return sizeof(*in6);
-	}
-	fprintf(stderr, "tcpdrive: not an IP address: %s\n", addr);
 	exit(2);
 }
 

@@ -23,46 +23,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "udpdrive: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define DRIVE_NAME "udpdrive"
+#include "drive.h"
 
 static void usage(void)
 {
 	fputs("usage: udpdrive server NAME ADDR PORT COUNT | client NAME ADDR PORT COUNT SIZE "
 	      "connected|unconnected | flood NAME ADDR PORT COUNT SIZE\n", stderr);
-	exit(2);
-}
-
-static long number(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < 0)
-		usage();
-	return v;
-}
-
-static socklen_t parse_addr(const char *addr, long port, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *in4 = (void *)ss;
-	struct sockaddr_in6 *in6 = (void *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		return sizeof(*in4);
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		return sizeof(*in6);
-	}
-	fprintf(stderr, "udpdrive: not an IP address: %s\n", addr);
 	exit(2);
 }
 

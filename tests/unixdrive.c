@@ -25,11 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "unixdrive: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define DRIVE_NAME "unixdrive"
+#include "drive.h"
 
 static void usage(void)
 {
@@ -38,23 +35,13 @@ static void usage(void)
 	exit(2);
 }
 
-static long number(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end || v < 0)
-		usage();
-	return v;
-}
-
-static void set_name(const char *base, const char *suffix)
+/* NAME-srv, NAME-cli...: the suffix survives the 15-byte limit */
+static void name_self(const char *base, const char *suffix)
 {
 	char comm[16];
 
 	snprintf(comm, sizeof(comm), "%.11s-%s", base, suffix);
-	if (prctl(PR_SET_NAME, comm))
-		die("prctl");
+	set_name(comm);
 }
 
 static unsigned long inode_of(int fd)
@@ -125,7 +112,7 @@ static int run_connection(int type, const char *name, const char *path, long byt
 
 	if (path[0] != '@')
 		unlink(path);
-	set_name(name, "srv");
+	name_self(name, "srv");
 	lfd = socket(AF_UNIX, type, 0);
 	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, 16))
 		die("listen");
@@ -135,7 +122,7 @@ static int run_connection(int type, const char *name, const char *path, long byt
 		die("fork");
 	if (cli == 0) {
 		close(lfd);
-		set_name(name, "cli");
+		name_self(name, "cli");
 		fd = socket(AF_UNIX, type, 0);
 		if (fd < 0 || connect(fd, (void *)&sun, len))
 			die("connect");
@@ -174,7 +161,7 @@ static int run_dgram(const char *name, const char *path, long count, long size)
 		usage();
 	if (path[0] != '@')
 		unlink(path);
-	set_name(name, "srv");
+	name_self(name, "srv");
 	sfd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (sfd < 0 || bind(sfd, (void *)&sun, len))
 		die("bind");
@@ -185,7 +172,7 @@ static int run_dgram(const char *name, const char *path, long count, long size)
 		die("fork");
 	if (cli == 0) {
 		close(sfd);
-		set_name(name, "cli");
+		name_self(name, "cli");
 		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 		if (fd < 0 || connect(fd, (void *)&sun, len))
 			die("connect");
@@ -219,7 +206,7 @@ static int run_pair(const char *name, long bytes)
 		die("fork");
 	if (b == 0) {
 		close(sv[0]);
-		set_name(name, "b");
+		name_self(name, "b");
 		printf("b %d %lu\n", getpid(), inode_of(sv[1]));
 		fflush(stdout);
 		write_all(sv[1], bytes);
@@ -227,7 +214,7 @@ static int run_pair(const char *name, long bytes)
 		_exit(0);
 	}
 	close(sv[1]);
-	set_name(name, "a");
+	name_self(name, "a");
 	printf("a %d %lu\n", getpid(), inode_of(sv[0]));
 	fflush(stdout);
 	write_all(sv[0], bytes);
