@@ -10,6 +10,7 @@
 #   ROUNDS=3 UDP_COUNT=200000 UNIX_COUNT=50000 bench/proto.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/results.sh
 
 ROUNDS=${ROUNDS:-5}
 UDP_COUNT=${UDP_COUNT:-500000}
@@ -223,13 +224,5 @@ $(cat "$WORK/rates")
 \`\`\`
 EOT
 
-# replace our section (from its heading to the next "## " heading) or append it
-[ -f "$RESULTS" ] || echo "# sockscope benchmark results" >"$RESULTS"
-awk -v sec="$SECTION" -v file="$WORK/section" '
-	function emit() { while ((getline l < file) > 0) print l; done = 1 }
-	$0 == sec { skip = 1; emit(); next }
-	skip && /^## / { skip = 0; print "" }
-	!skip { print }
-	END { if (!done) { print ""; emit() } }' "$RESULTS" >"$WORK/results"
-cp "$WORK/results" "$RESULTS"
+results_put "$RESULTS" "$WORK/section"
 cat "$WORK/section"
