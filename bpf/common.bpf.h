@@ -38,12 +38,11 @@ struct ss_counters {
 	__type(value, __u64);
 };
 
-/* Bytes this CPU submitted since it last woke the reader. */
 struct ss_wake_acc {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct ss_cpu_tally);
 };
 
 /* Datagram flows (bpf/flow.bpf.h): defined once in maps.bpf.c, shared by udp and unix. */
@@ -118,17 +117,19 @@ static __always_inline void *event_reserve(__u32 size)
 static __always_inline void event_submit(void *e, __u32 size)
 {
 	__u32 zero = 0;
-	__u64 *acc = bpf_map_lookup_elem(&wake_acc, &zero);
+	struct ss_cpu_tally *t = bpf_map_lookup_elem(&wake_acc, &zero);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (acc) {
-		*acc += size;
-		if (*acc >= cfg_wakeup_bytes) {
-			*acc = 0;
+	if (t) {
+		t->unwoken_bytes += size;
+		if (t->unwoken_bytes >= cfg_wakeup_bytes) {
+			t->unwoken_bytes = 0;
 			flags = BPF_RB_FORCE_WAKEUP;
 		}
 	}
 	bpf_ringbuf_submit(e, flags);
+	if (t)
+		t->submitted++; /* after the submit: never counts a record the reader cannot see */
 }
 
 static __always_inline void hdr_init(struct ss_hdr *h, __u16 type, __u32 size)

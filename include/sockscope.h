@@ -38,6 +38,16 @@ enum ss_counter {
 	SS_CNT_MAX,
 };
 
+/*
+ * Per CPU, beside each ring (map wake_acc): bytes submitted since the reader was last woken,
+ * and records submitted in all. Compared with what the reader received once the programs are
+ * detached, the second makes a loss between kernel and sink visible instead of silent.
+ */
+struct ss_cpu_tally {
+	__u64 unwoken_bytes;
+	__u64 submitted;
+};
+
 /* ss_tcp_event.flags */
 #define SS_F_PASSIVE (1u << 0) /* opened by accept (server side) */
 #define SS_F_PARTIAL (1u << 1) /* opened before sockscope saw it: bytes/duration are partial */

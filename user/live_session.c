@@ -164,6 +164,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		if (!err) {
 			s->src.kernel_skips = skipped_runs;
 			s->src.kernel_skips_ctx = &s->t;
+			s->src.tally_fd = tracer_tally_fd(&s->t);
 			/* attach first: what opens or closes from here on is in the rings */
 			err = tracer_attach(&s->t);
 		}

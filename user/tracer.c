@@ -368,6 +368,11 @@ int tracer_counters_fd(const struct tracer *t)
 	return bpf_map__fd(t->skel->maps.counters);
 }
 
+int tracer_tally_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.wake_acc);
+}
+
 int tracer_flows_fd(const struct tracer *t)
 {
 	return bpf_map__fd(t->skel->maps.flows);

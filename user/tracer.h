@@ -45,6 +45,8 @@ void tracer_destroy(struct tracer *t);
 /* Per-CPU ring size for a total: a power of two, at least one page. */
 __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus);
 int tracer_counters_fd(const struct tracer *t);
+/* Per-CPU struct ss_cpu_tally: records submitted (source_drain checks them all arrived). */
+int tracer_tally_fd(const struct tracer *t);
 int tracer_flows_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
 
