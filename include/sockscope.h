@@ -27,6 +27,7 @@ enum ss_event_type {
 	SS_EV_UNIX_ACCEPT = 20,	      /* accept() returned a stream/seqpacket socket */
 	SS_EV_UNIX_FLOW = 21,	      /* unix dgram flow start (like SS_EV_UDP_FLOW) */
 	SS_EV_UNIX_FLOW_END = 22,     /* unix dgram flow end */
+	SS_EV_PROC_EXIT = 23,	      /* a process's last thread exited (live table only) */
 	SS_EV_TYPE_MAX,
 };
 
@@ -216,6 +217,14 @@ _Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 160, "ss_flow_e
 _Static_assert(sizeof(struct ss_flow_event) == 432, "ss_flow_event is ABI");
 _Static_assert(sizeof(struct ss_release_event) == 24, "ss_release_event is ABI");
 _Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
+
+/* A process whose last thread exited: it no longer owns any socket. */
+struct ss_proc_event {
+	struct ss_hdr hdr;
+	struct ss_owner owner; /* the exiting thread; owner.pid is the process */
+};
+
+_Static_assert(sizeof(struct ss_proc_event) == 48, "ss_proc_event is ABI");
 /*
  * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
  * bpf_seq_write(), read back by user/snapshot.c. The same header starts them; ts_ns is when the

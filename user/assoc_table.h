@@ -99,6 +99,12 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f);
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
 				   uint32_t uid, const uint8_t *comm);
 
+/*
+ * The process exited: it owns none of its sockets any more (they may live on in others).
+ * Returns how many sockets lost it as an owner; a pid that owned nothing costs one lookup.
+ */
+int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid);
+
 /* The entry the fact names, or NULL. */
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f);
 /* The entry, or NULL for a free index. */

@@ -116,7 +116,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	 * lacks is switched off with a warning instead of failing the command. */
 	unsigned protos = tracer_protos(o->protos) ? tracer_protos(o->protos) : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
-				     .no_events = !events, .protos = protos,
+				     .no_events = !events, .proc_exits = events, .protos = protos,
 				     .flow_idle_ns = LIVE_FLOW_IDLE_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	int rc, err;

@@ -25,6 +25,8 @@ size_t record_min_size(unsigned type)
 		return sizeof(struct ss_flow_event);
 	case SS_EV_SOCK_RELEASE:
 		return sizeof(struct ss_release_event);
+	case SS_EV_PROC_EXIT:
+		return sizeof(struct ss_proc_event);
 	case SS_EV_UNIX_CONNECT:
 	case SS_EV_UNIX_ACCEPT:
 		return sizeof(struct ss_unix_event);

@@ -198,6 +198,8 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 				bpf_program__set_autoattach(progs[i], false);
 		}
 	}
+	if (cfg->proc_exits)
+		bpf_program__set_autoload(s->progs.ss_tp_proc_exit, true);
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);

@@ -22,6 +22,7 @@ struct tracer_config {
 	__u64 flow_idle_ns;         /* a flow with no datagram for this long ends */
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
+	bool proc_exits;            /* also report process exits (the live table's owners) */
 };
 
 struct tracer {

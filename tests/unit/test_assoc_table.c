@@ -470,6 +470,47 @@ static void unix_flow_owner(void **state)
 	assoc_table_free(&t);
 }
 
+/* A process exit takes that pid off every socket it held, wherever it was in the list. */
+static void exited_process_disowns(void **state)
+{
+	struct assoc_table t;
+	struct sock_fact a = tcp_fact(31, "0.0.0.0", 80, "0.0.0.0", 0);
+	struct sock_fact b = tcp_fact(32, "0.0.0.0", 443, "0.0.0.0", 0);
+	struct ss_proc_event exit_ev = { .hdr = { .type = SS_EV_PROC_EXIT, .version = SS_ABI_VERSION,
+						  .size = sizeof(exit_ev) } };
+	uint32_t pids[4];
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	a.state = b.state = SK_LISTEN;
+	a.inode = 601;
+	b.inode = 602;
+	assert_true(assoc_table_upsert(&t, &a, NULL) >= 0 && assoc_table_upsert(&t, &b, NULL) >= 0);
+	for (uint32_t pid = 10; pid <= 30; pid += 10)
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 602, 20, 0, NULL), 1);
+	/* the first owner: the next becomes first */
+	assert_int_equal(assoc_table_drop_owner(&t, 10), 1);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 2);
+	assert_int_equal(pids[0], 20);
+	assert_int_equal(pids[1], 30);
+	/* the last one, and a pid that never owned anything */
+	assert_int_equal(assoc_table_drop_owner(&t, 30), 1);
+	assert_int_equal(assoc_table_drop_owner(&t, 99), 0);
+	/* the record: a pid holding both sockets leaves both ownerless; the sockets stay */
+	exit_ev.owner.pid = 20;
+	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_DISOWNED);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 0);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &b), pids, 4), 0);
+	assert_int_equal(t.n_used, 2);
+	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_IGNORED);
+	/* freed links are reused: three new owners need no new memory */
+	for (uint32_t pid = 40; pid <= 60; pid += 10)
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
+	assert_int_equal(t.n_links, 2);
+	assoc_table_free(&t);
+}
+
 int run_assoc_table_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +524,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(udp_flow_owners),
 		cmocka_unit_test(unix_flow_owner),
 		cmocka_unit_test(live_options),
+		cmocka_unit_test(exited_process_disowns),
 	};
 	int failed;
 
