@@ -447,7 +447,7 @@ static bool drop_owner(struct assoc_table *t, struct half_assoc *h, uint32_t pid
 	return false;
 }
 
-int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid)
+int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
 {
 	int n = 0;
 
@@ -455,7 +455,7 @@ int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid)
 	if (!pid || !proc_table_find(&t->procs, pid))
 		return 0;
 	for (uint32_t i = 0; i < t->n_slots; i++)
-		if (t->socks[i].proto && drop_owner(t, &t->socks[i], pid))
+		if ((protos & (1u << t->socks[i].proto)) && drop_owner(t, &t->socks[i], pid))
 			n++;
 	return n;
 }

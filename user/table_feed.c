@@ -213,7 +213,8 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		const struct ss_proc_event *e = (const void *)rec;
 
 		/* not filtered by namespace: a process holds sockets of any namespace */
-		return assoc_table_drop_owner(t, e->owner.pid) ? FEED_DISOWNED : FEED_IGNORED;
+		return assoc_table_drop_owner(t, e->owner.pid, ALL_SOCK_PROTOS) ? FEED_DISOWNED
+									       : FEED_IGNORED;
 	}
 	if (fact_from_record(rec, &f))
 		return FEED_IGNORED;
