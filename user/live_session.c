@@ -242,10 +242,15 @@ int live_poll(struct live_session *s, int timeout_ms)
 		assoc_table_drop_owner(&s->table, pid, ALL_SOCK_PROTOS & ~(1u << SOCK_PROTO_UNIX));
 	while (exit_queue_pop_due(&s->unix_exits, mono_ns(), &pid))
 		assoc_table_drop_owner(&s->table, pid, 1u << SOCK_PROTO_UNIX);
-	if (s->sweep_unix && unix_sweep_run(&s->sweep, &s->table, s->netns, mono_ns(), unix_swept,
-					    s) < 0) {
-		wlog("cannot list unix sockets: closed ones stay in the table");
-		s->sweep_unix = false;
+	if (s->sweep_unix) {
+		int swept = unix_sweep_run(&s->sweep, &s->table, s->netns, mono_ns(), unix_swept, s);
+
+		if (swept > 0)
+			fflush(stdout); /* the view's close rows, not waiting for the next batch */
+		if (swept < 0) {
+			wlog("cannot list unix sockets: closed ones stay in the table");
+			s->sweep_unix = false;
+		}
 	}
 	if (s->lost_seen) {
 		/* the table no longer matches the kernel: rebuild it; events still in the rings
