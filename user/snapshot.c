@@ -22,6 +22,11 @@ bool snapshot_kernel_has_iter(const char *name)
 	return kernel_has_btf_func(func);
 }
 
+bool snapshot_wants_unix_iter(void)
+{
+	return !unix_diag_available() && snapshot_kernel_has_iter("unix");
+}
+
 uint32_t current_netns_inode(void)
 {
 	struct stat st;

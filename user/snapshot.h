@@ -31,7 +31,14 @@ int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, voi
 /* Does this kernel have the iterator bpf_iter_NAME? (BTF lookup, no loading.) */
 bool snapshot_kernel_has_iter(const char *name);
 
-/* The unix sockets of this network namespace through sock_diag (kernels < 5.17). */
+/* Should iter/unix be loaded? Only when sock_diag cannot answer and the kernel has it: asking
+ * netlink first spares one-shot commands a parse of the kernel's BTF (5 MB, tens of ms). */
+bool snapshot_wants_unix_iter(void);
+
+/* Does the kernel answer UNIX_DIAG dumps (the unix_diag module, loaded on demand)? */
+bool unix_diag_available(void);
+
+/* The unix sockets of this network namespace through sock_diag. */
 int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
 
 /* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */

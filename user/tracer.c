@@ -247,10 +247,11 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		tracer_destroy(t);
 		return err;
 	}
-	t->unix_iter = cfg->snapshot && snapshot_kernel_has_iter("unix");
+	t->unix_iter = cfg->snapshot && snapshot_wants_unix_iter();
 	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
 	err = sockscope_bpf__load(t->skel);
-	if (!err)
+	/* one-shot commands load no program that writes events: no rings to pay for */
+	if (!err && !cfg->no_events)
 		err = create_rings(t, tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus));
 	if (err)
 		tracer_destroy(t);

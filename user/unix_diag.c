@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * Unix sockets through sock_diag netlink, for kernels without iter/unix (< 5.17): the same
+ * Unix sockets through sock_diag netlink (exact, unlike iter/unix: see snapshot.c): the same
  * records the iterator writes, built from the kernel's netlink answer (what `ss -x` reads).
  * Owners still come from iter/task_file, which exists from 5.8.
  */
@@ -56,7 +56,11 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 	}
 }
 
-int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
+typedef void (*diag_msg_fn)(const struct unix_diag_msg *m, size_t len, void *arg);
+
+/* One UNIX_DIAG dump of the sockets in `states`: every answer to msg_fn. 0 once the kernel said
+ * NLMSG_DONE, else negative errno (-ENOENT: no unix_diag module). */
+static int unix_diag_dump(uint32_t states, uint32_t show, diag_msg_fn msg_fn, void *arg)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -64,8 +68,7 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 	} q = {
 		.nlh = { .nlmsg_len = sizeof(q), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
 			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
-		.req = { .sdiag_family = AF_UNIX, .udiag_states = ~0u,
-			 .udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_UID },
+		.req = { .sdiag_family = AF_UNIX, .udiag_states = states, .udiag_show = show },
 	};
 	static long buf[8192];
 	int fd, err = 0;
@@ -88,8 +91,6 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 			goto out;
 		}
 		for (; NLMSG_OK(h, (size_t)left); h = NLMSG_NEXT(h, left)) {
-			struct ss_snap_unix r;
-
 			if (h->nlmsg_type == NLMSG_DONE)
 				goto out;
 			if (h->nlmsg_type == NLMSG_ERROR) {
@@ -100,9 +101,7 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 			}
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
 				continue;
-			record_from_msg(NLMSG_DATA(h), h->nlmsg_len - NLMSG_HDRLEN, netns, &r);
-			(*count)++;
-			fn(ctx, &r.hdr);
+			msg_fn(NLMSG_DATA(h), h->nlmsg_len - NLMSG_HDRLEN, arg);
 		}
 		if (n == 0)
 			break;
@@ -110,6 +109,43 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 out:
 	close(fd);
 	return err;
+}
+
+struct diag_snapshot {
+	uint32_t netns;
+	snapshot_fn fn;
+	void *ctx;
+	uint64_t *count;
+};
+
+static void snapshot_msg(const struct unix_diag_msg *m, size_t len, void *arg)
+{
+	struct diag_snapshot *d = arg;
+	struct ss_snap_unix r;
+
+	record_from_msg(m, len, d->netns, &r);
+	(*d->count)++;
+	d->fn(d->ctx, &r.hdr);
+}
+
+int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
+{
+	struct diag_snapshot d = { .netns = netns, .fn = fn, .ctx = ctx, .count = count };
+
+	return unix_diag_dump(~0u, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_UID,
+			      snapshot_msg, &d);
+}
+
+static void ignore_msg(const struct unix_diag_msg *m, size_t len, void *arg)
+{
+	(void)m, (void)len, (void)arg;
+}
+
+/* A dump that asks for no state walks the sockets but answers none: only whether the kernel
+ * (its unix_diag module, loaded on demand) serves UNIX_DIAG at all. */
+bool unix_diag_available(void)
+{
+	return unix_diag_dump(0, 0, ignore_msg, NULL) == 0;
 }
 
 /*
