@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include "heap.h"
 #include "log.h"
 #include "live_session.h"
 #include "preflight.h"
@@ -162,6 +163,9 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()))
 		return rc;
+	/* parsing the kernel BTF (backends, then libbpf's load) reads it into one buffer and
+	 * copies it to another; the table reuses that memory once libbpf frees it */
+	heap_prefault(3 * heap_btf_bytes());
 	if (events && (rc = preflight_backends(o->backend, true, protos, false, choice)))
 		return rc;
 	s->netns = current_netns_inode();
