@@ -225,6 +225,18 @@ static void index_del(struct assoc_table *t, uint32_t ref)
 	}
 }
 
+/* The entry array holds exactly cap entries (cap <= max_socks). */
+static int resize_socks(struct assoc_table *t, uint32_t cap)
+{
+	struct half_assoc *resized = realloc(t->socks, (size_t)cap * sizeof(*resized));
+
+	if (!resized)
+		return -ENOMEM;
+	t->socks = resized;
+	t->cap = cap;
+	return 0;
+}
+
 static uint32_t alloc_entry(struct assoc_table *t)
 {
 	uint32_t i;
@@ -237,17 +249,32 @@ static uint32_t alloc_entry(struct assoc_table *t)
 	if (t->n_slots == t->cap) {
 		/* x1.5, not x2: the entries are most of the table's memory */
 		uint32_t cap = t->cap ? t->cap + t->cap / 2 : 256;
-		struct half_assoc *bigger;
 
 		if (cap > t->max_socks)
 			cap = t->max_socks;
-		bigger = realloc(t->socks, (size_t)cap * sizeof(*bigger));
-		if (!bigger)
+		if (resize_socks(t, cap))
 			return SLOT_NONE;
-		t->socks = bigger;
-		t->cap = cap;
 	}
 	return t->n_slots++;
+}
+
+int assoc_table_reserve(struct assoc_table *t, uint32_t socks, uint32_t inet_socks)
+{
+	if (socks > t->max_socks)
+		socks = t->max_socks;
+	if (inet_socks > socks)
+		inet_socks = socks;
+	if ((socks > t->cap && resize_socks(t, socks)) ||
+	    slot_index_reserve(&t->by_cookie, socks) || slot_index_reserve(&t->by_inode, socks) ||
+	    slot_index_reserve(&t->by_tuple, inet_socks))
+		return -ENOMEM;
+	return 0;
+}
+
+void assoc_table_fit(struct assoc_table *t)
+{
+	if (t->n_slots && t->n_slots < t->cap)
+		resize_socks(t, t->n_slots); /* shrinking: on failure the larger array stays */
 }
 
 static bool is_owner(const struct assoc_table *t, const struct half_assoc *h, uint32_t pid)

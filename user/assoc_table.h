@@ -89,6 +89,13 @@ void assoc_table_free(struct assoc_table *t);
 /* Forget everything (before a re-snapshot); keeps max_socks. */
 int assoc_table_clear(struct assoc_table *t);
 
+/* Make room for `socks` sockets (`inet_socks` of them TCP/UDP), as many as the snapshot is
+ * about to bring, so the entries and indexes are sized once instead of grown by steps that
+ * leave slack (capped at max_socks). 0 or -ENOMEM; the table stays usable either way. */
+int assoc_table_reserve(struct assoc_table *t, uint32_t socks, uint32_t inet_socks);
+/* Give back the entries reserved or grown beyond those in use (after a snapshot). */
+void assoc_table_fit(struct assoc_table *t);
+
 /* Insert the socket or merge what is new into the entry it already has (*created tells which;
  * may be NULL). The entry's index, -ENOSPC when the table is full (counted in dropped), -ENOMEM. */
 int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *created);

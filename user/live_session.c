@@ -7,6 +7,7 @@
 #include "live_session.h"
 #include "preflight.h"
 #include "proc_owners.h"
+#include "proto_counts.h"
 #include "table_feed.h"
 
 /* as `trace`'s default --flow-idle: a flow quiet this long ends (a later datagram restarts it) */
@@ -21,12 +22,18 @@ static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 
 static int take_snapshot(struct live_session *s)
 {
-	int err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
+	struct proto_counts c;
 	uint32_t orphans;
-	int added;
+	int added, err;
 
+	/* size the table once for what the kernel counts now; a miss only costs growth */
+	if (!proto_counts_read(&c))
+		assoc_table_reserve(&s->table, (uint64_t)c.inet + c.unix_socks > UINT32_MAX ?
+						       UINT32_MAX : c.inet + c.unix_socks, c.inet);
+	err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
 	if (err)
 		return err;
+	assoc_table_fit(&s->table); /* sockets that closed meanwhile leave no reserved slack */
 	added = proc_owners_fill(&s->table, &orphans);
 	if (orphans)
 		vlog("snapshot: %u sockets came without an owner; /proc/*/fd named %d owners",

@@ -62,16 +62,24 @@ static void place(struct slot_index *ix, uint32_t hash, uint32_t ref_plus1)
 	ix->used++;
 }
 
-static int grow(struct slot_index *ix)
+/* Capacity for n references at most 3/4 full; 0 if that exceeds the largest index. */
+static uint32_t capacity_for(uint32_t n)
+{
+	uint64_t need = ((uint64_t)n * 4 + 2) / 3, cap = MIN_CAPACITY; /* n * 4 <= cap * 3 */
+
+	while (cap < need)
+		cap <<= 1;
+	return cap > (1u << 31) ? 0 : (uint32_t)cap;
+}
+
+static int resize(struct slot_index *ix, uint32_t cap)
 {
 	struct slot_index bigger;
-	uint32_t cap = ix->mask + 1;
+	uint32_t old = ix->slots ? ix->mask + 1 : 0;
 
-	if (cap >= (1u << 31))
+	if (!cap || alloc_slots(&bigger, cap))
 		return -ENOMEM;
-	if (alloc_slots(&bigger, cap * 2))
-		return -ENOMEM;
-	for (uint32_t i = 0; i < cap; i++)
+	for (uint32_t i = 0; i < old; i++)
 		if (ix->slots[i].ref_plus1)
 			place(&bigger, ix->slots[i].hash, ix->slots[i].ref_plus1);
 	free(ix->slots);
@@ -79,11 +87,21 @@ static int grow(struct slot_index *ix)
 	return 0;
 }
 
+int slot_index_reserve(struct slot_index *ix, uint32_t n)
+{
+	uint32_t cap = capacity_for(n);
+
+	if (!cap)
+		return -ENOMEM;
+	return !ix->slots || cap > ix->mask + 1 ? resize(ix, cap) : 0;
+}
+
 int slot_index_add(struct slot_index *ix, uint64_t hash, uint32_t ref)
 {
 	if (ref == SLOT_NONE)
 		return -EINVAL;
-	if ((uint64_t)(ix->used + 1) * 4 > (uint64_t)(ix->mask + 1) * 3 && grow(ix))
+	if ((uint64_t)(ix->used + 1) * 4 > (uint64_t)(ix->mask + 1) * 3 &&
+	    (ix->mask + 1 >= (1u << 31) || resize(ix, (ix->mask + 1) * 2)))
 		return -ENOMEM;
 	place(ix, (uint32_t)hash, ref + 1);
 	return 0;

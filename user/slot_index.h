@@ -28,6 +28,9 @@ int slot_index_init(struct slot_index *ix, uint32_t capacity_hint);
 void slot_index_free(struct slot_index *ix);
 /* 0 or -ENOMEM (the index grows by doubling). */
 int slot_index_add(struct slot_index *ix, uint64_t hash, uint32_t ref);
+/* Make room for n references without growing again (a snapshot's count, known beforehand):
+ * 0 or -ENOMEM. Never shrinks. */
+int slot_index_reserve(struct slot_index *ix, uint32_t n);
 /* The first reference with this hash whose entry match() accepts, or SLOT_NONE. */
 uint32_t slot_index_find(const struct slot_index *ix, uint64_t hash, slot_match_fn match,
 			 const void *ctx, const void *key);

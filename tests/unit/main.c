@@ -13,5 +13,6 @@ int main(void)
 	failed += run_accept_waiters_tests();
 	failed += run_flows_tests();
 	failed += run_assoc_table_tests();
+	failed += run_proto_counts_tests();
 	return failed ? 1 : 0;
 }

@@ -174,6 +174,55 @@ static void cap_counts_what_did_not_fit(void **state)
 	assoc_table_free(&t);
 }
 
+/* A table reserved for a snapshot's count takes that many entries without growing (no x1.5
+ * slack), stays bounded by max_socks, and fit() gives back what a snapshot did not fill. */
+static void reserve_sizes_once(void **state)
+{
+	struct assoc_table t;
+	size_t reserved;
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 1000), 0);
+	assert_int_equal(assoc_table_reserve(&t, 600, 400), 0);
+	assert_int_equal(t.cap, 600);
+	reserved = assoc_table_bytes(&t);
+	for (uint32_t i = 0; i < 600; i++) {
+		struct sock_fact f = tcp_fact(1 + i, "10.0.0.1", 1000 + i, "10.0.0.2", 80);
+
+		if (i >= 400) { /* unix sockets: no tuple */
+			f = (struct sock_fact){ .proto = SOCK_PROTO_UNIX, .family = SOCK_STREAM,
+						.state = SK_ESTABLISHED, .netns = 7, .cookie = 1 + i,
+						.inode = 5000 + i, .peer_inode = 9000 + i };
+		}
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+	}
+	assert_int_equal(t.n_used, 600);
+	assert_int_equal(t.cap, 600);
+	assert_int_equal(assoc_table_bytes(&t), reserved); /* neither entries nor indexes grew */
+	{
+		struct sock_fact f = tcp_fact(5, "10.0.0.1", 1004, "10.0.0.2", 80);
+
+		assert_non_null(assoc_table_find(&t, &f));
+		f.cookie = 0; /* by tuple */
+		assert_non_null(assoc_table_find(&t, &f));
+	}
+	/* one more than reserved grows; fit() trims back to what is used */
+	{
+		struct sock_fact f = tcp_fact(9999, "10.0.0.3", 1, "10.0.0.2", 80);
+
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+		assert_true(t.cap > 601);
+		assoc_table_fit(&t);
+		assert_int_equal(t.cap, 601);
+		assert_non_null(assoc_table_find(&t, &f));
+	}
+	/* never beyond max_socks, however much the kernel's counters claim */
+	assert_int_equal(assoc_table_clear(&t), 0);
+	assert_int_equal(assoc_table_reserve(&t, UINT32_MAX, UINT32_MAX), 0);
+	assert_int_equal(t.cap, 1000);
+	assoc_table_free(&t);
+}
+
 static bool ref_is(const void *ctx, uint32_t ref, const void *key)
 {
 	(void)ctx;
@@ -213,6 +262,33 @@ static void slot_index_survives_churn(void **state)
 			assert_int_equal(slot_index_del(&ix, i % 7 ? slot_hash_u64(i) : 42, i), 0);
 	assert_int_equal(ix.used, 0);
 	assert_int_equal(slot_index_del(&ix, 42, 7), -ENOENT);
+	slot_index_free(&ix);
+}
+
+/* Reserving keeps what the index holds and makes room so that adding up to n never resizes. */
+static void slot_index_reserve_holds(void **state)
+{
+	struct slot_index ix;
+	const struct index_slot *slots;
+
+	(void)state;
+	assert_int_equal(slot_index_init(&ix, 0), 0);
+	for (uint32_t i = 0; i < 10; i++)
+		assert_int_equal(slot_index_add(&ix, slot_hash_u64(i), i), 0);
+	assert_int_equal(slot_index_reserve(&ix, 1536), 0);
+	assert_int_equal(ix.mask + 1, 2048); /* 1536 is exactly 3/4 of 2048 */
+	slots = ix.slots;
+	for (uint32_t i = 0; i < 10; i++)
+		assert_int_equal(slot_index_find(&ix, slot_hash_u64(i), ref_is, NULL, &i), i);
+	for (uint32_t i = 10; i < 1536; i++)
+		assert_int_equal(slot_index_add(&ix, slot_hash_u64(i), i), 0);
+	assert_ptr_equal(ix.slots, slots); /* no resize on the way */
+	assert_int_equal(slot_index_reserve(&ix, 10), 0); /* never shrinks */
+	assert_int_equal(ix.mask + 1, 2048);
+	assert_int_equal(slot_index_add(&ix, slot_hash_u64(1536), 1536), 0);
+	assert_int_equal(ix.mask + 1, 4096); /* past 3/4: doubles */
+	for (uint32_t i = 0; i <= 1536; i++)
+		assert_int_equal(slot_index_find(&ix, slot_hash_u64(i), ref_is, NULL, &i), i);
 	slot_index_free(&ix);
 }
 
@@ -579,6 +655,8 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(unix_pair_and_names),
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(slot_index_survives_churn),
+		cmocka_unit_test(slot_index_reserve_holds),
+		cmocka_unit_test(reserve_sizes_once),
 		cmocka_unit_test(events_feed_the_table),
 		cmocka_unit_test(unix_events_join),
 		cmocka_unit_test(udp_flow_owners),

@@ -17,5 +17,6 @@ int run_merge_tests(void);
 int run_accept_waiters_tests(void);
 int run_flows_tests(void);
 int run_assoc_table_tests(void);
+int run_proto_counts_tests(void);
 
 #endif
