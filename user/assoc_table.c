@@ -174,7 +174,9 @@ static uint32_t find(const struct assoc_table *t, const struct sock_fact *f)
 		if (ref != SLOT_NONE)
 			return ref;
 	}
-	if (!is_inet(f->proto))
+	/* the tuple lookup finds an entry without a cookie or with f's, which the cookie index
+	 * would have found: with none of the first kind there is nothing left to find */
+	if (!is_inet(f->proto) || (f->cookie && !t->n_without_cookie))
 		return SLOT_NONE;
 	h.netns = f->netns;
 	h.proto = f->proto;
@@ -367,8 +369,10 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 		/* what the entry lacks, the fact may know: a cookie or inode learnt later */
 		if ((f->cookie && !h->cookie) || (f->inode && !h->inode)) {
 			index_del(t, ref);
-			if (!h->cookie)
+			if (!h->cookie && f->cookie) {
 				h->cookie = f->cookie;
+				t->n_without_cookie--;
+			}
 			if (!h->inode)
 				h->inode = f->inode;
 			if ((err = index_add(t, ref)))
@@ -408,6 +412,7 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 		h->rport = f->rport;
 	}
 	t->n_used++;
+	t->n_without_cookie += !h->cookie;
 	if ((err = index_add(t, ref)) || (err = set_name(t, h, f->path, f->path_len)) ||
 	    (f->has_owner && (err = add_owner(t, h, f->pid)) < 0))
 		return err;
@@ -443,6 +448,7 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
 		t->name_bytes -= 2 + (size_t)len;
 	}
 	free(h->name);
+	t->n_without_cookie -= !h->cookie;
 	memset(h, 0, sizeof(*h));
 	h->more_owners = t->free_head;
 	t->free_head = ref + 1;

@@ -76,6 +76,8 @@ struct assoc_table {
 	struct half_assoc *socks;
 	uint32_t n_slots, cap, max_socks, n_used;
 	uint32_t free_head;           /* index + 1 */
+	uint32_t n_without_cookie;    /* entries in use with cookie 0: only they need the tuple
+				       * lookup when a fact has a cookie */
 	struct owner_link *links;
 	uint32_t n_links, links_cap, links_free; /* links_free: index + 1 */
 	struct slot_index by_cookie, by_inode, by_tuple;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include "slot_index.h"
 
 #define MIN_CAPACITY 64u
@@ -18,10 +19,20 @@ uint64_t slot_hash_u64(uint64_t v)
 uint64_t slot_hash(const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325ull;
+	uint64_t h = 0xcbf29ce484222325ull ^ len, w;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ull;
+	/* eight bytes a step, not one: a 44-byte address tuple is hashed for every inet socket
+	 * the snapshot inserts and every peer a listing joins */
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 32;
+	}
+	if (len) {
+		w = 0;
+		memcpy(&w, p, len);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	}
 	return slot_hash_u64(h);
 }
 

@@ -38,7 +38,8 @@ uint32_t slot_index_find(const struct slot_index *ix, uint64_t hash, slot_match_
 int slot_index_del(struct slot_index *ix, uint64_t hash, uint32_t ref);
 size_t slot_index_bytes(const struct slot_index *ix);
 
-/* 64-bit mix of a byte string (FNV-1a folded through a finaliser): fast, well spread. */
+/* 64-bit mix of a byte string (8-byte words multiplied in, then a finaliser): fast, well
+ * spread; for in-memory indexes only (the value depends on byte order). */
 uint64_t slot_hash(const void *data, size_t len);
 uint64_t slot_hash_u64(uint64_t v);
 

@@ -118,6 +118,39 @@ static void idempotent_and_multi_owner(void **state)
 	assoc_table_free(&t);
 }
 
+/* A socket first seen without a cookie (kernels < 5.12, kprobe backend) is found by its tuple
+ * when a fact with a cookie names it, and keeps that cookie; once no entry lacks a cookie the
+ * tuple is not searched for facts that carry one, and nothing changes for the lookups. */
+static void cookie_learnt_from_tuple(void **state)
+{
+	struct assoc_table t;
+	struct sock_fact old = tcp_fact(0, "10.0.0.1", 5000, "10.0.0.2", 80);
+	struct sock_fact ev = tcp_fact(31, "10.0.0.1", 5000, "10.0.0.2", 80);
+	struct sock_fact other = tcp_fact(32, "10.0.0.1", 5000, "10.0.0.2", 80);
+	bool created;
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	assert_true(assoc_table_upsert(&t, &old, &created) >= 0 && created);
+	assert_int_equal(t.n_without_cookie, 1);
+	assert_true(assoc_table_upsert(&t, &ev, &created) >= 0 && !created);
+	assert_int_equal(t.n_without_cookie, 0);
+	assert_int_equal(assoc_table_find(&t, &old)->cookie, 31);
+	assert_ptr_equal(assoc_table_find(&t, &ev), assoc_table_find(&t, &old));
+	/* the same tuple with another cookie is another socket (the first one's successor) */
+	assert_null(assoc_table_find(&t, &other));
+	assert_true(assoc_table_upsert(&t, &other, &created) >= 0 && created);
+	assert_int_equal(t.n_used, 2);
+	assert_int_equal(assoc_table_remove(&t, &ev), 1);
+	assert_int_equal(assoc_table_remove(&t, &other), 1);
+	/* removing an entry without a cookie counts it out */
+	assert_true(assoc_table_upsert(&t, &old, &created) >= 0 && created);
+	assert_int_equal(t.n_without_cookie, 1);
+	assert_int_equal(assoc_table_remove(&t, &old), 1);
+	assert_int_equal(t.n_without_cookie, 0);
+	assoc_table_free(&t);
+}
+
 static void unix_pair_and_names(void **state)
 {
 	struct assoc_table t;
@@ -652,6 +685,7 @@ int run_assoc_table_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(loopback_halves_join),
 		cmocka_unit_test(idempotent_and_multi_owner),
+		cmocka_unit_test(cookie_learnt_from_tuple),
 		cmocka_unit_test(unix_pair_and_names),
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(slot_index_survives_churn),
