@@ -8,11 +8,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "backends.h"
+#include "iter_read.h"
 #include "snapshot.h"
 #include "source.h"
 #include "sockscope.skel.h"
-
-#define READ_CHUNK (256 * 1024)
 
 bool snapshot_kernel_has_iter(const char *name)
 {
@@ -42,83 +41,45 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/*
- * Read one iterator to its end. A read() may end inside a record, so what is left over is
- * carried to the front of the buffer; the buffer is 8-byte aligned, and records are multiples
- * of 8 bytes, so every record handed on is aligned.
- */
-static int read_iter(struct bpf_link *link, snapshot_fn fn, void *ctx, struct snapshot_stats *st)
-{
-	size_t have = 0;
-	uint64_t *buf;
-	int fd, err = 0;
-
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0)
-		return -errno;
-	buf = malloc(READ_CHUNK);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		unsigned char *bytes = (unsigned char *)buf;
-		ssize_t n = read(fd, bytes + have, READ_CHUNK - have);
-		size_t off = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		have += n;
-		while (have - off >= sizeof(struct ss_hdr)) {
-			const struct ss_hdr *h = (const void *)(bytes + off);
-
-			if (h->size < sizeof(*h) || h->size > 1024 || h->size % 8) {
-				err = -EPROTO; /* the stream lost its framing: stop reading it */
-				goto out;
-			}
-			if (have - off < h->size)
-				break;
-			if (record_validate(h, h->size)) {
-				st->invalid++;
-			} else {
-				st->inet += h->type == SS_SNAP_INET;
-				st->unix_socks += h->type == SS_SNAP_UNIX;
-				st->files += h->type == SS_SNAP_FILE;
-				fn(ctx, h);
-			}
-			off += h->size;
-		}
-		memmove(bytes, bytes + off, have - off);
-		have -= off;
-	}
-out:
-	free(buf);
-	close(fd);
-	return err;
-}
-
-static int run_one(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
-		   struct snapshot_stats *st)
+static int attach(struct bpf_program *prog, struct bpf_link **link)
 {
 	if (!*link) {
 		*link = bpf_program__attach_iter(prog, NULL);
 		if (!*link)
 			return -errno;
 	}
-	return read_iter(*link, fn, ctx, st);
+	return 0;
+}
+
+/* A new reading of the iterator (each bpf_iter_create() walks the kernel's objects anew). */
+static int open_iter(struct bpf_program *prog, struct bpf_link **link)
+{
+	int err = attach(prog, link), fd;
+
+	if (err)
+		return err;
+	fd = bpf_iter_create(bpf_link__fd(*link));
+	return fd < 0 ? -errno : fd;
+}
+
+static int run_one(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
+		   struct snapshot_stats *st)
+{
+	int fd = open_iter(prog, link), err;
+
+	if (fd < 0)
+		return fd;
+	err = iter_read(fd, fn, ctx, st);
+	close(fd);
+	return err;
 }
 
 int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st)
 {
 	uint64_t start = mono_ns();
-	int err;
+	struct iter_reader files;
+	int err, files_fd;
 
 	memset(st, 0, sizeof(*st));
 	/* live views: give every TCP socket alive now a kernel-side entry, so its close is
@@ -126,9 +87,24 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	if (bpf_program__autoload(s->progs.ss_seed_tcp) &&
 	    (err = run_one(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
 		return err;
+	/*
+	 * The descriptors' walk (every process's files, the longest after TCP's) runs in a reader
+	 * thread while this one walks and applies the sockets; its records are applied after
+	 * them, so every owner still finds its socket. Without the thread: read it last, here.
+	 */
+	files_fd = open_iter(s->progs.ss_snap_files, &s->links.ss_snap_files);
+	if (files_fd < 0)
+		return files_fd;
+	if (iter_reader_start(&files, files_fd)) {
+		close(files_fd);
+		files_fd = -1;
+	}
 	if ((err = run_one(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
-	    (err = run_one(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st)))
+	    (err = run_one(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
+		if (files_fd >= 0)
+			iter_reader_cancel(&files);
 		return err;
+	}
 	/*
 	 * Unix sockets: sock_diag first. iter/unix (6.18 here) loses sockets when a read() ends
 	 * inside its batch (10,000 sockets: ~1,100 missing with 256 KiB reads, ~3,300 with 4 KiB;
@@ -145,7 +121,10 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 		err = unix_proc_snapshot(current_netns_inode(), fn, ctx, &st->unix_socks);
 	}
 	/* owners last: a descriptor's socket is then already in the table */
-	err = run_one(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);
+	if (files_fd >= 0)
+		err = iter_reader_finish(&files, fn, ctx, st);
+	else
+		err = run_one(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);
 	st->elapsed_ns = mono_ns() - start;
 	return err;
 }

@@ -14,5 +14,6 @@ int main(void)
 	failed += run_flows_tests();
 	failed += run_assoc_table_tests();
 	failed += run_proto_counts_tests();
+	failed += run_iter_read_tests();
 	return failed ? 1 : 0;
 }
