@@ -59,17 +59,28 @@ static uint64_t tuple_hash(const struct tuple_key *k)
 	return slot_hash(k, sizeof(*k));
 }
 
-bool half_is_port(const struct half_assoc *h)
+static bool is_port(uint8_t proto, uint8_t state, uint16_t lport, uint32_t peer_inode, bool named)
 {
-	switch (h->proto) {
+	switch (proto) {
 	case SOCK_PROTO_TCP:
-		return h->state == SK_LISTEN;
+		return state == SK_LISTEN;
 	case SOCK_PROTO_UDP:
-		return h->state != SK_ESTABLISHED && h->lport;
+		return state != SK_ESTABLISHED && lport;
 	case SOCK_PROTO_UNIX:
-		return h->state == SK_LISTEN || (h->state == SK_CLOSE && !h->peer_inode && h->name);
+		return state == SK_LISTEN || (state == SK_CLOSE && !peer_inode && named);
 	}
 	return false;
+}
+
+bool half_is_port(const struct half_assoc *h)
+{
+	return is_port(h->proto, h->state, h->lport, h->peer_inode, h->name);
+}
+
+bool fact_is_port(const struct sock_fact *f)
+{
+	return is_port(f->proto, f->state, is_inet(f->proto) ? f->lport : 0, f->peer_inode,
+		       f->path && f->path_len);
 }
 
 bool half_is_connected(const struct half_assoc *h)

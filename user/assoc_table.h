@@ -126,6 +126,8 @@ const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const str
 bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h);
 /* Listening TCP, unconnected bound UDP, listening or bound-unconnected unix. */
 bool half_is_port(const struct half_assoc *h);
+/* The same for a fact: would the socket it makes be a port? */
+bool fact_is_port(const struct sock_fact *f);
 /* Connected: TCP not listening, UDP connected, unix with a peer. */
 bool half_is_connected(const struct half_assoc *h);
 bool assoc_table_has_owner(const struct assoc_table *t, const struct half_assoc *h, uint32_t pid);

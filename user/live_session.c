@@ -16,7 +16,13 @@
 static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 {
 	struct live_session *s = ctx;
+	struct sock_fact f;
 
+	/* `ports` would build an entry for every connected socket (and find its owners) only
+	 * to list none of them; descriptors of sockets not kept find nothing and are ignored */
+	if (s->ports_only && rec->type != SS_SNAP_FILE && !fact_from_record(rec, &f) &&
+	    !fact_is_port(&f))
+		return;
 	table_apply(&s->table, rec, s->netns); /* -ENOSPC is counted in table.dropped */
 }
 
@@ -26,8 +32,9 @@ static int take_snapshot(struct live_session *s)
 	uint32_t orphans;
 	int added, err;
 
-	/* size the table once for what the kernel counts now; a miss only costs growth */
-	if (!proto_counts_read(&c))
+	/* size the table once for what the kernel counts now; a miss only costs growth (not
+	 * for `ports`, which keeps few of them) */
+	if (!s->ports_only && !proto_counts_read(&c))
 		assoc_table_reserve(&s->table, (uint64_t)c.inet + c.unix_socks > UINT32_MAX ?
 						       UINT32_MAX : c.inet + c.unix_socks, c.inet);
 	err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
@@ -164,6 +171,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 
 	memset(s, 0, sizeof(*s));
 	s->events = events;
+	s->ports_only = o->cmd == LIVE_PORTS && !events;
 	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
 			     * table as it then is, and only later changes as changes */
 	s->ctx = ctx;

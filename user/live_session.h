@@ -32,6 +32,7 @@ struct live_session {
 	struct snapshot_stats snap;
 	unsigned resnapshots;
 	bool events;
+	bool ports_only;   /* `ports`: the snapshot keeps listening and bound sockets only */
 	struct sink sink;
 	struct source src;
 	live_event_fn on_event;

@@ -256,6 +256,43 @@ static void reserve_sizes_once(void **state)
 	assoc_table_free(&t);
 }
 
+/* `ports` drops snapshot facts that are no port before they reach the table: the fact's
+ * verdict must be the one its entry would get. */
+static void fact_is_port_as_entry(void **state)
+{
+	static const uint8_t path[] = "/run/x.sock";
+	struct {
+		struct sock_fact f;
+		bool port;
+	} cases[] = {
+		{ tcp_fact(1, "0.0.0.0", 80, "0.0.0.0", 0), true },
+		{ tcp_fact(2, "10.0.0.1", 5000, "10.0.0.2", 80), false },
+		{ tcp_fact(3, "0.0.0.0", 53, "0.0.0.0", 0), true },      /* UDP bound */
+		{ tcp_fact(4, "0.0.0.0", 0, "0.0.0.0", 0), false },      /* UDP unbound */
+		{ tcp_fact(5, "10.0.0.1", 53, "10.0.0.2", 9), false },   /* UDP connected */
+		{ { .proto = SOCK_PROTO_UNIX, .state = SK_LISTEN, .cookie = 6, .inode = 6 }, true },
+		{ { .proto = SOCK_PROTO_UNIX, .state = SK_CLOSE, .cookie = 7, .inode = 7,
+		    .path = path, .path_len = sizeof(path) - 1 }, true },  /* bound datagram */
+		{ { .proto = SOCK_PROTO_UNIX, .state = SK_CLOSE, .cookie = 8, .inode = 8 }, false },
+		{ { .proto = SOCK_PROTO_UNIX, .state = SK_ESTABLISHED, .cookie = 9, .inode = 9,
+		    .peer_inode = 10, .path = path, .path_len = sizeof(path) - 1 }, false },
+	};
+	struct assoc_table t;
+
+	(void)state;
+	cases[0].f.state = SK_LISTEN;
+	for (int i = 2; i < 5; i++)
+		cases[i].f.proto = SOCK_PROTO_UDP;
+	cases[2].f.state = cases[3].f.state = SK_CLOSE;
+	assoc_table_init(&t, 100);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_true(assoc_table_upsert(&t, &cases[i].f, NULL) >= 0);
+		assert_int_equal(fact_is_port(&cases[i].f), cases[i].port);
+		assert_int_equal(half_is_port(assoc_table_find(&t, &cases[i].f)), cases[i].port);
+	}
+	assoc_table_free(&t);
+}
+
 static bool ref_is(const void *ctx, uint32_t ref, const void *key)
 {
 	(void)ctx;
@@ -691,6 +728,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(slot_index_survives_churn),
 		cmocka_unit_test(slot_index_reserve_holds),
 		cmocka_unit_test(reserve_sizes_once),
+		cmocka_unit_test(fact_is_port_as_entry),
 		cmocka_unit_test(events_feed_the_table),
 		cmocka_unit_test(unix_events_join),
 		cmocka_unit_test(udp_flow_owners),
