@@ -3,23 +3,28 @@
 # pairs open in a namespace of their own, `sockscope ports` and `sockscope assoc` (one-shot,
 # > /dev/null) against `ss -tanp` and `ss -xp`, interleaved, ROUNDS times; then the table's
 # memory per association (assoc -v) and the assembler's rate on a synthetic stream.
-# Prints a markdown section for bench/RESULTS.md.
+# Replaces its own section of bench/RESULTS.md (keeps the others) and prints it; NOTE adds a
+# paragraph (the reading of the numbers) to it.
 #   bench/live.sh                 NTCP=20000 NUNIX=5000 ROUNDS=5
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/results.sh
 
 NTCP=${NTCP:-20000}
 NUNIX=${NUNIX:-5000}
 ROUNDS=${ROUNDS:-5}
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+RESULTS=${RESULTS:-bench/RESULTS.md}
 NS=ss-live-bench-$$
+SECTION=$(mktemp)
 DRIVERS=()
 PROCS=${PROCS:-5} # RLIMIT_NOFILE's hard limit is 20,000 here: the sockets are spread
 
 cleanup() {
 	for d in "${DRIVERS[@]}"; do kill "$d" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null || true
+	rm -f "$SECTION"
 }
 trap cleanup EXIT
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
@@ -53,7 +58,31 @@ for r in $(seq "$ROUNDS"); do
 	t["ss -xp"]+="$(ms ss -xp) "
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# ratios SLOW FAST: the per-round ratios SLOW/FAST (sums of names joined by ","), sorted
+ratios() {
+	local r slow fast n
+	for r in $(seq "$ROUNDS"); do
+		slow=0 fast=0
+		IFS=, read -ra n <<<"$1"
+		for x in "${n[@]}"; do slow=$((slow + $(echo "${t[$x]}" | cut -d' ' -f"$r"))); done
+		IFS=, read -ra n <<<"$2"
+		for x in "${n[@]}"; do fast=$((fast + $(echo "${t[$x]}" | cut -d' ' -f"$r"))); done
+		awk -v s="$slow" -v f="$fast" 'BEGIN { printf "%.1f\n", (f > 0 ? s / f : 0) }'
+	done | sort -n | tr '\n' ' '
+}
+ratio_row() { # LABEL SLOW FAST
+	local all med worst
+	all=$(ratios "$2" "$3")
+	med=$(echo "$all" | median)
+	worst=$(echo "$all" | cut -d' ' -f1)
+	echo "| $1 | ${med}x | ${worst}x | $all| $(awk -v w="$worst" -v m="$med" 'BEGIN {
+		print (w >= 5 ? "**met** (every round)" : m >= 5 ? "**met** (median; not every round)" : "**not met**") }') |"
+}
+snapline=$(ip netns exec "$NS" "$SOCKSCOPE" assoc -v 2>&1 >/dev/null | grep snapshot)
+table_bytes=$(echo "$snapline" | sed -n 's/.*sockets, \([0-9]*\) bytes.*/\1/p')
+per_assoc=$(awk -v b="${table_bytes:-0}" -v n=$((NTCP + NUNIX)) 'BEGIN { printf "%d", b / n }')
 
+{
 echo "## Live table: ports and assoc against ss (issue 6)"
 echo
 echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
@@ -70,10 +99,19 @@ for n in "${names[@]}"; do
 	echo "| \`$n\` | $(echo "${t[$n]}" | median) | ${t[$n]}|"
 done
 echo
+echo "| target (issue 6) | median of per-round ratios | worst round | all rounds, sorted | |"
+echo "| --- | --- | --- | --- | --- |"
+ratio_row "\`sockscope ports\` >= 5x faster than \`ss -tulnp + ss -xlp\`" "ss -tulnp + ss -xlp" "sockscope ports"
+ratio_row "\`sockscope assoc\` >= 5x faster than \`ss -tanp\`" "ss -tanp" "sockscope assoc"
+ratio_row "\`sockscope assoc\` >= 5x faster than \`ss -xp\`" "ss -xp" "sockscope assoc"
+ratio_row "\`sockscope assoc\` >= 5x faster than \`ss -tanp\` + \`ss -xp\` (the same sockets)" "ss -tanp,ss -xp" "sockscope assoc"
+echo "| memory <= 300 bytes per association | $per_assoc bytes | | $table_bytes bytes / $((NTCP + NUNIX)) local associations | $(
+	[ "$per_assoc" -gt 0 ] && [ "$per_assoc" -le 300 ] && echo "**met**" || echo "**not met**") |"
+echo
 echo "Snapshot and table (\`sockscope assoc -v\`):"
 echo
 echo '```'
-ip netns exec "$NS" "$SOCKSCOPE" assoc -v 2>&1 >/dev/null | grep snapshot
+echo "$snapline"
 echo '```'
 echo
 echo "Assembler on a synthetic stream (\`build/bench/table_rate\`: listen, then 1,000,000"
@@ -82,3 +120,10 @@ echo
 echo '```'
 build/bench/table_rate
 echo '```'
+if [ -n "${NOTE:-}" ]; then
+	echo
+	echo "$NOTE"
+fi
+} >"$SECTION"
+results_put "$RESULTS" "$SECTION"
+cat "$SECTION"
