@@ -114,13 +114,66 @@ static bool push(struct iter_reader *r, uint8_t *data, size_t len)
 	return queued;
 }
 
+/* The first producer's records, gathered into chunks as the iterator's are. */
+struct emitter {
+	struct iter_reader *r;
+	uint8_t *buf;
+	size_t have;
+	bool stop; /* cancelled, or out of memory: nothing more is queued */
+};
+
+static void emit(void *ctx, const struct ss_hdr *rec)
+{
+	struct emitter *e = ctx;
+
+	if (e->stop || rec->size < sizeof(*rec) || rec->size > 1024 || rec->size % 8)
+		return;
+	if (e->have + rec->size > READ_CHUNK) {
+		uint8_t *next = malloc(READ_CHUNK);
+
+		if (!next || !push(e->r, e->buf, e->have)) {
+			free(next);
+			e->stop = true;
+			return;
+		}
+		e->buf = next;
+		e->have = 0;
+	}
+	memcpy(e->buf + e->have, rec, rec->size);
+	e->have += rec->size;
+}
+
+/* Run the first producer here, queue what it emitted, and tell the consumer how it went. */
+static void run_first(struct iter_reader *r)
+{
+	struct emitter e = { .r = r, .buf = malloc(READ_CHUNK) };
+	uint64_t count = 0;
+	int err = e.buf ? r->first(r->first_arg, emit, &e, &count) : -ENOMEM;
+
+	if (e.stop && !err)
+		err = -ENOMEM; /* (or cancelled: then nobody asks) */
+	if (e.have && !e.stop && push(r, e.buf, e.have))
+		e.buf = NULL;
+	free(e.buf);
+	pthread_mutex_lock(&r->lock);
+	r->first_err = err;
+	r->first_count = count;
+	r->first_done = true;
+	pthread_cond_broadcast(&r->changed);
+	pthread_mutex_unlock(&r->lock);
+}
+
 static void *reader_main(void *arg)
 {
 	struct iter_reader *r = arg;
-	uint8_t *buf = malloc(READ_CHUNK);
+	uint8_t *buf;
 	size_t have = 0;
-	int err = buf ? 0 : -ENOMEM;
+	int err;
 
+	if (r->first)
+		run_first(r);
+	buf = malloc(READ_CHUNK);
+	err = buf ? 0 : -ENOMEM;
 	while (!err) {
 		ssize_t n = read_more(r->fd, buf, have);
 		bool end = n == 0;
@@ -165,12 +218,14 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
-int iter_reader_start(struct iter_reader *r, int fd)
+int iter_reader_start(struct iter_reader *r, int fd, iter_producer_fn first, void *first_arg)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
+	r->first = first;
+	r->first_arg = first_arg;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->changed, NULL);
 	err = pthread_create(&r->thread, NULL, reader_main, r);
@@ -189,6 +244,19 @@ static void release(struct iter_reader *r)
 		free(r->queue[r->head].data);
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->changed);
+}
+
+int iter_reader_first_done(struct iter_reader *r, uint64_t *count)
+{
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->first_done)
+		pthread_cond_wait(&r->changed, &r->lock);
+	err = r->first_err;
+	*count = r->first_count;
+	pthread_mutex_unlock(&r->lock);
+	return err;
 }
 
 int iter_reader_finish(struct iter_reader *r, snapshot_fn fn, void *ctx,

@@ -24,7 +24,12 @@ struct iter_chunk {
 	size_t len;
 };
 
-/* A reader thread filling a bounded queue of whole-record chunks. */
+/* Hands records to emit() (in the reader thread), counting them in *count; 0 or negative
+ * errno. */
+typedef int (*iter_producer_fn)(void *arg, snapshot_fn emit, void *emit_ctx, uint64_t *count);
+
+/* A reader thread filling a bounded queue of whole-record chunks: first a producer's records
+ * (optional), then an iterator's. */
 struct iter_reader {
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -35,10 +40,19 @@ struct iter_reader {
 	bool cancel; /* the consumer gives up: stop reading */
 	int err;
 	int fd;
+	iter_producer_fn first;
+	void *first_arg;
+	bool first_done;
+	int first_err;
+	uint64_t first_count;
 };
 
-/* Start reading iter_fd in a thread (which then owns the fd): 0 or negative errno. */
-int iter_reader_start(struct iter_reader *r, int iter_fd);
+/* Start a thread that runs first(first_arg) (if not NULL), then reads iter_fd (which it then
+ * owns): 0 or negative errno (no thread; the caller keeps the fd). */
+int iter_reader_start(struct iter_reader *r, int iter_fd, iter_producer_fn first, void *first_arg);
+/* Wait until the first producer is done: its result, and in *count how many records it
+ * emitted (they are applied by iter_reader_finish(), before the iterator's). */
+int iter_reader_first_done(struct iter_reader *r, uint64_t *count);
 /* Apply everything the thread read (waiting for it to finish), then join it and free its
  * resources. 0 or the reader's negative errno. */
 int iter_reader_finish(struct iter_reader *r, snapshot_fn fn, void *ctx,

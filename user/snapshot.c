@@ -74,11 +74,19 @@ static int run_one(struct bpf_program *prog, struct bpf_link **link, snapshot_fn
 	return err;
 }
 
+/* The unix sockets' sock_diag dump, run by the reader thread while this one walks TCP. */
+static int unix_diag_first(void *arg, snapshot_fn emit, void *emit_ctx, uint64_t *count)
+{
+	return unix_diag_snapshot(*(const uint32_t *)arg, emit, emit_ctx, count);
+}
+
 int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st)
 {
-	uint64_t start = mono_ns();
+	uint64_t start = mono_ns(), n_diag = 0;
+	uint32_t netns = current_netns_inode();
 	struct iter_reader files;
+	bool threaded;
 	int err, files_fd;
 
 	memset(st, 0, sizeof(*st));
@@ -88,20 +96,20 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	    (err = run_one(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
 		return err;
 	/*
-	 * The descriptors' walk (every process's files, the longest after TCP's) runs in a reader
-	 * thread while this one walks and applies the sockets; its records are applied after
-	 * them, so every owner still finds its socket. Without the thread: read it last, here.
+	 * While this thread walks TCP and UDP and applies them, a reader thread dumps the unix
+	 * sockets (sock_diag) and then walks every process's descriptors (the longest walk after
+	 * TCP's); what it read is applied after, in that order, so every owner finds its socket.
+	 * Without the thread, the same in this order here.
 	 */
 	files_fd = open_iter(s->progs.ss_snap_files, &s->links.ss_snap_files);
 	if (files_fd < 0)
 		return files_fd;
-	if (iter_reader_start(&files, files_fd)) {
+	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
+	if (!threaded)
 		close(files_fd);
-		files_fd = -1;
-	}
 	if ((err = run_one(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
 	    (err = run_one(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
-		if (files_fd >= 0)
+		if (threaded)
 			iter_reader_cancel(&files);
 		return err;
 	}
@@ -112,16 +120,21 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	 * unix_diag module (a kernel without modules), iter/unix, else /proc/net/unix (no peers).
 	 */
 	st->unix_source = "sock_diag";
-	err = unix_diag_snapshot(current_netns_inode(), fn, ctx, &st->unix_socks);
-	if (err && !st->unix_socks && unix_iter) {
+	if (threaded) {
+		err = iter_reader_first_done(&files, &n_diag); /* counted as they are applied */
+	} else {
+		err = unix_diag_snapshot(netns, fn, ctx, &n_diag);
+		st->unix_socks += n_diag;
+	}
+	if (err && !n_diag && unix_iter) {
 		st->unix_source = "iter/unix";
 		err = run_one(s->progs.ss_snap_unix, &s->links.ss_snap_unix, fn, ctx, st);
-	} else if (err && !st->unix_socks) {
+	} else if (err && !n_diag) {
 		st->unix_source = "/proc/net/unix";
-		err = unix_proc_snapshot(current_netns_inode(), fn, ctx, &st->unix_socks);
+		err = unix_proc_snapshot(netns, fn, ctx, &st->unix_socks);
 	}
 	/* owners last: a descriptor's socket is then already in the table */
-	if (files_fd >= 0)
+	if (threaded)
 		err = iter_reader_finish(&files, fn, ctx, st);
 	else
 		err = run_one(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);

@@ -33,14 +33,15 @@ static struct ss_snap_file file_rec(uint32_t fd)
 	return r;
 }
 
-/* A temporary file holding n records, then `tail` bytes of extra data; its fd, at offset 0. */
-static int records_file(uint32_t n, const void *tail, size_t tail_len)
+/* A temporary file holding records first.. (n of them), then `tail` bytes of extra data; its
+ * fd, at offset 0. */
+static int records_from(uint32_t first, uint32_t n, const void *tail, size_t tail_len)
 {
 	FILE *f = tmpfile();
 	int fd;
 
 	assert_non_null(f);
-	for (uint32_t i = 0; i < n; i++) {
+	for (uint32_t i = first; i < first + n; i++) {
 		struct ss_snap_file r = file_rec(i);
 
 		assert_int_equal(fwrite(&r, sizeof(r), 1, f), 1);
@@ -53,6 +54,11 @@ static int records_file(uint32_t n, const void *tail, size_t tail_len)
 	assert_true(fd >= 0);
 	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
 	return fd;
+}
+
+static int records_file(uint32_t n, const void *tail, size_t tail_len)
+{
+	return records_from(0, n, tail, tail_len);
 }
 
 static void framing_and_validation(void **state)
@@ -119,7 +125,7 @@ static void reader_thread_bounded(void **state)
 	bool done;
 
 	(void)state;
-	assert_int_equal(iter_reader_start(&r, records_file(N, NULL, 0)), 0);
+	assert_int_equal(iter_reader_start(&r, records_file(N, NULL, 0), NULL, NULL), 0);
 	/* it fills the queue and waits there, unfinished */
 	assert_int_equal(settled_queue(&r, &done), ITER_QUEUE_CHUNKS);
 	assert_false(done);
@@ -129,15 +135,61 @@ static void reader_thread_bounded(void **state)
 	assert_int_equal(st.files, N);
 	/* the reader's error comes back after what it read before it */
 	s = (struct seen){ .in_order = true };
-	assert_int_equal(iter_reader_start(&r, records_file(1000, &broken, sizeof(broken))), 0);
+	assert_int_equal(iter_reader_start(&r, records_file(1000, &broken, sizeof(broken)), NULL, NULL), 0);
 	assert_int_equal(iter_reader_finish(&r, count, &s, &st), -EPROTO);
 	assert_int_equal(s.n, 1000);
 	/* cancelled while it waits on a full queue: it stops, nothing is applied */
 	s = (struct seen){ .in_order = true };
-	assert_int_equal(iter_reader_start(&r, records_file(N, NULL, 0)), 0);
+	assert_int_equal(iter_reader_start(&r, records_file(N, NULL, 0), NULL, NULL), 0);
 	assert_int_equal(settled_queue(&r, &done), ITER_QUEUE_CHUNKS);
 	iter_reader_cancel(&r);
 	assert_int_equal(s.n, 0);
+}
+
+/* A producer run by the reader before its iterator (the unix dump): n records, then err. */
+struct producer {
+	uint32_t n;
+	int err;
+};
+
+static int produce(void *arg, snapshot_fn emit, void *emit_ctx, uint64_t *count)
+{
+	const struct producer *p = arg;
+
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct ss_snap_file r = file_rec(i);
+
+		emit(emit_ctx, &r.hdr);
+		(*count)++;
+	}
+	return p->err;
+}
+
+/* The producer's records come first (more than one chunk of them), then the iterator's; its
+ * result and count are known before the iterator's records are applied. */
+static void reader_producer_first(void **state)
+{
+	struct producer p = { .n = 20000 }; /* 960 KB: several chunks */
+	struct snapshot_stats st = { 0 };
+	struct seen s = { .in_order = true };
+	struct iter_reader r;
+	uint64_t n = 0;
+
+	(void)state;
+	assert_int_equal(iter_reader_start(&r, records_from(20000, 30000, NULL, 0), produce, &p), 0);
+	assert_int_equal(iter_reader_first_done(&r, &n), 0);
+	assert_int_equal(n, 20000);
+	assert_int_equal(iter_reader_finish(&r, count, &s, &st), 0);
+	assert_int_equal(s.n, 50000);
+	assert_true(s.in_order);
+	/* a producer that fails: its error and count reach the consumer, the iterator still runs */
+	p = (struct producer){ .n = 0, .err = -ENOENT };
+	s = (struct seen){ .in_order = true };
+	assert_int_equal(iter_reader_start(&r, records_file(100, NULL, 0), produce, &p), 0);
+	assert_int_equal(iter_reader_first_done(&r, &n), -ENOENT);
+	assert_int_equal(n, 0);
+	assert_int_equal(iter_reader_finish(&r, count, &s, &st), 0);
+	assert_int_equal(s.n, 100);
 }
 
 int run_iter_read_tests(void)
@@ -145,6 +197,7 @@ int run_iter_read_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(framing_and_validation),
 		cmocka_unit_test(reader_thread_bounded),
+		cmocka_unit_test(reader_producer_first),
 	};
 
 	return cmocka_run_group_tests_name("iter_read", tests, NULL, NULL);
