@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,12 @@
 #define READ_CHUNK (256 * 1024)
 #define CHUNK_FULL (READ_CHUNK - 64 * 1024)
 
+/* Could a record have this header's size? (Records are multiples of 8 bytes, at most 1 KiB.) */
+static bool framed(const struct ss_hdr *h)
+{
+	return h->size >= sizeof(*h) && h->size <= 1024 && h->size % 8 == 0;
+}
+
 /* Bytes at the front of buf that are whole records. *err becomes -EPROTO when the header after
  * them has a size no record has (the stream lost its framing: stop reading it after them). */
 static size_t whole_records(const uint8_t *buf, size_t have, int *err)
@@ -19,7 +26,7 @@ static size_t whole_records(const uint8_t *buf, size_t have, int *err)
 	while (have - off >= sizeof(struct ss_hdr)) {
 		const struct ss_hdr *h = (const void *)(buf + off);
 
-		if (h->size < sizeof(*h) || h->size > 1024 || h->size % 8) {
+		if (!framed(h)) {
 			*err = -EPROTO;
 			break;
 		}
@@ -126,7 +133,7 @@ static void emit(void *ctx, const struct ss_hdr *rec)
 {
 	struct emitter *e = ctx;
 
-	if (e->stop || rec->size < sizeof(*rec) || rec->size > 1024 || rec->size % 8)
+	if (e->stop || !framed(rec))
 		return;
 	if (e->have + rec->size > READ_CHUNK) {
 		uint8_t *next = malloc(READ_CHUNK);
@@ -226,6 +233,7 @@ int iter_reader_start(struct iter_reader *r, int fd, iter_producer_fn first, voi
 	r->fd = fd;
 	r->first = first;
 	r->first_arg = first_arg;
+	r->first_done = !first;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->changed, NULL);
 	err = pthread_create(&r->thread, NULL, reader_main, r);
