@@ -115,13 +115,14 @@ static bool tuple_matches(const void *ctx, uint32_t ref, const void *key)
 	const struct assoc_table *t = ctx;
 	const struct tuple_query *q = key;
 	const struct half_assoc *h = &t->socks[ref];
-	struct tuple_key k;
 
 	if (ref == q->exclude || (q->cookie && h->cookie && h->cookie != q->cookie) ||
 	    (q->connected && !half_is_connected(h)))
 		return false;
-	tuple_of(h, &k, false);
-	return !memcmp(&k, &q->k, sizeof(k));
+	/* the fields tuple_of() would copy, compared in place (called for every candidate) */
+	return h->netns == q->k.netns && h->proto == q->k.proto && h->lport == q->k.lport &&
+	       h->rport == q->k.rport && !memcmp(h->laddr, q->k.laddr, 16) &&
+	       !memcmp(h->raddr, q->k.raddr, 16);
 }
 
 int assoc_table_init(struct assoc_table *t, uint32_t max_socks)
