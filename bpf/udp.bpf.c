@@ -29,12 +29,27 @@ struct send_pending {
 	__u8 pad[2];
 };
 
+/* kprobe backend: kprobe -> kretprobe, per thread */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32); /* thread id */
 	__type(value, struct send_pending);
 } udp_pending SEC(".maps");
+
+/*
+ * Tracepoint backend: cgroup/sendmsg -> sock_send_length, in the sending thread's own storage
+ * (5.11+; the backend needs 6.3 anyway). A hash update and lookup keyed by tid cost ~200 ns
+ * per datagram here; the task's storage is a cached pointer, and no other thread can touch
+ * it, however the sender sleeps or migrates between the two hooks. User space creates this
+ * map only when the tracepoint send hook is chosen.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct send_pending);
+} udp_pending_task SEC(".maps");
 
 static __always_inline bool sk_is_udp(struct sock *sk, bool btf)
 {
@@ -217,22 +232,25 @@ int BPF_KRETPROBE(ss_kr_udpv6_sendmsg, int ret)
 
 static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct send_pending p = {};
+	struct send_pending *p = bpf_task_storage_get(&udp_pending_task, bpf_get_current_task_btf(),
+						      NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 
-	p.sk = bpf_get_socket_cookie(ctx);
-	p.family = family;
-	p.rport = bpf_ntohs((__u16)ctx->user_port);
+	if (!p)
+		return; /* no memory: the send is counted towards the connected peer (none) */
+	p->sk = bpf_get_socket_cookie(ctx);
+	p->family = family;
+	p->rport = bpf_ntohs((__u16)ctx->user_port);
 	if (family == AF_INET) {
 		__u32 a = ctx->user_ip4;
 
-		__builtin_memcpy(p.raddr, &a, 4);
+		__builtin_memcpy(p->raddr, &a, 4);
+		__builtin_memset(p->raddr + 4, 0, 12);
 	} else {
 		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
-		__builtin_memcpy(p.raddr, a, 16);
+		__builtin_memcpy(p->raddr, a, 16);
 	}
-	bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
+	p->used = 0;
 }
 
 /* Runs in udp_sendmsg() for sends that name a destination; returning 1 lets them through. */
@@ -257,7 +275,6 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 {
 	__u16 family = sk->__sk_common.skc_family;
-	__u32 tid;
 	struct send_pending *p;
 
 	if (family == AF_UNIX) {
@@ -266,8 +283,7 @@ int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 	}
 	if (!cfg_want_udp || !sk_is_udp(sk, true))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	p = bpf_map_lookup_elem(&udp_pending, &tid);
+	p = bpf_task_storage_get(&udp_pending_task, bpf_get_current_task_btf(), NULL, 0);
 	if (p && (p->used || p->sk != bpf_get_socket_cookie(sk)))
 		p = NULL;
 	if (p)

@@ -115,6 +115,16 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
 	return e;
 }
 
+/* The connecting process of socket sk (its address: the key), for the accept side. */
+static __always_inline void connector_put(__u64 sk, __u64 inode)
+{
+	struct unix_connector c = {};
+
+	owner_from_current(&c.owner);
+	c.inode = inode;
+	bpf_map_update_elem(&unix_connectors, &sk, &c, BPF_ANY);
+}
+
 /*
  * Process context, entering connect(): remember the connecting process for the accept side.
  * At the entry, not the exit: the server is woken (and may return from accept()) as soon as
@@ -122,18 +132,15 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
  */
 static __always_inline void on_unix_connect_enter(struct sock *sk)
 {
-	struct unix_connector c = {};
-	__u64 key = (__u64)sk;
-
-	if (!unix_wanted() || !unix_connection_type(sk))
-		return;
-	owner_from_current(&c.owner);
-	c.inode = sk_inode(sk);
-	bpf_map_update_elem(&unix_connectors, &key, &c, BPF_ANY);
+	if (unix_wanted() && unix_connection_type(sk))
+		connector_put((__u64)sk, sk_inode(sk));
 }
 
-/* Process context, connect() succeeded: the connecting process is current. */
-static __always_inline void on_unix_connect(struct sock *sk)
+/*
+ * Process context, connect() succeeded: the connecting process is current. listener_addr,
+ * if given, is the address the new connection must belong to.
+ */
+static __always_inline void on_unix_connect(struct sock *sk, struct unix_address *listener_addr)
 {
 	struct sock *embryo;
 	struct unix_address *addr;
@@ -145,6 +152,8 @@ static __always_inline void on_unix_connect(struct sock *sk)
 		return;
 	embryo = unix_peer_of(sk);
 	addr = unix_addr_of(embryo); /* the listener's own address object */
+	if (listener_addr && addr != listener_addr)
+		return;
 	l = listener_of(addr);
 	owner_from_current(&c.owner);
 	if (!pid_wanted(c.owner.pid) && !(l && pid_wanted(l->owner.pid)))
@@ -211,7 +220,7 @@ int BPF_PROG(ss_fx_unix_connect, struct socket *sock, struct sockaddr *uaddr, in
 	     int flags, int ret)
 {
 	if (!ret)
-		on_unix_connect(BPF_CORE_READ(sock, sk));
+		on_unix_connect(BPF_CORE_READ(sock, sk), NULL);
 	return 0;
 }
 
@@ -301,7 +310,7 @@ int BPF_KRETPROBE(ss_kr_unix_connect, int ret)
 	struct socket *sock = (struct socket *)inflight_take();
 
 	if (sock && !ret)
-		on_unix_connect(BPF_CORE_READ(sock, sk));
+		on_unix_connect(BPF_CORE_READ(sock, sk), NULL);
 	return 0;
 }
 
@@ -410,7 +419,7 @@ int ss_tp_unix_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	__u64 fd1 = inflight_take();
 
 	if (fd1 && ctx->ret == 0)
-		on_unix_connect(sk_from_fd(fd1 - 1));
+		on_unix_connect(sk_from_fd(fd1 - 1), NULL);
 	return 0;
 }
 
@@ -427,5 +436,62 @@ int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
 {
 	if (unix_wanted() && ctx->ret >= 0)
 		on_unix_accept(sk_from_fd(ctx->ret));
+	return 0;
+}
+
+/* ---- tracepoint backend, 6.7+: cgroup/connect_unix + sk_data_ready, no syscall tracepoints -- */
+
+/* The socket this thread is connecting, from the connect hook to the listener's wake-up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64); /* struct sock *; 0: none */
+} unix_connecting SEC(".maps");
+
+/*
+ * Entering unix_stream_connect() (and unix_dgram_connect(), left at once), in the connecting
+ * thread. libbpf 1.1 knows no section name for cgroup/connect_unix: user space sets the
+ * attach type (BPF_CGROUP_UNIX_CONNECT, read from the kernel's BTF) before load.
+ */
+SEC("cgroup/connect4")
+int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct unix_sock *u;
+	__u64 *slot;
+
+	if (!unix_wanted() || !sk || (sk->type != SOCK_STREAM && sk->type != SOCK_SEQPACKET))
+		return 1;
+	u = bpf_skc_to_unix_sock(sk);
+	slot = bpf_task_storage_get(&unix_connecting, bpf_get_current_task_btf(), NULL,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!u || !slot)
+		return 1;
+	*slot = (__u64)u;
+	connector_put((__u64)u, sk_inode(&u->sk));
+	return 1; /* let the connect go on */
+}
+
+/*
+ * A socket's data-ready callback, for every socket type; a unix listener's runs only in
+ * unix_stream_connect() once the connection is queued, in the connecting thread: that
+ * connect succeeded. Everything else leaves after two loads.
+ */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(ss_tp_unix_data_ready, struct sock *sk)
+{
+	struct unix_sock *listener;
+	__u64 *slot, client;
+
+	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN_)
+		return 0;
+	slot = bpf_task_storage_get(&unix_connecting, bpf_get_current_task_btf(), NULL, 0);
+	listener = bpf_skc_to_unix_sock(sk);
+	if (!slot || !*slot || !listener)
+		return 0;
+	client = *slot;
+	*slot = 0;
+	on_unix_connect((struct sock *)client, listener->addr);
 	return 0;
 }

@@ -74,6 +74,7 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 		[HOOK_UNIX_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_unix_connect, s->progs.ss_fx_unix_connect },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_connect, s->progs.ss_kr_unix_connect },
+			/* without cgroup/connect_unix (before 6.7): see unix_connect_programs() */
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_connect_enter,
 						 s->progs.ss_tp_unix_connect_exit },
 		},
@@ -94,6 +95,12 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 	};
 	int n = 0;
 
+	if (h == HOOK_UNIX_CONNECT && b == BACKEND_TRACEPOINT && unix_connect_cgroup_attach_type() >= 0) {
+		/* two cheap hooks instead of two syscall tracepoints on every connect() */
+		out[0] = s->progs.ss_cg_unix_connect;
+		out[1] = s->progs.ss_tp_unix_data_ready;
+		return 2;
+	}
 	for (int i = 0; i < MAX_HOOK_PROGS; i++)
 		if (table[h][b][i])
 			out[n++] = table[h][b][i];
@@ -119,7 +126,7 @@ static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_program *p)
 {
 	return p == s->progs.ss_cg_sendmsg4 || p == s->progs.ss_cg_sendmsg6 ||
-	       p == s->progs.ss_cg_sock_release;
+	       p == s->progs.ss_cg_sock_release || p == s->progs.ss_cg_unix_connect;
 }
 
 /* The iterators run on demand (user/snapshot.c), so they are never auto-attached. */
@@ -169,6 +176,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
 		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
 	}
+	/* task storage exists from 5.11: created below only for the programs that use it */
+	bpf_map__set_autocreate(s->maps.udp_pending_task, false);
+	bpf_map__set_autocreate(s->maps.unix_connecting, false);
 	/* nothing will write these: do not pay for preallocating them (the flow table alone is
 	 * 23 MB) */
 	if (cfg->no_events || (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix)) {
@@ -197,6 +207,13 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 			if (is_cgroup_prog(s, progs[i]))
 				bpf_program__set_autoattach(progs[i], false);
 		}
+	}
+	bpf_map__set_autocreate(s->maps.udp_pending_task,
+				bpf_program__autoload(s->progs.ss_tp_send_length));
+	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
+		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
+						      unix_connect_cgroup_attach_type());
+		bpf_map__set_autocreate(s->maps.unix_connecting, true);
 	}
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
@@ -272,6 +289,7 @@ static int attach_cgroup_progs(struct tracer *t)
 		{ s->progs.ss_cg_sendmsg4, &s->links.ss_cg_sendmsg4 },
 		{ s->progs.ss_cg_sendmsg6, &s->links.ss_cg_sendmsg6 },
 		{ s->progs.ss_cg_sock_release, &s->links.ss_cg_sock_release },
+		{ s->progs.ss_cg_unix_connect, &s->links.ss_cg_unix_connect },
 	};
 	char root[4096];
 	int err;
