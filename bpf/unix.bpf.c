@@ -441,14 +441,6 @@ int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- tracepoint backend, 6.7+: cgroup/connect_unix + sk_data_ready, no syscall tracepoints -- */
 
-/* The socket this thread is connecting, from the connect hook to the listener's wake-up. */
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, __u64); /* struct sock *; 0: none */
-} unix_connecting SEC(".maps");
-
 /*
  * Entering unix_stream_connect() (and unix_dgram_connect(), left at once), in the connecting
  * thread. libbpf 1.1 knows no section name for cgroup/connect_unix: user space sets the
@@ -458,17 +450,16 @@ SEC("cgroup/connect4")
 int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
 {
 	struct bpf_sock *sk = ctx->sk;
+	struct ss_thread_slot *slot;
 	struct unix_sock *u;
-	__u64 *slot;
 
 	if (!unix_wanted() || !sk || (sk->type != SOCK_STREAM && sk->type != SOCK_SEQPACKET))
 		return 1;
 	u = bpf_skc_to_unix_sock(sk);
-	slot = bpf_task_storage_get(&unix_connecting, bpf_get_current_task_btf(), NULL,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	slot = thread_slot(true);
 	if (!u || !slot)
 		return 1;
-	*slot = (__u64)u;
+	slot->unix_connecting = (__u64)u;
 	connector_put((__u64)u, sk_inode(&u->sk));
 	return 1; /* let the connect go on */
 }
@@ -481,17 +472,18 @@ int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ss_tp_unix_data_ready, struct sock *sk)
 {
+	struct ss_thread_slot *slot;
 	struct unix_sock *listener;
-	__u64 *slot, client;
+	__u64 client;
 
 	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN_)
 		return 0;
-	slot = bpf_task_storage_get(&unix_connecting, bpf_get_current_task_btf(), NULL, 0);
+	slot = thread_slot(false);
 	listener = bpf_skc_to_unix_sock(sk);
-	if (!slot || !*slot || !listener)
+	if (!slot || !slot->unix_connecting || !listener)
 		return 0;
-	client = *slot;
-	*slot = 0;
+	client = slot->unix_connecting;
+	slot->unix_connecting = 0;
 	on_unix_connect((struct sock *)client, listener->addr);
 	return 0;
 }

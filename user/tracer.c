@@ -176,15 +176,12 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
 		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
 	}
-	/* task storage exists from 5.11: created below only for the programs that use it */
-	bpf_map__set_autocreate(s->maps.udp_pending_task, false);
-	bpf_map__set_autocreate(s->maps.unix_connecting, false);
 	/* nothing will write these: do not pay for preallocating them (the flow table alone is
 	 * 23 MB) */
 	if (cfg->no_events || (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix)) {
 		bpf_map__set_max_entries(s->maps.flows, 1);
 		bpf_map__set_max_entries(s->maps.flow_socks, 1);
-		bpf_map__set_max_entries(s->maps.udp_pending, 1);
+		bpf_map__set_max_entries(s->maps.thread_slots, 1);
 	}
 	if (cfg->no_events || !s->rodata->cfg_want_unix) {
 		bpf_map__set_max_entries(s->maps.unix_listeners, 1);
@@ -208,13 +205,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 				bpf_program__set_autoattach(progs[i], false);
 		}
 	}
-	bpf_map__set_autocreate(s->maps.udp_pending_task,
-				bpf_program__autoload(s->progs.ss_tp_send_length));
-	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
+	if (bpf_program__autoload(s->progs.ss_cg_unix_connect))
 		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
 						      unix_connect_cgroup_attach_type());
-		bpf_map__set_autocreate(s->maps.unix_connecting, true);
-	}
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
