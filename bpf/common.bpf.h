@@ -158,7 +158,7 @@ static __always_inline void *event_reserve(__u32 size)
  * batch is counted in a per-CPU slot: asking the ring (bpf_ringbuf_query) reads the consumer
  * position, a cache line user space keeps writing.
  */
-static __always_inline void event_submit(void *e, __u32 size)
+static __always_inline __u64 wake_flags(__u32 size)
 {
 	__u32 zero = 0;
 	__u64 *acc = bpf_map_lookup_elem(&wake_acc, &zero);
@@ -171,7 +171,26 @@ static __always_inline void event_submit(void *e, __u32 size)
 			flags = BPF_RB_FORCE_WAKEUP;
 		}
 	}
-	bpf_ringbuf_submit(e, flags);
+	return flags;
+}
+
+static __always_inline void event_submit(void *e, __u32 size)
+{
+	bpf_ringbuf_submit(e, wake_flags(size));
+}
+
+/*
+ * A record built elsewhere (a per-CPU scratch buffer) whose length is known only at run
+ * time: only size bytes reach the ring. Writing a record into the ring costs per cache line
+ * (the reader's CPU holds them): 336 bytes ~235 ns, 64 bytes ~40 ns measured here.
+ */
+static __always_inline void event_output(void *data, __u32 size)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+
+	if (!ring || bpf_ringbuf_output(ring, data, size, wake_flags(size)))
+		count(SS_CNT_LOST);
 }
 
 static __always_inline void hdr_init(struct ss_hdr *h, __u16 type, __u32 size)
