@@ -116,6 +116,7 @@ extern const volatile bool cfg_state_via_tp;   /* tracepoint programs act on sta
 extern const volatile bool cfg_connect_via_tp; /* connect reported at SYN_SENT -> ESTABLISHED */
 extern const volatile bool cfg_listen_via_tp;  /* listen hook runs on the state tracepoint */
 extern const volatile bool cfg_accept_via_tp;  /* accept hook runs on the syscall exits */
+extern const volatile bool cfg_unix_accept_in_tcp; /* ...and its programs report unix accepts */
 extern const volatile __u64 cfg_flow_idle_ns;  /* a datagram after this gap starts a new epoch */
 extern const volatile bool cfg_want_udp;
 extern const volatile bool cfg_want_unix;

@@ -249,6 +249,18 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 	unix_event_send(e, unix_addr_of(newsk), unix_addr_of(client));
 }
 
+/*
+ * A unix socket that tcp.bpf.c's accept programs (sys_exit_accept/accept4) found: on the
+ * tracepoint backend one program per syscall exit serves both protocols, since every program
+ * on a syscall tracepoint costs a run and an fd -> socket walk per accept. A global function,
+ * so the other object can call it (verified on its own: sk is a bare address).
+ */
+__attribute__((noinline)) int ss_unix_accepted(__u64 sk)
+{
+	on_unix_accept((struct sock *)sk);
+	return 0;
+}
+
 /* ---- fentry/fexit ----------------------------------------------------------------------- */
 
 SEC("fexit/unix_listen")

@@ -122,6 +122,14 @@ static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 	return !choice[HOOK_ACCEPT].off && choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
 }
 
+/* Both accept hooks on the syscall exits: one program per exit serves both (bpf/tcp.bpf.c). */
+static bool unix_accept_in_tcp(const struct hook_choice choice[HOOK_COUNT])
+{
+	return !choice[HOOK_ACCEPT].off && !choice[HOOK_UNIX_ACCEPT].off &&
+	       choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT &&
+	       choice[HOOK_UNIX_ACCEPT].backend == BACKEND_TRACEPOINT;
+}
+
 /* libbpf does not attach cgroup programs by itself: tracer_attach() does, on the v2 root. */
 static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_program *p)
 {
@@ -159,6 +167,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
+	s->rodata->cfg_unix_accept_in_tcp = unix_accept_in_tcp(choice);
 	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
 	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
 	s->rodata->cfg_want_unix = !choice[HOOK_UNIX_SEND].off || !choice[HOOK_UNIX_CONNECT].off ||
@@ -204,6 +213,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 			if (is_cgroup_prog(s, progs[i]))
 				bpf_program__set_autoattach(progs[i], false);
 		}
+	}
+	if (s->rodata->cfg_unix_accept_in_tcp) { /* the TCP accept programs take unix too */
+		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
+		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
 	}
 	if (bpf_program__autoload(s->progs.ss_cg_unix_connect))
 		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
