@@ -11,7 +11,12 @@
  *                                                NAME-cli connects and sends COUNT of SIZE
  *   unixdrive pair NAME BYTES                    socketpair: NAME-a and NAME-b each write BYTES
  *                                                and read the other's
- * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE".
+ *   unixdrive pending NAME ADDR COUNT            NAME-srv listens on ADDR and never accepts;
+ *                                                NAME-cli connects COUNT times from one thread
+ *                                                (holding every socket), then once to ADDR.none,
+ *                                                where nobody listens (must fail), and exits
+ * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE"
+ * (pending: "srv PID 0 LISTENER_INODE", one "cli PID INODE" per connection).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -31,7 +36,7 @@
 static void usage(void)
 {
 	fputs("usage: unixdrive stream|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
-	      "pair NAME BYTES\n", stderr);
+	      "pair NAME BYTES | pending NAME ADDR COUNT\n", stderr);
 	exit(2);
 }
 
@@ -222,6 +227,50 @@ static int run_pair(const char *name, long bytes)
 	return wait_child(b);
 }
 
+/* Connections the server never accepts: each connect() still succeeds (queued, backlog). */
+static int run_pending(const char *name, const char *path, long count)
+{
+	struct sockaddr_un sun, none;
+	char none_path[sizeof(sun.sun_path)];
+	socklen_t len = unix_addr(path, &sun), none_len;
+	int lfd, fd;
+	pid_t cli;
+
+	snprintf(none_path, sizeof(none_path), "%s.none", path);
+	none_len = unix_addr(none_path, &none);
+	if (path[0] != '@')
+		unlink(path);
+	name_self(name, "srv");
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, count + 1))
+		die("listen");
+	printf("srv %d 0 %lu\n", getpid(), inode_of(lfd));
+	fflush(stdout);
+	cli = fork();
+	if (cli < 0)
+		die("fork");
+	if (cli == 0) {
+		close(lfd);
+		name_self(name, "cli");
+		for (long i = 0; i < count; i++) {
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			if (fd < 0 || connect(fd, (void *)&sun, len))
+				die("connect");
+			printf("cli %d %lu\n", getpid(), inode_of(fd)); /* held until exit */
+		}
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || !connect(fd, (void *)&none, none_len))
+			die("connect to an address nobody listens on succeeded");
+		_exit(0);
+	}
+	if (wait_child(cli))
+		return 1;
+	close(lfd);
+	if (path[0] != '@')
+		unlink(path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -235,5 +284,7 @@ int main(int argc, char **argv)
 		return run_dgram(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "pair") && argc == 4)
 		return run_pair(argv[2], number(argv[3]));
+	if (!strcmp(mode, "pending") && argc == 5)
+		return run_pending(argv[2], argv[3], number(argv[4]));
 	usage();
 }
