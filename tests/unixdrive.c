@@ -108,6 +108,46 @@ static int wait_child(pid_t pid)
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
 }
 
+/* NAME-srv's socket on ADDR: bound, and listening unless backlog is 0 (dgram). */
+static int server_socket(const char *name, int type, const char *path, const struct sockaddr_un *sun,
+			 socklen_t len, int backlog)
+{
+	int fd;
+
+	if (path[0] != '@')
+		unlink(path);
+	name_self(name, "srv");
+	fd = socket(AF_UNIX, type, 0);
+	if (fd < 0 || bind(fd, (const void *)sun, len) || (backlog && listen(fd, backlog)))
+		die("bind/listen");
+	return fd;
+}
+
+static int connected_socket(int type, const struct sockaddr_un *sun, socklen_t len)
+{
+	int fd = socket(AF_UNIX, type, 0);
+
+	if (fd < 0 || connect(fd, (const void *)sun, len))
+		die("connect");
+	return fd;
+}
+
+/* NAME-cli, forked: returns 0 in the client (which no longer holds the server's socket). */
+static pid_t fork_client(const char *name, int server_fd)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(server_fd);
+		name_self(name, "cli");
+	}
+	return pid;
+}
+
 static int run_connection(int type, const char *name, const char *path, long bytes)
 {
 	struct sockaddr_un sun;
@@ -115,22 +155,10 @@ static int run_connection(int type, const char *name, const char *path, long byt
 	int lfd, fd;
 	pid_t cli;
 
-	if (path[0] != '@')
-		unlink(path);
-	name_self(name, "srv");
-	lfd = socket(AF_UNIX, type, 0);
-	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, 16))
-		die("listen");
-	fflush(stdout);
-	cli = fork();
-	if (cli < 0)
-		die("fork");
+	lfd = server_socket(name, type, path, &sun, len, 16);
+	cli = fork_client(name, lfd);
 	if (cli == 0) {
-		close(lfd);
-		name_self(name, "cli");
-		fd = socket(AF_UNIX, type, 0);
-		if (fd < 0 || connect(fd, (void *)&sun, len))
-			die("connect");
+		fd = connected_socket(type, &sun, len);
 		printf("cli %d %lu\n", getpid(), inode_of(fd));
 		fflush(stdout);
 		write_all(fd, bytes);
@@ -164,23 +192,11 @@ static int run_dgram(const char *name, const char *path, long count, long size)
 
 	if (size > (long)sizeof(buf))
 		usage();
-	if (path[0] != '@')
-		unlink(path);
-	name_self(name, "srv");
-	sfd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	if (sfd < 0 || bind(sfd, (void *)&sun, len))
-		die("bind");
+	sfd = server_socket(name, SOCK_DGRAM, path, &sun, len, 0);
 	printf("srv %d %lu 0\n", getpid(), inode_of(sfd));
-	fflush(stdout);
-	cli = fork();
-	if (cli < 0)
-		die("fork");
+	cli = fork_client(name, sfd);
 	if (cli == 0) {
-		close(sfd);
-		name_self(name, "cli");
-		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-		if (fd < 0 || connect(fd, (void *)&sun, len))
-			die("connect");
+		fd = connected_socket(SOCK_DGRAM, &sun, len);
 		printf("cli %d %lu\n", getpid(), inode_of(fd));
 		fflush(stdout);
 		memset(buf, 'd', sizeof(buf));
@@ -238,26 +254,12 @@ static int run_pending(const char *name, const char *path, long count)
 
 	snprintf(none_path, sizeof(none_path), "%s.none", path);
 	none_len = unix_addr(none_path, &none);
-	if (path[0] != '@')
-		unlink(path);
-	name_self(name, "srv");
-	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, count + 1))
-		die("listen");
+	lfd = server_socket(name, SOCK_STREAM, path, &sun, len, count + 1);
 	printf("srv %d 0 %lu\n", getpid(), inode_of(lfd));
-	fflush(stdout);
-	cli = fork();
-	if (cli < 0)
-		die("fork");
+	cli = fork_client(name, lfd);
 	if (cli == 0) {
-		close(lfd);
-		name_self(name, "cli");
-		for (long i = 0; i < count; i++) {
-			fd = socket(AF_UNIX, SOCK_STREAM, 0);
-			if (fd < 0 || connect(fd, (void *)&sun, len))
-				die("connect");
-			printf("cli %d %lu\n", getpid(), inode_of(fd)); /* held until exit */
-		}
+		for (long i = 0; i < count; i++) /* each socket held until exit */
+			printf("cli %d %lu\n", getpid(), inode_of(connected_socket(SOCK_STREAM, &sun, len)));
 		fd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (fd < 0 || !connect(fd, (void *)&none, none_len))
 			die("connect to an address nobody listens on succeeded");
