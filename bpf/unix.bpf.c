@@ -9,8 +9,10 @@
  * time: the accepted socket's peer is the connecting socket, recorded at connect().
  *
  *   listen:  fexit/unix_listen | kprobe+kretprobe/unix_listen | syscalls/sys_enter_listen (fd)
- *   connect: fexit/unix_stream_connect | kprobe+kretprobe | sys_enter+sys_exit_connect (fd)
- *   accept:  fexit/unix_accept | kprobe+kretprobe | sys_exit_accept/accept4 (fd)
+ *   connect: fexit/unix_stream_connect | kprobe+kretprobe | cgroup/connect_unix +
+ *            tp_btf/sk_data_ready (6.7+), else sys_enter+sys_exit_connect (fd)
+ *   accept:  fexit/unix_accept | kprobe+kretprobe | sys_exit_accept/accept4 (fd; the TCP
+ *            accept programs when both hooks use them, see ss_unix_accepted)
  *   send:    fexit/unix_stream_sendmsg + unix_dgram_sendmsg | kprobe+kretprobe on both |
  *            tp_btf/sock_send_length (in udp.bpf.c)
  */

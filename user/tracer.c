@@ -218,9 +218,11 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
 	}
-	if (bpf_program__autoload(s->progs.ss_cg_unix_connect))
+	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
 		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
 						      unix_connect_cgroup_attach_type());
+		vlog("unix_connect: cgroup/connect_unix + sk_data_ready (no connect() tracepoints)");
+	}
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
