@@ -38,12 +38,11 @@ struct ss_counters {
 	__type(value, __u64);
 };
 
-/* Bytes this CPU submitted since it last woke the reader. */
 struct ss_wake_acc {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct ss_cpu_tally);
 };
 
 /* Datagram flows (bpf/flow.bpf.h): defined once in maps.bpf.c, shared by udp and unix. */
@@ -159,16 +158,21 @@ static __always_inline void *event_reserve(__u32 size)
  * batch is counted in a per-CPU slot: asking the ring (bpf_ringbuf_query) reads the consumer
  * position, a cache line user space keeps writing.
  */
-static __always_inline __u64 wake_flags(__u32 size)
+static __always_inline struct ss_cpu_tally *cpu_tally(void)
 {
 	__u32 zero = 0;
-	__u64 *acc = bpf_map_lookup_elem(&wake_acc, &zero);
+
+	return bpf_map_lookup_elem(&wake_acc, &zero);
+}
+
+static __always_inline __u64 wake_flags(struct ss_cpu_tally *t, __u32 size)
+{
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (acc) {
-		*acc += size;
-		if (*acc >= cfg_wakeup_bytes) {
-			*acc = 0;
+	if (t) {
+		t->unwoken_bytes += size;
+		if (t->unwoken_bytes >= cfg_wakeup_bytes) {
+			t->unwoken_bytes = 0;
 			flags = BPF_RB_FORCE_WAKEUP;
 		}
 	}
@@ -177,7 +181,11 @@ static __always_inline __u64 wake_flags(__u32 size)
 
 static __always_inline void event_submit(void *e, __u32 size)
 {
-	bpf_ringbuf_submit(e, wake_flags(size));
+	struct ss_cpu_tally *t = cpu_tally();
+
+	bpf_ringbuf_submit(e, wake_flags(t, size));
+	if (t)
+		t->submitted++; /* after the submit: never counts a record the reader cannot see */
 }
 
 /*
@@ -189,9 +197,14 @@ static __always_inline void event_output(void *data, __u32 size)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+	struct ss_cpu_tally *t = cpu_tally();
 
-	if (!ring || bpf_ringbuf_output(ring, data, size, wake_flags(size)))
+	if (!ring || bpf_ringbuf_output(ring, data, size, wake_flags(t, size))) {
 		count(SS_CNT_LOST);
+		return;
+	}
+	if (t)
+		t->submitted++;
 }
 
 static __always_inline void hdr_init(struct ss_hdr *h, __u16 type, __u32 size)

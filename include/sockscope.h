@@ -27,6 +27,7 @@ enum ss_event_type {
 	SS_EV_UNIX_ACCEPT = 20,	      /* accept() returned a stream/seqpacket socket */
 	SS_EV_UNIX_FLOW = 21,	      /* unix dgram flow start (like SS_EV_UDP_FLOW) */
 	SS_EV_UNIX_FLOW_END = 22,     /* unix dgram flow end */
+	SS_EV_PROC_EXIT = 23,	      /* a process's last thread exited (live table only) */
 	SS_EV_TYPE_MAX,
 };
 
@@ -36,6 +37,16 @@ enum ss_counter {
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
 	SS_CNT_FLOW_OVERFLOW = 2, /* flow table full: datagrams of a new flow not counted */
 	SS_CNT_MAX,
+};
+
+/*
+ * Per CPU, beside each ring (map wake_acc): bytes submitted since the reader was last woken,
+ * and records submitted in all. Compared with what the reader received once the programs are
+ * detached, the second makes a loss between kernel and sink visible instead of silent.
+ */
+struct ss_cpu_tally {
+	__u64 unwoken_bytes;
+	__u64 submitted;
 };
 
 /* ss_tcp_event.flags */
@@ -214,6 +225,14 @@ _Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
 #define SS_UNIX_EVENT_FIXED 120 /* offsetof(struct ss_unix_event, path) */
 _Static_assert(__builtin_offsetof(struct ss_unix_event, path) == SS_UNIX_EVENT_FIXED,
 	       "ss_unix_event is ABI");
+
+/* A process whose last thread exited: it no longer owns any socket. */
+struct ss_proc_event {
+	struct ss_hdr hdr;
+	struct ss_owner owner; /* the exiting thread; owner.pid is the process */
+};
+
+_Static_assert(sizeof(struct ss_proc_event) == 48, "ss_proc_event is ABI");
 /*
  * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
  * bpf_seq_write(), read back by user/snapshot.c. The same header starts them; ts_ns is when the

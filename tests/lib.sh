@@ -29,6 +29,7 @@ skip() { echo "SKIPPED: $TEST_NAME: $*"; exit 77; }
 fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	if [ -s "$WORK/tracer.err" ]; then echo "--- tracer stderr:"; tail -5 "$WORK/tracer.err"; fi
+	if [ -s "$WORK/ss-at-stop" ]; then echo "--- sockets when the tracer was stopped:"; head -8 "$WORK/ss-at-stop"; fi
 	exit 1
 }
 
@@ -73,6 +74,8 @@ wait_settled() {
 		[ -z "$(in_ns ss -tanH exclude time-wait exclude listening)" ] && return 0
 		sleep 0.1
 	done
+	# not settled: shown if the test then fails
+	in_ns ss -tanoH exclude time-wait exclude listening >"$WORK/ss-at-stop"
 }
 
 # stop_tracer: SIGINT, wait; TRACER_RC holds its exit status.

@@ -13,6 +13,9 @@
  *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR, accepts the
  *                                                connection NAME2 makes (to TO, default ADDR)
  *                                                and keeps listening
+ *   sockdrive tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT  tcp-pair, and a child NAME3 of
+ *                                                NAME1 holds the accepted socket too; prints
+ *                                                "ready PID1 PID2 PID3"
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
  *       newer ones exist; prints "done" after the last, then holds the KEEP left open.
@@ -44,7 +47,8 @@ static void usage(void)
 {
 	fputs("usage: sockdrive tcp-listen|reuseport|udp-bind NAME ADDR PORT [fork] |\n"
 	      "       unix-listen|unix-dgram NAME PATH | unix-pair NAME1 NAME2 |\n"
-	      "       tcp-pair NAME1 NAME2 ADDR PORT | churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
+	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
+	      "       churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
 	exit(2);
 }
 
@@ -146,6 +150,26 @@ static pid_t fork_holder_keep(const char *name, int sv[2])
 	close(sv[1]);
 	child = pid;
 	return pid;
+}
+
+/*
+ * A loopback connection to a listener that stays open (as a server's does): sv[0] accepted,
+ * sv[1] connecting. Returns the listener.
+ */
+static int tcp_pair(const char *addr, long port, const char *to, int sv[2])
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(to, port, &ss);
+	int lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
+
+	if (listen(lfd, 4))
+		die("listen");
+	sv[1] = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (sv[1] < 0 || connect(sv[1], (void *)&ss, len))
+		die("connect");
+	if ((sv[0] = accept(lfd, NULL, NULL)) < 0)
+		die("accept");
+	return lfd;
 }
 
 static void ready(pid_t a, pid_t b)
@@ -294,22 +318,26 @@ int main(int argc, char **argv)
 		pid = fork_holder_keep(argv[3], sv);
 		ready(getpid(), pid);
 	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
-		struct sockaddr_storage ss;
-		socklen_t len = parse_addr(argc == 7 ? argv[6] : argv[4], number(argv[5]), &ss);
-		int lfd = inet_socket(SOCK_STREAM, argv[4], number(argv[5]), false, true), c, a;
-		pid_t pid;
+		tcp_pair(argv[4], number(argv[5]), argc == 7 ? argv[6] : argv[4], sv);
+		ready(getpid(), fork_holder_keep(argv[3], sv));
+	} else if (!strcmp(mode, "tcp-pair-shared") && argc == 7) {
+		int lfd = tcp_pair(argv[5], number(argv[6]), argv[5], sv);
+		pid_t kid, cli;
 
-		if (listen(lfd, 4))
-			die("listen");
-		c = socket(ss.ss_family, SOCK_STREAM, 0);
-		if (c < 0 || connect(c, (void *)&ss, len))
-			die("connect");
-		if ((a = accept(lfd, NULL, NULL)) < 0)
-			die("accept");
-		sv[0] = a; /* the listener stays open, as a server's does */
-		sv[1] = c;
-		pid = fork_holder_keep(argv[3], sv);
-		ready(getpid(), pid);
+		kid = fork(); /* holds the accepted socket beside its parent, nothing else */
+		if (kid < 0)
+			die("fork");
+		if (kid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			set_name(argv[4]);
+			close(sv[1]);
+			close(lfd);
+			child = 0;
+			hold();
+		}
+		cli = fork_holder_keep(argv[3], sv);
+		printf("ready %d %d %d\n", getpid(), cli, kid);
+		fflush(stdout);
 	} else if (!strcmp(mode, "many") && argc == 7) {
 		many(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
 	} else if (!strcmp(mode, "churn") && argc == 8) {

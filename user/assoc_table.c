@@ -388,6 +388,12 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 	return ref;
 }
 
+static void link_free(struct assoc_table *t, uint32_t l)
+{
+	t->links[l - 1].next = t->links_free;
+	t->links_free = l;
+}
+
 int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
 {
 	uint32_t ref = find(t, f), l;
@@ -400,8 +406,7 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
 	for (l = h->more_owners; l;) {
 		uint32_t next = t->links[l - 1].next;
 
-		t->links[l - 1].next = t->links_free;
-		t->links_free = l;
+		link_free(t, l);
 		l = next;
 	}
 	if (h->name) {
@@ -416,6 +421,43 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
 	t->free_head = ref + 1;
 	t->n_used--;
 	return 1;
+}
+
+/* Take pid off one socket's owners (the next owner, if any, becomes the first). */
+static bool drop_owner(struct assoc_table *t, struct half_assoc *h, uint32_t pid)
+{
+	uint32_t *prev = &h->more_owners, l;
+
+	if (h->owner == pid) {
+		l = h->more_owners;
+		h->owner = l ? t->links[l - 1].pid : 0;
+		if (l) {
+			h->more_owners = t->links[l - 1].next;
+			link_free(t, l);
+		}
+		return true;
+	}
+	for (l = *prev; l; prev = &t->links[l - 1].next, l = *prev) {
+		if (t->links[l - 1].pid == pid) {
+			*prev = t->links[l - 1].next;
+			link_free(t, l);
+			return true;
+		}
+	}
+	return false;
+}
+
+int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
+{
+	int n = 0;
+
+	/* most exiting processes never owned a socket here: one lookup, no walk */
+	if (!pid || !proc_table_find(&t->procs, pid))
+		return 0;
+	for (uint32_t i = 0; i < t->n_slots; i++)
+		if ((protos & (1u << t->socks[i].proto)) && drop_owner(t, &t->socks[i], pid))
+			n++;
+	return n;
 }
 
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,

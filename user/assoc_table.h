@@ -99,6 +99,14 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f);
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
 				   uint32_t uid, const uint8_t *comm);
 
+/*
+ * The process exited: it owns none of its sockets of these protocols (1 << SOCK_PROTO_*) any
+ * more (they may live on in others). Returns how many sockets lost it as an owner; a pid that
+ * owned nothing costs one lookup.
+ */
+#define ALL_SOCK_PROTOS ((1u << SOCK_PROTO_TCP) | (1u << SOCK_PROTO_UDP) | (1u << SOCK_PROTO_UNIX))
+int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos);
+
 /* The entry the fact names, or NULL. */
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f);
 /* The entry, or NULL for a free index. */

@@ -49,25 +49,48 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 {
 	struct top_state *ts = s->ctx;
 	const struct ss_tcp_event *e = (const void *)rec;
+	const struct ss_flow_event *fl = (const void *)rec;
+	const struct ss_owner *owner;
 	const struct half_assoc *h;
 	struct sock_fact f;
 	struct proc_info *p;
+	unsigned proto;
 
 	(void)gone;
-	if (effect < 0 || (rec->type != SS_EV_TCP_CONNECT && rec->type != SS_EV_TCP_ACCEPT))
+	if (effect < 0)
 		return;
-	if (ts->o->pid && e->owner.pid != ts->o->pid)
+	switch (rec->type) {
+	case SS_EV_TCP_CONNECT:
+	case SS_EV_TCP_ACCEPT:
+		proto = SOCK_PROTO_TCP;
+		owner = &e->owner;
+		break;
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		proto = SOCK_PROTO_UNIX;
+		owner = &((const struct ss_unix_event *)rec)->owner;
+		break;
+	case SS_EV_UDP_FLOW: /* a flow's start, or its restart after an idle gap */
+		proto = SOCK_PROTO_UDP;
+		owner = &fl->owner;
+		break;
+	default:
 		return;
-	if (!(ts->o->protos & (1u << SOCK_PROTO_TCP)))
+	}
+	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & (1u << proto)))
 		return;
 	/* a port counts a connection once: a local connection's accept was counted at its
-	 * connect, whose half the table already holds */
+	 * connect, whose half the table already holds; a UDP flow at the port it is sent to
+	 * (a receive from a local sender would count it twice) */
 	if (rec->type == SS_EV_TCP_CONNECT)
 		ts->port_new[e->tuple.dport]++;
-	else if (fact_from_record(rec, &f) || !(h = assoc_table_find(&s->table, &f)) ||
-		 !assoc_table_peer(&s->table, h))
+	else if (rec->type == SS_EV_TCP_ACCEPT &&
+		 (fact_from_record(rec, &f) || !(h = assoc_table_find(&s->table, &f)) ||
+		  !assoc_table_peer(&s->table, h)))
 		ts->port_new[e->tuple.sport]++;
-	if (e->owner.pid && (p = proc_table_find(&s->table.procs, e->owner.pid)))
+	else if (rec->type == SS_EV_UDP_FLOW && !(fl->flags & SS_FF_RECV))
+		ts->port_new[fl->tuple.dport]++;
+	if (owner->pid && (p = proc_table_find(&s->table.procs, owner->pid)))
 		p->new_conns++;
 }
 

@@ -124,6 +124,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	src.kernel_skips = skipped_runs;
 	src.kernel_skips_ctx = &t;
+	src.tally_fd = tracer_tally_fd(&t);
 	src.flows = flows_new(tracer_flows_fd(&t), o.filter.flow_idle_ns, source_emit, &src);
 	if (!src.flows) {
 		elog("out of memory");

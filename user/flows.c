@@ -17,7 +17,8 @@
 /* What user space remembers of one kernel flow entry. */
 struct flow_node {
 	struct ss_flow_key key;
-	struct flow_node *next_key, *next_cookie;
+	struct flow_node *next[FLOW_IX_COUNT]; /* chains of f->index */
+	size_t bucket[FLOW_IX_COUNT];
 	bool open;		   /* started, not ended since */
 	bool released;		   /* socket closed: kept a while only as a peer for the join */
 	uint64_t released_ns;
@@ -52,6 +53,43 @@ static size_t cookie_bucket(__u64 cookie)
 	return hash_bytes(&cookie, sizeof(cookie)) % FLOWS_BUCKETS;
 }
 
+/* An end of a flow as the peer join sees it: a unix inode or a UDP port, in one namespace. */
+static size_t join_bucket(__u32 netns, bool unix_family, __u64 value)
+{
+	struct {
+		__u64 value;
+		__u32 netns;
+		__u32 unix_family;
+	} j = { value, netns, unix_family };
+
+	return hash_bytes(&j, sizeof(j)) % FLOWS_BUCKETS;
+}
+
+static void ix_link(struct flows *f, struct flow_node *n, enum flow_index ix, size_t bucket)
+{
+	n->bucket[ix] = bucket;
+	n->next[ix] = f->index[ix][bucket];
+	f->index[ix][bucket] = n;
+}
+
+static void ix_unlink(struct flows *f, struct flow_node *n, enum flow_index ix)
+{
+	struct flow_node **p = &f->index[ix][n->bucket[ix]];
+
+	while (*p && *p != n)
+		p = &(*p)->next[ix];
+	if (*p)
+		*p = n->next[ix];
+}
+
+static void join_link(struct flows *f, struct flow_node *n)
+{
+	bool ux = n->key.family == AF_UNIX;
+
+	ix_link(f, n, FLOW_IX_SELF, join_bucket(n->netns, ux, ux ? n->inode : n->tuple.sport));
+	ix_link(f, n, FLOW_IX_REF, join_bucket(n->netns, ux, ux ? n->peer_inode : n->tuple.dport));
+}
+
 static int map_lookup(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st)
 {
 	return bpf_map_lookup_elem(f->map_fd, k, st) ? -errno : 0;
@@ -76,10 +114,11 @@ void flows_free(struct flows *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
-		struct flow_node *n = f->by_key[i], *next;
+		struct flow_node *n = f->index[FLOW_IX_KEY][i], *next;
 
 		for (; n; n = next) {
-			next = n->next_key;
+			next = n->next[FLOW_IX_KEY];
+			free(n->end_due);
 			free(n);
 		}
 	}
@@ -88,17 +127,16 @@ void flows_free(struct flows *f)
 
 static struct flow_node *node_find(struct flows *f, const struct ss_flow_key *k)
 {
-	struct flow_node *n = f->by_key[key_bucket(k)];
+	struct flow_node *n = f->index[FLOW_IX_KEY][key_bucket(k)];
 
 	while (n && memcmp(&n->key, k, sizeof(*k)))
-		n = n->next_key;
+		n = n->next[FLOW_IX_KEY];
 	return n;
 }
 
 static struct flow_node *node_get(struct flows *f, const struct ss_flow_key *k)
 {
 	struct flow_node *n = node_find(f, k);
-	size_t kb, cb;
 
 	if (n)
 		return n;
@@ -106,29 +144,32 @@ static struct flow_node *node_get(struct flows *f, const struct ss_flow_key *k)
 	if (!n)
 		return NULL;
 	n->key = *k;
-	kb = key_bucket(k);
-	cb = cookie_bucket(k->cookie);
-	n->next_key = f->by_key[kb];
-	f->by_key[kb] = n;
-	n->next_cookie = f->by_cookie[cb];
-	f->by_cookie[cb] = n;
+	ix_link(f, n, FLOW_IX_KEY, key_bucket(k));
+	ix_link(f, n, FLOW_IX_COOKIE, cookie_bucket(k->cookie));
+	join_link(f, n);
 	f->n_nodes++;
 	return n;
 }
 
+/* What a start (or the final read) says about the flow's ends: re-indexed for the join. */
+static void node_describe(struct flows *f, struct flow_node *n, const struct ss_owner *owner,
+			  const struct ss_inet_tuple *tuple, __u32 netns, __u64 inode,
+			  __u64 peer_inode)
+{
+	ix_unlink(f, n, FLOW_IX_SELF);
+	ix_unlink(f, n, FLOW_IX_REF);
+	n->owner = *owner;
+	n->tuple = *tuple;
+	n->netns = netns;
+	n->inode = inode;
+	n->peer_inode = peer_inode;
+	join_link(f, n);
+}
+
 static void node_unlink(struct flows *f, struct flow_node *n)
 {
-	struct flow_node **p = &f->by_key[key_bucket(&n->key)];
-
-	while (*p && *p != n)
-		p = &(*p)->next_key;
-	if (*p)
-		*p = n->next_key;
-	p = &f->by_cookie[cookie_bucket(n->key.cookie)];
-	while (*p && *p != n)
-		p = &(*p)->next_cookie;
-	if (*p)
-		*p = n->next_cookie;
+	for (int ix = 0; ix < FLOW_IX_COUNT; ix++)
+		ix_unlink(f, n, ix);
 	f->n_nodes--;
 	free(n->end_due);
 	free(n);
@@ -141,42 +182,59 @@ static bool addr_is_any(const __u8 a[16])
 	return !memcmp(a, zero, 16);
 }
 
+static bool is_peer(const struct flow_node *n, const struct ss_flow_key *k,
+		    const struct ss_flow_state *st)
+{
+	if (n->netns != st->netns || !n->owner.pid || &n->key == k)
+		return false;
+	if (k->family == AF_UNIX) {
+		if (n->key.family != AF_UNIX)
+			return false;
+		if (st->peer_inode)
+			return n->inode == st->peer_inode;
+		/* a client that wrote before the server's accept() gave the accepted socket its
+		 * inode has peer_inode 0: the server's flow still names the client */
+		return st->inode && n->peer_inode == st->inode;
+	}
+	if (n->key.family == AF_UNIX || n->key.dir == k->dir)
+		return false;
+	if (k->dir == SS_DIR_SEND)
+		return n->tuple.sport == st->tuple.dport &&
+		       (addr_is_any(n->tuple.saddr) || !memcmp(n->tuple.saddr, st->tuple.daddr, 16));
+	return n->tuple.dport == st->tuple.sport &&
+	       (addr_is_any(st->tuple.saddr) || !memcmp(st->tuple.saddr, n->tuple.daddr, 16));
+}
+
 /*
  * The process at the other end of a local flow: for a UDP send, the socket receiving on the
  * destination port in the same network namespace; for a UDP receive, a socket sending to this
- * socket's port; for a unix flow, the flow of the socket with the peer inode.
+ * socket's port; for a unix flow, the flow of the socket with the peer inode. One index chain,
+ * not every flow: thousands of flows end at once when sockscope stops.
  */
 static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key *k,
 				       const struct ss_flow_state *st)
 {
-	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
-		for (const struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
-			if (n->netns != st->netns || !n->owner.pid || &n->key == k)
-				continue;
-			if (k->family == AF_UNIX) {
-				if (n->key.family != AF_UNIX)
-					continue;
-				if (st->peer_inode && n->inode == st->peer_inode)
-					return n;
-				/* a client that wrote before the server's accept() gave the
-				 * accepted socket its inode has peer_inode 0: the server's flow
-				 * still names the client */
-				if (!st->peer_inode && st->inode && n->peer_inode == st->inode)
-					return n;
-				continue;
-			}
-			if (n->key.family == AF_UNIX || n->key.dir == k->dir)
-				continue;
-			if (k->dir == SS_DIR_SEND && n->tuple.sport == st->tuple.dport &&
-			    (addr_is_any(n->tuple.saddr) ||
-			     !memcmp(n->tuple.saddr, st->tuple.daddr, 16)))
-				return n;
-			if (k->dir == SS_DIR_RECV && n->tuple.dport == st->tuple.sport &&
-			    (addr_is_any(st->tuple.saddr) ||
-			     !memcmp(st->tuple.saddr, n->tuple.daddr, 16)))
-				return n;
-		}
+	bool ux = k->family == AF_UNIX;
+	enum flow_index ix;
+	__u64 value;
+
+	if (ux && st->peer_inode) {
+		ix = FLOW_IX_SELF; /* the socket whose inode is our peer inode */
+		value = st->peer_inode;
+	} else if (ux) {
+		ix = FLOW_IX_REF; /* the socket whose peer inode is ours */
+		value = st->inode;
+	} else if (k->dir == SS_DIR_SEND) {
+		ix = FLOW_IX_SELF; /* a receiver on our destination port */
+		value = st->tuple.dport;
+	} else {
+		ix = FLOW_IX_REF; /* a sender to our port */
+		value = st->tuple.sport;
 	}
+	for (const struct flow_node *n = f->index[ix][join_bucket(st->netns, ux, value)]; n;
+	     n = n->next[ix])
+		if (is_peer(n, k, st))
+			return n;
 	return NULL;
 }
 
@@ -261,22 +319,18 @@ static void on_start(struct flows *f, const struct ss_flow_event *e)
 	}
 	n->open = true;
 	n->cookie = e->cookie;
-	n->owner = e->owner;
-	n->tuple = e->tuple;
-	n->netns = e->netns;
-	n->inode = e->inode;
-	n->peer_inode = e->peer_inode;
+	node_describe(f, n, &e->owner, &e->tuple, e->netns, e->inode, e->peer_inode);
 }
 
 /* The release names the kernel's socket id: the key's cookie field (see flow_sock_id()). */
 static void on_release(struct flows *f, const struct ss_release_event *r)
 {
-	struct flow_node *n = f->by_cookie[cookie_bucket(r->cookie)], *next;
+	struct flow_node *n = f->index[FLOW_IX_COOKIE][cookie_bucket(r->cookie)], *next;
 
 	for (; n; n = next) {
 		struct ss_flow_state st;
 
-		next = n->next_cookie;
+		next = n->next[FLOW_IX_COOKIE];
 		if (n->key.cookie != r->cookie || n->released)
 			continue;
 		if (!f->lookup(f, &n->key, &st)) {
@@ -315,7 +369,7 @@ bool flows_on_record(struct flows *f, const struct ss_hdr *rec)
 static void ends_due(struct flows *f, uint64_t now)
 {
 	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
-		for (struct flow_node *n = f->by_key[i]; n; n = n->next_key) {
+		for (struct flow_node *n = f->index[FLOW_IX_KEY][i]; n; n = n->next[FLOW_IX_KEY]) {
 			struct ss_flow_state *st = n->end_due;
 
 			if (!st || (now < n->released_ns + PEER_WAIT_NS && now != UINT64_MAX))
@@ -335,10 +389,10 @@ void flows_tick(struct flows *f, uint64_t now)
 		return;
 	f->last_scan_ns = now;
 	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
-		for (struct flow_node *n = f->by_key[i], *next; n; n = next) {
+		for (struct flow_node *n = f->index[FLOW_IX_KEY][i], *next; n; n = next) {
 			struct ss_flow_state st;
 
-			next = n->next_key;
+			next = n->next[FLOW_IX_KEY];
 			if (n->released) {
 				if (!n->end_due && now > n->released_ns && now - n->released_ns >= f->idle_ns)
 					node_unlink(f, n);
@@ -378,11 +432,8 @@ void flows_flush(struct flows *f, uint64_t now)
 			if (!n)
 				continue;
 			n->open = true;
-			n->owner = st.owner;
-			n->tuple = st.tuple;
-			n->netns = st.netns;
-			n->inode = st.inode;
-			n->peer_inode = st.peer_inode;
+			node_describe(f, n, &st.owner, &st.tuple, st.netns, st.inode,
+				      st.peer_inode);
 		}
 		node_end(f, n, &st, st.packets, st.bytes, SS_FF_END_STOP, now);
 	}

@@ -20,6 +20,13 @@
 
 struct flow_node;
 
+/*
+ * A node is in four chained hash indexes: by its kernel key, by its socket id (releases), and
+ * by the two values a peer join looks up (peer_of() in flows.c): its own end (unix inode, UDP
+ * local port) and the end it points at (unix peer inode, UDP remote port).
+ */
+enum flow_index { FLOW_IX_KEY, FLOW_IX_COOKIE, FLOW_IX_SELF, FLOW_IX_REF, FLOW_IX_COUNT };
+
 /* Where finished records go (the source's delivery, so they count like kernel records). */
 typedef void (*flows_emit_fn)(void *ctx, const struct ss_hdr *rec);
 
@@ -31,8 +38,7 @@ struct flows {
 	uint64_t last_scan_ns;
 	uint64_t n_due_check; /* ticks, to look for closed flows' ends every few of them */
 	size_t n_nodes;
-	struct flow_node *by_key[FLOWS_BUCKETS];
-	struct flow_node *by_cookie[FLOWS_BUCKETS];
+	struct flow_node *index[FLOW_IX_COUNT][FLOWS_BUCKETS];
 	/* kernel state lookup, replaceable for tests: 0 or -ENOENT */
 	int (*lookup)(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st);
 };

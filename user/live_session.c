@@ -41,38 +41,78 @@ static int take_snapshot(struct live_session *s)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A copy of an entry about to be removed, for the view; its name outlives the removal. */
+static const struct half_assoc *keep_copy(const struct half_assoc *h, struct half_assoc *copy)
+{
+	static uint8_t name[2 + SS_UNIX_PATH_MAX];
+	uint16_t len;
+
+	*copy = *h;
+	if (h->name) {
+		memcpy(&len, h->name, 2);
+		if (len > SS_UNIX_PATH_MAX)
+			len = SS_UNIX_PATH_MAX;
+		memcpy(name, &len, 2);
+		memcpy(name + 2, h->name + 2, len);
+		copy->name = name;
+	}
+	return copy;
+}
+
 /* The sink the event stream drains into: the table first, then the command's view. */
 static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 {
 	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
 	struct half_assoc gone_copy;
-	const struct half_assoc *gone = NULL;
+	const struct half_assoc *gone = NULL, *h;
 	struct sock_fact f;
 	int effect;
 
-	if (record_removes_socket(rec->type) && s->on_event && !fact_from_record(rec, &f)) {
-		const struct half_assoc *h = assoc_table_find(&s->table, &f);
+	if (rec->type == SS_EV_PROC_EXIT) {
+		uint32_t pid = ((const struct ss_proc_event *)rec)->owner.pid;
 
-		if (h) {
-			gone_copy = *h; /* the name pointer stays valid until the removal below */
-			gone = &gone_copy;
-		}
+		/* a pid that owned nothing here is dropped at once, without queueing */
+		if (proc_table_find(&s->table.procs, pid) &&
+		    !exit_queue_push(&s->exits, pid, rec->ts_ns + EXIT_GRACE_NS) &&
+		    !exit_queue_push(&s->unix_exits, pid,
+				     rec->ts_ns + EXIT_GRACE_NS + 2 * UNIX_SWEEP_INTERVAL_NS))
+			return;
 	}
-	if (gone && gone->name) {
-		/* keep the view's copy usable after the removal frees the name */
-		static uint8_t name[2 + SS_UNIX_PATH_MAX];
-		uint16_t len;
-
-		memcpy(&len, gone->name, 2);
-		if (len > SS_UNIX_PATH_MAX)
-			len = SS_UNIX_PATH_MAX;
-		memcpy(name, &len, 2);
-		memcpy(name + 2, gone->name + 2, len);
-		gone_copy.name = name;
-	}
+	if (record_removes_socket(rec->type) && s->on_event && !fact_from_record(rec, &f) &&
+	    (h = assoc_table_find(&s->table, &f)))
+		gone = keep_copy(h, &gone_copy);
 	effect = table_apply(&s->table, rec, s->netns);
 	if (s->on_event)
 		s->on_event(s, rec, effect, effect == FEED_CLOSED ? gone : NULL);
+}
+
+/* The sweep found a unix socket closed: removed as a release record would, shown as a close. */
+static void unix_swept(void *ctx, uint32_t inode)
+{
+	struct live_session *s = ctx;
+	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .netns = s->netns, .inode = inode };
+	struct ss_release_event rel = { .hdr = { .type = SS_EV_SOCK_RELEASE,
+						 .version = SS_ABI_VERSION, .size = sizeof(rel),
+						 .ts_ns = mono_ns() } };
+	const struct half_assoc *h = assoc_table_find(&s->table, &f);
+	struct half_assoc gone_copy;
+
+	if (!h)
+		return;
+	rel.cookie = h->cookie;
+	keep_copy(h, &gone_copy);
+	assoc_table_remove(&s->table, &f);
+	s->unix_swept++;
+	if (s->on_event)
+		s->on_event(s, &rel.hdr, FEED_CLOSED, &gone_copy);
 }
 
 static void table_sink_lost(struct sink *sk, uint64_t mono_ns, uint64_t count)
@@ -101,13 +141,6 @@ static unsigned tracer_protos(unsigned sock_protos)
 	       (sock_protos & (1u << SOCK_PROTO_UNIX) ? PROTO_UNIX : 0);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	       live_event_fn on_event, void *ctx)
@@ -116,7 +149,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	 * lacks is switched off with a warning instead of failing the command. */
 	unsigned protos = tracer_protos(o->protos) ? tracer_protos(o->protos) : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
-				     .no_events = !events, .protos = protos,
+				     .no_events = !events, .proc_exits = events, .protos = protos,
 				     .flow_idle_ns = LIVE_FLOW_IDLE_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	int rc, err;
@@ -144,6 +177,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		return 1;
 	}
 	if (events) {
+		s->sweep_unix = protos & PROTO_UNIX;
 		s->sink.ops = &table_sink_ops;
 		s->sink.out = stdout;
 		err = source_open(&s->src, s->t.ring_fds, s->t.n_rings, tracer_counters_fd(&s->t),
@@ -164,6 +198,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		if (!err) {
 			s->src.kernel_skips = skipped_runs;
 			s->src.kernel_skips_ctx = &s->t;
+			s->src.tally_fd = tracer_tally_fd(&s->t);
 			/* attach first: what opens or closes from here on is in the rings */
 			err = tracer_attach(&s->t);
 		}
@@ -196,12 +231,27 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 int live_poll(struct live_session *s, int timeout_ms)
 {
 	int err = source_poll(&s->src, timeout_ms);
+	uint32_t pid;
 
 	tracer_tick(&s->t);
 	if (s->src.flows)
 		flows_tick(s->src.flows, mono_ns());
 	if (err < 0)
 		return err;
+	while (exit_queue_pop_due(&s->exits, mono_ns(), &pid))
+		assoc_table_drop_owner(&s->table, pid, ALL_SOCK_PROTOS & ~(1u << SOCK_PROTO_UNIX));
+	while (exit_queue_pop_due(&s->unix_exits, mono_ns(), &pid))
+		assoc_table_drop_owner(&s->table, pid, 1u << SOCK_PROTO_UNIX);
+	if (s->sweep_unix) {
+		int swept = unix_sweep_run(&s->sweep, &s->table, s->netns, mono_ns(), unix_swept, s);
+
+		if (swept > 0)
+			fflush(stdout); /* the view's close rows, not waiting for the next batch */
+		if (swept < 0) {
+			wlog("cannot list unix sockets: closed ones stay in the table");
+			s->sweep_unix = false;
+		}
+	}
 	if (s->lost_seen) {
 		/* the table no longer matches the kernel: rebuild it; events still in the rings
 		 * after the snapshot are applied by the next poll, idempotently */
@@ -217,6 +267,9 @@ int live_poll(struct live_session *s, int timeout_ms)
 
 void live_stop(struct live_session *s)
 {
+	if (s->unix_swept)
+		vlog("the unix sweep removed %llu closed unix sockets",
+		     (unsigned long long)s->unix_swept);
 	if (s->events) {
 		tracer_detach(&s->t);
 		source_close(&s->src);
@@ -225,4 +278,7 @@ void live_stop(struct live_session *s)
 	}
 	tracer_destroy(&s->t);
 	assoc_table_free(&s->table);
+	unix_sweep_free(&s->sweep);
+	exit_queue_free(&s->exits);
+	exit_queue_free(&s->unix_exits);
 }

@@ -14,7 +14,9 @@
 #include "sink.h"
 #include "snapshot.h"
 #include "source.h"
+#include "exit_queue.h"
 #include "tracer.h"
+#include "unix_sweep.h"
 
 struct live_session;
 
@@ -35,6 +37,12 @@ struct live_session {
 	live_event_fn on_event;
 	void *ctx;
 	uint64_t lost_seen;
+	struct unix_sweep sweep; /* with unix events: closed unix sockets (user/unix_sweep.h) */
+	bool sweep_unix;
+	/* process exits waiting for the closes they cause: inet ones are events, unix ones
+	 * (without a close hook) may only be seen by the sweep, two lists later */
+	struct exit_queue exits, unix_exits;
+	uint64_t unix_swept;     /* entries the sweep removed */
 };
 
 /* Preflight, load, (events: attach), snapshot. 0, or an exit code after saying why. */

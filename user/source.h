@@ -22,6 +22,8 @@ struct source_stats {
 	uint64_t lost;      /* dropped in the kernel: ring buffer full, or program runs skipped */
 	uint64_t untracked; /* sockets the kernel's table had no room for */
 	uint64_t flow_overflow; /* datagrams of new flows the flow table had no room for */
+	uint64_t received;  /* records read from the rings, valid or not */
+	uint64_t undelivered; /* submitted by the kernel but never read: a bug, counted lost */
 };
 
 /* How long a record waits for records from other CPUs that may be stamped earlier. */
@@ -31,6 +33,7 @@ struct source {
 	struct ring_buffer *rb;
 	struct merge merge;
 	int counters_fd;
+	int tally_fd; /* optional (-1): per-CPU struct ss_cpu_tally, checked by source_drain */
 	struct sink *sink;
 	struct source_stats stats;
 	/* optional: events the kernel lost outside the ring (skipped program runs), cumulative */
@@ -58,7 +61,10 @@ int source_open(struct source *src, const int *ring_fds, int n_rings, int counte
 		struct sink *sink);
 /* Wait up to timeout_ms for a wake-up, then consume everything pending. */
 int source_poll(struct source *src, int timeout_ms);
-/* Consume what is left (call after detaching) and account for the final drop counts. */
+/*
+ * Consume what is left (call after detaching) and account for the final drop counts; with a
+ * tally_fd, records the kernel submitted but the reader never got are counted lost too.
+ */
 int source_drain(struct source *src);
 void source_close(struct source *src);
 

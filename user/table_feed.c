@@ -209,6 +209,13 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		err = assoc_table_add_owner_by_inode(t, r->inode, r->pid, r->uid, r->comm);
 		return err < 0 ? err : err ? FEED_OWNER : FEED_IGNORED;
 	}
+	if (rec->type == SS_EV_PROC_EXIT) {
+		const struct ss_proc_event *e = (const void *)rec;
+
+		/* not filtered by namespace: a process holds sockets of any namespace */
+		return assoc_table_drop_owner(t, e->owner.pid, ALL_SOCK_PROTOS) ? FEED_DISOWNED
+									       : FEED_IGNORED;
+	}
 	if (fact_from_record(rec, &f))
 		return FEED_IGNORED;
 	if (rec->type == SS_EV_SOCK_RELEASE)

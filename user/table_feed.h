@@ -9,7 +9,8 @@
  * accept also upserts the connecting half, with the accepted socket as its peer inode: that
  * is how unix halves join); udp_flow/unix_flow starts upsert the sending or receiving socket
  * with its owner (UDP by cookie, else tuple; unix by inode); the release record removes the
- * socket with its cookie. Flow ends change nothing (the socket lives on).
+ * socket with its cookie. Flow ends change nothing (the socket lives on). A process exit
+ * takes that process off every socket it held.
  */
 #ifndef SS_TABLE_FEED_H
 #define SS_TABLE_FEED_H
@@ -26,6 +27,7 @@ enum feed_effect {
 	FEED_MERGED,  /* a socket it had already (from the snapshot, or a repeat) */
 	FEED_CLOSED,  /* a socket it had, now removed */
 	FEED_OWNER,   /* an owner added */
+	FEED_DISOWNED, /* an exited process taken off the sockets it held */
 };
 
 /*

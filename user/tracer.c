@@ -223,6 +223,8 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 						      unix_connect_cgroup_attach_type());
 		vlog("unix_connect: cgroup/connect_unix + sk_data_ready (no connect() tracepoints)");
 	}
+	if (cfg->proc_exits)
+		bpf_program__set_autoload(s->progs.ss_tp_proc_exit, true);
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
@@ -392,6 +394,11 @@ void tracer_destroy(struct tracer *t)
 int tracer_counters_fd(const struct tracer *t)
 {
 	return bpf_map__fd(t->skel->maps.counters);
+}
+
+int tracer_tally_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.wake_acc);
 }
 
 int tracer_flows_fd(const struct tracer *t)

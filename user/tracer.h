@@ -22,6 +22,7 @@ struct tracer_config {
 	__u64 flow_idle_ns;         /* a flow with no datagram for this long ends */
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
+	bool proc_exits;            /* also report process exits (the live table's owners) */
 };
 
 struct tracer {
@@ -45,6 +46,8 @@ void tracer_destroy(struct tracer *t);
 /* Per-CPU ring size for a total: a power of two, at least one page. */
 __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus);
 int tracer_counters_fd(const struct tracer *t);
+/* Per-CPU struct ss_cpu_tally: records submitted (source_drain checks them all arrived). */
+int tracer_tally_fd(const struct tracer *t);
 int tracer_flows_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
 

@@ -28,3 +28,17 @@ awk '/^sockscope top/ { if (n > 24) exit 1; n = 0 } { n++ } END { exit n > 24 }'
 # 8 and opens the next; both ends are local, so each counts once)
 grep -qE '^[0-9]+ +tchurn +root +[1-9][0-9]* +[89]$' "$WORK/top.out" || fail "no process row with a rate: $(cat "$WORK/top.out")"
 grep -qE '^2100 +inet +[1-9][0-9]* +[89]$' "$WORK/top.out" || fail "no port row with a rate"
+
+# unix connects count as new connections too: a short unix churn while top runs gives its
+# processes a rate (unix sockets have no port row)
+UNIXCHURN=${UNIXCHURN:-build/bench/unixchurn}
+[ -x "$UNIXCHURN" ] || fail "$UNIXCHURN is not built (run make)"
+# shellcheck disable=SC2046
+in_ns "$SOCKSCOPE" top -d 3 --proto unix $(backend_opt) >"$WORK/top2.out" 2>"$WORK/top2.err" &
+TOP=$!
+for _ in $(seq 50); do grep -q ready "$WORK/top2.err" && break; sleep 0.1; done
+grep -q ready "$WORK/top2.err" || fail "top --proto unix not ready: $(cat "$WORK/top2.err")"
+in_ns "$UNIXCHURN" tux @ss-top-ux 2000 >/dev/null || fail "unixchurn failed"
+wait "$TOP" || fail "top --proto unix exited $?: $(cat "$WORK/top2.err")"
+grep -qE '^[0-9]+ +tux-(cli|srv) +root +[1-9][0-9]* +[0-9]+$' "$WORK/top2.out" ||
+	fail "no unix process row with a rate: $(cat "$WORK/top2.out")"

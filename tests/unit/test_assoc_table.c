@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "assoc_table.h"
+#include "exit_queue.h"
+#include "unix_sweep.h"
 #include "live_cli.h"
 #include "slot_index.h"
 #include "table_feed.h"
@@ -470,6 +472,105 @@ static void unix_flow_owner(void **state)
 	assoc_table_free(&t);
 }
 
+/* A process exit takes that pid off every socket it held, wherever it was in the list. */
+static void exited_process_disowns(void **state)
+{
+	struct assoc_table t;
+	struct sock_fact a = tcp_fact(31, "0.0.0.0", 80, "0.0.0.0", 0);
+	struct sock_fact b = tcp_fact(32, "0.0.0.0", 443, "0.0.0.0", 0);
+	struct ss_proc_event exit_ev = { .hdr = { .type = SS_EV_PROC_EXIT, .version = SS_ABI_VERSION,
+						  .size = sizeof(exit_ev) } };
+	uint32_t pids[4];
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	a.state = b.state = SK_LISTEN;
+	a.inode = 601;
+	b.inode = 602;
+	assert_true(assoc_table_upsert(&t, &a, NULL) >= 0 && assoc_table_upsert(&t, &b, NULL) >= 0);
+	for (uint32_t pid = 10; pid <= 30; pid += 10)
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 602, 20, 0, NULL), 1);
+	/* the first owner: the next becomes first */
+	assert_int_equal(assoc_table_drop_owner(&t, 10, ALL_SOCK_PROTOS), 1);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 2);
+	assert_int_equal(pids[0], 20);
+	assert_int_equal(pids[1], 30);
+	/* the last one, and a pid that never owned anything */
+	assert_int_equal(assoc_table_drop_owner(&t, 30, 1u << SOCK_PROTO_UNIX), 0);
+	assert_int_equal(assoc_table_drop_owner(&t, 30, 1u << SOCK_PROTO_TCP), 1);
+	assert_int_equal(assoc_table_drop_owner(&t, 99, ALL_SOCK_PROTOS), 0);
+	/* the record: a pid holding both sockets leaves both ownerless; the sockets stay */
+	exit_ev.owner.pid = 20;
+	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_DISOWNED);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 0);
+	assert_int_equal(half_owners(&t, assoc_table_find(&t, &b), pids, 4), 0);
+	assert_int_equal(t.n_used, 2);
+	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_IGNORED);
+	/* freed links are reused: three new owners need no new memory */
+	for (uint32_t pid = 40; pid <= 60; pid += 10)
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
+	assert_int_equal(t.n_links, 2);
+	assoc_table_free(&t);
+}
+
+/* Exits come out in arrival order once due, also across the ring's growth and wrap. */
+static void exit_queue_fifo(void **state)
+{
+	struct exit_queue q = { 0 };
+	uint32_t pid, next = 1;
+
+	(void)state;
+	for (uint32_t i = 1; i <= 50; i++)
+		assert_int_equal(exit_queue_push(&q, i, i * 10), 0);
+	assert_false(exit_queue_pop_due(&q, 5, &pid));
+	for (; exit_queue_pop_due(&q, 300, &pid); next++)
+		assert_int_equal(pid, next);
+	assert_int_equal(next, 31); /* due at 10..300 */
+	for (uint32_t i = 51; i <= 200; i++) /* wraps, then grows past 64 */
+		assert_int_equal(exit_queue_push(&q, i, i * 10), 0);
+	for (; exit_queue_pop_due(&q, UINT64_MAX, &pid); next++)
+		assert_int_equal(pid, next);
+	assert_int_equal(next, 201);
+	exit_queue_free(&q);
+}
+
+static uint32_t swept[8];
+static int n_swept;
+
+static void note_swept(void *ctx, uint32_t inode)
+{
+	(void)ctx;
+	if (n_swept < 8)
+		swept[n_swept++] = inode;
+}
+
+/* The sweep removes a unix entry only once two lists in a row lack it. */
+static void unix_sweep_needs_two_misses(void **state)
+{
+	struct assoc_table t;
+	struct unix_sweep w = { 0 };
+	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .family = 1, .netns = 7 };
+	struct sock_fact tcp = tcp_fact(41, "127.0.0.1", 1, "127.0.0.1", 2);
+	uint32_t live1[] = { 501 }, live2[] = { 501, 503 };
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	for (f.inode = 501; f.inode <= 503; f.inode++)
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+	tcp.inode = 777; /* not unix: never swept */
+	assert_true(assoc_table_upsert(&t, &tcp, NULL) >= 0);
+	n_swept = 0;
+	/* 502 and 503 missing once: suspects only */
+	assert_int_equal(unix_sweep_apply(&w, &t, live1, 1, note_swept, NULL), 0);
+	/* 503 was only being created during the first list: back; 502 missing twice: gone */
+	assert_int_equal(unix_sweep_apply(&w, &t, live2, 2, note_swept, NULL), 1);
+	assert_int_equal(n_swept, 1);
+	assert_int_equal(swept[0], 502);
+	unix_sweep_free(&w);
+	assoc_table_free(&t);
+}
+
 int run_assoc_table_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +584,9 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(udp_flow_owners),
 		cmocka_unit_test(unix_flow_owner),
 		cmocka_unit_test(live_options),
+		cmocka_unit_test(exited_process_disowns),
+		cmocka_unit_test(exit_queue_fifo),
+		cmocka_unit_test(unix_sweep_needs_two_misses),
 	};
 	int failed;
 

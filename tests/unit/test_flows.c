@@ -195,6 +195,96 @@ static void flow_ends_add_up(void **state)
 	flows_free(f);
 }
 
+/* ---- peer joins through the indexes: a fake kernel table keyed by socket id ---- */
+
+#define N_PEER_FLOWS 6
+static struct ss_flow_state peer_states[N_PEER_FLOWS + 1]; /* by key cookie 1..6 */
+
+static int peer_lookup(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st)
+{
+	(void)f;
+	if (k->cookie < 1 || k->cookie > N_PEER_FLOWS)
+		return -ENOENT;
+	*st = peer_states[k->cookie];
+	return 0;
+}
+
+static void peer_flow_start(struct flows *f, __u64 id, __u16 family, __u8 dir, __u32 pid,
+			    __u32 netns, __u16 sport, __u16 dport, __u64 inode, __u64 peer_inode)
+{
+	struct ss_flow_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr = (struct ss_hdr){ .type = family == AF_UNIX ? SS_EV_UNIX_FLOW : SS_EV_UDP_FLOW,
+				 .version = SS_ABI_VERSION, .size = sizeof(e), .ts_ns = 1000 };
+	e.key.cookie = id;
+	e.key.family = family;
+	e.key.dir = dir;
+	e.key.rport = dport;
+	e.cookie = id;
+	e.owner.pid = pid;
+	e.netns = netns;
+	e.tuple.family = family;
+	e.tuple.sport = sport;
+	e.tuple.dport = dport;
+	e.tuple.daddr[0] = 127;
+	e.tuple.daddr[3] = 1;
+	e.inode = inode;
+	e.peer_inode = peer_inode;
+	flows_on_record(f, &e.hdr);
+	peer_states[id] = (struct ss_flow_state){ .owner = e.owner, .tuple = e.tuple, .netns = netns,
+						  .inode = inode, .peer_inode = peer_inode,
+						  .packets = 1, .bytes = 10 };
+}
+
+static __u32 peer_pid_of_end(__u64 id)
+{
+	for (int i = 0; i < n_ends; i++)
+		if (ends[i].key.cookie == id)
+			return ends[i].flags & SS_FF_PEER ? ends[i].peer.pid : 0;
+	fail_msg("no end for flow %llu", (unsigned long long)id);
+	return 0;
+}
+
+static void flow_peers_join(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+
+	(void)state;
+	assert_non_null(f);
+	f->lookup = peer_lookup;
+	n_ends = 0;
+	/* UDP 127.0.0.1:5000 -> :53 sent by pid 10, received by pid 20 on a wildcard bind;
+	 * a receiver on port 53 in another namespace (pid 30) must not be taken */
+	peer_flow_start(f, 1, AF_INET, SS_DIR_SEND, 10, 1, 5000, 53, 0, 0);
+	peer_flow_start(f, 2, AF_INET, SS_DIR_RECV, 30, 2, 53, 5000, 0, 0);
+	peer_flow_start(f, 3, AF_INET, SS_DIR_RECV, 20, 1, 53, 5000, 0, 0);
+	/* unix: the client (inode 100) wrote before accept(), so its peer inode is 0; the
+	 * server's flow (inode 101) names the client: joined from both sides */
+	peer_flow_start(f, 4, AF_UNIX, SS_DIR_SEND, 40, 1, 0, 0, 100, 0);
+	peer_flow_start(f, 5, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
+	/* a unix flow whose peer never sent: no join */
+	peer_flow_start(f, 6, AF_UNIX, SS_DIR_SEND, 60, 1, 0, 0, 102, 999);
+	for (__u64 id = 1; id <= N_PEER_FLOWS; id++) {
+		struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE,
+						       .version = SS_ABI_VERSION,
+						       .size = sizeof(r), .ts_ns = 2 * s },
+					      .cookie = id };
+
+		flows_on_record(f, &r.hdr);
+	}
+	flows_flush(f, 3 * s);
+	assert_int_equal(n_ends, N_PEER_FLOWS);
+	assert_int_equal(peer_pid_of_end(1), 20);
+	assert_int_equal(peer_pid_of_end(3), 10);
+	assert_int_equal(peer_pid_of_end(2), 0);
+	assert_int_equal(peer_pid_of_end(4), 50);
+	assert_int_equal(peer_pid_of_end(5), 40);
+	assert_int_equal(peer_pid_of_end(6), 0);
+	flows_free(f);
+}
+
 int run_flows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +293,7 @@ int run_flows_tests(void)
 		cmocka_unit_test(json_unix_accept_escapes_paths),
 		cmocka_unit_test(protos_parse),
 		cmocka_unit_test(flow_ends_add_up),
+		cmocka_unit_test(flow_peers_join),
 	};
 
 	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);
