@@ -14,6 +14,7 @@ struct ss_wake_acc wake_acc SEC(".maps");
 struct ss_flow_table flows SEC(".maps");
 struct ss_flow_socks flow_socks SEC(".maps");
 struct ss_flow_scratch flow_scratch SEC(".maps");
+struct ss_thread_slots thread_slots SEC(".maps");
 
 const volatile __u32 cfg_filter_tgid = 0;
 const volatile __u16 cfg_filter_ports[SS_MAX_PORTS] = {};
@@ -24,6 +25,7 @@ const volatile bool cfg_state_via_tp = false;
 const volatile bool cfg_connect_via_tp = false;
 const volatile bool cfg_listen_via_tp = false;
 const volatile bool cfg_accept_via_tp = false;
+const volatile bool cfg_unix_accept_in_tcp = false;
 const volatile __u64 cfg_flow_idle_ns = 30ull * 1000 * 1000 * 1000;
 const volatile bool cfg_want_udp = true;
 const volatile bool cfg_want_unix = true;

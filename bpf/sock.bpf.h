@@ -78,11 +78,21 @@ static __always_inline void sk_read_tuple(struct sock *sk, struct ss_inet_tuple 
 	}
 }
 
+/*
+ * The current task's file table: plain loads through bpf_get_current_task_btf() (5.11+),
+ * three probe reads fewer per accept than walking a bare task address.
+ */
+static __always_inline struct fdtable *current_fdtable(void)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return bpf_get_current_task_btf()->files->fdt;
+	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), files, fdt);
+}
+
 /* The socket behind a file descriptor of the current task (syscall tracepoints only). */
 static __always_inline struct sock *sk_from_fd(long fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdtable *fdt = current_fdtable();
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
 	struct socket *sock;

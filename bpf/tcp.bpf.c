@@ -10,6 +10,8 @@
 #include "common.bpf.h"
 #include "sock.bpf.h"
 
+#define AF_UNIX_ 1
+
 /* Internal flags of a table entry; the low byte holds the public SS_F_* flags. */
 #define SS_F_PUBLIC 0xffu
 #define ST_CONNECT_REPORTED (1u << 8)
@@ -518,8 +520,13 @@ struct {
 
 volatile bool accept_net_all = true; /* user space clears it once accept_waiters is filled */
 
+/* bpf/unix.bpf.c */
+extern int ss_unix_accepted(__u64 sk);
+
 static __always_inline void accept_exit(long ret)
 {
+	struct sock *sk;
+
 	if (!cfg_accept_via_tp && !accept_net_all) {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
@@ -527,8 +534,13 @@ static __always_inline void accept_exit(long ret)
 			return;
 		bpf_map_delete_elem(&accept_waiters, &tid);
 	}
-	if (ret >= 0)
-		on_accept(sk_from_fd(ret));
+	if (ret < 0)
+		return;
+	sk = sk_from_fd(ret);
+	if (cfg_unix_accept_in_tcp && sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX_)
+		ss_unix_accepted((__u64)sk);
+	else
+		on_accept(sk);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")

@@ -18,24 +18,6 @@
 #define TCP_ESTABLISHED_ 1
 #define MSG_PEEK_ 2
 
-/* A send's destination, handed from the hook that knows it to the one that knows the bytes. */
-struct send_pending {
-	__u64 sk;  /* kprobe: the socket; tracepoint: its cookie */
-	__u8 raddr[16];
-	__u16 rport;
-	__u16 family; /* 0: no destination given, use the connected peer */
-	__u8 used;    /* consumed: a later send without a hand-over must not reuse it */
-	__u8 v6;      /* kprobe: made by udpv6_sendmsg (which may call udp_sendmsg inside) */
-	__u8 pad[2];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32); /* thread id */
-	__type(value, struct send_pending);
-} udp_pending SEC(".maps");
-
 static __always_inline bool sk_is_udp(struct sock *sk, bool btf)
 {
 	return SK_READ(btf, sk, sk_protocol) == IPPROTO_UDP_ &&
@@ -59,7 +41,7 @@ static __always_inline void key_from_peer(struct ss_flow_key *k, struct sock *sk
 }
 
 /* A sockaddr_in/_in6 in kernel memory (msg_name after the syscall copied it in). */
-static __always_inline void pending_from_sockaddr(struct send_pending *p, const void *name)
+static __always_inline void pending_from_sockaddr(struct ss_send_pending *p, const void *name)
 {
 	struct sockaddr_in6 sa = {};
 
@@ -108,7 +90,7 @@ static __always_inline void udp_count(struct sock *sk, struct ss_flow_key *k, lo
 }
 
 /* One finished send: the destination given to sendto()/sendmsg(), else the connected peer. */
-static __always_inline void udp_sent(struct sock *sk, const struct send_pending *p, long bytes,
+static __always_inline void udp_sent(struct sock *sk, const struct ss_send_pending *p, long bytes,
 				     bool btf)
 {
 	struct ss_flow_key k = {};
@@ -137,7 +119,7 @@ static __always_inline void udp_received(struct sock *sk, long bytes, bool btf)
 
 static __always_inline void fx_sent(struct sock *sk, struct msghdr *msg, int ret)
 {
-	struct send_pending p = {};
+	struct ss_send_pending p = {};
 
 	pending_from_sockaddr(&p, msg->msg_name);
 	udp_sent(sk, &p, ret, true);
@@ -163,23 +145,27 @@ int BPF_PROG(ss_fx_udpv6_sendmsg, struct sock *sk, struct msghdr *msg, size_t le
 
 static __always_inline void kp_send_enter(struct sock *sk, struct msghdr *msg, bool v6)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct send_pending p = {};
+	struct ss_thread_slot *slot;
+	struct ss_send_pending *p;
 
 	if (!cfg_want_udp || (!v6 && sk_family(sk, false) == AF_INET6))
 		return;
-	p.sk = (__u64)sk;
-	p.v6 = v6;
-	pending_from_sockaddr(&p, BPF_CORE_READ(msg, msg_name));
-	bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
+	slot = thread_slot(true);
+	if (!slot)
+		return;
+	p = &slot->udp;
+	__builtin_memset(p, 0, sizeof(*p));
+	p->sk = (__u64)sk;
+	p->v6 = v6;
+	pending_from_sockaddr(p, BPF_CORE_READ(msg, msg_name));
 }
 
 static __always_inline void kp_send_exit(long ret, bool v6)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct send_pending *p = bpf_map_lookup_elem(&udp_pending, &tid);
+	struct ss_thread_slot *slot = thread_slot(false);
+	struct ss_send_pending *p = slot ? &slot->udp : NULL;
 
-	if (!p || p->used || p->v6 != v6)
+	if (!p || p->used || p->v6 != v6 || !p->sk)
 		return;
 	p->used = 1;
 	udp_sent((struct sock *)p->sk, p, ret, false);
@@ -217,22 +203,26 @@ int BPF_KRETPROBE(ss_kr_udpv6_sendmsg, int ret)
 
 static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct send_pending p = {};
+	struct ss_thread_slot *slot = thread_slot(true);
+	struct ss_send_pending *p;
 
-	p.sk = bpf_get_socket_cookie(ctx);
-	p.family = family;
-	p.rport = bpf_ntohs((__u16)ctx->user_port);
+	if (!slot)
+		return; /* the send is counted towards the connected peer (none) */
+	p = &slot->udp;
+	p->sk = bpf_get_socket_cookie(ctx);
+	p->family = family;
+	p->rport = bpf_ntohs((__u16)ctx->user_port);
 	if (family == AF_INET) {
 		__u32 a = ctx->user_ip4;
 
-		__builtin_memcpy(p.raddr, &a, 4);
+		__builtin_memcpy(p->raddr, &a, 4);
+		__builtin_memset(p->raddr + 4, 0, 12);
 	} else {
 		__u32 a[4] = { ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2], ctx->user_ip6[3] };
 
-		__builtin_memcpy(p.raddr, a, 16);
+		__builtin_memcpy(p->raddr, a, 16);
 	}
-	bpf_map_update_elem(&udp_pending, &tid, &p, BPF_ANY);
+	p->used = 0;
 }
 
 /* Runs in udp_sendmsg() for sends that name a destination; returning 1 lets them through. */
@@ -257,8 +247,8 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 {
 	__u16 family = sk->__sk_common.skc_family;
-	__u32 tid;
-	struct send_pending *p;
+	struct ss_thread_slot *slot;
+	struct ss_send_pending *p;
 
 	if (family == AF_UNIX) {
 		unix_send_count(sk, ret, true);
@@ -266,8 +256,8 @@ int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 	}
 	if (!cfg_want_udp || !sk_is_udp(sk, true))
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	p = bpf_map_lookup_elem(&udp_pending, &tid);
+	slot = thread_slot(false);
+	p = slot ? &slot->udp : NULL;
 	if (p && (p->used || p->sk != bpf_get_socket_cookie(sk)))
 		p = NULL;
 	if (p)

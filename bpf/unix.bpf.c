@@ -9,8 +9,10 @@
  * time: the accepted socket's peer is the connecting socket, recorded at connect().
  *
  *   listen:  fexit/unix_listen | kprobe+kretprobe/unix_listen | syscalls/sys_enter_listen (fd)
- *   connect: fexit/unix_stream_connect | kprobe+kretprobe | sys_enter+sys_exit_connect (fd)
- *   accept:  fexit/unix_accept | kprobe+kretprobe | sys_exit_accept/accept4 (fd)
+ *   connect: fexit/unix_stream_connect | kprobe+kretprobe | cgroup/connect_unix +
+ *            tp_btf/sk_data_ready (6.7+), else sys_enter+sys_exit_connect (fd)
+ *   accept:  fexit/unix_accept | kprobe+kretprobe | sys_exit_accept/accept4 (fd; the TCP
+ *            accept programs when both hooks use them, see ss_unix_accepted)
  *   send:    fexit/unix_stream_sendmsg + unix_dgram_sendmsg | kprobe+kretprobe on both |
  *            tp_btf/sock_send_length (in udp.bpf.c)
  */
@@ -33,16 +35,32 @@ struct {
 
 struct unix_connector {
 	struct ss_owner owner;
-	__u64 inode; /* guards against the address being reused by another socket */
+	__u64 sk;    /* struct sock * of the connecting socket */
+	__u64 inode; /* its inode: guards against the address being reused by another socket */
 };
 
-/* No close hook on every kernel: LRU, so stale connectors age out; a miss only loses peer_pid. */
+/*
+ * The connecting process, from connect() to accept(), in a slot chosen by the connecting
+ * socket's inode. Inodes are handed out in sequence, so a slot is only taken over once
+ * UNIX_CONNECTORS newer inodes exist (an LRU hash forgot an entry after 16,384 newer
+ * connects); a connection never accepted needs no clean-up; and writing a slot takes no lock.
+ * An LRU insert cost ~3x the rest of the connect hook on this VM (its locks disable
+ * interrupts, which traps to the hypervisor here). A slot taken over only loses peer_pid.
+ */
+#define UNIX_CONNECTORS 65536
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64); /* struct sock * of the connecting socket */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UNIX_CONNECTORS);
+	__type(key, __u32); /* inode % UNIX_CONNECTORS */
 	__type(value, struct unix_connector);
 } unix_connectors SEC(".maps");
+
+static __always_inline struct unix_connector *connector_slot(__u64 inode)
+{
+	__u32 key = inode & (UNIX_CONNECTORS - 1);
+
+	return bpf_map_lookup_elem(&unix_connectors, &key);
+}
 
 /* Entry -> exit hand-over per thread: a socket (kprobes) or a file descriptor (syscalls). */
 struct {
@@ -99,13 +117,22 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
 	return l;
 }
 
+/* unix_connect/unix_accept records are built here, then sent packed (unix_event_send). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ss_unix_event);
+} unix_scratch SEC(".maps");
+
 static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk)
 {
-	struct ss_unix_event *e = event_reserve(sizeof(*e));
+	__u32 zero = 0;
+	struct ss_unix_event *e = bpf_map_lookup_elem(&unix_scratch, &zero);
 
 	if (!e)
 		return NULL;
-	__builtin_memset((void *)e + sizeof(e->hdr), 0, sizeof(*e) - sizeof(e->hdr));
+	__builtin_memset(e, 0, sizeof(*e)); /* per-CPU, in cache: cheap, and no stale bytes */
 	hdr_init(&e->hdr, type, sizeof(*e));
 	owner_from_current(&e->owner);
 	e->cookie = sk_cookie(sk, false);
@@ -116,38 +143,79 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
 }
 
 /*
+ * Both addresses, packed as the ABI says (include/sockscope.h): the peer's right after the
+ * local one, and the record cut after them (8-byte aligned), then sent. Most unix names are
+ * short or absent: a connection's two records shrink from 2 x 336 bytes to ~2 x 140.
+ */
+static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix_address *local,
+					    struct unix_address *peer)
+{
+	__u32 n = unix_addr_read(local, e->path), m, size;
+
+	if (n > SS_UNIX_PATH_LEN)
+		return; /* never: unix_addr_read() bounds it; tells the verifier */
+	m = unix_addr_read(peer, e->path + n);
+	if (m > SS_UNIX_PATH_LEN)
+		return;
+	e->path_len = n;
+	e->peer_path_len = m;
+	size = (SS_UNIX_EVENT_FIXED + n + m + 7) & ~7u;
+	if (size > sizeof(*e))
+		return;
+	e->hdr.size = size;
+	event_output(e, size);
+}
+
+/* The connecting process of socket sk, for the accept side. */
+static __always_inline void connector_put(__u64 sk, __u64 inode)
+{
+	struct unix_connector *c = connector_slot(inode);
+
+	if (!c)
+		return;
+	owner_from_current(&c->owner);
+	c->inode = inode;
+	c->sk = sk;
+}
+
+/* The connecting process of client, if its slot still holds it. */
+static __always_inline struct unix_connector *connector_get(struct sock *client, __u64 inode)
+{
+	struct unix_connector *c = client ? connector_slot(inode) : NULL;
+
+	return c && c->sk == (__u64)client && c->inode == inode ? c : NULL;
+}
+
+/*
  * Process context, entering connect(): remember the connecting process for the accept side.
  * At the entry, not the exit: the server is woken (and may return from accept()) as soon as
  * the new connection is queued, before connect() returns in this thread.
  */
 static __always_inline void on_unix_connect_enter(struct sock *sk)
 {
-	struct unix_connector c = {};
-	__u64 key = (__u64)sk;
-
-	if (!unix_wanted() || !unix_connection_type(sk))
-		return;
-	owner_from_current(&c.owner);
-	c.inode = sk_inode(sk);
-	bpf_map_update_elem(&unix_connectors, &key, &c, BPF_ANY);
+	if (unix_wanted() && unix_connection_type(sk))
+		connector_put((__u64)sk, sk_inode(sk));
 }
 
-/* Process context, connect() succeeded: the connecting process is current. */
-static __always_inline void on_unix_connect(struct sock *sk)
+/*
+ * Process context, connect() succeeded: the connecting process is current. listener_addr,
+ * if given, is the address the new connection must belong to.
+ */
+static __always_inline void on_unix_connect(struct sock *sk, struct unix_address *listener_addr)
 {
 	struct sock *embryo;
 	struct unix_address *addr;
 	struct unix_listener *l;
-	struct unix_connector c = {};
 	struct ss_unix_event *e;
 
 	if (!unix_wanted() || !unix_connection_type(sk))
 		return;
 	embryo = unix_peer_of(sk);
 	addr = unix_addr_of(embryo); /* the listener's own address object */
+	if (listener_addr && addr != listener_addr)
+		return;
 	l = listener_of(addr);
-	owner_from_current(&c.owner);
-	if (!pid_wanted(c.owner.pid) && !(l && pid_wanted(l->owner.pid)))
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) && !(l && pid_wanted(l->owner.pid)))
 		return;
 	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
 	if (!e)
@@ -156,9 +224,7 @@ static __always_inline void on_unix_connect(struct sock *sk)
 		e->peer = l->owner;
 		e->peer_inode = l->inode;
 	}
-	e->path_len = unix_addr_read(unix_addr_of(sk), e->path);
-	e->peer_path_len = unix_addr_read(addr, e->peer_path);
-	event_submit(e, sizeof(*e));
+	unix_event_send(e, unix_addr_of(sk), addr);
 }
 
 /* Process context, accept() returned newsk: the accepting process is current. */
@@ -167,15 +233,13 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 	struct unix_connector *c;
 	struct ss_unix_event *e;
 	struct sock *client;
-	__u64 key;
+	__u64 client_inode;
 
 	if (!unix_wanted() || !unix_connection_type(newsk))
 		return;
 	client = unix_peer_of(newsk);
-	key = (__u64)client;
-	c = client ? bpf_map_lookup_elem(&unix_connectors, &key) : NULL;
-	if (c && c->inode != sk_inode(client))
-		c = NULL;
+	client_inode = sk_inode(client);
+	c = connector_get(client, client_inode);
 	if (!pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && !(c && pid_wanted(c->owner.pid)))
 		return;
 	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk);
@@ -183,10 +247,20 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 		return;
 	if (c)
 		e->peer = c->owner;
-	e->peer_inode = sk_inode(client);
-	e->path_len = unix_addr_read(unix_addr_of(newsk), e->path);
-	e->peer_path_len = unix_addr_read(unix_addr_of(client), e->peer_path);
-	event_submit(e, sizeof(*e));
+	e->peer_inode = client_inode;
+	unix_event_send(e, unix_addr_of(newsk), unix_addr_of(client));
+}
+
+/*
+ * A unix socket that tcp.bpf.c's accept programs (sys_exit_accept/accept4) found: on the
+ * tracepoint backend one program per syscall exit serves both protocols, since every program
+ * on a syscall tracepoint costs a run and an fd -> socket walk per accept. A global function,
+ * so the other object can call it (verified on its own: sk is a bare address).
+ */
+__attribute__((noinline)) int ss_unix_accepted(__u64 sk)
+{
+	on_unix_accept((struct sock *)sk);
+	return 0;
 }
 
 /* ---- fentry/fexit ----------------------------------------------------------------------- */
@@ -211,7 +285,7 @@ int BPF_PROG(ss_fx_unix_connect, struct socket *sock, struct sockaddr *uaddr, in
 	     int flags, int ret)
 {
 	if (!ret)
-		on_unix_connect(BPF_CORE_READ(sock, sk));
+		on_unix_connect(BPF_CORE_READ(sock, sk), NULL);
 	return 0;
 }
 
@@ -301,7 +375,7 @@ int BPF_KRETPROBE(ss_kr_unix_connect, int ret)
 	struct socket *sock = (struct socket *)inflight_take();
 
 	if (sock && !ret)
-		on_unix_connect(BPF_CORE_READ(sock, sk));
+		on_unix_connect(BPF_CORE_READ(sock, sk), NULL);
 	return 0;
 }
 
@@ -410,7 +484,7 @@ int ss_tp_unix_connect_exit(struct trace_event_raw_sys_exit *ctx)
 	__u64 fd1 = inflight_take();
 
 	if (fd1 && ctx->ret == 0)
-		on_unix_connect(sk_from_fd(fd1 - 1));
+		on_unix_connect(sk_from_fd(fd1 - 1), NULL);
 	return 0;
 }
 
@@ -427,5 +501,54 @@ int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
 {
 	if (unix_wanted() && ctx->ret >= 0)
 		on_unix_accept(sk_from_fd(ctx->ret));
+	return 0;
+}
+
+/* ---- tracepoint backend, 6.7+: cgroup/connect_unix + sk_data_ready, no syscall tracepoints -- */
+
+/*
+ * Entering unix_stream_connect() (and unix_dgram_connect(), left at once), in the connecting
+ * thread. libbpf 1.1 knows no section name for cgroup/connect_unix: user space sets the
+ * attach type (BPF_CGROUP_UNIX_CONNECT, read from the kernel's BTF) before load.
+ */
+SEC("cgroup/connect4")
+int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk = ctx->sk;
+	struct ss_thread_slot *slot;
+	struct unix_sock *u;
+
+	if (!unix_wanted() || !sk || (sk->type != SOCK_STREAM && sk->type != SOCK_SEQPACKET))
+		return 1;
+	u = bpf_skc_to_unix_sock(sk);
+	slot = thread_slot(true);
+	if (!u || !slot)
+		return 1;
+	slot->unix_connecting = (__u64)u;
+	connector_put((__u64)u, sk_inode(&u->sk));
+	return 1; /* let the connect go on */
+}
+
+/*
+ * A socket's data-ready callback, for every socket type; a unix listener's runs only in
+ * unix_stream_connect() once the connection is queued, in the connecting thread: that
+ * connect succeeded. Everything else leaves after two loads.
+ */
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(ss_tp_unix_data_ready, struct sock *sk)
+{
+	struct ss_thread_slot *slot;
+	struct unix_sock *listener;
+	__u64 client;
+
+	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN_)
+		return 0;
+	slot = thread_slot(false);
+	listener = bpf_skc_to_unix_sock(sk);
+	if (!slot || !slot->unix_connecting || !listener)
+		return 0;
+	client = slot->unix_connecting;
+	slot->unix_connecting = 0;
+	on_unix_connect((struct sock *)client, listener->addr);
 	return 0;
 }

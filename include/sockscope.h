@@ -188,6 +188,11 @@ struct ss_release_event {
 /* ---- UNIX stream and seqpacket ------------------------------------------------------ */
 
 /*
+ * In the ring the kernel sends unix_connect/unix_accept packed: the fixed part
+ * (SS_UNIX_EVENT_FIXED bytes), then path_len bytes of path, then peer_path_len bytes of
+ * peer_path, zero-padded to a multiple of 8; hdr.size is that length. The reader unpacks
+ * them into this struct (user/source.c) before anything else sees them.
+ *
  * unix_connect: owner = the connecting process, peer = the owner of the listening socket,
  * inode = the connecting socket, peer_inode = the listening socket (the accepted socket has
  * no inode until accept), path = the listener's address.
@@ -217,6 +222,9 @@ _Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 160, "ss_flow_e
 _Static_assert(sizeof(struct ss_flow_event) == 432, "ss_flow_event is ABI");
 _Static_assert(sizeof(struct ss_release_event) == 24, "ss_release_event is ABI");
 _Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
+#define SS_UNIX_EVENT_FIXED 120 /* offsetof(struct ss_unix_event, path) */
+_Static_assert(__builtin_offsetof(struct ss_unix_event, path) == SS_UNIX_EVENT_FIXED,
+	       "ss_unix_event is ABI");
 
 /* A process whose last thread exited: it no longer owns any socket. */
 struct ss_proc_event {

@@ -11,7 +11,12 @@
  *                                                NAME-cli connects and sends COUNT of SIZE
  *   unixdrive pair NAME BYTES                    socketpair: NAME-a and NAME-b each write BYTES
  *                                                and read the other's
- * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE".
+ *   unixdrive pending NAME ADDR COUNT            NAME-srv listens on ADDR and never accepts;
+ *                                                NAME-cli connects COUNT times from one thread
+ *                                                (holding every socket), then once to ADDR.none,
+ *                                                where nobody listens (must fail), and exits
+ * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE"
+ * (pending: "srv PID 0 LISTENER_INODE", one "cli PID INODE" per connection).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -31,7 +36,7 @@
 static void usage(void)
 {
 	fputs("usage: unixdrive stream|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
-	      "pair NAME BYTES\n", stderr);
+	      "pair NAME BYTES | pending NAME ADDR COUNT\n", stderr);
 	exit(2);
 }
 
@@ -103,6 +108,46 @@ static int wait_child(pid_t pid)
 	return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : 1;
 }
 
+/* NAME-srv's socket on ADDR: bound, and listening unless backlog is 0 (dgram). */
+static int server_socket(const char *name, int type, const char *path, const struct sockaddr_un *sun,
+			 socklen_t len, int backlog)
+{
+	int fd;
+
+	if (path[0] != '@')
+		unlink(path);
+	name_self(name, "srv");
+	fd = socket(AF_UNIX, type, 0);
+	if (fd < 0 || bind(fd, (const void *)sun, len) || (backlog && listen(fd, backlog)))
+		die("bind/listen");
+	return fd;
+}
+
+static int connected_socket(int type, const struct sockaddr_un *sun, socklen_t len)
+{
+	int fd = socket(AF_UNIX, type, 0);
+
+	if (fd < 0 || connect(fd, (const void *)sun, len))
+		die("connect");
+	return fd;
+}
+
+/* NAME-cli, forked: returns 0 in the client (which no longer holds the server's socket). */
+static pid_t fork_client(const char *name, int server_fd)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(server_fd);
+		name_self(name, "cli");
+	}
+	return pid;
+}
+
 static int run_connection(int type, const char *name, const char *path, long bytes)
 {
 	struct sockaddr_un sun;
@@ -110,22 +155,10 @@ static int run_connection(int type, const char *name, const char *path, long byt
 	int lfd, fd;
 	pid_t cli;
 
-	if (path[0] != '@')
-		unlink(path);
-	name_self(name, "srv");
-	lfd = socket(AF_UNIX, type, 0);
-	if (lfd < 0 || bind(lfd, (void *)&sun, len) || listen(lfd, 16))
-		die("listen");
-	fflush(stdout);
-	cli = fork();
-	if (cli < 0)
-		die("fork");
+	lfd = server_socket(name, type, path, &sun, len, 16);
+	cli = fork_client(name, lfd);
 	if (cli == 0) {
-		close(lfd);
-		name_self(name, "cli");
-		fd = socket(AF_UNIX, type, 0);
-		if (fd < 0 || connect(fd, (void *)&sun, len))
-			die("connect");
+		fd = connected_socket(type, &sun, len);
 		printf("cli %d %lu\n", getpid(), inode_of(fd));
 		fflush(stdout);
 		write_all(fd, bytes);
@@ -159,23 +192,11 @@ static int run_dgram(const char *name, const char *path, long count, long size)
 
 	if (size > (long)sizeof(buf))
 		usage();
-	if (path[0] != '@')
-		unlink(path);
-	name_self(name, "srv");
-	sfd = socket(AF_UNIX, SOCK_DGRAM, 0);
-	if (sfd < 0 || bind(sfd, (void *)&sun, len))
-		die("bind");
+	sfd = server_socket(name, SOCK_DGRAM, path, &sun, len, 0);
 	printf("srv %d %lu 0\n", getpid(), inode_of(sfd));
-	fflush(stdout);
-	cli = fork();
-	if (cli < 0)
-		die("fork");
+	cli = fork_client(name, sfd);
 	if (cli == 0) {
-		close(sfd);
-		name_self(name, "cli");
-		fd = socket(AF_UNIX, SOCK_DGRAM, 0);
-		if (fd < 0 || connect(fd, (void *)&sun, len))
-			die("connect");
+		fd = connected_socket(SOCK_DGRAM, &sun, len);
 		printf("cli %d %lu\n", getpid(), inode_of(fd));
 		fflush(stdout);
 		memset(buf, 'd', sizeof(buf));
@@ -222,6 +243,36 @@ static int run_pair(const char *name, long bytes)
 	return wait_child(b);
 }
 
+/* Connections the server never accepts: each connect() still succeeds (queued, backlog). */
+static int run_pending(const char *name, const char *path, long count)
+{
+	struct sockaddr_un sun, none;
+	char none_path[sizeof(sun.sun_path)];
+	socklen_t len = unix_addr(path, &sun), none_len;
+	int lfd, fd;
+	pid_t cli;
+
+	snprintf(none_path, sizeof(none_path), "%s.none", path);
+	none_len = unix_addr(none_path, &none);
+	lfd = server_socket(name, SOCK_STREAM, path, &sun, len, count + 1);
+	printf("srv %d 0 %lu\n", getpid(), inode_of(lfd));
+	cli = fork_client(name, lfd);
+	if (cli == 0) {
+		for (long i = 0; i < count; i++) /* each socket held until exit */
+			printf("cli %d %lu\n", getpid(), inode_of(connected_socket(SOCK_STREAM, &sun, len)));
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || !connect(fd, (void *)&none, none_len))
+			die("connect to an address nobody listens on succeeded");
+		_exit(0);
+	}
+	if (wait_child(cli))
+		return 1;
+	close(lfd);
+	if (path[0] != '@')
+		unlink(path);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -235,5 +286,7 @@ int main(int argc, char **argv)
 		return run_dgram(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "pair") && argc == 4)
 		return run_pair(argv[2], number(argv[3]));
+	if (!strcmp(mode, "pending") && argc == 5)
+		return run_pending(argv[2], argv[3], number(argv[4]));
 	usage();
 }

@@ -233,6 +233,35 @@ static bool btf_has_typedef(const char *name)
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0;
 }
 
+/* An enumerator's value in the kernel's BTF, or -ENOENT. */
+static int btf_enum_value(const char *enum_name, const char *name)
+{
+	struct btf *btf = vmlinux_btf();
+	const struct btf_type *t;
+	int id = btf ? btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM) : -ENOENT;
+
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, id);
+	for (int i = 0; i < btf_vlen(t); i++) {
+		const struct btf_enum *e = btf_enum(t) + i;
+
+		if (!strcmp(btf__name_by_offset(btf, e->name_off), name))
+			return e->val;
+	}
+	return -ENOENT;
+}
+
+int unix_connect_cgroup_attach_type(void)
+{
+	char cg[256];
+	int type = btf_enum_value("bpf_attach_type", "BPF_CGROUP_UNIX_CONNECT");
+
+	if (type < 0 || !btf_has_typedef("btf_trace_sk_data_ready") || cgroup2_root(cg, sizeof(cg)))
+		return -ENOENT;
+	return type;
+}
+
 /* Tracepoint backends: tp_btf (the TCP connect is reported by the state hook), syscall
  * tracepoints, and cgroup hooks on the v2 root. */
 static int tracepoint_probe(enum hook h, char *why, size_t why_len)
@@ -262,6 +291,8 @@ static int tracepoint_probe(enum hook h, char *why, size_t why_len)
 		snprintf(why, why_len, "tracepoint: no cgroup v2 hierarchy mounted for the cgroup hooks");
 		return -ENOENT;
 	}
+	if (h == HOOK_UNIX_CONNECT && unix_connect_cgroup_attach_type() >= 0)
+		return 0; /* no syscall tracepoints needed */
 	for (int i = 0; i < 2 && syscall_events[h][i]; i++) {
 		snprintf(path, sizeof(path), TRACEFS "/events/syscalls/%s", syscall_events[h][i]);
 		if (access(path, F_OK)) {

@@ -40,6 +40,13 @@ unsigned hook_protos(enum hook h); /* PROTO_* the hook serves */
 /* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
 int cgroup2_root(char *buf, size_t len);
 
+/*
+ * The unix connect hook of the tracepoint backend without syscall tracepoints (6.7+):
+ * cgroup/connect_unix on the cgroup v2 root + the sk_data_ready tracepoint. Returns the
+ * attach type's number (libbpf 1.1 and Debian 12's headers predate it), or -ENOENT.
+ */
+int unix_connect_cgroup_attach_type(void);
+
 /* The kernel BTF (parsed once, shared by every probe: ~35 ms a parse) has this function. */
 bool kernel_has_btf_func(const char *name);
 

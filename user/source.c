@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,12 +53,48 @@ int record_validate(const void *data, size_t size)
 	return need && size >= need ? 0 : -EINVAL;
 }
 
+int unix_record_unpack(const void *rec, size_t size, struct ss_unix_event *out)
+{
+	const char *tail = (const char *)rec + SS_UNIX_EVENT_FIXED;
+	size_t n, m;
+
+	if (size < SS_UNIX_EVENT_FIXED || size > sizeof(*out) ||
+	    ((const struct ss_hdr *)rec)->size != size)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	memcpy(out, rec, SS_UNIX_EVENT_FIXED);
+	n = out->path_len;
+	m = out->peer_path_len;
+	if (n > SS_UNIX_PATH_LEN || m > SS_UNIX_PATH_LEN || SS_UNIX_EVENT_FIXED + n + m > size)
+		return -EINVAL;
+	memcpy(out->path, tail, n);
+	memcpy(out->peer_path, tail + n, m);
+	out->hdr.size = sizeof(*out);
+	return 0;
+}
+
+static bool is_unix_record(const void *data, size_t size)
+{
+	const struct ss_hdr *h = data;
+
+	return size >= sizeof(*h) && (h->type == SS_EV_UNIX_CONNECT || h->type == SS_EV_UNIX_ACCEPT);
+}
+
 /* Called by libbpf for each record. */
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct source *src = ctx;
+	struct ss_unix_event unpacked;
 
 	src->stats.received++;
+	if (is_unix_record(data, size)) {
+		if (unix_record_unpack(data, size, &unpacked)) {
+			src->stats.invalid++;
+			return 0;
+		}
+		data = &unpacked;
+		size = sizeof(unpacked);
+	}
 	if (record_validate(data, size)) {
 		src->stats.invalid++;
 		return 0;

@@ -48,6 +48,12 @@ size_t record_min_size(unsigned type);
 /* 0 if data holds a complete record of this ABI version, else -EINVAL. */
 int record_validate(const void *data, size_t size);
 
+/*
+ * unix_connect/unix_accept arrive packed (include/sockscope.h): unpack one into the full
+ * struct. 0, or -EINVAL when the header or the address lengths do not fit the record.
+ */
+int unix_record_unpack(const void *rec, size_t size, struct ss_unix_event *out);
+
 /* Hand a record made in user space (a flow end) to the sink, counted as an event. */
 void source_emit(void *src, const struct ss_hdr *rec);
 

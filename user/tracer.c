@@ -74,6 +74,7 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 		[HOOK_UNIX_CONNECT] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_unix_connect, s->progs.ss_fx_unix_connect },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_connect, s->progs.ss_kr_unix_connect },
+			/* without cgroup/connect_unix (before 6.7): see unix_connect_programs() */
 			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_connect_enter,
 						 s->progs.ss_tp_unix_connect_exit },
 		},
@@ -94,6 +95,12 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 	};
 	int n = 0;
 
+	if (h == HOOK_UNIX_CONNECT && b == BACKEND_TRACEPOINT && unix_connect_cgroup_attach_type() >= 0) {
+		/* two cheap hooks instead of two syscall tracepoints on every connect() */
+		out[0] = s->progs.ss_cg_unix_connect;
+		out[1] = s->progs.ss_tp_unix_data_ready;
+		return 2;
+	}
 	for (int i = 0; i < MAX_HOOK_PROGS; i++)
 		if (table[h][b][i])
 			out[n++] = table[h][b][i];
@@ -115,11 +122,19 @@ static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 	return !choice[HOOK_ACCEPT].off && choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
 }
 
+/* Both accept hooks on the syscall exits: one program per exit serves both (bpf/tcp.bpf.c). */
+static bool unix_accept_in_tcp(const struct hook_choice choice[HOOK_COUNT])
+{
+	return !choice[HOOK_ACCEPT].off && !choice[HOOK_UNIX_ACCEPT].off &&
+	       choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT &&
+	       choice[HOOK_UNIX_ACCEPT].backend == BACKEND_TRACEPOINT;
+}
+
 /* libbpf does not attach cgroup programs by itself: tracer_attach() does, on the v2 root. */
 static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_program *p)
 {
 	return p == s->progs.ss_cg_sendmsg4 || p == s->progs.ss_cg_sendmsg6 ||
-	       p == s->progs.ss_cg_sock_release;
+	       p == s->progs.ss_cg_sock_release || p == s->progs.ss_cg_unix_connect;
 }
 
 /* The iterators run on demand (user/snapshot.c), so they are never auto-attached. */
@@ -152,6 +167,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_listen_via_tp = choice[HOOK_LISTEN].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
+	s->rodata->cfg_unix_accept_in_tcp = unix_accept_in_tcp(choice);
 	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
 	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
 	s->rodata->cfg_want_unix = !choice[HOOK_UNIX_SEND].off || !choice[HOOK_UNIX_CONNECT].off ||
@@ -174,7 +190,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	if (cfg->no_events || (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix)) {
 		bpf_map__set_max_entries(s->maps.flows, 1);
 		bpf_map__set_max_entries(s->maps.flow_socks, 1);
-		bpf_map__set_max_entries(s->maps.udp_pending, 1);
+		bpf_map__set_max_entries(s->maps.thread_slots, 1);
 	}
 	if (cfg->no_events || !s->rodata->cfg_want_unix) {
 		bpf_map__set_max_entries(s->maps.unix_listeners, 1);
@@ -197,6 +213,15 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 			if (is_cgroup_prog(s, progs[i]))
 				bpf_program__set_autoattach(progs[i], false);
 		}
+	}
+	if (s->rodata->cfg_unix_accept_in_tcp) { /* the TCP accept programs take unix too */
+		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
+		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
+	}
+	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
+		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
+						      unix_connect_cgroup_attach_type());
+		vlog("unix_connect: cgroup/connect_unix + sk_data_ready (no connect() tracepoints)");
 	}
 	if (cfg->proc_exits)
 		bpf_program__set_autoload(s->progs.ss_tp_proc_exit, true);
@@ -275,6 +300,7 @@ static int attach_cgroup_progs(struct tracer *t)
 		{ s->progs.ss_cg_sendmsg4, &s->links.ss_cg_sendmsg4 },
 		{ s->progs.ss_cg_sendmsg6, &s->links.ss_cg_sendmsg6 },
 		{ s->progs.ss_cg_sock_release, &s->links.ss_cg_sock_release },
+		{ s->progs.ss_cg_unix_connect, &s->links.ss_cg_unix_connect },
 	};
 	char root[4096];
 	int err;

@@ -69,6 +69,69 @@ static void layout_is_fixed(void **state)
 	assert_int_equal(sizeof(struct ss_tcp_event), 136);
 }
 
+/* What the kernel sends: the fixed part, then both addresses back to back, padded to 8. */
+static size_t packed_unix(unsigned char *buf, const char *path, size_t n, const char *peer_path,
+			  size_t m)
+{
+	struct ss_unix_event e;
+	size_t size = (SS_UNIX_EVENT_FIXED + n + m + 7) & ~7ul;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = SS_EV_UNIX_CONNECT;
+	e.hdr.version = SS_ABI_VERSION;
+	e.hdr.size = size;
+	e.owner.pid = 42;
+	e.inode = 7;
+	e.path_len = n;
+	e.peer_path_len = m;
+	memset(buf, 0, sizeof(e));
+	memcpy(buf, &e, SS_UNIX_EVENT_FIXED);
+	memcpy(buf + SS_UNIX_EVENT_FIXED, path, n);
+	memcpy(buf + SS_UNIX_EVENT_FIXED + n, peer_path, m);
+	return size;
+}
+
+static void unpacks_a_packed_unix_record(void **state)
+{
+	unsigned char buf[sizeof(struct ss_unix_event)];
+	struct ss_unix_event e;
+	size_t size = packed_unix(buf, "", 0, "\0srv", 4); /* unnamed -> abstract "@srv" */
+
+	(void)state;
+	assert_int_equal(size, 128); /* 120 + 4, padded */
+	assert_int_equal(unix_record_unpack(buf, size, &e), 0);
+	assert_int_equal(e.hdr.size, sizeof(e));
+	assert_int_equal(record_validate(&e, sizeof(e)), 0);
+	assert_int_equal(e.owner.pid, 42);
+	assert_int_equal(e.inode, 7);
+	assert_int_equal(e.path_len, 0);
+	assert_int_equal(e.peer_path_len, 4);
+	assert_memory_equal(e.peer_path, "\0srv", 4);
+	assert_int_equal(e.peer_path[4], 0);
+
+	size = packed_unix(buf, "/tmp/a.sock", 11, "/run/b", 6);
+	assert_int_equal(unix_record_unpack(buf, size, &e), 0);
+	assert_memory_equal(e.path, "/tmp/a.sock", 11);
+	assert_memory_equal(e.peer_path, "/run/b", 6);
+}
+
+static void rejects_unix_lengths_beyond_the_record(void **state)
+{
+	unsigned char buf[sizeof(struct ss_unix_event)];
+	struct ss_unix_event e, *h = (struct ss_unix_event *)buf;
+	size_t size = packed_unix(buf, "/tmp/a.sock", 11, "/run/b", 6);
+
+	(void)state;
+	assert_int_equal(unix_record_unpack(buf, size - 8, &e), -EINVAL); /* header says more */
+	h->peer_path_len = 20; /* 120 + 11 + 20 > 136 */
+	assert_int_equal(unix_record_unpack(buf, size, &e), -EINVAL);
+	h->peer_path_len = 6;
+	h->path_len = SS_UNIX_PATH_LEN + 1;
+	assert_int_equal(unix_record_unpack(buf, size, &e), -EINVAL);
+	h->path_len = 11;
+	assert_int_equal(unix_record_unpack(buf, SS_UNIX_EVENT_FIXED - 8, &e), -EINVAL);
+}
+
 static uint64_t lost_reported;
 
 static void count_lost(struct sink *s, uint64_t mono_ns, uint64_t count)
@@ -127,6 +190,8 @@ int run_record_tests(void)
 		cmocka_unit_test(rejects_short_or_mislabelled_records),
 		cmocka_unit_test(every_tcp_type_has_the_tcp_size),
 		cmocka_unit_test(layout_is_fixed),
+		cmocka_unit_test(unpacks_a_packed_unix_record),
+		cmocka_unit_test(rejects_unix_lengths_beyond_the_record),
 		cmocka_unit_test(undelivered_records_count_as_lost),
 	};
 

@@ -46,6 +46,8 @@ cp "$build/sockscope" "$root/sockscope/build/sockscope"
 for d in tcpdrive udpdrive unixdrive sockdrive; do
 	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
 done
+mkdir -p "$root/sockscope/build/bench"
+cp "$build/bench/unixchurn" "$root/sockscope/build/bench/unixchurn" # top_plain's unix churn
 cp -r tests "$root/sockscope/tests"
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
