@@ -37,22 +37,13 @@ static __always_inline __u32 sk_inode(const struct sock *sk)
 	return so ? BPF_CORE_READ((struct socket_alloc *)so, vfs_inode.i_ino) : 0;
 }
 
-static __always_inline void snap_hdr(struct ss_hdr *h, __u16 type, __u32 size)
-{
-	h->type = type;
-	h->version = SS_ABI_VERSION;
-	h->reserved = 0;
-	h->size = size;
-	h->ts_ns = bpf_ktime_get_ns();
-}
-
 static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock *sk, __u64 cookie,
 				      __u32 uid, __u8 protocol)
 {
 	const struct sock_common *c = &sk->__sk_common;
 
 	__builtin_memset(r, 0, sizeof(*r));
-	snap_hdr(&r->hdr, SS_SNAP_INET, sizeof(*r));
+	hdr_init(&r->hdr, SS_SNAP_INET, sizeof(*r));
 	r->tuple.family = BPF_CORE_READ(c, skc_family);
 	r->tuple.sport = BPF_CORE_READ(c, skc_num);
 	r->tuple.dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
@@ -117,7 +108,7 @@ int ss_snap_unix(struct bpf_iter__unix *ctx)
 	if (!u)
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
-	snap_hdr(&r.hdr, SS_SNAP_UNIX, sizeof(r));
+	hdr_init(&r.hdr, SS_SNAP_UNIX, sizeof(r));
 	r.cookie = bpf_get_socket_cookie(u); /* 5.17+: the helper exists */
 	r.inode = sk_inode(&u->sk);
 	peer = (struct unix_sock *)BPF_CORE_READ(u, peer);
@@ -163,7 +154,7 @@ int ss_snap_files(struct bpf_iter__task_file *ctx)
 	    (BPF_CORE_READ(file, f_mode) & FMODE_PATH))
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
-	snap_hdr(&r.hdr, SS_SNAP_FILE, sizeof(r));
+	hdr_init(&r.hdr, SS_SNAP_FILE, sizeof(r));
 	r.inode = BPF_CORE_READ(ino, i_ino);
 	r.pid = BPF_CORE_READ(task, tgid);
 	r.uid = BPF_CORE_READ(task, cred, uid.val);

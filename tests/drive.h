@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <stddef.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 static void usage(void);
 
@@ -71,6 +73,23 @@ static inline socklen_t parse_addr(const char *addr, long port, struct sockaddr_
 	}
 	fprintf(stderr, DRIVE_NAME ": not an IP address: %s\n", addr);
 	exit(2);
+}
+
+/* A unix address: a path, or "@name" for an abstract one (exactly those bytes, no NUL). */
+static inline socklen_t unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n >= sizeof(sun->sun_path))
+		usage();
+	memcpy(sun->sun_path, path, n);
+	if (path[0] == '@')
+		sun->sun_path[0] = '\0'; /* abstract: the length says where it ends */
+	else
+		n++; /* the NUL, as most programs pass it */
+	return offsetof(struct sockaddr_un, sun_path) + n;
 }
 
 #endif

@@ -68,24 +68,10 @@ static int inet_socket(int type, const char *addr, long port, bool reuseport, bo
 	return fd;
 }
 
-static socklen_t unix_addr_of(const char *path, struct sockaddr_un *sun)
-{
-	size_t n = strlen(path);
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (n >= sizeof(sun->sun_path))
-		usage();
-	memcpy(sun->sun_path, path, n);
-	if (path[0] == '@')
-		sun->sun_path[0] = '\0'; /* abstract: the name is exactly n bytes, no NUL after */
-	return offsetof(struct sockaddr_un, sun_path) + n + (path[0] != '@');
-}
-
 static int unix_socket(int type, const char *path)
 {
 	struct sockaddr_un sun;
-	socklen_t len = unix_addr_of(path, &sun);
+	socklen_t len = unix_addr(path, &sun);
 	int fd = socket(AF_UNIX, type, 0);
 
 	if (fd < 0)

@@ -58,22 +58,6 @@ static unsigned long inode_of(int fd)
 	return st.st_ino;
 }
 
-static socklen_t unix_addr(const char *path, struct sockaddr_un *sun)
-{
-	size_t n = strlen(path);
-
-	memset(sun, 0, sizeof(*sun));
-	sun->sun_family = AF_UNIX;
-	if (n >= sizeof(sun->sun_path))
-		usage();
-	memcpy(sun->sun_path, path, n);
-	if (path[0] == '@')
-		sun->sun_path[0] = '\0'; /* abstract: the length says where it ends */
-	else
-		n++; /* the NUL, as most programs pass it */
-	return offsetof(struct sockaddr_un, sun_path) + n;
-}
-
 static void write_all(int fd, long bytes)
 {
 	char buf[4096];
