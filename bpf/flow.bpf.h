@@ -89,10 +89,11 @@ static __always_inline void flow_mark_socket(__u64 id)
  */
 #define FLOW_COUNT(key, nbytes, sock_cookie, FILL)                                                   \
 	do {                                                                                    \
-		__u64 __now = bpf_ktime_get_ns();                                               \
+		__u64 __now = tick_clock_ns();                                                  \
 		struct ss_flow_state *__st = bpf_map_lookup_elem(&flows, (key));                \
 		if (__st) {                                                                     \
-			if (__now - __st->last_ns > cfg_flow_idle_ns) {                         \
+			/* signed: another CPU may have stored a later tick just now */     \
+			if ((__s64)(__now - __st->last_ns) > (__s64)cfg_flow_idle_ns) {         \
 				/* first datagram after an idle gap: a new epoch, this sender */ \
 				__st->epoch++;                                                  \
 				__st->first_ns = __now;                                         \

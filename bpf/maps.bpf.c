@@ -15,6 +15,7 @@ struct ss_flow_table flows SEC(".maps");
 struct ss_flow_socks flow_socks SEC(".maps");
 struct ss_flow_scratch flow_scratch SEC(".maps");
 struct ss_thread_slots thread_slots SEC(".maps");
+struct ss_tick_clocks tick_clocks SEC(".maps");
 
 const volatile __u32 cfg_filter_tgid = 0;
 const volatile __u16 cfg_filter_ports[SS_MAX_PORTS] = {};

@@ -51,8 +51,12 @@ static __always_inline __u16 sk_local_port(struct sock *sk, bool btf)
  */
 static __always_inline __u64 sk_cookie(struct sock *sk, bool btf)
 {
-	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
-		return bpf_get_socket_cookie(sk);
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu)) {
+		/* the helper makes the cookie on first use; a plain load spares the call after */
+		__u64 cookie = sk->__sk_common.skc_cookie.counter;
+
+		return cookie ? cookie : bpf_get_socket_cookie(sk);
+	}
 	return SK_READ(btf, sk, __sk_common.skc_cookie.counter);
 }
 

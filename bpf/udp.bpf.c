@@ -5,14 +5,15 @@
  *
  *   send:    fexit/udp_sendmsg + fexit/udpv6_sendmsg (destination from the msghdr, bytes from
  *            the return value) | kprobe+kretprobe on both (handed over per thread) |
- *            cgroup/sendmsg4/6 (destination of unconnected sends, per thread) +
- *            tp_btf/sock_send_length (bytes, 6.3+)
+ *            tp_btf/sock_send_length (6.3+: bytes; the destination from the syscall's
+ *            arguments, bpf/send_dest.bpf.h, else from cgroup/sendmsg4/6 per thread)
  *   receive: fentry/skb_consume_udp | kprobe/skb_consume_udp | tp_btf/sock_recv_length
  *   close:   fentry/inet_release + fentry/unix_release | kprobes on both | cgroup/sock_release
  *
  * The tracepoint send program serves unix sockets too (bpf/unix.bpf.c has their other hooks).
  */
 #include "unix_sock.bpf.h"
+#include "send_dest.bpf.h"
 
 #define IPPROTO_UDP_ 17
 #define TCP_ESTABLISHED_ 1
@@ -199,7 +200,15 @@ int BPF_KRETPROBE(ss_kr_udpv6_sendmsg, int ret)
 	return 0;
 }
 
-/* ---- send hook: cgroup sendmsg (unconnected destinations) + sock_send_length ------------ */
+/* ---- send hook: sock_send_length (+ cgroup sendmsg where the arguments cannot tell) ----- */
+
+/*
+ * Set by the first unconnected send whose destination the syscall's arguments do not give
+ * (io_uring, 32-bit callers): user space then attaches cgroup/sendmsg4/6 (tracer_tick()) and
+ * sets udp_dest_via_cgroup once they run, and from then on their hand-over is used.
+ */
+bool udp_dest_missed = false;
+bool udp_dest_via_cgroup = false;
 
 static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
 {
@@ -242,13 +251,24 @@ int ss_cg_sendmsg6(struct bpf_sock_addr *ctx)
 	return 1;
 }
 
+/* The cgroup hook's hand-over for this send, if it ran for it. */
+static __always_inline struct ss_send_pending *cg_handed_over(struct sock *sk)
+{
+	struct ss_thread_slot *slot = thread_slot(false);
+	struct ss_send_pending *p = slot ? &slot->udp : NULL;
+
+	if (!p || p->used || p->sk != bpf_get_socket_cookie(sk))
+		return NULL;
+	p->used = 1;
+	return p;
+}
+
 /* After every sendmsg on any socket, in the sending thread: tcp returns at once. */
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 {
 	__u16 family = sk->__sk_common.skc_family;
-	struct ss_thread_slot *slot;
-	struct ss_send_pending *p;
+	struct ss_send_pending given = {}, *p = NULL;
 
 	if (family == AF_UNIX) {
 		unix_send_count(sk, ret, true);
@@ -256,13 +276,36 @@ int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 	}
 	if (!cfg_want_udp || !sk_is_udp(sk, true))
 		return 0;
-	slot = thread_slot(false);
-	p = slot ? &slot->udp : NULL;
-	if (p && (p->used || p->sk != bpf_get_socket_cookie(sk)))
-		p = NULL;
-	if (p)
-		p->used = 1;
+	if (udp_dest_via_cgroup) {
+		p = cg_handed_over(sk); /* consumed even by a failed send: a later one must not
+					 * inherit it */
+	} else if (ret >= 0) {
+		switch (send_dest_from_syscall(&given, sk)) {
+		case SEND_DEST_GIVEN:
+			p = &given;
+			break;
+		case SEND_DEST_PEER:
+			break;
+		case SEND_DEST_UNKNOWN:
+			if (sk->__sk_common.skc_state == TCP_ESTABLISHED_)
+				break; /* most likely a write() or io_uring send on a connected socket */
+			count(SS_CNT_UDP_DEST_UNKNOWN);
+			udp_dest_missed = true;
+			break;
+		}
+	}
 	udp_sent(sk, p, ret, true);
+	return 0;
+}
+
+/* sendmmsg() returned: its messages are all counted, the next call starts at the first. */
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int ss_tp_sendmmsg_exit(void *ctx)
+{
+	struct ss_thread_slot *slot = thread_slot(false);
+
+	if (slot)
+		slot->mmsg_next = 0;
 	return 0;
 }
 

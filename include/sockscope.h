@@ -36,6 +36,7 @@ enum ss_counter {
 	SS_CNT_LOST = 0,      /* ring buffer full: event dropped */
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
 	SS_CNT_FLOW_OVERFLOW = 2, /* flow table full: datagrams of a new flow not counted */
+	SS_CNT_UDP_DEST_UNKNOWN = 3, /* unconnected UDP send whose destination was not seen */
 	SS_CNT_MAX,
 };
 

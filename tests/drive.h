@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * What every test traffic driver (tests/tcpdrive.c, udpdrive.c, unixdrive.c, sockdrive.c) needs: one-line errors, strict numbers,
- * a process name the test chose, IP literals. Each driver defines DRIVE_NAME and its own
+ * What every test traffic driver (tests/tcpdrive.c, udpdrive.c, udpcalls.c, unixdrive.c,
+ * sockdrive.c) needs: one-line errors, strict numbers, a process name the test chose, IP
+ * literals, addresses. Each driver defines DRIVE_NAME and its own
  * usage() before including this; it is one translation unit, so these are static inline.
  */
 #ifndef SS_TEST_DRIVE_H
@@ -73,6 +74,18 @@ static inline socklen_t parse_addr(const char *addr, long port, struct sockaddr_
 	}
 	fprintf(stderr, DRIVE_NAME ": not an IP address: %s\n", addr);
 	exit(2);
+}
+
+/* The port a socket is bound to. */
+static inline unsigned local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (void *)&ss, &len))
+		die("getsockname");
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
 /* A unix address: a path, or "@name" for an abstract one (exactly those bytes, no NUL). */

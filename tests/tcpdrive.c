@@ -47,11 +47,7 @@ static int listen_on(const char *addr, long port)
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(fd, (void *)&ss, len) || listen(fd, 1024))
 		die("listen");
-	len = sizeof(ss);
-	getsockname(fd, (void *)&ss, &len);
-	printf("listening %d %u\n", getpid(),
-	       ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					     : ((struct sockaddr_in6 *)&ss)->sin6_port));
+	printf("listening %d %u\n", getpid(), local_port(fd));
 	fflush(stdout);
 	return fd;
 }

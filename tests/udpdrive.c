@@ -33,17 +33,6 @@ static void usage(void)
 	exit(2);
 }
 
-static unsigned local_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (void *)&ss, &len))
-		die("getsockname");
-	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
-}
-
 static int bound(const char *addr, long port)
 {
 	struct sockaddr_storage ss;

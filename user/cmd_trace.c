@@ -161,6 +161,10 @@ int cmd_trace(int argc, char **argv)
 	if (src.stats.flow_overflow)
 		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
 		     (unsigned long long)src.stats.flow_overflow);
+	if (src.stats.dest_unknown)
+		wlog("%llu UDP datagrams were sent before sockscope could see their destination "
+		     "(io_uring or 32-bit senders): their flows show the unspecified address, port 0",
+		     (unsigned long long)src.stats.dest_unknown);
 	if (src.stats.invalid)
 		wlog("%llu records did not match this build's ABI and were skipped",
 		     (unsigned long long)src.stats.invalid);

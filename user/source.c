@@ -165,6 +165,7 @@ static void check_counters(struct source *src)
 	}
 	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
 	src->stats.flow_overflow = overflow;
+	src->stats.dest_unknown = counter_read(src->counters_fd, SS_CNT_UDP_DEST_UNKNOWN);
 }
 
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,

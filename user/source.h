@@ -22,6 +22,7 @@ struct source_stats {
 	uint64_t lost;      /* dropped in the kernel: ring buffer full, or program runs skipped */
 	uint64_t untracked; /* sockets the kernel's table had no room for */
 	uint64_t flow_overflow; /* datagrams of new flows the flow table had no room for */
+	uint64_t dest_unknown;  /* UDP datagrams counted without their destination */
 	uint64_t received;  /* records read from the rings, valid or not */
 	uint64_t undelivered; /* submitted by the kernel but never read: a bug, counted lost */
 };

@@ -52,8 +52,10 @@ static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
 			[BACKEND_FENTRY] = { s->progs.ss_fx_udp_sendmsg, s->progs.ss_fx_udpv6_sendmsg },
 			[BACKEND_KPROBE] = { s->progs.ss_kp_udp_sendmsg, s->progs.ss_kr_udp_sendmsg,
 					     s->progs.ss_kp_udpv6_sendmsg, s->progs.ss_kr_udpv6_sendmsg },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_cg_sendmsg4, s->progs.ss_cg_sendmsg6,
-						 s->progs.ss_tp_send_length },
+			/* the cgroup pair attaches only where the syscall's arguments cannot say
+			 * where a datagram went: see udp_dest_tick() */
+			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_send_length, s->progs.ss_tp_sendmmsg_exit,
+						 s->progs.ss_cg_sendmsg4, s->progs.ss_cg_sendmsg6 },
 		},
 		[HOOK_UDP_RECV] = {
 			[BACKEND_FENTRY] = { s->progs.ss_fe_udp_consume },
@@ -289,37 +291,82 @@ static int attach_one(struct bpf_program *prog, struct bpf_link **link)
 	return *link ? 0 : -errno;
 }
 
-/* The cgroup programs that are loaded, on the cgroup v2 root (they apply to every descendant). */
-static int attach_cgroup_progs(struct tracer *t)
+/* A loaded cgroup program, on the cgroup v2 root (it applies to every descendant). */
+static int attach_cgroup_prog(struct tracer *t, struct bpf_program *prog, struct bpf_link **link)
 {
-	struct sockscope_bpf *s = t->skel;
-	struct {
-		struct bpf_program *prog;
-		struct bpf_link **link;
-	} progs[] = {
-		{ s->progs.ss_cg_sendmsg4, &s->links.ss_cg_sendmsg4 },
-		{ s->progs.ss_cg_sendmsg6, &s->links.ss_cg_sendmsg6 },
-		{ s->progs.ss_cg_sock_release, &s->links.ss_cg_sock_release },
-		{ s->progs.ss_cg_unix_connect, &s->links.ss_cg_unix_connect },
-	};
 	char root[4096];
 	int err;
 
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		if (!bpf_program__autoload(progs[i].prog))
-			continue;
-		if (t->cgroup_fd < 0) {
-			if ((err = cgroup2_root(root, sizeof(root))))
-				return err;
-			t->cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (t->cgroup_fd < 0)
-				return -errno;
-			vlog("cgroup programs attach to %s", root);
-		}
-		*progs[i].link = bpf_program__attach_cgroup(progs[i].prog, t->cgroup_fd);
-		if (!*progs[i].link)
+	if (!bpf_program__autoload(prog))
+		return 0;
+	if (t->cgroup_fd < 0) {
+		if ((err = cgroup2_root(root, sizeof(root))))
+			return err;
+		t->cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (t->cgroup_fd < 0)
 			return -errno;
+		vlog("cgroup programs attach to %s", root);
 	}
+	*link = bpf_program__attach_cgroup(prog, t->cgroup_fd);
+	return *link ? 0 : -errno;
+}
+
+/*
+ * The tracepoint backend reads a UDP send's destination from the syscall's arguments
+ * (bpf/send_dest.bpf.h, x86-64). The cgroup/sendmsg pair sees every destination but costs
+ * ~130 ns per datagram before it does anything, so it is attached only when needed: from the
+ * start on other architectures, else once a send came from where the arguments do not tell
+ * (io_uring, a 32-bit process). Until then such sends count as "destination unknown".
+ */
+static int attach_udp_dest_cgroup(struct tracer *t)
+{
+	struct sockscope_bpf *s = t->skel;
+	int err;
+
+	if ((err = attach_cgroup_prog(t, s->progs.ss_cg_sendmsg4, &s->links.ss_cg_sendmsg4)) ||
+	    (err = attach_cgroup_prog(t, s->progs.ss_cg_sendmsg6, &s->links.ss_cg_sendmsg6)))
+		return err;
+	s->bss->udp_dest_via_cgroup = true; /* only now: the hand-over exists from here on */
+	return 0;
+}
+
+static bool udp_dest_from_args(void)
+{
+#if defined(__x86_64__)
+	return true;
+#else
+	return false;
+#endif
+}
+
+static void udp_dest_tick(struct tracer *t)
+{
+	struct sockscope_bpf *s = t->skel;
+	int err;
+
+	if (!s->bss->udp_dest_missed || s->bss->udp_dest_via_cgroup ||
+	    !bpf_program__autoload(s->progs.ss_cg_sendmsg4) || t->udp_dest_failed)
+		return;
+	if ((err = attach_udp_dest_cgroup(t))) {
+		wlog("UDP: cannot attach cgroup/sendmsg (%s): destinations of io_uring and "
+		     "32-bit sends stay unknown", strerror(-err));
+		t->udp_dest_failed = true;
+		return;
+	}
+	ilog("UDP: a datagram's destination was not in its syscall's arguments (io_uring or a "
+	     "32-bit process); attached cgroup/sendmsg4/6, which see every destination");
+}
+
+static int attach_cgroup_progs(struct tracer *t)
+{
+	struct sockscope_bpf *s = t->skel;
+	int err;
+
+	if ((err = attach_cgroup_prog(t, s->progs.ss_cg_sock_release, &s->links.ss_cg_sock_release)) ||
+	    (err = attach_cgroup_prog(t, s->progs.ss_cg_unix_connect, &s->links.ss_cg_unix_connect)))
+		return err;
+	if (!udp_dest_from_args() && bpf_program__autoload(s->progs.ss_cg_sendmsg4))
+		return attach_udp_dest_cgroup(t);
 	return 0;
 }
 
@@ -355,12 +402,16 @@ int tracer_attach(struct tracer *t)
 	return 0;
 }
 
-/* Once every thread found blocked in accept() has returned, the net is dead weight. */
+/*
+ * Now and then: attach the UDP destination hook if a send needed it; once every thread found
+ * blocked in accept() has returned, drop the accept net (dead weight).
+ */
 void tracer_tick(struct tracer *t)
 {
 	struct sockscope_bpf *s = t->skel;
 	__u32 key;
 
+	udp_dest_tick(t);
 	if (!t->accept_net_armed ||
 	    !bpf_map_get_next_key(bpf_map__fd(s->maps.accept_waiters), NULL, &key))
 		return;

@@ -43,7 +43,7 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
-for d in tcpdrive udpdrive unixdrive sockdrive; do
+for d in tcpdrive udpdrive udpcalls unixdrive sockdrive; do
 	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
 done
 mkdir -p "$root/sockscope/build/bench"
