@@ -8,6 +8,11 @@
 #
 #   bench/proto.sh                 ROUNDS=5 UDP_COUNT=500000 UDP_SIZE=32 UNIX_COUNT=100000
 #   ROUNDS=3 UDP_COUNT=200000 UNIX_COUNT=50000 bench/proto.sh
+#   BASELINE=/tmp/old/sockscope bench/proto.sh   also an earlier build, in the same rounds
+#
+# Each traced run sits between two untraced runs of the same loop and is compared with their
+# mean: this host's speed drifts by up to 1.5x over minutes (other guests), and a neighbour
+# on both sides cancels most of a drift.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/results.sh
@@ -17,6 +22,7 @@ UDP_COUNT=${UDP_COUNT:-500000}
 UDP_SIZE=${UDP_SIZE:-32}
 UNIX_COUNT=${UNIX_COUNT:-100000}
 SOCKSCOPE=$(realpath "${SOCKSCOPE:-build/sockscope}")
+BASELINE=${BASELINE:+$(realpath "$BASELINE")}
 UDPDRIVE=$(realpath "${UDPDRIVE:-build/tests/udpdrive}")
 UNIXCHURN=$(realpath "${UNIXCHURN:-build/bench/unixchurn}")
 RESULTS=${RESULTS:-bench/RESULTS.md}
@@ -36,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for f in "$SOCKSCOPE" "$UDPDRIVE" "$UNIXCHURN"; do
+for f in "$SOCKSCOPE" "$UDPDRIVE" "$UNIXCHURN" ${BASELINE:+"$BASELINE"}; do
 	[ -x "$f" ] || { echo "bench: $f missing (make all)" >&2; exit 1; }
 done
 
@@ -75,26 +81,31 @@ wait_ready() {
 	exit 1
 }
 
-start_tracer() {
-	"$SOCKSCOPE" trace -j >/dev/null 2>"$WORK/ss.err" &
+start_tracer() { # [binary]
+	"${1:-$SOCKSCOPE}" trace -j >/dev/null 2>"$WORK/ss.err" &
 	TRACER=$!
 	wait_ready "$WORK/ss.err"
 }
 
-stop_tracer() {
+stop_tracer() { # [lost file suffix]: the baseline's losses are not this build's
 	kill -INT "$TRACER"
 	wait "$TRACER"
 	TRACER=
-	sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/ss.err" >>"$WORK/lost"
-	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
+	sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/ss.err" >>"$WORK/lost${1:-}"
 }
 
-# sockscope on, bpf_stats off (stats add two clock reads to every program run)
+# config none, sockscope or baseline; bpf_stats off (stats add two clock reads to every run)
 run() { # proto config
 	local rate
-	if [ "$2" = sockscope ]; then start_tracer; fi
+	case $2 in
+	sockscope) start_tracer ;;
+	baseline) start_tracer "$BASELINE" ;;
+	esac
 	rate=$("loop_$1")
-	if [ "$2" = sockscope ]; then stop_tracer; fi
+	case $2 in
+	sockscope) stop_tracer ;;
+	baseline) stop_tracer .baseline ;;
+	esac
 	echo "$rate"
 }
 
@@ -123,19 +134,33 @@ measure_bpf_time() {
 		awk -v p="$proto" -v n="$n" '{ t += $4 } END { printf "%s %d\n", p, t / n }' "$WORK/delta" >>"$WORK/bpf_ns"
 	done
 	stop_tracer
+	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 }
 
-runs=("udp none" "udp sockscope" "unix none" "unix sockscope")
+measure() { # round proto config
+	local rate lostnow=
+	rate=$(run "$2" "$3")
+	case $3 in
+	sockscope) lostnow="lost $(tail -1 "$WORK/lost")" ;;
+	baseline) lostnow="lost $(tail -1 "$WORK/lost.baseline")" ;;
+	esac
+	echo "$1 $2 $3 $rate $lostnow" >>"$WORK/rates"
+	echo "round $1: $2 $3 $rate/s" >&2
+}
+
+configs=(sockscope ${BASELINE:+baseline})
 : >"$WORK/bpf_ns"; : >"$WORK/lost"; : >"$WORK/progs"; : >"$WORK/rates"
 START=$(date +%s)
 for r in $(seq "$ROUNDS"); do
-	for i in 0 1 2 3; do
-		set -- ${runs[$(((i + r) % 4))]}
-		rate=$(run "$1" "$2")
-		if [ "$2" = sockscope ]; then lostnow="lost $(tail -1 "$WORK/lost")"; else lostnow=; fi
-		echo "$r $1 $2 $rate $lostnow" >>"$WORK/rates"
-		echo "round $r: $1 $2 $rate/s" >&2
+	protos=(udp unix)
+	[ $((r % 2)) -eq 0 ] && protos=(unix udp)
+	for p in "${protos[@]}"; do
+		measure "$r" "$p" none
+		for i in "${!configs[@]}"; do # the traced configurations' order rotates too
+			measure "$r" "$p" "${configs[$(((i + r) % ${#configs[@]}))]}"
+		done
+		measure "$r" "$p" none
 	done
 	measure_bpf_time
 	echo "round $r: bpf ns $(tail -2 "$WORK/bpf_ns" | tr '\n' ' ')" >&2
@@ -144,9 +169,10 @@ ELAPSED=$(($(date +%s) - START))
 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 rates_of() { awk -v p="$1" -v c="$2" '$2 == p && $3 == c { print $4 }' "$WORK/rates"; }
-ratios_of() { # proto -> per-round sockscope / none
-	awk -v p="$1" '$2 == p && $3 == "none" { base[$1] = $4 } $2 == p && $3 == "sockscope" { v[$1] = $4 }
-		END { for (r in v) printf "%.3f\n", v[r] / base[r] }' "$WORK/rates"
+ratios_of() { # proto [config] -> per round: config / mean of that round's two untraced runs
+	awk -v p="$1" -v c="${2:-sockscope}" '$2 == p && $3 == "none" { base[$1] += $4; n[$1]++ }
+		$2 == p && $3 == c { v[$1] = $4 }
+		END { for (r in v) printf "%.3f\n", v[r] / (base[r] / n[r]) }' "$WORK/rates"
 }
 stat_line() { # proto config -> "median | min | max"
 	local v
@@ -157,6 +183,12 @@ udp_ratio=$(ratios_of udp | median)
 unix_ratio=$(ratios_of unix | median)
 udp_ratios=$(ratios_of udp | sort -n | tr '\n' ' ')
 unix_ratios=$(ratios_of unix | sort -n | tr '\n' ' ')
+baseline_rows() { # the earlier build's rows, when one was measured
+	[ -n "$BASELINE" ] || return 0
+	echo "| UDP send | baseline: $BASELINE_NAME | $(stat_line udp baseline) | $(ratios_of udp baseline | median) |"
+	echo "| unix connect | baseline: $BASELINE_NAME | $(stat_line unix baseline) | $(ratios_of unix baseline | median) |"
+}
+BASELINE_NAME=${BASELINE_NAME:-$BASELINE}
 udp_ns=$(awk '$1 == "udp" { print $2 }' "$WORK/bpf_ns" | median)
 unix_ns=$(awk '$1 == "unix" { print $2 }' "$WORK/bpf_ns" | median)
 lost=$(awk '{ s += $1 } END { print s + 0 }' "$WORK/lost")
@@ -178,8 +210,9 @@ $SECTION
 - unix: \`build/bench/unixchurn\`, $UNIX_COUNT stream connect/accept/close on an abstract name,
   client and server in two processes, fresh namespace per run; rate = connections / loop time
 - Tracer: \`sockscope trace -j > /dev/null\` (system-wide, no filter), started before each traced
-  run (after its \`ready\` line), stopped with SIGINT; configurations interleaved, the order
-  rotating every round
+  run (after its \`ready\` line), stopped with SIGINT; each traced run between two untraced
+  runs of the same loop, its ratio taken to their mean; the loops' order alternating every
+  round
 - Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 - Kernel: $(uname -r)
 - sockscope backends: $(cat "$WORK/backends")
@@ -190,6 +223,7 @@ $SECTION
 | UDP send | sockscope trace -j > /dev/null | $(stat_line udp sockscope) | $udp_ratio |
 | unix connect | no tracer | $(stat_line unix none) | 1.00 |
 | unix connect | sockscope trace -j > /dev/null | $(stat_line unix sockscope) | $unix_ratio |
+$(baseline_rows)
 
 Per-round ratios, sorted: UDP $udp_ratios; unix $unix_ratios.
 
