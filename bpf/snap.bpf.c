@@ -9,14 +9,11 @@
  *
  * Everything is read with BPF_CORE_READ (probe reads): the same code verifies on 5.10.
  */
-#include "common.bpf.h"
+#include "sock.bpf.h"
 
 #define TCP_ESTABLISHED 1
 #define TCP_TIME_WAIT 6
 #define TCP_NEW_SYN_RECV 12
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define FMODE_PATH 0x4000
 
 /*
  * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12 (the

@@ -93,23 +93,37 @@ static __always_inline struct fdtable *current_fdtable(void)
 	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), files, fdt);
 }
 
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define FMODE_PATH 0x4000
+
+/*
+ * The socket an open file is, or NULL: a descriptor may name any file, and only a socket's
+ * private_data is a socket (an O_PATH descriptor of a socket's path names the path).
+ */
+static __always_inline struct sock *sk_of_file(struct file *file)
+{
+	struct socket *sock;
+
+	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK ||
+	    (BPF_CORE_READ(file, f_mode) & FMODE_PATH))
+		return NULL;
+	sock = BPF_CORE_READ(file, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
 /* The socket behind a file descriptor of the current task (syscall tracepoints only). */
 static __always_inline struct sock *sk_from_fd(long fd)
 {
 	struct fdtable *fdt = current_fdtable();
 	struct file **fds = BPF_CORE_READ(fdt, fd);
 	struct file *file = NULL;
-	struct socket *sock;
 
 	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
 		return NULL;
-	/* listen()/connect() may name any file: only a socket's private_data is a socket */
-	if ((BPF_CORE_READ(file, f_inode, i_mode) & 0170000) != 0140000) /* S_IFSOCK */
-		return NULL;
-	sock = BPF_CORE_READ(file, private_data);
-	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+	return sk_of_file(file);
 }
 
 /*

@@ -24,6 +24,7 @@ struct unix_listener {
 	struct ss_owner owner;
 	__u64 sk;
 	__u64 inode;
+	__u64 seeded; /* found at start among the descriptors, not seen calling listen() */
 };
 
 struct {
@@ -260,6 +261,40 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 __attribute__((noinline)) int ss_unix_accepted(__u64 sk)
 {
 	on_unix_accept((struct sock *)sk);
+	return 0;
+}
+
+/*
+ * Listeners that existed before sockscope started, found among every process's descriptors
+ * once the listen hook is attached (user/tracer.c runs this iterator). A listen() the hook saw
+ * is not overwritten. Of several holders the one with the highest pid wins (tasks come in pid
+ * order): a socket-activated service rather than the init system that made its socket.
+ */
+SEC("iter/task_file")
+int ss_seed_unix_listeners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct unix_listener l = {}, *old;
+	struct sock *sk;
+	__u64 key;
+
+	if (!task || !unix_wanted())
+		return 0;
+	sk = sk_of_file(ctx->file);
+	if (!unix_connection_type(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN_)
+		return 0;
+	key = (__u64)unix_addr_of(sk);
+	old = key ? bpf_map_lookup_elem(&unix_listeners, &key) : NULL;
+	if (!key || (old && !old->seeded))
+		return 0;
+	l.owner.pid = BPF_CORE_READ(task, tgid);
+	l.owner.tid = BPF_CORE_READ(task, pid);
+	l.owner.uid = BPF_CORE_READ(task, cred, uid.val);
+	BPF_CORE_READ_STR_INTO(&l.owner.comm, task, comm);
+	l.sk = (__u64)sk;
+	l.inode = sk_inode(sk);
+	l.seeded = 1;
+	bpf_map_update_elem(&unix_listeners, &key, &l, BPF_ANY);
 	return 0;
 }
 

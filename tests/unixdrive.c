@@ -36,7 +36,7 @@
 static void usage(void)
 {
 	fputs("usage: unixdrive stream|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
-	      "pair NAME BYTES | pending NAME ADDR COUNT\n", stderr);
+	      "pair NAME BYTES | pending NAME ADDR COUNT | connect NAME ADDR\n", stderr);
 	exit(2);
 }
 
@@ -257,6 +257,20 @@ static int run_pending(const char *name, const char *path, long count)
 	return 0;
 }
 
+/* One stream connect to someone else's listener, as NAME: prints "cli PID INODE". */
+static int run_connect(const char *name, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = unix_addr(path, &sun);
+	int fd;
+
+	set_name(name);
+	fd = connected_socket(SOCK_STREAM, &sun, len);
+	printf("cli %d %lu\n", getpid(), inode_of(fd));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -272,5 +286,7 @@ int main(int argc, char **argv)
 		return run_pair(argv[2], number(argv[3]));
 	if (!strcmp(mode, "pending") && argc == 5)
 		return run_pending(argv[2], argv[3], number(argv[4]));
+	if (!strcmp(mode, "connect") && argc == 4)
+		return run_connect(argv[2], argv[3]);
 	usage();
 }

@@ -227,6 +227,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 	if (cfg->proc_exits)
 		bpf_program__set_autoload(s->progs.ss_tp_proc_exit, true);
+	if (!choice[HOOK_UNIX_CONNECT].off) { /* run once by tracer_attach() */
+		bpf_program__set_autoload(s->progs.ss_seed_unix_listeners, true);
+		bpf_program__set_autoattach(s->progs.ss_seed_unix_listeners, false);
+	}
 	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
 		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
 		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
@@ -371,6 +375,40 @@ static int attach_cgroup_progs(struct tracer *t)
 }
 
 /*
+ * The owners of unix listeners made before start, for unix_connect's peer_pid: an iterator over
+ * every process's descriptors fills the table the listen hook keeps (bpf/unix.bpf.c). Run after
+ * the hook is attached, so no listen() falls between the two. It writes no records: reading
+ * the iterator to its end is what runs it.
+ */
+static int seed_unix_listeners(struct tracer *t)
+{
+	struct bpf_program *prog = t->skel->progs.ss_seed_unix_listeners;
+	struct bpf_link *link;
+	char buf[64];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!bpf_program__autoload(prog))
+		return 0;
+	link = bpf_program__attach_iter(prog, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0)
+		err = -errno;
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	return err;
+}
+
+/*
  * The accept net goes first, taking every accept, so no call is missed between the fexit or
  * kretprobe attaching and the scan; after the scan it takes only the threads found blocked.
  */
@@ -387,6 +425,9 @@ int tracer_attach(struct tracer *t)
 	err = sockscope_bpf__attach(s); /* autoattach is off for the net's programs */
 	if (!err)
 		err = attach_cgroup_progs(t);
+	if (!err && (n = seed_unix_listeners(t)) < 0) /* peer_pid only: not fatal */
+		wlog("cannot list the unix listeners open before start (%s): connects to them "
+		     "have no peer_pid", strerror(-n));
 	if (err || !accept_net_wanted(t->choice))
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
