@@ -134,6 +134,7 @@ extern const volatile bool cfg_accept_via_tp;  /* accept hook runs on the syscal
 extern const volatile bool cfg_unix_accept_in_tcp; /* ...and its programs report unix accepts */
 extern const volatile __u64 cfg_flow_idle_ns;  /* a datagram after this gap starts a new epoch */
 extern const volatile bool cfg_want_udp;
+extern const volatile bool cfg_udp_send_via_tp; /* udp sends counted by sock_send_length */
 extern const volatile bool cfg_want_unix;
 
 static __always_inline void count(enum ss_counter which)

@@ -29,4 +29,5 @@ const volatile bool cfg_accept_via_tp = false;
 const volatile bool cfg_unix_accept_in_tcp = false;
 const volatile __u64 cfg_flow_idle_ns = 30ull * 1000 * 1000 * 1000;
 const volatile bool cfg_want_udp = true;
+const volatile bool cfg_udp_send_via_tp = false;
 const volatile bool cfg_want_unix = true;

@@ -274,7 +274,8 @@ int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 		unix_send_count(sk, ret, true);
 		return 0;
 	}
-	if (!cfg_want_udp || !sk_is_udp(sk, true))
+	/* the program may be here for unix sends alone (udp sends by fexit or kprobe) */
+	if (!cfg_udp_send_via_tp || !sk_is_udp(sk, true))
 		return 0;
 	if (udp_dest_via_cgroup) {
 		p = cg_handed_over(sk); /* consumed even by a failed send: a later one must not
