@@ -77,6 +77,7 @@ vmtest:
 vmtest-ci:
 	KERNELS=6.1 BACKENDS="fentry kprobe" tools/vmtest.sh
 	KERNELS=5.10 BACKENDS=auto tools/vmtest.sh
+	KERNELS=6.12 BACKENDS=tracepoint tools/vmtest.sh
 
 $(BUILD)/vmlinux.h:
 	$(call msg,BTF,$@)
