@@ -43,7 +43,8 @@ const char trace_usage[] =
 	"  -h, --help              this text\n"
 	"\n"
 	"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
-	"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit.\n"
+	"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit, then a\n"
+	"'sockscope: warning: ...' line for anything counted but not seen exactly.\n"
 	"Exit status: 0 ok, 64 bad arguments, 69 backend or BTF unavailable, 77 not permitted.\n";
 
 const char verify_usage[] =
