@@ -78,7 +78,12 @@ static __always_inline void unix_send_count(struct sock *sk, long bytes, bool bt
 	peer = unix_peer_of(sk);
 	peer_ino = sk_inode(peer);
 	k.cookie = flow_sock_id(sk, btf);
-	__builtin_memcpy(k.raddr, &peer_ino, sizeof(peer_ino));
+	/*
+	 * The peer by its address, not its inode: a connection's server-side socket has inode 0
+	 * until accept() grafts it, so a client that sent before and after the accept made two
+	 * flows. The address is the peer's for as long as it lives.
+	 */
+	__builtin_memcpy(k.raddr, &peer, sizeof(peer));
 	k.family = AF_UNIX;
 	k.dir = SS_DIR_SEND;
 	FLOW_COUNT(&k, bytes, sk_cookie(sk, btf), ({

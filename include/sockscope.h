@@ -122,7 +122,8 @@ _Static_assert(sizeof(struct ss_tcp_event) == 136, "ss_tcp_event is ABI");
  * to one remote end, per direction. raddr/rport: the destination of sends, the source of
  * receives on a connected socket; all zero for receives on an unconnected socket (the
  * tracepoint that counts them does not say where a datagram came from). For AF_UNIX, raddr's
- * first 8 bytes hold the peer socket's cookie when connected.
+ * first 8 bytes identify the connected peer socket (its kernel address; 0 when unconnected):
+ * an identity only, never shown.
  */
 struct ss_flow_key {
 	__u64 cookie;

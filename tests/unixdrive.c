@@ -7,6 +7,8 @@
  *   unixdrive stream|seqpacket NAME ADDR BYTES   NAME-srv binds ADDR, listens, accepts one
  *                                                connection and reads BYTES; NAME-cli connects
  *                                                and writes BYTES. ADDR "@x" is abstract.
+ *   unixdrive stream-early NAME ADDR BYTES       the same, but NAME-cli writes half of BYTES
+ *                                                before NAME-srv accepts, the rest after
  *   unixdrive dgram NAME ADDR COUNT SIZE         NAME-srv binds, receives COUNT datagrams;
  *                                                NAME-cli connects and sends COUNT of SIZE
  *   unixdrive pair NAME BYTES                    socketpair: NAME-a and NAME-b each write BYTES
@@ -15,10 +17,12 @@
  *                                                NAME-cli connects COUNT times from one thread
  *                                                (holding every socket), then once to ADDR.none,
  *                                                where nobody listens (must fail), and exits
+ *   unixdrive connect NAME ADDR                  NAME connects once to someone else's ADDR
  * Lines: "srv PID INODE LISTENER_INODE", "cli PID INODE", "a PID INODE", "b PID INODE"
  * (pending: "srv PID 0 LISTENER_INODE", one "cli PID INODE" per connection).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +39,7 @@
 
 static void usage(void)
 {
-	fputs("usage: unixdrive stream|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
+	fputs("usage: unixdrive stream|stream-early|seqpacket NAME ADDR BYTES | dgram NAME ADDR COUNT SIZE | "
 	      "pair NAME BYTES | pending NAME ADDR COUNT | connect NAME ADDR\n", stderr);
 	exit(2);
 }
@@ -132,25 +136,56 @@ static pid_t fork_client(const char *name, int server_fd)
 	return pid;
 }
 
-static int run_connection(int type, const char *name, const char *path, long bytes)
+/* A one-byte signal between the two processes of "stream-early". */
+static void signal_to(int fd)
+{
+	if (write(fd, "s", 1) != 1)
+		die("pipe write");
+}
+
+static void wait_for(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		die("pipe read");
+}
+
+/*
+ * early: the client's first write happens before the server accepts (the connection is only
+ * queued) and the rest after it, so the server-side socket gets its inode between the two.
+ */
+static int run_connection(int type, const char *name, const char *path, long bytes, bool early)
 {
 	struct sockaddr_un sun;
 	socklen_t len = unix_addr(path, &sun);
-	int lfd, fd;
+	int lfd, fd, written[2], accepted[2];
+	long first = early ? bytes / 2 : bytes;
 	pid_t cli;
 
+	if (pipe(written) || pipe(accepted))
+		die("pipe");
 	lfd = server_socket(name, type, path, &sun, len, 16);
 	cli = fork_client(name, lfd);
 	if (cli == 0) {
 		fd = connected_socket(type, &sun, len);
 		printf("cli %d %lu\n", getpid(), inode_of(fd));
 		fflush(stdout);
-		write_all(fd, bytes);
+		write_all(fd, first);
+		if (early) {
+			signal_to(written[1]);
+			wait_for(accepted[0]);
+			write_all(fd, bytes - first);
+		}
 		read_n(fd, 1); /* the server's ack: both ends stay open until counted */
 		close(fd);
 		_exit(0);
 	}
+	if (early)
+		wait_for(written[0]);
 	fd = accept(lfd, NULL, NULL);
+	if (early)
+		signal_to(accepted[1]);
 	if (fd < 0)
 		die("accept");
 	printf("srv %d %lu %lu\n", getpid(), inode_of(fd), inode_of(lfd));
@@ -277,9 +312,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (!strcmp(mode, "stream") && argc == 5)
-		return run_connection(SOCK_STREAM, argv[2], argv[3], number(argv[4]));
+		return run_connection(SOCK_STREAM, argv[2], argv[3], number(argv[4]), false);
+	if (!strcmp(mode, "stream-early") && argc == 5)
+		return run_connection(SOCK_STREAM, argv[2], argv[3], number(argv[4]), true);
 	if (!strcmp(mode, "seqpacket") && argc == 5)
-		return run_connection(SOCK_SEQPACKET, argv[2], argv[3], number(argv[4]));
+		return run_connection(SOCK_SEQPACKET, argv[2], argv[3], number(argv[4]), false);
 	if (!strcmp(mode, "dgram") && argc == 6)
 		return run_dgram(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "pair") && argc == 4)

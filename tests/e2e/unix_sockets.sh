@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# UNIX sockets between two named processes: stream over a path and an abstract name, seqpacket,
-# a socketpair, and connected dgram sends. Both pids and comms, both inodes (as the processes
+# UNIX sockets between two named processes: stream over a path and an abstract name, a stream
+# whose client sends before the server accepts (still one flow), seqpacket, a socketpair, and
+# connected dgram sends. Both pids and comms, both inodes (as the processes
 # see them with fstat), the path, exact counts.
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -15,19 +16,20 @@ pid_of() { awk -v r="$1" '$1 == r { print $2 }' "$WORK/drive.out"; }
 ino_of() { awk -v r="$1" '$1 == r { print $3 }' "$WORK/drive.out"; }
 
 start_tracer -j --proto unix
-for spec in stream/$WORK/s.sock stream/@ss-abs-$$ seqpacket/$WORK/q.sock; do
-	TYPE=${spec%%/*} ADDR=${spec#*/}
-	in_ns "$UNIXDRIVE" "$TYPE" ux "$ADDR" "$B" >"$WORK/drive.out" || fail "unixdrive $TYPE $ADDR"
-	cp "$WORK/drive.out" "$WORK/drive.$TYPE.$(basename "$ADDR")"
+for spec in stream/$WORK/s.sock stream/@ss-abs-$$ stream-early/$WORK/e.sock seqpacket/$WORK/q.sock; do
+	KIND=${spec%%/*} ADDR=${spec#*/}
+	in_ns "$UNIXDRIVE" "$KIND" ux "$ADDR" "$B" >"$WORK/drive.out" || fail "unixdrive $KIND $ADDR"
+	cp "$WORK/drive.out" "$WORK/drive.$KIND.$(basename "$ADDR")"
 done
 in_ns "$UNIXDRIVE" pair up "$B" >"$WORK/drive.pair" || fail "unixdrive pair"
 in_ns "$UNIXDRIVE" dgram ud "$WORK/d.sock" 29 77 >"$WORK/drive.dgram" || fail "unixdrive dgram"
 stop_tracer
 assert_all_json
 
-for spec in stream/$WORK/s.sock stream/@ss-abs-$$ seqpacket/$WORK/q.sock; do
-	TYPE=${spec%%/*} ADDR=${spec#*/}
-	cp "$WORK/drive.$TYPE.$(basename "$ADDR")" "$WORK/drive.out"
+for spec in stream/$WORK/s.sock stream/@ss-abs-$$ stream-early/$WORK/e.sock seqpacket/$WORK/q.sock; do
+	KIND=${spec%%/*} ADDR=${spec#*/}
+	TYPE=${KIND%-early} # stream-early: a stream whose client wrote before the accept
+	cp "$WORK/drive.$KIND.$(basename "$ADDR")" "$WORK/drive.out"
 	SRV=$(pid_of srv) CLI=$(pid_of cli) SINO=$(ino_of srv) CINO=$(ino_of cli)
 	LINO=$(awk '$1 == "srv" { print $4 }' "$WORK/drive.out")
 	mine=".netns == $NETNS and .proto == \"unix\" and .type == \"$TYPE\""
