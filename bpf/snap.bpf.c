@@ -137,22 +137,12 @@ int ss_snap_files(struct bpf_iter__task_file *ctx)
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
 	struct ss_snap_file r;
-	struct inode *ino;
 
-	if (!task || !file)
-		return 0;
-	/* threads share their leader's table: list it once (unless a thread unshared it) */
-	if (BPF_CORE_READ(task, pid) != BPF_CORE_READ(task, tgid) &&
-	    BPF_CORE_READ(task, files) == BPF_CORE_READ(task, group_leader, files))
-		return 0;
-	ino = BPF_CORE_READ(file, f_inode);
-	/* an O_PATH descriptor of a socket's path names the file, not a socket */
-	if ((BPF_CORE_READ(ino, i_mode) & S_IFMT) != S_IFSOCK ||
-	    (BPF_CORE_READ(file, f_mode) & FMODE_PATH))
+	if (!task || !task_lists_files(task) || !file_is_socket(file))
 		return 0;
 	__builtin_memset(&r, 0, sizeof(r));
 	hdr_init(&r.hdr, SS_SNAP_FILE, sizeof(r));
-	r.inode = BPF_CORE_READ(ino, i_ino);
+	r.inode = BPF_CORE_READ(file, f_inode, i_ino);
 	r.pid = BPF_CORE_READ(task, tgid);
 	r.uid = BPF_CORE_READ(task, cred, uid.val);
 	r.fd = ctx->fd;

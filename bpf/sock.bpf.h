@@ -98,18 +98,34 @@ static __always_inline struct fdtable *current_fdtable(void)
 #define FMODE_PATH 0x4000
 
 /*
- * The socket an open file is, or NULL: a descriptor may name any file, and only a socket's
- * private_data is a socket (an O_PATH descriptor of a socket's path names the path).
+ * Whether an open file is a socket: a descriptor may name any file (an O_PATH descriptor of a
+ * socket's path names the path, not the socket).
  */
+static __always_inline bool file_is_socket(struct file *file)
+{
+	return file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK &&
+	       !(BPF_CORE_READ(file, f_mode) & FMODE_PATH);
+}
+
+/* The socket an open file is, or NULL: only a socket's private_data is a socket. */
 static __always_inline struct sock *sk_of_file(struct file *file)
 {
 	struct socket *sock;
 
-	if (!file || (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK ||
-	    (BPF_CORE_READ(file, f_mode) & FMODE_PATH))
+	if (!file_is_socket(file))
 		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/*
+ * iter/task_file visits every thread, and threads share their leader's descriptor table: true
+ * for the one visit that lists a table (the leader's, or a thread that unshared its own).
+ */
+static __always_inline bool task_lists_files(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, pid) == BPF_CORE_READ(task, tgid) ||
+	       BPF_CORE_READ(task, files) != BPF_CORE_READ(task, group_leader, files);
 }
 
 /* The socket behind a file descriptor of the current task (syscall tracepoints only). */

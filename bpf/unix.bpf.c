@@ -278,7 +278,7 @@ int ss_seed_unix_listeners(struct bpf_iter__task_file *ctx)
 	struct sock *sk;
 	__u64 key;
 
-	if (!task || !unix_wanted())
+	if (!task || !unix_wanted() || !task_lists_files(task))
 		return 0;
 	sk = sk_of_file(ctx->file);
 	if (!unix_connection_type(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN_)

@@ -62,8 +62,8 @@ static int open_iter(struct bpf_program *prog, struct bpf_link **link)
 	return fd < 0 ? -errno : fd;
 }
 
-static int run_one(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
-		   struct snapshot_stats *st)
+int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
+		      struct snapshot_stats *st)
 {
 	int fd = open_iter(prog, link), err;
 
@@ -93,7 +93,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	/* live views: give every TCP socket alive now a kernel-side entry, so its close is
 	 * reported (bpf/tcp.bpf.c); it writes no records */
 	if (bpf_program__autoload(s->progs.ss_seed_tcp) &&
-	    (err = run_one(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
+	    (err = snapshot_iter_run(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
 		return err;
 	/*
 	 * While this thread walks TCP and UDP and applies them, a reader thread dumps the unix
@@ -107,8 +107,8 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
 	if (!threaded)
 		close(files_fd);
-	if ((err = run_one(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
-	    (err = run_one(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
+	if ((err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
+	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
 		if (threaded)
 			iter_reader_cancel(&files);
 		return err;
@@ -128,7 +128,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	}
 	if (err && !n_diag && unix_iter) {
 		st->unix_source = "iter/unix";
-		err = run_one(s->progs.ss_snap_unix, &s->links.ss_snap_unix, fn, ctx, st);
+		err = snapshot_iter_run(s->progs.ss_snap_unix, &s->links.ss_snap_unix, fn, ctx, st);
 	} else if (err && !n_diag) {
 		st->unix_source = "/proc/net/unix";
 		err = unix_proc_snapshot(netns, fn, ctx, &st->unix_socks);
@@ -137,7 +137,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	if (threaded)
 		err = iter_reader_finish(&files, fn, ctx, st);
 	else
-		err = run_one(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);
+		err = snapshot_iter_run(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);
 	st->elapsed_ns = mono_ns() - start;
 	return err;
 }

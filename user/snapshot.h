@@ -14,6 +14,8 @@
 #include "sockscope.h"
 
 struct sockscope_bpf;
+struct bpf_program;
+struct bpf_link;
 
 struct snapshot_stats {
 	uint64_t inet, unix_socks, files; /* records read */
@@ -27,6 +29,13 @@ typedef void (*snapshot_fn)(void *ctx, const struct ss_hdr *rec);
 /* Attach (once) and run every iterator. 0 or negative errno. */
 int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st);
+
+/*
+ * One reading of one iterator, attached on first use (*link keeps it), each record handed to
+ * fn. Also runs iterators that write nothing and only fill maps. 0 or negative errno.
+ */
+int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
+		      struct snapshot_stats *st);
 
 /* Does this kernel have the iterator bpf_iter_NAME? (BTF lookup, no loading.) */
 bool snapshot_kernel_has_iter(const char *name);

@@ -376,38 +376,26 @@ static int attach_cgroup_progs(struct tracer *t)
 	return 0;
 }
 
+static void no_records(void *ctx, const struct ss_hdr *rec)
+{
+	(void)ctx;
+	(void)rec;
+}
+
 /*
  * The owners of unix listeners made before start, for unix_connect's peer_pid: an iterator over
  * every process's descriptors fills the table the listen hook keeps (bpf/unix.bpf.c). Run after
- * the hook is attached, so no listen() falls between the two. It writes no records: reading
- * the iterator to its end is what runs it.
+ * the hook is attached, so no listen() falls between the two. It writes no records.
  */
 static int seed_unix_listeners(struct tracer *t)
 {
-	struct bpf_program *prog = t->skel->progs.ss_seed_unix_listeners;
-	struct bpf_link *link;
-	char buf[64];
-	ssize_t n;
-	int fd, err = 0;
+	struct sockscope_bpf *s = t->skel;
+	struct snapshot_stats st = { 0 };
 
-	if (!bpf_program__autoload(prog))
+	if (!bpf_program__autoload(s->progs.ss_seed_unix_listeners))
 		return 0;
-	link = bpf_program__attach_iter(prog, NULL);
-	if (!link)
-		return -errno;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0)
-		err = -errno;
-	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno != EINTR) {
-			err = -errno;
-			break;
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	bpf_link__destroy(link);
-	return err;
+	return snapshot_iter_run(s->progs.ss_seed_unix_listeners, &s->links.ss_seed_unix_listeners,
+				 no_records, NULL, &st);
 }
 
 /*
