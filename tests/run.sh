@@ -39,7 +39,16 @@ for t in tests/e2e/*.sh; do
 	0) echo "PASS    $name (${secs}s)"; passed=$((passed + 1)) ;;
 	77) echo "$out" | grep '^SKIPPED' || echo "SKIPPED: $name"; skipped=$((skipped + 1)) ;;
 	124) echo "FAIL    $name: timed out after ${E2E_TIMEOUT}s"; echo "$out" | tail -5; failed=$((failed + 1)) ;;
-	*) echo "FAIL    $name (${secs}s)"; echo "$out" | tail -15 | sed 's/^/    /'; failed=$((failed + 1)) ;;
+	*)
+		echo "FAIL    $name (${secs}s)"
+		# from fail()'s line on (what failed, then the context it prints), else the tail
+		if echo "$out" | grep -q '^FAIL: '; then
+			echo "$out" | sed -n '/^FAIL: /,$p' | head -40
+		else
+			echo "$out" | tail -15
+		fi | sed 's/^/    /'
+		failed=$((failed + 1))
+		;;
 	esac
 done
 
