@@ -125,11 +125,17 @@ void flows_free(struct flows *f)
 	free(f);
 }
 
+/*
+ * The live node of a key. A released node is never found: its socket is gone, so a start
+ * with its key is a new socket. Before 5.12 the key's socket id is the socket's address, and
+ * a unix key also holds the peer's: a new pair can reuse both while the closed pair's nodes
+ * still wait for their ends and serve as peers, which must stay as they were.
+ */
 static struct flow_node *node_find(struct flows *f, const struct ss_flow_key *k)
 {
 	struct flow_node *n = f->index[FLOW_IX_KEY][key_bucket(k)];
 
-	while (n && memcmp(&n->key, k, sizeof(*k)))
+	while (n && (n->released || memcmp(&n->key, k, sizeof(*k))))
 		n = n->next[FLOW_IX_KEY];
 	return n;
 }
@@ -425,8 +431,6 @@ void flows_flush(struct flows *f, uint64_t now)
 		if (bpf_map_lookup_elem(f->map_fd, &key, &st))
 			continue;
 		n = node_find(f, &key);
-		if (n && n->released)
-			continue; /* ended at close already (its entry is being deleted) */
 		if (!n) {
 			n = node_get(f, &key);
 			if (!n)

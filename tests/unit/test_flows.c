@@ -285,6 +285,57 @@ static void flow_peers_join(void **state)
 	flows_free(f);
 }
 
+static const struct ss_flow_event *end_of_inode(__u64 inode)
+{
+	for (int i = 0; i < n_ends; i++)
+		if (ends[i].inode == inode)
+			return &ends[i];
+	fail_msg("no end for inode %llu", (unsigned long long)inode);
+	return NULL;
+}
+
+static void release_at(struct flows *f, __u64 id, uint64_t ts_ns)
+{
+	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE, .version = SS_ABI_VERSION,
+					       .size = sizeof(r), .ts_ns = ts_ns },
+				      .cookie = id };
+
+	flows_on_record(f, &r.hdr);
+}
+
+/*
+ * Before 5.12 a flow's socket id is the socket's address, and a unix key holds the peer's
+ * address: a new socketpair can reuse both addresses of a pair closed a moment ago, whose
+ * ends still wait for the peer join. The new flows are new nodes: four ends, each joined to
+ * its own peer (the new starts once took over the closed nodes and their ends were lost).
+ */
+static void flow_key_reused_after_release(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+
+	(void)state;
+	assert_non_null(f);
+	f->lookup = peer_lookup;
+	n_ends = 0;
+	peer_flow_start(f, 1, AF_UNIX, SS_DIR_SEND, 40, 1, 0, 0, 100, 101);
+	peer_flow_start(f, 2, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
+	release_at(f, 1, 2 * s);
+	release_at(f, 2, 2 * s);
+	peer_flow_start(f, 1, AF_UNIX, SS_DIR_SEND, 41, 1, 0, 0, 200, 201);
+	peer_flow_start(f, 2, AF_UNIX, SS_DIR_SEND, 51, 1, 0, 0, 201, 200);
+	release_at(f, 1, 2 * s + 1000);
+	release_at(f, 2, 2 * s + 1000);
+	flows_flush(f, 3 * s);
+	assert_int_equal(n_ends, 4);
+	assert_int_equal(end_of_inode(100)->peer.pid, 50);
+	assert_int_equal(end_of_inode(101)->peer.pid, 40);
+	assert_int_equal(end_of_inode(200)->peer.pid, 51);
+	assert_int_equal(end_of_inode(201)->peer.pid, 41);
+	assert_int_equal(end_of_inode(200)->owner.pid, 41);
+	flows_free(f);
+}
+
 int run_flows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +345,7 @@ int run_flows_tests(void)
 		cmocka_unit_test(protos_parse),
 		cmocka_unit_test(flow_ends_add_up),
 		cmocka_unit_test(flow_peers_join),
+		cmocka_unit_test(flow_key_reused_after_release),
 	};
 
 	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);
