@@ -246,6 +246,15 @@ static __u32 peer_pid_of_end(__u64 id)
 	return 0;
 }
 
+static void release_at(struct flows *f, __u64 id, uint64_t ts_ns)
+{
+	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE, .version = SS_ABI_VERSION,
+					       .size = sizeof(r), .ts_ns = ts_ns },
+				      .cookie = id };
+
+	flows_on_record(f, &r.hdr);
+}
+
 static void flow_peers_join(void **state)
 {
 	const uint64_t s = 1000000000ull;
@@ -266,14 +275,8 @@ static void flow_peers_join(void **state)
 	peer_flow_start(f, 5, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
 	/* a unix flow whose peer never sent: no join */
 	peer_flow_start(f, 6, AF_UNIX, SS_DIR_SEND, 60, 1, 0, 0, 102, 999);
-	for (__u64 id = 1; id <= N_PEER_FLOWS; id++) {
-		struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE,
-						       .version = SS_ABI_VERSION,
-						       .size = sizeof(r), .ts_ns = 2 * s },
-					      .cookie = id };
-
-		flows_on_record(f, &r.hdr);
-	}
+	for (__u64 id = 1; id <= N_PEER_FLOWS; id++)
+		release_at(f, id, 2 * s);
 	flows_flush(f, 3 * s);
 	assert_int_equal(n_ends, N_PEER_FLOWS);
 	assert_int_equal(peer_pid_of_end(1), 20);
@@ -292,15 +295,6 @@ static const struct ss_flow_event *end_of_inode(__u64 inode)
 			return &ends[i];
 	fail_msg("no end for inode %llu", (unsigned long long)inode);
 	return NULL;
-}
-
-static void release_at(struct flows *f, __u64 id, uint64_t ts_ns)
-{
-	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE, .version = SS_ABI_VERSION,
-					       .size = sizeof(r), .ts_ns = ts_ns },
-				      .cookie = id };
-
-	flows_on_record(f, &r.hdr);
 }
 
 /*
