@@ -63,6 +63,27 @@ static __always_inline __u16 sk_type(struct sock *sk)
 }
 
 /*
+ * The inode of a peer that has already closed: its socket is orphaned, so sk_inode() reads 0,
+ * but its own send flow towards this socket, if it sent, still holds the inode it had. A
+ * socketpair end whose peer read what it was sent and exited before this send's hook ran
+ * would otherwise name no peer. Once per new flow, and only then.
+ */
+static __always_inline __u64 closed_peer_inode(struct sock *sk, struct sock *peer)
+{
+	struct ss_flow_key pk = {};
+	struct ss_flow_state *pst;
+
+	if (!peer)
+		return 0;
+	pk.cookie = flow_sock_id(peer, false); /* a read: the peer made its id when it sent */
+	__builtin_memcpy(pk.raddr, &sk, sizeof(sk));
+	pk.family = AF_UNIX;
+	pk.dir = SS_DIR_SEND;
+	pst = bpf_map_lookup_elem(&flows, &pk);
+	return pst ? pst->inode : 0;
+}
+
+/*
  * Count one send on a unix socket of any type (stream bytes, seqpacket and dgram messages):
  * a flow per socket and peer (connected sockets; an unconnected dgram sendto() has no peer
  * here). Process context.
@@ -91,7 +112,7 @@ static __always_inline void unix_send_count(struct sock *sk, long bytes, bool bt
 			   __st->netns = sk_netns(sk, false);
 			   __st->type = sk_type(sk);
 			   __st->inode = sk_inode(sk);
-			   __st->peer_inode = peer_ino;
+			   __st->peer_inode = peer_ino ? peer_ino : closed_peer_inode(sk, peer);
 			   __st->path_len = unix_addr_read(unix_addr_of(sk), __st->path);
 			   __st->peer_path_len = unix_addr_read(unix_addr_of(peer), __st->peer_path);
 			   true;

@@ -18,11 +18,16 @@ grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "watch never became ready
 grep -q 'unix_accept=off' "$WORK/tracer.err" && fail "the live session did not load the unix hooks"
 
 in_ns "$UNIXDRIVE" stream uw "$WORK/w.sock" 1000 >"$WORK/drive.out" || fail "unixdrive stream"
-in_ns "$UNIXDRIVE" pair wp 500 >"$WORK/drive.pair" || fail "unixdrive pair"
+# ten socketpairs: an end whose peer read its bytes and exited before this end's send hook ran
+# (the peer's socket already orphaned) once named no peer, one run in ~40 with one pair
+NPAIRS=10
+for i in $(seq $NPAIRS); do
+	in_ns "$UNIXDRIVE" pair "wp$i" 500 >"$WORK/drive.pair$i" || fail "unixdrive pair $i"
+done
 SRV=$(awk '$1 == "srv" { print $2 }' "$WORK/drive.out")
 CLI=$(awk '$1 == "cli" { print $2 }' "$WORK/drive.out")
-PA=$(awk '$1 == "a" { print $2 }' "$WORK/drive.pair")
-PB=$(awk '$1 == "b" { print $2 }' "$WORK/drive.pair")
+pair_pid() { awk -v e="$2" '$1 == e { print $2 }' "$WORK/drive.pair$1"; } # PAIR a|b
+PA=$(pair_pid $NPAIRS a) # the last pair's: when it closed, the sweep had listed all pairs
 closed() { # PID: close rows naming it
 	jq -r "select(.change == \"close\" and .proto == \"unix\" and
 		any(.local.processes[]?, .remote.processes[]?; .pid == $1)) | .proto" "$WORK/watch.out" 2>/dev/null |
@@ -46,9 +51,12 @@ ends_of() { # PID: the "pid/comm" at both ends of the open rows that name PID
 rows=$(ends_of "$SRV")
 assert_eq 1 "$(echo "$rows" | grep -c .)" "open rows for the stream connection: $(cat "$WORK/watch.out")"
 assert_eq "$(printf '%s\n' "$SRV/uw-srv" "$CLI/uw-cli" | sort | paste -sd' ')" "$rows" "stream: both processes"
-# each half of the socketpair opens on its own line; the later one names both processes
-both=$(printf '%s\n' "$PA/wp-a" "$PB/wp-b" | sort | paste -sd' ')
-ends_of "$PA" | grep -qxF "$both" || fail "socketpair: no row with both processes: $(ends_of "$PA" | paste -sd';')"
+# each half of a socketpair opens on its own line; the later one names both processes
+for i in $(seq $NPAIRS); do
+	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
+	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
+	ends_of "$A" | grep -qxF "$both" || fail "socketpair $i: no row with both processes: $(ends_of "$A" | paste -sd';')"
+done
 [ "$(closed "$SRV")" -ge 1 ] || fail "no close row for the stream connection: $(cat "$WORK/watch.out")"
 [ "$(closed "$PA")" -ge 1 ] || fail "no close row for the socketpair"
-echo "ok: stream $SRV/$CLI and socketpair $PA/$PB joined live"
+echo "ok: stream $SRV/$CLI and $NPAIRS socketpairs joined live"
