@@ -65,8 +65,9 @@ tools/vm/mkinitramfs.sh "$STATIC_BUILD" "$VM/initramfs.cpio.gz"
 boot() {
 	local suite=$1 backends=$2 log=$VM/logs/$1.log rc=0 n
 	n=$(wc -w <<<"$backends")
-	# a soft lockup or an oops ends the guest at once, its trace in the log (it is retried,
-	# below), instead of hanging until the timeout
+	# KVM is present on these hosts but hangs; TCG boots a cloud kernel in seconds. A soft
+	# lockup or an oops ends the guest at once, its trace in the log (it is retried, below),
+	# instead of hanging until the timeout.
 	timeout --kill-after=10 $((VM_TIMEOUT * n + 120)) qemu-system-x86_64 \
 		-accel "tcg,thread=$VM_TCG_THREAD" -cpu max -m 1024 -smp 2 -nographic -no-reboot \
 		-kernel "$VM/$suite/vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
