@@ -14,6 +14,7 @@
 #include "log.h"
 
 #define TRACEFS "/sys/kernel/tracing"
+#define CGROUP_DIR "/sys/fs/cgroup"
 
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
 static const char *const hook_names[HOOK_COUNT] = {
@@ -117,22 +118,59 @@ int features_check_btf(void)
 }
 
 /*
- * libbpf reads tracepoint ids from tracefs. When nothing has mounted it, mount it in a mount
- * namespace of our own: the host's mounts stay as they were, nothing has to be unmounted at
- * exit, and two sockscopes starting together cannot pull it from under each other (one
+ * A mount namespace of our own, made once: host mounts still reach us (slave), ours never
+ * reach the host, and nothing has to be unmounted at exit. Before any thread starts.
+ */
+static int own_mount_ns(void)
+{
+	static int made; /* 0: not yet, 1: made, < 0: -errno of the failure */
+
+	if (!made) {
+		made = 1;
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL))
+			made = -errno;
+	}
+	return made < 0 ? made : 0;
+}
+
+/*
+ * libbpf reads tracepoint ids from tracefs. When nothing has mounted it, mount it in our own
+ * mount namespace: two sockscopes starting together cannot pull it from under each other (one
  * unmounting it between the other's probe and attach broke that attach).
  */
 int tracefs_ensure(void)
 {
+	int err;
+
 	if (!access(TRACEFS "/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
 		return 0;
-	if (unshare(CLONE_NEWNS))
-		return -errno;
-	/* slave: host mounts still reach us, ours never reach the host */
-	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) ||
-	    mount("tracefs", TRACEFS, "tracefs", 0, NULL))
+	if ((err = own_mount_ns()))
+		return err;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL))
 		return -errno;
 	vlog("mounted tracefs on %s in sockscope's own mount namespace", TRACEFS);
+	return 0;
+}
+
+/*
+ * The cgroup hooks attach to the cgroup v2 root. `ip netns exec` mounts a sysfs of its own on
+ * /sys, which hides the host's cgroup2 mount (e.g. /sys/fs/cgroup/unified): mount the
+ * hierarchy again in our own mount namespace. It is the same hierarchy, so the programs
+ * attach to the same root cgroup.
+ */
+int cgroup2_ensure(void)
+{
+	const char *at = access(CGROUP_DIR "/unified", F_OK) ? CGROUP_DIR : CGROUP_DIR "/unified";
+	char root[256];
+	int err;
+
+	if (!cgroup2_root(root, sizeof(root)))
+		return 0;
+	if ((err = own_mount_ns()))
+		return err;
+	if (mount("cgroup2", at, "cgroup2", 0, NULL))
+		return -errno;
+	vlog("mounted the cgroup v2 hierarchy on %s in sockscope's own mount namespace", at);
 	return 0;
 }
 

@@ -60,6 +60,13 @@ int features_check_btf(void);
 int tracefs_ensure(void);
 
 /*
+ * Make the cgroup v2 hierarchy visible for the cgroup hooks: when no mount of it is (e.g.
+ * under `ip netns exec`, whose own sysfs hides it), mount it in the private mount namespace.
+ * 0 or -errno.
+ */
+int cgroup2_ensure(void);
+
+/*
  * Fill choice[] for every hook of the protocols in protos. With forced != BACKEND_AUTO each
  * hook must get exactly that backend. A udp/unix hook that gets none is switched off (off,
  * why says why) unless protos_explicit (the user named the protocol). Returns -EOPNOTSUPP when

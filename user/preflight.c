@@ -57,6 +57,10 @@ int preflight_backends(enum backend forced, bool probe, unsigned protos, bool pr
 	if (err)
 		vlog("tracefs is not mounted and mounting it failed (%s): syscall tracepoints unavailable",
 		     strerror(-err));
+	err = cgroup2_ensure();
+	if (err)
+		vlog("no cgroup v2 hierarchy is mounted and mounting one failed (%s): no cgroup hooks",
+		     strerror(-err));
 	if (!backends_choose(forced, protos, protos_explicit, choice, &failed))
 		return 0;
 	if (forced == BACKEND_AUTO)
