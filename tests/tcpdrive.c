@@ -10,6 +10,11 @@
  *   tcpdrive refused NAME ADDR PORT              connect once; succeed only on ECONNREFUSED
  *   tcpdrive churn   NAME ADDR PORT COUNT        NAME-srv accepts and closes, NAME-cli
  *                                                connects and closes, COUNT times, fast
+ *   tcpdrive reset   NAME ADDR PORT COUNT        NAME-cli connects and resets (SO_LINGER 0)
+ *                                                COUNT times; NAME-srv accepts each one only
+ *                                                when told: after the reset (even ones) or
+ *                                                racing it (odd ones); prints how many were
+ *                                                closed when accept() returned them
  *   tcpdrive spin    NAME SECONDS                keep a CPU busy
  *
  * NAME "hex:4142" names the process with arbitrary bytes. ADDR is an IPv4 or IPv6 literal.
@@ -18,6 +23,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +40,7 @@
 static void usage(void)
 {
 	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
-	      "       churn NAME ADDR PORT COUNT | spin NAME SECONDS\n", stderr);
+	      "       churn|reset NAME ADDR PORT COUNT | spin NAME SECONDS\n", stderr);
 	exit(2);
 }
 
@@ -189,6 +195,94 @@ static int run_churn(const char *name, const char *addr, long port, long count)
 	return 0;
 }
 
+/* Was the socket already closed (reset) when accept() returned it? */
+static int closed_at_accept(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		die("getsockopt TCP_INFO");
+	return ti.tcpi_state == TCP_CLOSE;
+}
+
+/* The server half of reset: one accept per byte from the client; how many were closed. */
+static long reset_server(int lfd, int go, long count)
+{
+	long closed = 0;
+	char token;
+
+	for (long i = 0; i < count; i++) {
+		int fd;
+
+		if (read(go, &token, 1) != 1)
+			die("read token");
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			die("accept");
+		closed += closed_at_accept(fd);
+		close(fd);
+	}
+	return closed;
+}
+
+/*
+ * A client that resets right after connect() (health checks, scanners): the server's socket
+ * reaches CLOSE in softirq while it waits in the accept queue, before accept() returns it.
+ * Even connections are reset before the server is told to accept (the order is certain on
+ * loopback, where the reset is processed within close()); odd ones tell it first, so accept()
+ * and the reset race.
+ */
+static int run_reset(const char *name, const char *addr, long port, long count)
+{
+	struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
+	char srv_name[16], cli_name[16];
+	int lfd, go[2], status, result[2];
+	long closed;
+	pid_t srv;
+
+	snprintf(srv_name, sizeof(srv_name), "%.11s-srv", name);
+	snprintf(cli_name, sizeof(cli_name), "%.11s-cli", name);
+	set_name(srv_name);
+	lfd = listen_on(addr, port);
+	if (pipe(go) || pipe(result))
+		die("pipe");
+	srv = fork();
+	if (srv < 0)
+		die("fork");
+	if (srv == 0) {
+		close(go[1]); /* the client's exit ends the server's wait */
+		closed = reset_server(lfd, go[0], count);
+		if (write(result[1], &closed, sizeof(closed)) != sizeof(closed))
+			die("write result");
+		_exit(0);
+	}
+	port = local_port(lfd);
+	close(lfd);
+	close(go[0]);
+	close(result[1]);
+	set_name(cli_name);
+	for (long i = 0; i < count; i++) {
+		int fd = connect_to(addr, port);
+
+		if (fd < 0)
+			die("connect");
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close)))
+			die("SO_LINGER");
+		if (i % 2 && write(go[1], "a", 1) != 1)
+			die("write token");
+		close(fd);
+		if (!(i % 2) && write(go[1], "a", 1) != 1)
+			die("write token");
+	}
+	if (waitpid(srv, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) ||
+	    read(result[0], &closed, sizeof(closed)) != sizeof(closed))
+		return 1;
+	printf("reset %ld connections closed_before_accept=%ld client %d server %d\n", count,
+	       closed, getpid(), srv);
+	return 0;
+}
+
 static int run_spin(long seconds)
 {
 	time_t end = time(NULL) + seconds;
@@ -215,6 +309,8 @@ int main(int argc, char **argv)
 		return run_refused(argv[3], number(argv[4]));
 	if (!strcmp(mode, "churn") && argc == 6)
 		return run_churn(argv[2], argv[3], number(argv[4]), number(argv[5]));
+	if (!strcmp(mode, "reset") && argc == 6)
+		return run_reset(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "spin") && argc == 4)
 		return run_spin(number(argv[3]));
 	usage();
