@@ -18,6 +18,7 @@
 #define ST_ACCEPT_REPORTED (1u << 9)
 #define ST_LISTENER (1u << 10)
 #define ST_BASE_SET (1u << 11)
+#define ST_CLOSE_REPORTED (1u << 12) /* a held close was reported (see hold_close()) */
 
 #define ECANCELED 125
 #define EEXIST 17
@@ -29,10 +30,27 @@ struct tcp_sock_state {
 	struct ss_inet_tuple tuple;
 	__u64 cookie;
 	__u64 open_ns;
-	__u64 acked_base;    /* tcp_sock.bytes_acked when the connection was established */
-	__u64 received_base; /* tcp_sock.bytes_received likewise */
+	union {
+		struct {
+			__u64 acked_base;    /* tcp_sock.bytes_acked when established */
+			__u64 received_base; /* tcp_sock.bytes_received likewise */
+		};
+		struct { /* held: the payload bytes at close (the bases are spent) */
+			__u64 held_sent;
+			__u64 held_received;
+		};
+	};
 	__u32 netns;
 	__u32 flags;
+	/*
+	 * Set once, by hold_close(), when a passive socket reached CLOSE before accept() returned
+	 * it; held_* are valid from then on. A word of its own: the accepting CPU may be
+	 * rewriting flags at that moment, and a read-modify-write there would lose one update.
+	 * Next to flags, so the common path touches no more cache lines than before.
+	 */
+	__u32 held;
+	__u32 reserved;
+	__u64 held_duration_ns; /* only read when held */
 };
 
 struct {
@@ -160,12 +178,18 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		/* The child sits in the accept queue before this transition runs, so on another
 		 * CPU accept() may have returned it and made the entry already. */
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
-		if (!st) {
+		if (!st || st->held) {
+			/* a held entry here is stale: a socket that closed is never established
+			 * again, and only the close net's missing run can have left it */
 			state_init(&fresh, sk, btf);
 			if (!port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 				return;
 			fresh.flags = SS_F_PASSIVE;
 			state_set_base(&fresh, sk, btf);
+			if (st) {
+				state_store(key, &fresh);
+				return;
+			}
 			if (state_create(key, &fresh) != -EEXIST)
 				return;
 			st = bpf_map_lookup_elem(&tcp_socks, &key);
@@ -198,13 +222,47 @@ static __always_inline bool fin_sent(struct sock *sk, int old, bool btf)
 	return SK_READ(btf, sk, sk_shutdown) & SEND_SHUTDOWN;
 }
 
+#define barrier() asm volatile("" ::: "memory")
+
+/*
+ * A passive socket that reaches CLOSE before accept() has returned it: a client that resets
+ * right after connect() (SO_LINGER 0: health checks, scanners), handled in softirq while the
+ * socket waits in the accept queue. Its close must not be reported before its accept, nor
+ * without the process that accepts it, so the entry stays, holding the figures, and:
+ *  - on_accept() reports the accept and then this close, with the accepting process;
+ *  - the close net reports it when the socket is destroyed unreported: never accepted (the
+ *    listener closed, pid 0), or accepted on another CPU at this very moment (the one case
+ *    where neither side saw the other's write);
+ *  - the close net deletes the entry either way, when the socket is freed, so its address
+ *    cannot be taken by the next socket while the entry lives.
+ * Only the held_* fields and held are written here; accept() may be writing the owner and
+ * flags on another CPU.
+ */
+static __always_inline void hold_close(struct tcp_sock_state *st, __u64 sent, __u64 received,
+				       __u64 duration_ns)
+{
+	st->held_sent = sent;
+	st->held_received = received;
+	st->held_duration_ns = duration_ns;
+	barrier(); /* the figures, then the mark (x86-64 keeps stores in order) */
+	*(volatile __u32 *)&st->held = 1;
+}
+
+static __always_inline void report_held_close(struct tcp_sock_state *st)
+{
+	emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received, st->held_duration_ns, 0);
+	st->flags |= ST_CLOSE_REPORTED;
+}
+
 /* old: the state left, or -1 when only the socket's destruction was seen (the net below). */
 static __always_inline void on_close(struct sock *sk, int old, bool btf)
 {
 	__u64 key = (__u64)sk, now = bpf_ktime_get_ns(), sent = 0, received = 0;
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
 
-	if (!st)
+	/* held: CLOSE again (tcp_close() of a reset socket with unread data); reported by
+	 * accept or at destruction */
+	if (!st || st->held)
 		return;
 	if (st->flags & ST_LISTENER) {
 		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0);
@@ -230,6 +288,11 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 
 		sent = SK_READ(btf, tp, bytes_acked) - st->acked_base - fin_acked;
 		received = SK_READ(btf, tp, bytes_received) - st->received_base - fin_in;
+	}
+	/* accept not reported yet, and the socket lives on (not the destroy net) */
+	if (old >= 0 && (st->flags & (SS_F_PASSIVE | ST_ACCEPT_REPORTED)) == SS_F_PASSIVE) {
+		hold_close(st, sent, received, now - st->open_ns);
+		return;
 	}
 	emit_tcp(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0);
 out:
@@ -277,6 +340,33 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 }
 
 /*
+ * A held entry lives as long as its socket. One that names another socket (another cookie)
+ * was left by a missed run of the close net, and the slab has given its address to a new
+ * socket. (Not the state: a held socket's own state may still read ESTABLISHED, the CLOSE
+ * transition being under way on another CPU.)
+ */
+static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, struct sock *sk)
+{
+	return st->cookie && st->cookie != BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
+
+/*
+ * A socket that closed before accept() returned it and whose close nobody saw (no entry: the
+ * table was full, or it closed before the hooks were attached). The record says so, and no
+ * close follows. A held entry, already reported, lets the accept net (run after fexit or
+ * kretprobe in the same call) recognise it, and the close net frees it with the socket.
+ */
+static __always_inline void accept_closed_unseen(__u64 key, struct tcp_sock_state *fresh)
+{
+	fresh->flags |= SS_F_ALREADY_CLOSED;
+	owner_from_current(&fresh->owner);
+	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0);
+	fresh->flags |= ST_ACCEPT_REPORTED | ST_CLOSE_REPORTED;
+	fresh->held = 1;
+	state_create(key, fresh);
+}
+
+/*
  * Process context: the accepting process is current. The entry is normally made in softirq at
  * SYN_RECV -> ESTABLISHED, but that transition can still be running on another CPU (the child
  * is queued for accept() first); then this makes the entry and the transition completes it.
@@ -291,6 +381,10 @@ static __always_inline void on_accept(struct sock *sk)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	st = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (st && st->held && held_entry_stale(st, sk)) {
+		bpf_map_delete_elem(&tcp_socks, &key);
+		st = NULL;
+	}
 	if (st && (st->flags & ST_ACCEPT_REPORTED))
 		return; /* the accept net after fexit/kretprobe */
 	if (!st) {
@@ -302,9 +396,13 @@ static __always_inline void on_accept(struct sock *sk)
 			fresh.flags |= SS_F_PARTIAL;
 			state_set_base(&fresh, sk, btf);
 		}
-		/* gone already, or no room in the table (counted): report, keep nothing */
-		err = state == TCP_CLOSE ? -ENOENT : state_create(key, &fresh);
+		if (state == TCP_CLOSE) {
+			accept_closed_unseen(key, &fresh);
+			return;
+		}
+		err = state_create(key, &fresh);
 		if (err && err != -EEXIST) {
+			/* no room in the table (counted): report, keep nothing */
 			owner_from_current(&fresh.owner);
 			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
 			return;
@@ -314,8 +412,12 @@ static __always_inline void on_accept(struct sock *sk)
 			return;
 	}
 	owner_from_current(&st->owner);
-	st->flags |= ST_ACCEPT_REPORTED;
 	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+	/* after the record: a close that sees this flag is reported after the accept */
+	st->flags |= ST_ACCEPT_REPORTED;
+	barrier();
+	if (*(volatile __u32 *)&st->held)
+		report_held_close(st); /* the reset came first; the close follows at once */
 }
 
 static __always_inline void on_connect(struct sock *sk)
@@ -457,9 +559,16 @@ SEC("tp_btf/tcp_destroy_sock")
 int BPF_PROG(ss_tp_destroy, struct sock *sk)
 {
 	__u64 key = (__u64)sk;
+	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
 
-	if (!bpf_map_lookup_elem(&tcp_socks, &key))
+	if (!st)
 		return 0;
+	if (st->held) { /* a close held for accept(): see hold_close() */
+		if (!(st->flags & ST_CLOSE_REPORTED))
+			report_held_close(st);
+		bpf_map_delete_elem(&tcp_socks, &key);
+		return 0;
+	}
 	__sync_fetch_and_add(&closes_by_net, 1);
 	on_close(sk, -1, true);
 	return 0;

@@ -53,6 +53,9 @@ struct ss_cpu_tally {
 /* ss_tcp_event.flags */
 #define SS_F_PASSIVE (1u << 0) /* opened by accept (server side) */
 #define SS_F_PARTIAL (1u << 1) /* opened before sockscope saw it: bytes/duration are partial */
+#define SS_F_ALREADY_CLOSED (1u << 2) /* accept: the socket had closed before accept() returned
+				       * it, unseen (no room, or before sockscope started): no
+				       * close follows */
 
 struct ss_hdr {
 	__u16 type;    /* enum ss_event_type */

@@ -72,6 +72,8 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 	}
 	if (e->flags & SS_F_PARTIAL)
 		lb_str(b, ",\"partial\":true");
+	if (e->flags & SS_F_ALREADY_CLOSED)
+		lb_str(b, ",\"already_closed\":true");
 }
 
 static void json_owner(struct linebuf *b, const struct ss_owner *o)

@@ -28,7 +28,9 @@ static void text_details(char *buf, size_t len, const struct ss_tcp_event *e)
 	if (event_has_duration(e->hdr.type) && n < len)
 		n += snprintf(buf + n, len - n, " dur=%.3fms", e->duration_ns / 1e6);
 	if ((e->flags & SS_F_PARTIAL) && n < len)
-		snprintf(buf + n, len - n, " partial");
+		n += snprintf(buf + n, len - n, " partial");
+	if ((e->flags & SS_F_ALREADY_CLOSED) && n < len)
+		snprintf(buf + n, len - n, " already-closed");
 }
 
 static void text_line(FILE *out, char *line)

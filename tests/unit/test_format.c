@@ -104,6 +104,28 @@ static void text_unknown_owner_prints_dash(void **state)
 	free(out);
 }
 
+/* An accept whose socket had closed unseen says so: no close follows. */
+static void accept_already_closed_says_so(void **state)
+{
+	struct ss_tcp_event e = close_event(AF_INET);
+	char *out;
+
+	(void)state;
+	e.hdr.type = SS_EV_TCP_ACCEPT;
+	e.flags = SS_F_PASSIVE | SS_F_ALREADY_CLOSED;
+	out = render(&trace_json_ops, &e);
+	assert_non_null(strstr(out, "\"role\":\"server\""));
+	assert_non_null(strstr(out, ",\"already_closed\":true}"));
+	free(out);
+	out = render(&trace_text_ops, &e);
+	assert_non_null(strstr(out, " already-closed\n"));
+	free(out);
+	e.flags = SS_F_PASSIVE;
+	out = render(&trace_json_ops, &e);
+	assert_null(strstr(out, "already_closed"));
+	free(out);
+}
+
 static void errno_names(void **state)
 {
 	char buf[16];
@@ -131,6 +153,7 @@ int run_format_tests(void)
 		cmocka_unit_test(json_connect_failed_names_the_error),
 		cmocka_unit_test(text_line_is_escaped_and_aligned),
 		cmocka_unit_test(text_unknown_owner_prints_dash),
+		cmocka_unit_test(accept_already_closed_says_so),
 		cmocka_unit_test(errno_names),
 		cmocka_unit_test(timestamps),
 	};
