@@ -147,19 +147,49 @@ void assoc_table_free(struct assoc_table *t)
 	slot_index_free(&t->by_inode);
 	slot_index_free(&t->by_tuple);
 	proc_table_free(&t->procs);
+	free(t->closed);
 	memset(t, 0, sizeof(*t));
 }
 
 int assoc_table_clear(struct assoc_table *t)
 {
+	struct closed_cookie *closed = t->closed; /* still closed after a re-snapshot */
 	uint32_t max = t->max_socks;
 	uint64_t dropped = t->dropped;
 	int err;
 
+	t->closed = NULL;
 	assoc_table_free(t);
 	err = assoc_table_init(t, max);
 	t->dropped = dropped;
+	t->closed = closed;
 	return err;
+}
+
+void assoc_table_note_closed(struct assoc_table *t, uint64_t cookie, uint64_t ts_ns)
+{
+	struct closed_cookie *c;
+
+	if (!cookie)
+		return;
+	if (!t->closed && !(t->closed = calloc(ASSOC_CLOSED_SLOTS, sizeof(*t->closed))))
+		return;
+	c = &t->closed[slot_hash_u64(cookie) % ASSOC_CLOSED_SLOTS];
+	c->cookie = cookie;
+	c->ts_ns = ts_ns;
+}
+
+bool assoc_table_closed_at(const struct assoc_table *t, uint64_t cookie, uint64_t *ts_ns)
+{
+	const struct closed_cookie *c;
+
+	if (!cookie || !t->closed)
+		return false;
+	c = &t->closed[slot_hash_u64(cookie) % ASSOC_CLOSED_SLOTS];
+	if (c->cookie != cookie)
+		return false;
+	*ts_ns = c->ts_ns;
+	return true;
 }
 
 const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i)
@@ -596,5 +626,6 @@ size_t assoc_table_bytes(const struct assoc_table *t)
 {
 	return (size_t)t->cap * sizeof(*t->socks) + (size_t)t->links_cap * sizeof(*t->links) +
 	       t->name_bytes + slot_index_bytes(&t->by_cookie) + slot_index_bytes(&t->by_inode) +
-	       slot_index_bytes(&t->by_tuple) + proc_table_bytes(&t->procs);
+	       slot_index_bytes(&t->by_tuple) + proc_table_bytes(&t->procs) +
+	       (t->closed ? ASSOC_CLOSED_SLOTS * sizeof(*t->closed) : 0);
 }

@@ -72,6 +72,19 @@ struct owner_link {
 	uint32_t next; /* index + 1, 0: end */
 };
 
+/*
+ * Sockets closed lately, by cookie (unique for the boot) with the time of the close, so that an
+ * opening record arriving after its socket's close does not re-open it (table_apply()).
+ * Direct-mapped: a close is remembered until a later one's cookie takes its slot, after
+ * ASSOC_CLOSED_SLOTS closes on average.
+ */
+#define ASSOC_CLOSED_SLOTS 4096
+
+struct closed_cookie {
+	uint64_t cookie;
+	uint64_t ts_ns;
+};
+
 struct assoc_table {
 	struct half_assoc *socks;
 	uint32_t n_slots, cap, max_socks, n_used;
@@ -84,11 +97,12 @@ struct assoc_table {
 	struct proc_table procs;
 	uint64_t dropped;             /* sockets that did not fit under max_socks */
 	size_t name_bytes;
+	struct closed_cookie *closed; /* ASSOC_CLOSED_SLOTS, made at the first close */
 };
 
 int assoc_table_init(struct assoc_table *t, uint32_t max_socks);
 void assoc_table_free(struct assoc_table *t);
-/* Forget everything (before a re-snapshot); keeps max_socks. */
+/* Forget every socket (before a re-snapshot); keeps max_socks and the closed cookies. */
 int assoc_table_clear(struct assoc_table *t);
 
 /* Make room for `socks` sockets (`inet_socks` of them TCP/UDP), as many as the snapshot is
@@ -115,6 +129,12 @@ int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32
  */
 #define ALL_SOCK_PROTOS ((1u << SOCK_PROTO_TCP) | (1u << SOCK_PROTO_UDP) | (1u << SOCK_PROTO_UNIX))
 int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos);
+
+/* Remember that the socket with this cookie closed at ts_ns (cookie 0: nothing to remember;
+ * out of memory: forgotten). */
+void assoc_table_note_closed(struct assoc_table *t, uint64_t cookie, uint64_t ts_ns);
+/* Is this cookie's close remembered? Then *ts_ns is its time. */
+bool assoc_table_closed_at(const struct assoc_table *t, uint64_t cookie, uint64_t *ts_ns);
 
 /* The entry the fact names, or NULL. */
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f);

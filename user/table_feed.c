@@ -185,6 +185,28 @@ int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 	return -EINVAL;
 }
 
+/*
+ * An opening TCP record for a socket already closed must not re-open it: the live table would
+ * keep a socket that no close will ever remove. An accepted socket opens once, so its accept
+ * after its close is always late (and one marked already closed has no close to come); a
+ * connect or listen may legitimately reuse a socket after a failed connect() or a shutdown()
+ * listener, so those are late only when older than the close (merged out of order).
+ */
+static bool opens_closed_socket(struct assoc_table *t, const struct ss_hdr *rec,
+				const struct sock_fact *f)
+{
+	const struct ss_tcp_event *e = (const void *)rec;
+	uint64_t closed_ns;
+
+	if (rec->type == SS_EV_TCP_ACCEPT && (e->flags & SS_F_ALREADY_CLOSED)) {
+		assoc_table_note_closed(t, f->cookie, rec->ts_ns);
+		return true;
+	}
+	if (!assoc_table_closed_at(t, f->cookie, &closed_ns))
+		return false;
+	return rec->type == SS_EV_TCP_ACCEPT || rec->ts_ns < closed_ns;
+}
+
 bool record_removes_socket(unsigned type)
 {
 	switch (type) {
@@ -226,7 +248,14 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 	case SS_EV_TCP_CLOSE:
 	case SS_EV_TCP_CONNECT_FAILED:
 	case SS_EV_TCP_LISTEN_CLOSE:
+		assoc_table_note_closed(t, f.cookie, rec->ts_ns);
 		return assoc_table_remove(t, &f) ? FEED_CLOSED : FEED_IGNORED;
+	case SS_EV_TCP_CONNECT:
+	case SS_EV_TCP_ACCEPT:
+	case SS_EV_TCP_LISTEN:
+		if (opens_closed_socket(t, rec, &f))
+			return FEED_IGNORED;
+		break;
 	case SS_EV_UDP_FLOW: {
 		const struct ss_flow_event *e = (const void *)rec;
 		struct sock_fact full = f;

@@ -22,7 +22,8 @@
 #include "sockscope.h"
 
 enum feed_effect {
-	FEED_IGNORED, /* another namespace, an unknown type, the close of an unknown socket */
+	FEED_IGNORED, /* another namespace, an unknown type, the close of an unknown socket,
+		       * an opening record of a socket already closed */
 	FEED_OPENED,  /* a socket the table did not have */
 	FEED_MERGED,  /* a socket it had already (from the snapshot, or a repeat) */
 	FEED_CLOSED,  /* a socket it had, now removed */

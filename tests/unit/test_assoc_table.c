@@ -396,6 +396,77 @@ static void events_feed_the_table(void **state)
 	assoc_table_free(&t);
 }
 
+static int apply_tcp(struct assoc_table *t, struct ss_tcp_event *e, uint16_t type, uint64_t ts_ns)
+{
+	e->hdr.type = type;
+	e->hdr.ts_ns = ts_ns;
+	return table_apply(t, &e->hdr, 7);
+}
+
+/* A socket's opening record that comes after its close must not re-open it. */
+static void late_open_does_not_reopen(void **state)
+{
+	struct assoc_table t;
+	struct ss_tcp_event e = { .hdr = { .version = SS_ABI_VERSION, .size = sizeof(e) },
+				  .netns = 7, .flags = SS_F_PASSIVE };
+	uint64_t ts;
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	e.tuple.family = AF_INET;
+	e.tuple.sport = 80;
+	e.tuple.dport = 40000;
+	e.owner.pid = 33;
+	/* a reset in the accept queue: the close (no owner yet) before the accept */
+	e.cookie = 9;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CLOSE, 100), FEED_IGNORED);
+	assert_true(assoc_table_closed_at(&t, 9, &ts));
+	assert_int_equal(ts, 100);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 200), FEED_IGNORED);
+	assert_int_equal(t.n_used, 0);
+	/* an accept the kernel marks already closed opens nothing, nor does a repeat of it */
+	e.cookie = 10;
+	e.tuple.dport = 40001;
+	e.flags |= SS_F_ALREADY_CLOSED;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 300), FEED_IGNORED);
+	e.flags &= ~SS_F_ALREADY_CLOSED;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 301), FEED_IGNORED);
+	assert_int_equal(t.n_used, 0);
+	/* in order: accept opens, close removes, a late copy of the accept stays out */
+	e.cookie = 11;
+	e.tuple.dport = 40002;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 400), FEED_OPENED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CLOSE, 410), FEED_CLOSED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 400), FEED_IGNORED);
+	assert_int_equal(t.n_used, 0);
+	/* a socket may connect again after a failed connect: only an older connect is late */
+	e.flags = 0;
+	e.cookie = 12;
+	e.tuple.sport = 40003;
+	e.tuple.dport = 80;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CONNECT_FAILED, 500), FEED_IGNORED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CONNECT, 490), FEED_IGNORED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CONNECT, 510), FEED_OPENED);
+	/* a listener shut down and listening again */
+	e.cookie = 13;
+	e.tuple.sport = 8080;
+	e.tuple.dport = 0;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_LISTEN, 600), FEED_OPENED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_LISTEN_CLOSE, 610), FEED_CLOSED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_LISTEN, 620), FEED_OPENED);
+	assert_int_equal(t.n_used, 2);
+	/* a re-snapshot clears the sockets, not what is known to be closed */
+	assert_int_equal(assoc_table_clear(&t), 0);
+	e.cookie = 9;
+	e.flags = SS_F_PASSIVE;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 700), FEED_IGNORED);
+	/* without a cookie (kprobe backend, kernels < 5.12) there is nothing to go by */
+	e.cookie = 0;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CLOSE, 800), FEED_IGNORED);
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 900), FEED_OPENED);
+	assoc_table_free(&t);
+}
+
 static FILE *devnull;
 
 static void live_options(void **state)
@@ -730,6 +801,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(reserve_sizes_once),
 		cmocka_unit_test(fact_is_port_as_entry),
 		cmocka_unit_test(events_feed_the_table),
+		cmocka_unit_test(late_open_does_not_reopen),
 		cmocka_unit_test(unix_events_join),
 		cmocka_unit_test(udp_flow_owners),
 		cmocka_unit_test(unix_flow_owner),
