@@ -101,6 +101,7 @@ netns_inode() { stat -L -c %i "/run/netns/$NS"; }
 
 # start_server NAME ADDR PORT COUNT SEND: a tcpdrive server in the namespace; sets SERVER_PID.
 start_server() {
+	rm -f "$WORK/server.out" # not the previous server's line: read it before this one listens
 	in_ns "$TCPDRIVE" server "$1" "$2" "$3" "$4" "$5" >"$WORK/server.out" &
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do
@@ -167,3 +168,35 @@ drive() {
 
 # SS_BACKEND (set by the VM matrix) as an option for the live commands.
 backend_opt() { [ -n "${SS_BACKEND:-}" ] && echo "--backend $SS_BACKEND"; }
+
+# ---- filters, overflow and UDP idle tests ----
+
+# start_udp_server NAME ADDR PORT COUNT: a udpdrive server in the namespace that receives
+# COUNT datagrams; returns once it is bound, SERVER_PID set. wait_server waits for it.
+start_udp_server() {
+	rm -f "$WORK/server.out"
+	in_ns "$UDPDRIVE" server "$1" "$2" "$3" "$4" >"$WORK/server.out" &
+	BG_PIDS+=($!)
+	SERVER_PID=
+	for _ in $(seq 50); do
+		read -r _ SERVER_PID _ <"$WORK/server.out" 2>/dev/null && [ -n "${SERVER_PID:-}" ] && return 0
+		sleep 0.1
+	done
+	fail "udp server did not start"
+}
+
+# held CMD...: CMD in the namespace, started by a shell that waits for release_held and then
+# execs it, so its pid (HELD_PID) is known before it runs (for --pid). Its stdout is
+# $HELD_OUT; wait_held waits for it to exit successfully.
+HELD_N=0
+held() {
+	HELD_OUT=$WORK/held.$((HELD_N += 1))
+	ip netns exec "$NS" bash -c 'echo "$$" >"$1.pid"; until [ -e "$1.go" ]; do sleep 0.02; done
+		out=$1; shift; exec "$@" >"$out"' _ "$HELD_OUT" "$@" &
+	BG_PIDS+=($!)
+	HELD_PID=$!
+	for _ in $(seq 100); do [ -s "$HELD_OUT.pid" ] && break; sleep 0.05; done
+	assert_eq "$HELD_PID" "$(cat "$HELD_OUT.pid" 2>/dev/null)" "pid of the held command"
+}
+release_held() { touch "$HELD_OUT.go"; }
+wait_held() { wait "$HELD_PID" || fail "$* exited non-zero: $(cat "$HELD_OUT")"; }
