@@ -11,7 +11,19 @@
  *   udpdrive flood  NAME ADDR PORT COUNT SIZE   bind a sink on PORT that never reads, then
  *                                               sendto() it COUNT datagrams (sink overflow is
  *                                               the kernel's business: every send succeeds)
+ *   udpdrive phases NAME ADDR PORT SIZE N1 [N2...] bind a sink on PORT that never reads and
+ *                                               connect a socket to it; print "phases PID
+ *                                               SPORT"; send N1 datagrams of SIZE, print
+ *                                               "sent 1"; for each next Ni wait for SIGUSR1,
+ *                                               send, print "sent i"; at the next SIGUSR1
+ *                                               close, print "closed" and exit
+ *   udpdrive fanout NAME ADDR PORT DESTS COUNT SIZE
+ *                                               bind sinks that never read on ports PORT+1 to
+ *                                               PORT+DESTS and a sender on PORT; send COUNT
+ *                                               datagrams of SIZE to each sink, one sink after
+ *                                               another; print "fanout PID"
  */
+#include <signal.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,7 +41,9 @@
 static void usage(void)
 {
 	fputs("usage: udpdrive server NAME ADDR PORT COUNT | client NAME ADDR PORT COUNT SIZE "
-	      "connected|unconnected | flood NAME ADDR PORT COUNT SIZE\n", stderr);
+	      "connected|unconnected | flood NAME ADDR PORT COUNT SIZE |\n"
+	      "       phases NAME ADDR PORT SIZE N1 [N2...] | fanout NAME ADDR PORT DESTS COUNT SIZE\n",
+	      stderr);
 	exit(2);
 }
 
@@ -109,6 +123,66 @@ static int run_flood(const char *addr, long port, long count, long size)
 	return 0;
 }
 
+static void send_n(int fd, long count, long size)
+{
+	static char buf[65536];
+
+	if (size > (long)sizeof(buf))
+		usage();
+	memset(buf, 'p', sizeof(buf));
+	for (long i = 0; i < count; i++)
+		if (send(fd, buf, size, 0) != size)
+			die("send");
+}
+
+/* Phases of a flow the test spaces out (idle gaps), one per SIGUSR1. */
+static int run_phases(const char *addr, long port, long size, int n, char **counts)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int sink = bound(addr, port), fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	sigset_t usr1;
+	int sig;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	/* blocked, so a signal sent before sigwait() is pending, not lost */
+	if (fd < 0 || sigprocmask(SIG_BLOCK, &usr1, NULL) || connect(fd, (void *)&ss, len))
+		die("socket");
+	printf("phases %d %u\n", getpid(), local_port(fd));
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && sigwait(&usr1, &sig))
+			die("sigwait");
+		send_n(fd, number(counts[i]), size);
+		printf("sent %d\n", i + 1);
+		fflush(stdout);
+	}
+	if (sigwait(&usr1, &sig))
+		die("sigwait");
+	close(fd);
+	close(sink);
+	printf("closed\n");
+	return 0;
+}
+
+/* One socket, DESTS destinations: a flow each, made one after another. */
+static int run_fanout(const char *addr, long port, long dests, long count, long size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = bound(addr, port);
+
+	for (long d = 1; d <= dests; d++) {
+		bound(addr, port + d); /* a sink: no ICMP error, never read */
+		len = parse_addr(addr, port + d, &ss);
+		if (connect(fd, (void *)&ss, len))
+			die("connect");
+		send_n(fd, count, size);
+	}
+	printf("fanout %d\n", getpid());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 2 ? argv[1] : "";
@@ -125,5 +199,10 @@ int main(int argc, char **argv)
 		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), argv[7]);
 	if (!strcmp(mode, "flood") && argc == 7)
 		return run_flood(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	if (!strcmp(mode, "phases") && argc >= 7)
+		return run_phases(argv[3], number(argv[4]), number(argv[5]), argc - 6, argv + 6);
+	if (!strcmp(mode, "fanout") && argc == 8)
+		return run_fanout(argv[3], number(argv[4]), number(argv[5]), number(argv[6]),
+				  number(argv[7]));
 	usage();
 }
