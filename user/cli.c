@@ -14,6 +14,7 @@
 #define MAX_DURATION_S (366.0 * 24 * 3600)
 #define DEFAULT_FLOW_IDLE_S 30
 #define MAX_FLOW_IDLE_S (24ul * 3600)
+#define MAX_KERNEL_TABLE (1ul << 24) /* entries; the kernel refuses what it cannot allocate */
 
 const char trace_usage[] =
 	"Usage: sockscope trace [OPTIONS]\n"
@@ -39,6 +40,10 @@ const char trace_usage[] =
 	"      --ring-size BYTES   kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n"
 	"                          split into one ring per CPU (at least 4096 bytes each);\n"
 	"                          raise it if 'lost' events appear\n"
+	"      --max-sockets N     TCP sockets the kernel side follows at once (default 65536); one\n"
+	"                          more is counted as 'untracked' and its close is not seen\n"
+	"      --max-flows N       UDP/unix flows the kernel side counts at once (default 65536);\n"
+	"                          datagrams of one more are counted as 'flow overflow'\n"
 	"  -v, --verbose           say which backend each hook got and why; -vv adds libbpf debug\n"
 	"  -h, --help              this text\n"
 	"\n"
@@ -112,7 +117,8 @@ static void opts_init(struct trace_opts *o)
 
 enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err)
 {
-	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING, OPT_UDP_IDLE };
+	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING, OPT_UDP_IDLE, OPT_MAX_SOCKETS,
+	       OPT_MAX_FLOWS };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -124,6 +130,8 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 		{ "backend", required_argument, NULL, OPT_BACKEND },
 		{ "ring-size", required_argument, NULL, OPT_RING },
 		{ "udp-idle", required_argument, NULL, OPT_UDP_IDLE },
+		{ "max-sockets", required_argument, NULL, OPT_MAX_SOCKETS },
+		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -184,6 +192,16 @@ enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FIL
 			if (parse_uint(optarg, MIN_RING_BYTES, MAX_RING_BYTES, &val) || (val & (val - 1)))
 				return usage_error(err, trace_usage, "invalid --ring-size '%s': expected a power of two, 4096 to 1 GiB", optarg);
 			o->filter.ring_bytes = val;
+			break;
+		case OPT_MAX_SOCKETS:
+			if (parse_uint(optarg, 1, MAX_KERNEL_TABLE, &val))
+				return usage_error(err, trace_usage, "invalid --max-sockets '%s': expected 1 to 16777216", optarg);
+			o->filter.max_sockets = val;
+			break;
+		case OPT_MAX_FLOWS:
+			if (parse_uint(optarg, 1, MAX_KERNEL_TABLE, &val))
+				return usage_error(err, trace_usage, "invalid --max-flows '%s': expected 1 to 16777216", optarg);
+			o->filter.max_flows = val;
 			break;
 		case 'v':
 			o->verbose++;

@@ -195,6 +195,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_map__set_max_entries(s->maps.flows, 1);
 		bpf_map__set_max_entries(s->maps.flow_socks, 1);
 		bpf_map__set_max_entries(s->maps.thread_slots, 1);
+	} else if (cfg->max_flows) {
+		/* a socket has at least one flow: its marker fits when its flow did */
+		bpf_map__set_max_entries(s->maps.flows, cfg->max_flows);
+		bpf_map__set_max_entries(s->maps.flow_socks, cfg->max_flows);
 	}
 	if (cfg->no_events || !s->rodata->cfg_want_unix) {
 		bpf_map__set_max_entries(s->maps.unix_listeners, 1);
@@ -209,6 +213,8 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_map__set_max_entries(s->maps.accept_waiters, 1);
 		return;
 	}
+	if (cfg->max_sockets)
+		bpf_map__set_max_entries(s->maps.tcp_socks, cfg->max_sockets);
 	for (int h = 0; h < HOOK_COUNT; h++) {
 		int n = choice[h].off ? 0 : hook_programs(s, h, choice[h].backend, progs);
 

@@ -20,6 +20,8 @@ struct tracer_config {
 	unsigned protos;            /* PROTO_* wanted */
 	bool protos_explicit;       /* named by --proto: a missing hook is an error */
 	__u64 flow_idle_ns;         /* a flow with no datagram for this long ends */
+	__u32 max_sockets;          /* kernel TCP socket table entries; 0: the object's default */
+	__u32 max_flows;            /* kernel flow table entries; 0: the object's default */
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
 	bool proc_exits;            /* also report process exits (the live table's owners) */

@@ -25,6 +25,8 @@ static void defaults(void **state)
 	assert_int_equal(o.filter.pid, 0);
 	assert_int_equal(o.filter.n_ports, 0);
 	assert_int_equal(o.filter.family, 0);
+	assert_int_equal(o.filter.max_sockets, 0); /* the kernel object's sizes */
+	assert_int_equal(o.filter.max_flows, 0);
 	assert_int_equal(o.backend, BACKEND_AUTO);
 	assert_true(o.duration_s == 0);
 	assert_true(o.filter.ring_bytes > 0 && !(o.filter.ring_bytes & (o.filter.ring_bytes - 1)));
@@ -34,7 +36,7 @@ static void all_options(void **state)
 {
 	char *argv[] = { "trace", "-j", "-p", "42", "--port", "80", "--port=443", "-6",
 			 "--proto", "tcp", "-d", "1.5", "--backend", "kprobe", "-vv",
-			 "--ring-size", "65536" };
+			 "--ring-size", "65536", "--max-sockets", "9", "--max-flows", "16777216" };
 	struct trace_opts o;
 
 	(void)state;
@@ -49,6 +51,8 @@ static void all_options(void **state)
 	assert_int_equal(o.backend, BACKEND_KPROBE);
 	assert_int_equal(o.verbose, 2);
 	assert_int_equal(o.filter.ring_bytes, 65536);
+	assert_int_equal(o.filter.max_sockets, 9);
+	assert_int_equal(o.filter.max_flows, 16777216);
 }
 
 static void both_families_mean_no_filter(void **state)
@@ -71,6 +75,8 @@ static void rejects_bad_values(void **state)
 		{ "-d", "0" }, { "-d", "-3" }, { "-d", "nan" }, { "-d", "inf" }, { "-d", "1s" },
 		{ "--backend", "ebpf" },
 		{ "--ring-size", "1000" }, { "--ring-size", "2048" }, { "--ring-size", "3000000" },
+		{ "--max-sockets", "0" }, { "--max-sockets", "16777217" }, { "--max-sockets", "1k" },
+		{ "--max-flows", "0" }, { "--max-flows", "16777217" }, { "--max-flows", "-1" },
 	};
 	struct trace_opts o;
 
