@@ -136,12 +136,18 @@ static __always_inline int state_create(__u64 key, const struct tcp_sock_state *
 	return err;
 }
 
-/* Process context: the connecting thread is current. The local port is not chosen yet. */
+/*
+ * Process context: the connecting thread is current. The local port is not chosen yet.
+ * The owner is final here: a socket of another process than --pid's would only take room
+ * in the table (the sockets it has no room for are not followed).
+ */
 static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 {
 	struct tcp_sock_state st;
 	__u64 key = (__u64)sk;
 
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+		return;
 	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
 	state_store(key, &st);
@@ -334,6 +340,8 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 		return; /* listen() again only changes the backlog */
 	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
+	if (!pid_wanted(st.owner.pid) || !port_wanted(st.tuple.sport, st.tuple.dport))
+		return; /* never reported: keep the table's room for the wanted sockets */
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
 	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0);
@@ -390,6 +398,10 @@ static __always_inline void on_accept(struct sock *sk)
 	if (!st) {
 		state = BPF_CORE_READ(sk, __sk_common.skc_state);
 		state_init(&fresh, sk, btf);
+		/* as at the handshake: a socket the filters exclude takes no room in the table */
+		if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) ||
+		    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
+			return;
 		fresh.flags = SS_F_PASSIVE;
 		if (state != TCP_SYN_RECV) {
 			/* established before we attached: bytes and duration will be partial */
