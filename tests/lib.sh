@@ -105,7 +105,7 @@ start_server() {
 	in_ns "$TCPDRIVE" server "$1" "$2" "$3" "$4" "$5" >"$WORK/server.out" &
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do
-		if read -r _ SERVER_PID _ <"$WORK/server.out" 2>/dev/null && [ -n "${SERVER_PID:-}" ]; then
+		if read -r _ SERVER_PID _ 2>/dev/null <"$WORK/server.out" && [ -n "${SERVER_PID:-}" ]; then
 			return 0
 		fi
 		sleep 0.1
@@ -179,7 +179,7 @@ start_udp_server() {
 	BG_PIDS+=($!)
 	SERVER_PID=
 	for _ in $(seq 50); do
-		read -r _ SERVER_PID _ <"$WORK/server.out" 2>/dev/null && [ -n "${SERVER_PID:-}" ] && return 0
+		read -r _ SERVER_PID _ 2>/dev/null <"$WORK/server.out" && [ -n "${SERVER_PID:-}" ] && return 0
 		sleep 0.1
 	done
 	fail "udp server did not start"
