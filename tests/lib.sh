@@ -200,3 +200,22 @@ held() {
 }
 release_held() { touch "$HELD_OUT.go"; }
 wait_held() { wait "$HELD_PID" || fail "$* exited non-zero: $(cat "$HELD_OUT")"; }
+
+# assoc_replay FILE PORT: replay an `assoc --watch -j` stream (the table, then every open and
+# close) per half, "LPORT RPORT", for the connections on PORT: "LIVE l r" for what is open at
+# the end, "DOUBLED l r" for an open of an open half, "UNKNOWN-CLOSE l r" for a close of a
+# half never opened.
+assoc_replay() {
+	jq -r 'select(.local.port == '"$2"' or .remote.port == '"$2"') |
+	if .change == "table" then "add \(.local.port) \(.remote.port)", (if .remote.on_host then "add \(.remote.port) \(.local.port)" else empty end)
+	elif .change == "open" then "add \(.local.port) \(.remote.port)"
+	else "del \(.local.port) \(.remote.port)" end' "$1" |
+		awk '$1 == "add" { if (($2 " " $3) in live) { print "DOUBLED " $2 " " $3 }; live[$2 " " $3] = 1 }
+		     $1 == "del" { if (!(($2 " " $3) in live)) { print "UNKNOWN-CLOSE " $2 " " $3 }; delete live[$2 " " $3] }
+		     END { for (k in live) print "LIVE " k }' | sort
+}
+
+# ss_established: "LPORT RPORT" of every established TCP socket in the namespace, sorted.
+ss_established() {
+	in_ns ss -tanH state established | awk '{ n = split($3, l, ":"); m = split($4, r, ":"); print l[n], r[m] }' | sort
+}

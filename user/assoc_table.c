@@ -166,6 +166,18 @@ int assoc_table_clear(struct assoc_table *t)
 	return err;
 }
 
+int assoc_table_renew(struct assoc_table *t, struct assoc_table *old)
+{
+	int err = assoc_table_init(t, old->max_socks);
+
+	if (err)
+		return err;
+	t->dropped = old->dropped;
+	t->closed = old->closed; /* still closed after a re-snapshot */
+	old->closed = NULL;
+	return 0;
+}
+
 void assoc_table_note_closed(struct assoc_table *t, uint64_t cookie, uint64_t ts_ns)
 {
 	struct closed_cookie *c;
@@ -197,42 +209,59 @@ const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i
 	return i < t->n_slots && t->socks[i].proto ? &t->socks[i] : NULL;
 }
 
+/* The entry of the socket h names (cookie, inode, else tuple), or SLOT_NONE. */
+static uint32_t find_half(const struct assoc_table *t, const struct half_assoc *h)
+{
+	struct tuple_query q = { .cookie = h->cookie, .exclude = SLOT_NONE };
+	uint32_t ref;
+
+	if (h->cookie) {
+		ref = slot_index_find(&t->by_cookie, slot_hash_u64(h->cookie), cookie_matches, t,
+				      &h->cookie);
+		if (ref != SLOT_NONE)
+			return ref;
+	}
+	if (h->inode) {
+		ref = slot_index_find(&t->by_inode, slot_hash_u64(h->inode), inode_matches, t,
+				      &h->inode);
+		if (ref != SLOT_NONE)
+			return ref;
+	}
+	/* the tuple lookup finds an entry without a cookie or with h's, which the cookie index
+	 * would have found: with none of the first kind there is nothing left to find */
+	if (!is_inet(h->proto) || (h->cookie && !t->n_without_cookie))
+		return SLOT_NONE;
+	tuple_of(h, &q.k, false);
+	return slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
+}
+
 /* The entry the fact describes, or SLOT_NONE. */
 static uint32_t find(const struct assoc_table *t, const struct sock_fact *f)
 {
-	struct tuple_query q = { .cookie = f->cookie, .exclude = SLOT_NONE };
 	struct half_assoc h = { 0 };
-	uint32_t ref;
 
-	if (f->cookie) {
-		ref = slot_index_find(&t->by_cookie, slot_hash_u64(f->cookie), cookie_matches, t,
-				      &f->cookie);
-		if (ref != SLOT_NONE)
-			return ref;
-	}
-	if (f->inode) {
-		ref = slot_index_find(&t->by_inode, slot_hash_u64(f->inode), inode_matches, t,
-				      &f->inode);
-		if (ref != SLOT_NONE)
-			return ref;
-	}
-	/* the tuple lookup finds an entry without a cookie or with f's, which the cookie index
-	 * would have found: with none of the first kind there is nothing left to find */
-	if (!is_inet(f->proto) || (f->cookie && !t->n_without_cookie))
-		return SLOT_NONE;
+	h.cookie = f->cookie;
+	h.inode = f->inode;
 	h.netns = f->netns;
 	h.proto = f->proto;
 	to_v6_form(h.laddr, f->family, f->laddr);
 	to_v6_form(h.raddr, f->family, f->raddr);
 	h.lport = f->lport;
 	h.rport = f->rport;
-	tuple_of(&h, &q.k, false);
-	return slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
+	return find_half(t, &h);
 }
 
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f)
 {
 	uint32_t ref = find(t, f);
+
+	return ref == SLOT_NONE ? NULL : &t->socks[ref];
+}
+
+const struct half_assoc *assoc_table_find_half(const struct assoc_table *t,
+					       const struct half_assoc *h)
+{
+	uint32_t ref = find_half(t, h);
 
 	return ref == SLOT_NONE ? NULL : &t->socks[ref];
 }

@@ -104,6 +104,9 @@ int assoc_table_init(struct assoc_table *t, uint32_t max_socks);
 void assoc_table_free(struct assoc_table *t);
 /* Forget every socket (before a re-snapshot); keeps max_socks and the closed cookies. */
 int assoc_table_clear(struct assoc_table *t);
+/* A new, empty table t for a re-snapshot beside old, which is left as it was but for what t
+ * takes over from it: the closes remembered and the count of sockets that did not fit. */
+int assoc_table_renew(struct assoc_table *t, struct assoc_table *old);
 
 /* Make room for `socks` sockets (`inet_socks` of them TCP/UDP), as many as the snapshot is
  * about to bring, so the entries and indexes are sized once instead of grown by steps that
@@ -138,6 +141,9 @@ bool assoc_table_closed_at(const struct assoc_table *t, uint64_t cookie, uint64_
 
 /* The entry the fact names, or NULL. */
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f);
+/* The entry of the socket that h, an entry of another table, names; or NULL. */
+const struct half_assoc *assoc_table_find_half(const struct assoc_table *t,
+					       const struct half_assoc *h);
 /* The entry, or NULL for a free index. */
 const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i);
 /* The other half of a connected socket when it is on this host, else NULL. */

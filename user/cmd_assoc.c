@@ -144,6 +144,37 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	}
 }
 
+/*
+ * --watch after lost events: the table was rebuilt from a new snapshot. What it gained and
+ * lost meanwhile prints as the events would have, so the stream stays a log of the table
+ * (the closes first, with the old table's owners).
+ */
+static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
+{
+	struct assoc_view *v = s->ctx;
+	const struct half_assoc *h, *peer;
+
+	for (uint32_t i = 0; i < old->n_slots; i++) {
+		h = assoc_table_get(old, i);
+		if (!h || !half_is_connected(h) || assoc_table_find_half(&s->table, h) ||
+		    !wanted(v->o, old, h, NULL))
+			continue;
+		v->closed++;
+		print_row(v->o, old, h, assoc_table_peer(old, h), "close");
+	}
+	for (uint32_t i = 0; i < s->table.n_slots; i++) {
+		h = assoc_table_get(&s->table, i);
+		if (!h || !half_is_connected(h) || assoc_table_find_half(old, h))
+			continue;
+		peer = assoc_table_peer(&s->table, h);
+		if (!wanted(v->o, &s->table, h, peer))
+			continue;
+		v->opened++;
+		print_row(v->o, &s->table, h, peer, "open");
+	}
+	fflush(stdout);
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -173,6 +204,7 @@ int cmd_assoc(int argc, char **argv)
 	}
 	if ((rc = live_start(&s, &o, o.watch, o.watch ? on_event : NULL, &v)))
 		return rc;
+	s.on_resnapshot = o.watch ? on_resnapshot : NULL;
 	print_table(&o, &s.table);
 	if (o.watch) {
 		char desc[256];

@@ -247,6 +247,26 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	return 0;
 }
 
+/* A new table from a new snapshot; the view sees the old one beside it to tell the changes. */
+static int resnapshot(struct live_session *s)
+{
+	struct assoc_table old;
+	int err;
+
+	if (!s->on_resnapshot) {
+		err = assoc_table_clear(&s->table);
+		return err ? err : take_snapshot(s);
+	}
+	old = s->table;
+	err = assoc_table_renew(&s->table, &old);
+	if (!err)
+		err = take_snapshot(s);
+	if (!err)
+		s->on_resnapshot(s, &old);
+	assoc_table_free(&old);
+	return err;
+}
+
 int live_poll(struct live_session *s, int timeout_ms)
 {
 	int err = source_poll(&s->src, timeout_ms);
@@ -277,7 +297,7 @@ int live_poll(struct live_session *s, int timeout_ms)
 		wlog("%llu events lost: re-reading the socket table",
 		     (unsigned long long)s->lost_seen);
 		s->lost_seen = 0;
-		if ((err = assoc_table_clear(&s->table)) || (err = take_snapshot(s)))
+		if ((err = resnapshot(s)))
 			return err;
 		s->resnapshots++;
 	}

@@ -24,6 +24,8 @@ struct live_session;
  * For a close, `gone` is a copy of the entry as it was before removal (else NULL). */
 typedef void (*live_event_fn)(struct live_session *s, const struct ss_hdr *rec, int effect,
 			      const struct half_assoc *gone);
+/* Called after a re-snapshot replaced the table; old is the table before, freed afterwards. */
+typedef void (*live_resnapshot_fn)(struct live_session *s, const struct assoc_table *old);
 
 struct live_session {
 	struct tracer t;
@@ -36,6 +38,7 @@ struct live_session {
 	struct sink sink;
 	struct source src;
 	live_event_fn on_event;
+	live_resnapshot_fn on_resnapshot; /* set by the view after live_start(), or NULL */
 	void *ctx;
 	uint64_t lost_seen;
 	struct unix_sweep sweep; /* with unix events: closed unix sockets (user/unix_sweep.h) */

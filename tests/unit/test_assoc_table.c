@@ -460,6 +460,14 @@ static void late_open_does_not_reopen(void **state)
 	e.cookie = 9;
 	e.flags = SS_F_PASSIVE;
 	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 700), FEED_IGNORED);
+	/* nor does a re-snapshot into a new table beside the old one (live views that show
+	 * what changed) */
+	struct assoc_table renewed;
+
+	assert_int_equal(assoc_table_renew(&renewed, &t), 0);
+	assoc_table_free(&t);
+	t = renewed;
+	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_ACCEPT, 710), FEED_IGNORED);
 	/* without a cookie (kprobe backend, kernels < 5.12) there is nothing to go by */
 	e.cookie = 0;
 	assert_int_equal(apply_tcp(&t, &e, SS_EV_TCP_CLOSE, 800), FEED_IGNORED);
