@@ -79,6 +79,9 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	}
 	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & (1u << proto)))
 		return;
+	/* the programs see every namespace; the view, like its table, only this one */
+	if (fact_from_record(rec, &f) || (s->netns && f.netns != s->netns))
+		return;
 	/* a port counts a connection once: a local connection's accept was counted at its
 	 * connect, whose half the table already holds; a UDP flow at the port it is sent to
 	 * (a receive from a local sender would count it twice) */
@@ -129,6 +132,39 @@ static bool grow_procs(struct top_state *ts, uint32_t n)
 	memset(prev + ts->proc_cap, 0, (n - ts->proc_cap) * sizeof(*prev));
 	ts->proc_cap = n;
 	return true;
+}
+
+/*
+ * After lost events the table, and its process list, was rebuilt from a new snapshot: the
+ * processes' indices changed and their counters restarted at 0. Each process keeps, by pid,
+ * the connections it was counted with and its previous frame's count, so its next rate is
+ * its own (else the old count minus the new wrapped around).
+ */
+static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
+{
+	struct top_state *ts = s->ctx;
+	struct proc_table *procs = &s->table.procs;
+	uint64_t *prev = calloc(procs->n ? procs->n : 1, sizeof(*prev));
+
+	for (uint32_t i = 0; i < procs->n; i++) {
+		const struct proc_info *op = proc_table_find(&old->procs, procs->procs[i].pid);
+		uint32_t oi = op ? (uint32_t)(op - old->procs.procs) : 0;
+
+		procs->procs[i].new_conns = op ? op->new_conns : 0;
+		if (prev && op && oi < ts->proc_cap)
+			prev[i] = ts->proc_prev[oi];
+	}
+	if (prev && grow_procs(ts, procs->n)) {
+		memcpy(ts->proc_prev, prev, procs->n * sizeof(*prev));
+		memset(ts->proc_prev + procs->n, 0, (ts->proc_cap - procs->n) * sizeof(*prev));
+	} else {
+		/* no memory: this frame's rates are lost, not wrapped */
+		for (uint32_t i = 0; i < procs->n; i++)
+			procs->procs[i].new_conns = 0;
+		if (ts->proc_prev)
+			memset(ts->proc_prev, 0, ts->proc_cap * sizeof(*ts->proc_prev));
+	}
+	free(prev);
 }
 
 /* Which port names a connected inet half's service: a listening local port, else the remote. */
@@ -332,6 +368,7 @@ int cmd_top(int argc, char **argv)
 		free(ts);
 		return rc;
 	}
+	s.on_resnapshot = on_resnapshot;
 	ilog("ready: snapshot=%s", s.snap.unix_source);
 	if (tty && isatty(STDIN_FILENO) && !tcgetattr(STDIN_FILENO, &saved)) {
 		raw = saved;
