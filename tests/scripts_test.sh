@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Tests of the test machinery, on made-up tests, tables and logs (no kernel, no root, no QEMU):
 # tests/run.sh's counting, strict mode and PATTERN check; need_hook's decisions from
-# tests/known_limits. tests/run.sh runs it with
+# tests/known_limits; tools/vmtest.sh's cell verdicts (--self-test). tests/run.sh runs it with
 # the unit tests. Prints one PASS or FAIL line per case; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -138,5 +138,13 @@ expect_hook "auto on a VM kernel, off: fails" failed 'no known limit' 5.10.0-32-
 	"state=fentry udp_send=off" "hook udp_send is off: fentry: load refused"
 expect_hook "auto on an unknown kernel, any backend: runs" ran '^ran$' 5.15.0-1-generic "" "state=kprobe udp_send=kprobe"
 expect_hook "a hook the ready line does not name: fails" failed 'names no hook udp_send' 6.12.1 tracepoint "state=tracepoint"
+
+# --- tools/vmtest.sh's verdicts ------------------------------------------------------------
+out=$(tools/vmtest.sh --self-test 2>&1)
+vrc=$?
+echo "$out"
+[ "$vrc" -eq 0 ] || [ -n "$(grep '^FAIL' <<<"$out")" ] || ko "vmtest --self-test" "exit $vrc: $out"
+grep -q '^PASS' <<<"$out" || ko "vmtest --self-test" "no case ran: $out"
+grep -q '^FAIL' <<<"$out" && rc=1
 
 exit $rc
