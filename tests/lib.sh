@@ -19,6 +19,7 @@ TEST_NAME=$(basename "$0" .sh)
 NS=ss-${TEST_NAME//_/-}-$$
 WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
 TRACER_PID=
+TRACER_ARGS=
 BG_PIDS=()
 
 cleanup() {
@@ -33,14 +34,6 @@ trap cleanup EXIT
 # counted as skipped on a developer's machine, failed in strict mode (tests/run.sh).
 skip() { echo "SKIPPED: $TEST_NAME: $*"; exit 77; }
 
-# skip_known WHAT [DETAIL]: skipped when tests/known_limits has WHAT for this kernel and
-# backend (tests/run.sh checks the claim against the table); returns 1 when it does not.
-skip_known() {
-	local limit
-	limit=$(known_limit "$1") || return 1
-	echo "SKIPPED: $TEST_NAME: known limit: $limit${2:+ ($2)}"
-	exit 77
-}
 fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	if [ -s "$WORK/tracer.err" ]; then echo "--- tracer stderr:"; tail -5 "$WORK/tracer.err"; fi
@@ -75,6 +68,7 @@ in_ns() { ip netns exec "$NS" "$@"; }
 start_tracer() {
 	local forced=()
 	[ -n "${SS_BACKEND:-}" ] && [[ " $* " != *" --backend "* ]] && forced=(--backend "$SS_BACKEND")
+	TRACER_ARGS=" $* "
 	"$SOCKSCOPE" trace "${forced[@]}" "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 	TRACER_PID=$!
 	for _ in $(seq 100); do
@@ -98,7 +92,8 @@ wait_settled() {
 	in_ns ss -tanoH exclude time-wait exclude listening >"$WORK/ss-at-stop"
 }
 
-# stop_tracer: SIGINT, wait; TRACER_RC holds its exit status.
+# stop_tracer: SIGINT, wait; TRACER_RC holds its exit status. A -j tracer's output must be
+# JSON lines (assert_all_json) before anything counts them.
 stop_tracer() {
 	wait_settled
 	sleep 0.2 # let the last softirq close transitions land
@@ -108,6 +103,7 @@ stop_tracer() {
 	TRACER_PID=
 	[ "$TRACER_RC" -eq 0 ] || fail "tracer exited with $TRACER_RC"
 	grep -q '^sockscope: done: ' "$WORK/tracer.err" || fail "no done line on stderr"
+	[[ $TRACER_ARGS != *" -j "* ]] || assert_all_json
 }
 
 # The namespace's inode: every event of this test carries it as "netns".
@@ -131,20 +127,36 @@ wait_server() {
 	wait "${BG_PIDS[-1]}" || fail "server failed: $(cat "$WORK/server.out")"
 }
 
-# events 'jq condition': the JSON events matching it, one per line.
-events() { jq -c "select($1)" "$WORK/tracer.out"; }
-count() { events "$1" | wc -l; }
+# events 'jq condition': the JSON events matching it, one per line. jq stops at a line that is
+# not JSON, and a count of what came after it would read 0: such a line fails the test (from
+# a $(...), through the next assert_eq/assert_count, which check $WORK/jq.failed).
+events() {
+	jq -c "select($1)" "$WORK/tracer.out" 2>"$WORK/jq.err" && return 0
+	cp "$WORK/jq.err" "$WORK/jq.failed"
+	fail "jq failed on the tracer's output (not JSON lines, or a bad condition '$1'): $(head -3 "$WORK/jq.err")"
+}
+# count 'jq condition': how many events match; "jq-failed" when jq failed
+count() {
+	local out
+	out=$(events "$1") || { echo "jq-failed"; return 1; }
+	[ -z "$out" ] && echo 0 || wc -l <<<"$out"
+}
 
 assert_eq() { # EXPECTED ACTUAL WHAT
+	[ ! -e "$WORK/jq.failed" ] || fail "$3: jq failed on the tracer's output: $(head -3 "$WORK/jq.failed")"
 	[ "$1" == "$2" ] || fail "$3: expected '$1', got '$2'"
 }
 
 # assert_count N 'jq condition' WHAT
 assert_count() { assert_eq "$1" "$(count "$2")" "$3"; }
 
-# Every stdout line of the tracer must be valid JSON.
+# assert_all_json [FILE]: every line of FILE (the tracer's stdout) is one JSON value: no blank
+# line, no two values on a line, no text. (jq alone skips blank lines and stops at the first
+# bad one; jq 1.6 -R with fromjson exits 0 when only the last line parses.)
 assert_all_json() {
-	jq -e . "$WORK/tracer.out" >/dev/null || fail "tracer output is not JSON lines"
+	local f=${1:-$WORK/tracer.out} bad
+	bad=$(jq -R -r 'try (fromjson | empty) catch "line \(input_line_number): \(.)"' "$f" 2>&1)
+	[ $? -eq 0 ] && [ -z "$bad" ] || fail "$(basename "$f") is not JSON lines: $(head -3 <<<"$bad")"
 }
 
 lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }
@@ -197,3 +209,14 @@ drive() {
 
 # SS_BACKEND (set by the VM matrix) as an option for the live commands.
 backend_opt() { [ -n "${SS_BACKEND:-}" ] && echo "--backend $SS_BACKEND"; }
+
+# --- strict: skips only for known kernel limits (tests/known_limits) ---
+
+# skip_known WHAT [DETAIL]: skipped when tests/known_limits has WHAT for this kernel and
+# backend (tests/run.sh checks the claim against the table); returns 1 when it does not.
+skip_known() {
+	local limit
+	limit=$(known_limit "$1") || return 1
+	echo "SKIPPED: $TEST_NAME: known limit: $limit${2:+ ($2)}"
+	exit 77
+}
