@@ -69,6 +69,9 @@ start_tracer() {
 	local forced=()
 	[ -n "${SS_BACKEND:-}" ] && [[ " $* " != *" --backend "* ]] && forced=(--backend "$SS_BACKEND")
 	TRACER_ARGS=" $* "
+	# emptied here, not by the background job's redirection: a test's second tracer would
+	# otherwise find the first one's ready line before its own start truncated the file
+	: >"$WORK/tracer.out" && : >"$WORK/tracer.err"
 	"$SOCKSCOPE" trace "${forced[@]}" "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 	TRACER_PID=$!
 	for _ in $(seq 100); do
