@@ -15,6 +15,10 @@ version_num() {
 	echo $((10#$major * 1000 + 10#$minor))
 }
 
+# glob_match STRING GLOB
+# shellcheck disable=SC2053 # the right-hand side is a glob on purpose
+glob_match() { [[ $1 == $2 ]]; }
+
 # kernel_in KERNELS: this kernel is in KERNELS (any, 5.10-6.2, -6.2, 6.3-, 5.10, or a glob on
 # the whole release)
 kernel_in() {
@@ -22,7 +26,7 @@ kernel_in() {
 	rel=$(kernel_release)
 	case $range in
 	any) return 0 ;;
-	*[!0-9.-]*) [[ $rel == $range ]]; return ;; # a glob: unquoted on purpose
+	*[!0-9.-]*) glob_match "$rel" "$range"; return ;;
 	*-*) lo=${range%-*} hi=${range#*-} ;;
 	*) lo=$range hi=$range ;;
 	esac

@@ -158,8 +158,9 @@ assert_count() { assert_eq "$1" "$(count "$2")" "$3"; }
 # bad one; jq 1.6 -R with fromjson exits 0 when only the last line parses.)
 assert_all_json() {
 	local f=${1:-$WORK/tracer.out} bad
-	bad=$(jq -R -r 'try (fromjson | empty) catch "line \(input_line_number): \(.)"' "$f" 2>&1)
-	[ $? -eq 0 ] && [ -z "$bad" ] || fail "$(basename "$f") is not JSON lines: $(head -3 <<<"$bad")"
+	bad=$(jq -R -r 'try (fromjson | empty) catch "line \(input_line_number): \(.)"' "$f" 2>&1) ||
+		fail "jq could not read $(basename "$f"): $(head -3 <<<"$bad")"
+	[ -z "$bad" ] || fail "$(basename "$f") is not JSON lines: $(head -3 <<<"$bad")"
 }
 
 lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }

@@ -143,7 +143,7 @@ expect_hook "a hook the ready line does not name: fails" failed 'names no hook u
 out=$(tools/vmtest.sh --self-test 2>&1)
 vrc=$?
 echo "$out"
-[ "$vrc" -eq 0 ] || [ -n "$(grep '^FAIL' <<<"$out")" ] || ko "vmtest --self-test" "exit $vrc: $out"
+[ "$vrc" -eq 0 ] || grep -q '^FAIL' <<<"$out" || ko "vmtest --self-test" "exit $vrc: $out"
 grep -q '^PASS' <<<"$out" || ko "vmtest --self-test" "no case ran: $out"
 grep -q '^FAIL' <<<"$out" && rc=1
 
