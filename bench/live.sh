@@ -7,6 +7,7 @@
 # paragraph (the reading of the numbers) to it.
 #   bench/live.sh                 NTCP=20000 NUNIX=5000 ROUNDS=5
 set -euo pipefail
+shopt -s inherit_errexit # a broken run inside $(...) ends the benchmark too
 cd "$(dirname "$0")/.."
 . bench/results.sh
 
@@ -24,7 +25,7 @@ PROCS=${PROCS:-5} # RLIMIT_NOFILE's hard limit is 20,000 here: the sockets are s
 cleanup() {
 	for d in "${DRIVERS[@]}"; do kill "$d" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null || true
-	rm -f "$SECTION"
+	rm -f "$SECTION" "$SECTION.err"
 }
 trap cleanup EXIT
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
@@ -41,13 +42,23 @@ for i in $(seq "$PROCS"); do
 	rm -f "/tmp/live-bench.$$.$i"
 done
 
-ms() { # COMMAND...: wall time in ms of one run, output discarded
-	local s e
+ms() { # COMMAND...: wall time in ms of one run, output discarded; a run that failed is broken
+	local s e status=0
 	s=$(date +%s%N)
-	ip netns exec "$NS" "$@" >/dev/null 2>&1
+	ip netns exec "$NS" "$@" >/dev/null 2>"$SECTION.err" || status=$?
 	e=$(date +%s%N)
+	[ "$status" -eq 0 ] || broken "$* exited with $status: $(tail -2 "$SECTION.err" | tr '\n' ' ')"
 	echo $(((e - s) / 1000000))
 }
+# What the timed commands must show (a command that printed less would time as faster):
+# assoc every connection and pair the drivers hold, ports every driver's listener.
+count_rows() { ip netns exec "$NS" "$SOCKSCOPE" "$@" -j 2>"$SECTION.err" | grep -c . || true; }
+rows=$(count_rows assoc)
+[ "$rows" -ge $((PROCS * (NTCP / PROCS + NUNIX / PROCS))) ] ||
+	broken "sockscope assoc lists $rows associations, fewer than the $((PROCS * (NTCP / PROCS + NUNIX / PROCS))) open: $(tail -2 "$SECTION.err" | tr '\n' ' ')"
+rows=$(count_rows ports --proto tcp)
+[ "$rows" -ge "$PROCS" ] ||
+	broken "sockscope ports lists $rows TCP ports, fewer than the $PROCS listeners: $(tail -2 "$SECTION.err" | tr '\n' ' ')"
 declare -A t
 names=("sockscope ports" "ss -tulnp + ss -xlp" "sockscope assoc" "ss -tanp" "ss -xp")
 for r in $(seq "$ROUNDS"); do

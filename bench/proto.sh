@@ -14,6 +14,7 @@
 # mean: this host's speed drifts by up to 1.5x over minutes (other guests), and a neighbour
 # on both sides cancels most of a drift.
 set -euo pipefail
+shopt -s inherit_errexit # a broken run inside $(...) ends the benchmark too
 cd "$(dirname "$0")/.."
 . bench/results.sh
 
@@ -60,7 +61,8 @@ loop_udp() {
 	local t0 t1
 	fresh_ns
 	t0=$(date +%s%N)
-	ip netns exec "$NS" "$UDPDRIVE" flood bench 127.0.0.1 "$PORT" "$UDP_COUNT" "$UDP_SIZE" >/dev/null
+	ip netns exec "$NS" "$UDPDRIVE" flood bench 127.0.0.1 "$PORT" "$UDP_COUNT" "$UDP_SIZE" >/dev/null ||
+		broken "udpdrive flood failed"
 	t1=$(date +%s%N)
 	ip netns del "$NS"
 	echo $((UDP_COUNT * 1000000000 / (t1 - t0)))
@@ -70,8 +72,11 @@ loop_udp() {
 # (abstract names are per namespace); the rate is the one unixchurn measures itself.
 loop_unix() {
 	fresh_ns
-	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$UNIX_COUNT" >"$WORK/churn.out"
+	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$UNIX_COUNT" >"$WORK/churn.out" ||
+		broken "unixchurn failed"
 	ip netns del "$NS"
+	[ "$(awk '/^churn/ { print $2 }' "$WORK/churn.out")" == "$UNIX_COUNT" ] ||
+		broken "unixchurn made fewer than $UNIX_COUNT connections: $(cat "$WORK/churn.out")"
 	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
 }
 
@@ -81,31 +86,48 @@ wait_ready() {
 	exit 1
 }
 
-start_tracer() { # [binary]
-	"${1:-$SOCKSCOPE}" trace -j >/dev/null 2>"$WORK/ss.err" &
+start_tracer() { # [binary [stdout]]
+	"${1:-$SOCKSCOPE}" trace -j >"${2:-/dev/null}" 2>"$WORK/ss.err" &
 	TRACER=$!
 	wait_ready "$WORK/ss.err"
 }
 
-stop_tracer() { # [lost file suffix]: the baseline's losses are not this build's
-	kill -INT "$TRACER"
-	wait "$TRACER"
+# events a traced loop makes at least: a UDP flood is one flow (start and end), each unix
+# connection a unix_connect and a unix_accept
+min_events() { [ "$1" == udp ] && echo 2 || echo $((2 * UNIX_COUNT)); }
+# where a traced loop's records go: the UDP flood's are a few lines (its flow), kept to check
+# that the tracer counted every datagram; the unix loop's two per connection go to /dev/null
+out_of() { [ "$1" == udp ] && echo "$WORK/udp.out" || echo /dev/null; }
+
+stop_tracer() { # MIN-EVENTS WHAT [lost file suffix]: the baseline's losses are not this build's
+	local status=0
+	kill -INT "$TRACER" 2>/dev/null || true # gone already: wait says how it ended
+	wait "$TRACER" || status=$?
 	TRACER=
-	sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/ss.err" >>"$WORK/lost${1:-}"
+	tracer_done "$WORK/ss.err" "$status" "$1" "$2" >>"$WORK/lost${3:-}"
+}
+
+# udp_counted WHAT: the flood's send flow in $WORK/udp.out counted every datagram
+udp_counted() {
+	local sent
+	sent=$(jq -s "[.[] | select(.event == \"udp_flow_end\" and .direction == \"send\" and .comm == \"bench\"
+		and .dport == $PORT) | .packets] | add // 0" "$WORK/udp.out") || broken "$1: the tracer's output is not JSON"
+	[ "$sent" -eq "$UDP_COUNT" ] || broken "$1: the tracer counted $sent of the $UDP_COUNT datagrams sent"
 }
 
 # config none, sockscope or baseline; bpf_stats off (stats add two clock reads to every run)
 run() { # proto config
 	local rate
 	case $2 in
-	sockscope) start_tracer ;;
-	baseline) start_tracer "$BASELINE" ;;
+	sockscope) start_tracer "$SOCKSCOPE" "$(out_of "$1")" ;;
+	baseline) start_tracer "$BASELINE" "$(out_of "$1")" ;;
 	esac
 	rate=$("loop_$1")
 	case $2 in
-	sockscope) stop_tracer ;;
-	baseline) stop_tracer .baseline ;;
+	sockscope) stop_tracer "$(min_events "$1")" "$1 loop, sockscope" ;;
+	baseline) stop_tracer "$(min_events "$1")" "$1 loop, baseline" .baseline ;;
 	esac
+	[ "$2" == none ] || [ "$1" != udp ] || udp_counted "udp loop, $2"
 	echo "$rate"
 }
 
@@ -130,10 +152,13 @@ measure_bpf_time() {
 		# per program: runs and ns during this loop only
 		join <(echo "$before") <(prog_stats "$WORK/ids.ours") |
 			awk -v p="$proto" '{ c = $4 - $2; t = $5 - $3; if (c > 0) print p, $1, c, t }' >"$WORK/delta"
+		# every datagram and connection runs at least one of the tracer's programs
+		[ "$(awk '{ c += $3 } END { print c + 0 }' "$WORK/delta")" -ge "$n" ] ||
+			broken "$proto loop, bpf_stats run: the tracer's programs ran fewer times than the $n the loop made: $(cat "$WORK/delta")"
 		cat "$WORK/delta" >>"$WORK/progs"
 		awk -v p="$proto" -v n="$n" '{ t += $4 } END { printf "%s %d\n", p, t / n }' "$WORK/delta" >>"$WORK/bpf_ns"
 	done
-	stop_tracer
+	stop_tracer $((2 + 2 * UNIX_COUNT)) "bpf_stats run"
 	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 }
@@ -209,10 +234,12 @@ $SECTION
   namespace per run; rate = datagrams / wall time of the process
 - unix: \`build/bench/unixchurn\`, $UNIX_COUNT stream connect/accept/close on an abstract name,
   client and server in two processes, fresh namespace per run; rate = connections / loop time
-- Tracer: \`sockscope trace -j > /dev/null\` (system-wide, no filter), started before each traced
-  run (after its \`ready\` line), stopped with SIGINT; each traced run between two untraced
-  runs of the same loop, its ratio taken to their mean; the loops' order alternating every
-  round
+- Tracer: \`sockscope trace -j > /dev/null\` (system-wide, no filter; the UDP runs' few records,
+  their flow, go to a file instead, to check that the flow counted every datagram), started
+  before each traced run (after its \`ready\` line), stopped with SIGINT; a run whose tracer
+  failed or saw less than the loop made stops the benchmark (BROKEN); each traced run
+  between two untraced runs of the same loop, its ratio taken to their mean; the loops'
+  order alternating every round
 - Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 - Kernel: $(uname -r)
 - sockscope backends: $(cat "$WORK/backends")

@@ -16,3 +16,26 @@ results_put() {
 	cp "$tmp" "$results"
 	rm -f "$tmp"
 }
+
+# broken WHY: the run measured something else than the benchmark (a tracer that failed, saw
+# less than the loop made, a command that failed): say so and exit 1. The scripts run with
+# set -e, so this also ends them from inside a $(...).
+broken() {
+	echo "bench: BROKEN: $*" >&2
+	exit 1
+}
+
+# tracer_done ERRFILE STATUS MIN WHAT: prints the lost count of a traced run whose tracer
+# exited 0 and printed its done line, with at least MIN events delivered or counted lost;
+# anything else is broken (a missing done line is not "0 lost").
+tracer_done() {
+	local err=$1 status=$2 min=$3 what=$4 line events lost
+	[ "$status" -eq 0 ] || broken "$what: the tracer exited with $status: $(tail -2 "$err" | tr '\n' ' ')"
+	line=$(grep -m1 '^sockscope: done: ' "$err") || broken "$what: the tracer printed no done line: $(tail -2 "$err" | tr '\n' ' ')"
+	events=$(sed -n 's/^sockscope: done: \([0-9]*\) events, \([0-9]*\) lost.*/\1/p' <<<"$line")
+	lost=$(sed -n 's/^sockscope: done: \([0-9]*\) events, \([0-9]*\) lost.*/\2/p' <<<"$line")
+	[ -n "$events" ] && [ -n "$lost" ] || broken "$what: unreadable done line: $line"
+	[ $((events + lost)) -ge "$min" ] ||
+		broken "$what: the tracer saw $events events and $lost lost, fewer than the $min the loop made"
+	echo "$lost"
+}

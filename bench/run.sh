@@ -7,6 +7,7 @@
 #   bench/run.sh                  ROUNDS=5 COUNT=20000 by default
 #   ROUNDS=3 COUNT=5000 bench/run.sh
 set -euo pipefail
+shopt -s inherit_errexit # a broken run inside $(...) ends the benchmark too
 cd "$(dirname "$0")/.."
 . bench/results.sh
 
@@ -47,10 +48,13 @@ loop_rate() {
 		n=$((left < SUBRUN ? left : SUBRUN))
 		ip netns add "$NS"
 		ip -n "$NS" link set lo up
-		ip netns exec "$NS" "$TCPDRIVE" churn bench 127.0.0.1 "$PORT" "$n" >>"$WORK/churn.out"
+		ip netns exec "$NS" "$TCPDRIVE" churn bench 127.0.0.1 "$PORT" "$n" >>"$WORK/churn.out" ||
+			broken "tcpdrive churn failed"
 		ip netns del "$NS"
 		left=$((left - n))
 	done
+	[ "$(awk '/^churn/ { n += $2 } END { print n + 0 }' "$WORK/churn.out")" -eq "$COUNT" ] ||
+		broken "the churn made fewer than $COUNT connections: $(cat "$WORK/churn.out")"
 	awk '/^churn/ { n += $2; t += $5 } END { printf "%d\n", n / t }' "$WORK/churn.out"
 }
 
@@ -66,6 +70,16 @@ bpf_ns_total() { # sum of run_time_ns over sockscope's programs
 
 run_none() { loop_rate; }
 
+# stop_sockscope WHAT: SIGINT, wait; prints the lost count. Each connection is a connect, an
+# accept and two closes on the port: a tracer that saw fewer, or failed, breaks the run.
+stop_sockscope() {
+	local status=0
+	kill -INT "$TRACER" 2>/dev/null || true # gone already: wait says how it ended
+	wait "$TRACER" || status=$?
+	TRACER=
+	tracer_done "$WORK/ss.err" "$status" $((4 * COUNT)) "$1"
+}
+
 # sockscope on, bpf_stats off: stats add two clock reads to every program run.
 run_sockscope() {
 	"$SOCKSCOPE" trace -j --port "$PORT" >/dev/null 2>"$WORK/ss.err" &
@@ -73,10 +87,7 @@ run_sockscope() {
 	wait_ready "$WORK/ss.err"
 	local rate
 	rate=$(loop_rate)
-	kill -INT "$TRACER"
-	wait "$TRACER"
-	TRACER=
-	sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/ss.err" >>"$WORK/lost"
+	stop_sockscope "sockscope run" >>"$WORK/lost"
 	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
 	echo "$rate"
 }
@@ -93,9 +104,7 @@ measure_bpf_time() {
 	after=$(bpf_ns_total)
 	bpftool prog show -j | jq -r '.[] | select(.name | startswith("ss_")) | select(.run_cnt > 0) |
 		"\(.name) \(.run_cnt) \(.run_time_ns)"' >>"$WORK/progs"
-	kill -INT "$TRACER"
-	wait "$TRACER"
-	TRACER=
+	stop_sockscope "bpf_stats run" >/dev/null
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
 	echo $(((after - before) / COUNT)) >>"$WORK/bpf_ns"
 }

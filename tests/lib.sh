@@ -4,8 +4,11 @@
 #
 # A test exits 0 (pass), 1 (fail) or 77 (skipped, with the reason on stdout). Each one gets
 # its own network namespace and temporary directory, removed on exit, also on failure.
+# A test skips only for a known kernel limit (tests/known_limits: need_hook, skip_known); in
+# strict mode (CI) tests/run.sh fails any other skip.
 
 set -uo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/known_limits.sh"
 
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
@@ -16,6 +19,7 @@ TEST_NAME=$(basename "$0" .sh)
 NS=ss-${TEST_NAME//_/-}-$$
 WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
 TRACER_PID=
+TRACER_ARGS=
 BG_PIDS=()
 
 cleanup() {
@@ -26,7 +30,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# skip REASON: skipped for a reason that is no known kernel limit (a missing tool, not root):
+# counted as skipped on a developer's machine, failed in strict mode (tests/run.sh).
 skip() { echo "SKIPPED: $TEST_NAME: $*"; exit 77; }
+
 fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	if [ -s "$WORK/tracer.err" ]; then echo "--- tracer stderr:"; tail -5 "$WORK/tracer.err"; fi
@@ -61,6 +68,10 @@ in_ns() { ip netns exec "$NS" "$@"; }
 start_tracer() {
 	local forced=()
 	[ -n "${SS_BACKEND:-}" ] && [[ " $* " != *" --backend "* ]] && forced=(--backend "$SS_BACKEND")
+	TRACER_ARGS=" $* "
+	# emptied here, not by the background job's redirection: a test's second tracer would
+	# otherwise find the first one's ready line before its own start truncated the file
+	: >"$WORK/tracer.out" && : >"$WORK/tracer.err"
 	"$SOCKSCOPE" trace "${forced[@]}" "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 	TRACER_PID=$!
 	for _ in $(seq 100); do
@@ -84,7 +95,8 @@ wait_settled() {
 	in_ns ss -tanoH exclude time-wait exclude listening >"$WORK/ss-at-stop"
 }
 
-# stop_tracer: SIGINT, wait; TRACER_RC holds its exit status.
+# stop_tracer: SIGINT, wait; TRACER_RC holds its exit status. A -j tracer's output must be
+# JSON lines (assert_all_json) before anything counts them.
 stop_tracer() {
 	wait_settled
 	sleep 0.2 # let the last softirq close transitions land
@@ -94,6 +106,7 @@ stop_tracer() {
 	TRACER_PID=
 	[ "$TRACER_RC" -eq 0 ] || fail "tracer exited with $TRACER_RC"
 	grep -q '^sockscope: done: ' "$WORK/tracer.err" || fail "no done line on stderr"
+	[[ $TRACER_ARGS != *" -j "* ]] || assert_all_json
 }
 
 # The namespace's inode: every event of this test carries it as "netns".
@@ -118,31 +131,64 @@ wait_server() {
 	wait "${BG_PIDS[-1]}" || fail "server failed: $(cat "$WORK/server.out")"
 }
 
-# events 'jq condition': the JSON events matching it, one per line.
-events() { jq -c "select($1)" "$WORK/tracer.out"; }
-count() { events "$1" | wc -l; }
+# events 'jq condition': the JSON events matching it, one per line. jq stops at a line that is
+# not JSON, and a count of what came after it would read 0: such a line fails the test (from
+# a $(...), through the next assert_eq/assert_count, which check $WORK/jq.failed).
+events() {
+	jq -c "select($1)" "$WORK/tracer.out" 2>"$WORK/jq.err" && return 0
+	cp "$WORK/jq.err" "$WORK/jq.failed"
+	fail "jq failed on the tracer's output (not JSON lines, or a bad condition '$1'): $(head -3 "$WORK/jq.err")"
+}
+# count 'jq condition': how many events match; "jq-failed" when jq failed
+count() {
+	local out
+	out=$(events "$1") || { echo "jq-failed"; return 1; }
+	[ -z "$out" ] && echo 0 || wc -l <<<"$out"
+}
 
 assert_eq() { # EXPECTED ACTUAL WHAT
+	[ ! -e "$WORK/jq.failed" ] || fail "$3: jq failed on the tracer's output: $(head -3 "$WORK/jq.failed")"
 	[ "$1" == "$2" ] || fail "$3: expected '$1', got '$2'"
 }
 
 # assert_count N 'jq condition' WHAT
 assert_count() { assert_eq "$1" "$(count "$2")" "$3"; }
 
-# Every stdout line of the tracer must be valid JSON.
+# assert_all_json [FILE]: every line of FILE (the tracer's stdout) is one JSON value: no blank
+# line, no two values on a line, no text. (jq alone skips blank lines and stops at the first
+# bad one; jq 1.6 -R with fromjson exits 0 when only the last line parses.)
 assert_all_json() {
-	jq -e . "$WORK/tracer.out" >/dev/null || fail "tracer output is not JSON lines"
+	local f=${1:-$WORK/tracer.out} bad
+	bad=$(jq -R -r 'try (fromjson | empty) catch "line \(input_line_number): \(.)"' "$f" 2>&1) ||
+		fail "jq could not read $(basename "$f"): $(head -3 <<<"$bad")"
+	[ -z "$bad" ] || fail "$(basename "$f") is not JSON lines: $(head -3 <<<"$bad")"
 }
 
 lost_total() { sed -n 's/^sockscope: done: .* \([0-9]*\) lost.*/\1/p' "$WORK/tracer.err"; }
 
-# need_hook HOOK: skip when the tracer would run with this udp/unix hook switched off (a
-# kernel or backend that cannot trace it); the ready line names every hook's backend.
+# need_hook HOOK: the test needs this udp/unix hook. Where tests/known_limits says this kernel
+# and backend lack it, the test is SKIPPED as a known limit; anywhere else the hook must be
+# on, and on the backend the table says auto picks: sockscope switching it off (its probe
+# failed) fails the test with sockscope's reason, so a probe regression cannot pass as a skip.
 need_hook() {
-	local forced=()
-	[ -n "${SS_BACKEND:-}" ] && forced=(--backend "$SS_BACKEND")
-	"$SOCKSCOPE" trace "${forced[@]}" --duration 0.5 >/dev/null 2>"$WORK/probe.err"
-	grep -q "^sockscope: ready: .*$1=off" "$WORK/probe.err" && skip "hook $1 is off here: $(grep -m1 "hook $1 is off" "$WORK/probe.err")"
+	local hook=$1 ready want why
+	if [ ! -s "$WORK/probe.err" ]; then # one probe run per test, however many hooks it needs
+		local forced=()
+		[ -n "${SS_BACKEND:-}" ] && forced=(--backend "$SS_BACKEND")
+		"$SOCKSCOPE" trace "${forced[@]}" --duration 0.5 >/dev/null 2>"$WORK/probe.err" ||
+			fail "sockscope trace${SS_BACKEND:+ --backend $SS_BACKEND} did not run: $(tail -3 "$WORK/probe.err")"
+	fi
+	ready=$(sed -n 's/^sockscope: ready: //p' "$WORK/probe.err")
+	[ -n "$ready" ] || fail "sockscope printed no ready line: $(tail -3 "$WORK/probe.err")"
+	if [[ " $ready " == *" $hook=off "* ]]; then
+		why=$(grep -m1 "hook $hook is off" "$WORK/probe.err")
+		skip_known "$hook" "$why"
+		fail "hook $hook is off on $(kernel_release) (backend ${SS_BACKEND:-auto}), where no known limit allows it: ${why:-$ready}"
+	fi
+	[[ " $ready " == *" $hook="* ]] || fail "the ready line names no hook $hook: $ready"
+	want=$(test_backend)
+	[ -z "$want" ] || [[ " $ready " == *" $hook=$want "* ]] ||
+		fail "hook $hook should run on $want here (tests/known_limits), the ready line says: $ready"
 	return 0
 }
 SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
@@ -218,4 +264,15 @@ assoc_replay() {
 # ss_established: "LPORT RPORT" of every established TCP socket in the namespace, sorted.
 ss_established() {
 	in_ns ss -tanH state established | awk '{ n = split($3, l, ":"); m = split($4, r, ":"); print l[n], r[m] }' | sort
+}
+
+# --- strict: skips only for known kernel limits (tests/known_limits) ---
+
+# skip_known WHAT [DETAIL]: skipped when tests/known_limits has WHAT for this kernel and
+# backend (tests/run.sh checks the claim against the table); returns 1 when it does not.
+skip_known() {
+	local limit
+	limit=$(known_limit "$1") || return 1
+	echo "SKIPPED: $TEST_NAME: known limit: $limit${2:+ ($2)}"
+	exit 77
 }

@@ -1,43 +1,110 @@
 #!/usr/bin/env bash
-# The test suite: cmocka unit tests, then every real-kernel end-to-end test in tests/e2e/.
-# Usage: tests/run.sh [PATTERN]   (only e2e tests whose name contains PATTERN)
+# The test suite: cmocka unit tests, the script tests (tests/scripts_test.sh), then every
+# real-kernel end-to-end test in tests/e2e/.
+# Usage: tests/run.sh [PATTERN]   (only e2e tests whose name contains PATTERN; a PATTERN that
+#                                  matches no test is an error)
 # Environment: SS_BACKEND=fentry|kprobe|tracepoint|auto forces the tracer's backend in every
 # e2e test; SKIP_UNIT=1 runs the e2e tests only (the VM matrix: unit tests need no kernel).
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero if anything failed.
+#
+# Skips: a test may be SKIPPED only for a known kernel limit, one that tests/known_limits
+# lists for this kernel and backend (its SKIPPED line says "known limit: WHAT ...", and this
+# script checks WHAT against the table). Strict mode (SS_STRICT=1, or CI=true unless
+# SS_STRICT=0; the VM guests run it too) counts every other skip as a failure: a missing tool,
+# not running as root, a cmocka skip(). Outside strict mode those count as skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. tests/known_limits.sh
 
 UNIT=${UNIT:-build/tests/unit_tests}
+E2E_DIR=${E2E_DIR:-tests/e2e}
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
+STRICT=${SS_STRICT:-}
+[ -z "$STRICT" ] && [ "${CI:-}" == true ] && STRICT=1
+[ "$STRICT" == 1 ] || STRICT=
 pattern=${1:-}
 passed=0 failed=0 skipped=0
 
-if [ -z "$pattern" ] && [ -z "${SKIP_UNIT:-}" ]; then
+tests=()
+shopt -s nullglob
+for t in "$E2E_DIR"/*.sh; do
+	name=$(basename "$t" .sh)
+	[ -n "$pattern" ] && [[ "$name" != *"$pattern"* ]] && continue
+	tests+=("$t")
+done
+if [ -n "$pattern" ] && [ ${#tests[@]} -eq 0 ]; then
+	echo "tests/run.sh: no end-to-end test in $E2E_DIR matches '$pattern'" >&2
+	exit 2
+fi
+
+# count_skip NAME SKIPPED-LINE: a known-limit skip the table confirms is skipped; any other
+# skip is skipped, or failed in strict mode.
+count_skip() {
+	local name=$1 line=$2 what
+	what=$(sed -n 's/^SKIPPED: [^:]*: known limit: \([a-z0-9_]*\) .*/\1/p' <<<"$line")
+	if [ -n "$what" ] && known_limit "$what" >/dev/null; then
+		echo "$line"
+		skipped=$((skipped + 1))
+	elif [ -n "$STRICT" ]; then
+		echo "FAIL    $name: skipped, and not for a known limit of this kernel (strict mode):"
+		echo "    $line"
+		failed=$((failed + 1))
+	else
+		echo "$line (not a known limit: fails in strict mode)"
+		skipped=$((skipped + 1))
+	fi
+}
+
+unit_tests() {
+	local out rc unit_pass unit_fail name limit
 	echo "== unit tests ($UNIT)"
 	out=$("$UNIT" 2>&1)
 	rc=$?
 	echo "$out" | grep -E '^\[  (PASSED|FAILED)  \]|^\[  ERROR' || true
 	unit_pass=$(echo "$out" | awk '/^\[  PASSED  \] [0-9]+ test/ { n += $4 } END { print n + 0 }')
 	unit_fail=$(echo "$out" | awk '/^\[  FAILED  \] [0-9]+ test/ { n += $4 } END { print n + 0 }')
-	passed=$((passed + ${unit_pass:-0}))
-	failed=$((failed + ${unit_fail:-0}))
-	if [ "$rc" -ne 0 ] && [ "${unit_fail:-0}" -eq 0 ]; then
+	passed=$((passed + unit_pass))
+	failed=$((failed + unit_fail))
+	# cmocka's skip(): "[  SKIPPED ] NAME" as it runs, and again in the group's list
+	for name in $(echo "$out" | sed -nE 's/^\[ +SKIPPED +\] ([A-Za-z0-9_]+)$/\1/p' | sort -u); do
+		if limit=$(known_limit "$name"); then
+			count_skip "unit $name" "SKIPPED: unit $name: known limit: $limit"
+		else
+			count_skip "unit $name" "SKIPPED: unit $name: cmocka skip()"
+		fi
+	done
+	if [ "$rc" -ne 0 ] && [ "$unit_fail" -eq 0 ]; then
 		echo "unit tests exited with $rc"
 		failed=$((failed + 1))
 	fi
+}
+
+# tests/scripts_test.sh: this runner, need_hook and vmtest's verdicts on fake tests and logs
+script_tests() {
+	local out
+	echo "== script tests (tests/scripts_test.sh)"
+	out=$(tests/scripts_test.sh 2>&1)
+	echo "$out" | grep -E '^FAIL' -A8 || true
+	passed=$((passed + $(grep -c '^PASS' <<<"$out")))
+	failed=$((failed + $(grep -c '^FAIL' <<<"$out")))
+	grep -q '^PASS' <<<"$out" || { echo "tests/scripts_test.sh ran no test: $out" | tail -5; failed=$((failed + 1)); }
+}
+
+if [ -z "$pattern" ] && [ -z "${SKIP_UNIT:-}" ]; then
+	unit_tests
+	[ -n "${SKIP_SCRIPT_TESTS:-}" ] || script_tests
 fi
 
-echo "== end-to-end tests (real kernel $(uname -r)${SS_BACKEND:+, backend $SS_BACKEND})"
-for t in tests/e2e/*.sh; do
+echo "== end-to-end tests (real kernel $(uname -r)${SS_BACKEND:+, backend $SS_BACKEND}${STRICT:+, strict})"
+for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
-	[ -n "$pattern" ] && [[ "$name" != *"$pattern"* ]] && continue
 	start=$(date +%s%N)
 	out=$(timeout --signal=INT --kill-after=10 "$E2E_TIMEOUT" bash "$t" 2>&1)
 	rc=$?
 	secs=$(awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
 	case $rc in
 	0) echo "PASS    $name (${secs}s)"; passed=$((passed + 1)) ;;
-	77) echo "$out" | grep '^SKIPPED' || echo "SKIPPED: $name"; skipped=$((skipped + 1)) ;;
+	77) count_skip "$name" "$(echo "$out" | grep -m1 '^SKIPPED' || echo "SKIPPED: $name: (no reason given)")" ;;
 	124) echo "FAIL    $name: timed out after ${E2E_TIMEOUT}s"; echo "$out" | tail -5; failed=$((failed + 1)) ;;
 	*)
 		echo "FAIL    $name (${secs}s)"

@@ -5,6 +5,10 @@
 #   KERNELS="6.1" BACKENDS="kprobe" tools/vmtest.sh    one cell
 #   KERNELS="6.1:fentry,kprobe 5.10:auto"             a kernel's own backends (what CI runs)
 #   TESTS=tcp_basic ...                               only e2e tests whose name matches
+#   tools/vmtest.sh --self-test                       the verdict logic on made-up logs, no QEMU
+# A cell passes only when its backend ran and the suite (strict mode: only known kernel limits
+# may skip) passed at least one test and failed none; an unsupported backend, a kernel that
+# could not be downloaded, or a run with no test passed fails it.
 # KERNELS: 5.10 6.1 6.12 sid (or the suite names); BACKENDS: fentry kprobe tracepoint auto.
 # One guest per kernel; VM_JOBS of them run at once. Guest consoles are in build/vm/logs/.
 set -euo pipefail
@@ -32,6 +36,84 @@ suite_of() {
 	*) echo "vmtest: unknown kernel '$1' (known: 5.10 6.1 6.12 sid)" >&2; return 1 ;;
 	esac
 }
+# cell SUITE BACKEND: the verdict on one backend's run, from the guest's log
+# ($VM/logs/SUITE.log): "passed (N passed, N failed[, N skipped])" only when that backend ran
+# (the cell names it: a kernel that cannot offer it fails the cell) and its suite ended with
+# at least one test passed and none failed; anything else is a failure: FAILED: ..., timeout,
+# guest died (which the matrix retries once).
+cell() {
+	local log=$VM/logs/$1.log b=$2 body summary
+	if grep -q '^VMTEST-NOKERNEL' "$log"; then
+		echo "FAILED: $(sed -n 's/^VMTEST-NOKERNEL //p' "$log")"
+		return
+	fi
+	body=$(sed -n "/^VMTEST-BEGIN $b\$/,/^VMTEST-END $b /p" "$log")
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' <<<"$body" | tail -1)
+	if [ -z "$body" ]; then
+		grep -q '^VMTEST-TIMEOUT' "$log" && echo "timeout" || echo "guest died before it (see $log)"
+	elif ! grep -q "^VMTEST-END $b " <<<"$body"; then
+		grep -q '^VMTEST-TIMEOUT' "$log" && echo "timeout (in $b)" || echo "guest died (see $log)"
+	elif grep -q '^VMTEST-UNSUPPORTED' <<<"$body"; then
+		echo "FAILED: unsupported: $(sed -n 's/^VMTEST-UNSUPPORTED [a-z]* //p' <<<"$body")"
+	elif ! grep -q "^VMTEST-END $b 0\$" <<<"$body"; then
+		local names
+		names=$(grep -oE '^FAIL +[a-z0-9_]+' <<<"$body" | awk '{ print $2 }' | xargs)
+		echo "FAILED: ${names:-$(grep -v '^VMTEST-' <<<"$body" | tail -1)}"
+	elif [ -z "$summary" ]; then
+		echo "FAILED: the suite printed no 'N passed, N failed' line"
+	elif [ "${summary%% *}" -eq 0 ]; then
+		echo "FAILED: no test passed ($summary)"
+	else
+		echo "passed ($summary)"
+	fi
+}
+
+# A cell is green only when it passed; unsupported, skipped or empty cells are failures.
+cell_ok() { case $1 in passed*) return 0 ;; *) return 1 ;; esac; }
+
+# --self-test: cell() and cell_ok() on made-up guest logs, no QEMU (tests/scripts_test.sh)
+self_test() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	VM=$tmp
+	mkdir -p "$VM/logs"
+	expect() { # NAME WANT(ok|fail) PREFIX LOG-LINES...
+		local name=$1 want=$2 prefix=$3 got verdict=fail
+		shift 3
+		printf '%s\n' "$@" >"$VM/logs/$name.log"
+		got=$(cell "$name" fentry)
+		cell_ok "$got" && verdict=ok
+		if [[ $got == "$prefix"* ]] && [ "$verdict" == "$want" ]; then
+			echo "PASS    vmtest cell: $name ($got)"
+		else
+			echo "FAIL    vmtest cell: $name: wanted $want '$prefix...', got '$got'"
+			rc=1
+		fi
+	}
+	expect passed ok "passed (2 passed, 0 failed, 1 skipped)" VMTEST-BEGIN\ fentry \
+		"PASS    tcp_basic (3.0s)" "2 passed, 0 failed, 1 skipped" "VMTEST-END fentry 0"
+	expect zero-passed fail "FAILED: no test passed" VMTEST-BEGIN\ fentry \
+		"0 passed, 0 failed, 4 skipped" "VMTEST-END fentry 0"
+	expect no-summary fail "FAILED: the suite printed no" VMTEST-BEGIN\ fentry "VMTEST-END fentry 0"
+	expect unsupported fail "FAILED: unsupported: sockscope: backend fentry" VMTEST-BEGIN\ fentry \
+		"VMTEST-UNSUPPORTED fentry sockscope: backend fentry is not available" "VMTEST-END fentry 69"
+	expect old-unsupported fail "FAILED: unsupported" VMTEST-BEGIN\ fentry \
+		"VMTEST-UNSUPPORTED fentry sockscope: no" "1 passed, 0 failed" "VMTEST-END fentry 0"
+	expect no-kernel fail "FAILED: could not download" \
+		"VMTEST-NOKERNEL could not download bookworm's kernel from the Debian archive"
+	expect failed fail "FAILED: udp_flows tcp_basic" VMTEST-BEGIN\ fentry "FAIL    udp_flows (2.0s)" \
+		"FAIL    tcp_basic (1.0s)" "3 passed, 2 failed" "VMTEST-END fentry 1"
+	expect no-match fail "FAILED: tests/run.sh: no end-to-end test" VMTEST-BEGIN\ fentry \
+		"tests/run.sh: no end-to-end test in tests/e2e matches 'nosuch'" "VMTEST-END fentry 2"
+	expect died fail "guest died" VMTEST-BEGIN\ fentry "PASS    tcp_basic (3.0s)"
+	expect timeout fail "timeout" VMTEST-BEGIN\ fentry "VMTEST-TIMEOUT 1320"
+	expect other-backend fail "guest died before it" VMTEST-BEGIN\ kprobe "1 passed, 0 failed" \
+		"VMTEST-END kprobe 0"
+	rm -rf "$tmp"
+	return $rc
+}
+[ "${1:-}" != --self-test ] || { self_test; exit; }
+
 suites=()
 declare -A backends_of done_backends
 for k in $KERNELS; do
@@ -48,6 +130,11 @@ for k in $KERNELS; do
 	suites+=("$s")
 	backends_of[$s]=$bs
 done
+# a pattern that matches no test would boot guests that run nothing
+if [ -n "$TESTS" ] && ! compgen -G "tests/e2e/*$TESTS*.sh" >/dev/null; then
+	echo "vmtest: TESTS='$TESTS' matches no test in tests/e2e/" >&2
+	exit 64
+fi
 
 [ "$(id -u)" -eq 0 ] || { echo "vmtest: needs root (apt, the static build's tests)" >&2; exit 77; }
 mkdir -p "$VM"
@@ -76,25 +163,6 @@ boot() {
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "VMTEST-TIMEOUT $((VM_TIMEOUT * n + 120))" >>"$log"
 	return 0
-}
-
-# cell SUITE BACKEND: passed | failed (the failing tests) | unsupported: why | timeout | ...
-cell() {
-	local log=$VM/logs/$1.log b=$2 body
-	body=$(sed -n "/^VMTEST-BEGIN $b\$/,/^VMTEST-END $b /p" "$log")
-	if grep -q '^VMTEST-NOKERNEL' "$log"; then
-		echo "SKIPPED: $(sed -n 's/^VMTEST-NOKERNEL //p' "$log")"
-	elif [ -z "$body" ]; then
-		grep -q '^VMTEST-TIMEOUT' "$log" && echo "timeout" || echo "guest died before it (see $log)"
-	elif ! grep -q "^VMTEST-END $b " <<<"$body"; then
-		grep -q '^VMTEST-TIMEOUT' "$log" && echo "timeout (in $b)" || echo "guest died (see $log)"
-	elif grep -q '^VMTEST-UNSUPPORTED' <<<"$body"; then
-		echo "unsupported: $(sed -n 's/^VMTEST-UNSUPPORTED [a-z]* //p' <<<"$body")"
-	elif grep -q "^VMTEST-END $b 0\$" <<<"$body"; then
-		echo "passed ($(grep -oE '^[0-9]+ passed' <<<"$body"))"
-	else
-		echo "FAILED: $(grep -oE '^FAIL +[a-z0-9_]+' <<<"$body" | awk '{ print $2 }' | xargs)"
-	fi
 }
 
 # boot_all SUITE...: each suite's guest, at most VM_JOBS at once, the longest first
@@ -153,7 +221,7 @@ for s in "${suites[@]}"; do
 	for b in ${backends_of[$s]}; do
 		result=$(cell "$s" "$b")
 		printf '%-34s %-11s %s\n' "${kernel:-$s (did not boot)}" "$b" "$result"
-		case $result in passed* | unsupported* | SKIPPED*) ;; *) failed=1 ;; esac
+		cell_ok "$result" || failed=1
 	done
 done
 # BPF time per traced connection, from bpf_stats in each guest (TCG emulates the CPU: compare

@@ -37,10 +37,10 @@ if ! in_ns "$SOCKSCOPE" ports -v 2>&1 >/dev/null | grep -q '(sock_diag)'; then
 	echo "note: no unix_diag here: ss reads /proc/net/unix, the bound datagram socket is not compared"
 	mine=$(echo "$mine" | grep -v "^unix $WORK/dgram.sock ")
 fi
-# 5.10's iter/tcp (before the batching iterator of 5.15) returns only one listener of this
-# SO_REUSEPORT group (docs/design.md): say so, compare the rest, and report SKIPPED at the end
+# 5.10's iter/tcp returns only one listener of this SO_REUSEPORT group (a known limit,
+# docs/design.md): compare the rest, and report SKIPPED at the end
 reuse_missing=
-if [ "$mine" != "$theirs" ] && [ "$(uname -r | awk -F. '{ print ($1 * 100 + $2 < 515) }')" == 1 ]; then
+if [ "$mine" != "$theirs" ] && known_limit iter_tcp_reuseport >/dev/null; then
 	only_reuse=$(echo "$theirs" | grep -v '^tcp 41002 ')
 	if [ "$(echo "$mine" | grep -v '^tcp 41002 ')" == "$only_reuse" ]; then
 		reuse_missing=1
@@ -77,4 +77,4 @@ set -- $FORK_PIDS
 in_ns "$SOCKSCOPE" ports >"$WORK/ports.txt" || fail "text output"
 grep -q "^tcp   127.0.0.1:41001 .*pfork" "$WORK/ports.txt" || fail "text row for 41001"
 
-[ -z "$reuse_missing" ] || skip "everything else matched ss, but this kernel's iter/tcp ($(uname -r)) returned one listener of the SO_REUSEPORT group, not both (known, docs/design.md)"
+[ -z "$reuse_missing" ] || skip_known iter_tcp_reuseport "everything else matched ss"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # /init of the test VM: mount what the tests need, run the e2e suite once per backend named on
 # the kernel command line (sockscope.backends=a,b sockscope.tests=PATTERN), power off.
+# The suite runs in strict mode: only a known kernel limit (tests/known_limits) may skip.
 # Each run is framed by lines the host parses:
 #   VMTEST-BEGIN <backend>
-#   VMTEST-UNSUPPORTED <backend> <sockscope's reason>     (the kernel cannot offer it)
+#   VMTEST-UNSUPPORTED <backend> <sockscope's reason>     (the kernel cannot offer it: the
+#                                                          cell names it, so the cell fails)
 #   VMTEST-READY <backend> <what each hook got: state=... connect=... ...>
 #   VMTEST-END <backend> <exit status of tests/run.sh>
 #   VMTEST-COST <backend> <program> <connections> <runs> <run_time_ns>   (bpf_stats, churn loop)
@@ -44,17 +46,18 @@ echo "VMTEST-KERNEL $(uname -r)"
 cd /sockscope || exit 1
 for b in $backends; do
 	echo "VMTEST-BEGIN $b"
-	# Would sockscope get this backend for every hook? A refusal is an answer, not a failure.
+	# Does sockscope get this backend for every hook? The cell names the backend: a kernel
+	# that cannot offer it fails the cell (the host reads VMTEST-UNSUPPORTED), no test runs.
 	timeout 60 build/sockscope trace --backend "$b" --duration 1 >/dev/null 2>/tmp/probe.err
 	rc=$?
 	if [ "$rc" -eq 69 ]; then
 		echo "VMTEST-UNSUPPORTED $b $(grep -m1 'sockscope:' /tmp/probe.err | tr -d '\r')"
-		echo "VMTEST-END $b 0"
+		echo "VMTEST-END $b 69"
 		continue
 	fi
 	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
 	echo "VMTEST-READY $b $(sed -n 's/^sockscope: ready: //p' /tmp/probe.err)"
-	SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
+	SS_STRICT=1 SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
 	rc=$?
 	cost "$b"
 	echo "VMTEST-END $b $rc"
