@@ -19,6 +19,7 @@
 #define ST_LISTENER (1u << 10)
 #define ST_BASE_SET (1u << 11)
 #define ST_CLOSE_REPORTED (1u << 12) /* a held close was reported (see hold_close()) */
+#define ST_ACCEPT_DEFERRED (1u << 15) /* accept() came first: see accept_deferred_report() */
 
 #define ECANCELED 125
 #define EEXIST 17
@@ -162,6 +163,25 @@ static __always_inline void report_connect(struct tcp_sock_state *st, struct soc
 	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
 }
 
+/*
+ * accept() returned the child before its SYN_RECV -> ESTABLISHED ran on another CPU, and
+ * reached it through a bare pointer, which cannot ask for the socket cookie the kernel makes
+ * on first use: the accept record would carry cookie 0 while its close carries the real one.
+ * So accept() only notes its process in the entry (on_accept()), and the transition, whose
+ * pointer can, reports the accept with the cookie. A socket closed in SYN_RECV reports it at
+ * its close.
+ */
+static __always_inline void accept_deferred_report(struct tcp_sock_state *st, struct sock *sk,
+						   bool btf)
+{
+	if ((st->flags & (ST_ACCEPT_DEFERRED | ST_ACCEPT_REPORTED)) != ST_ACCEPT_DEFERRED)
+		return;
+	if (!st->cookie)
+		st->cookie = sk_cookie(sk, btf);
+	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+	st->flags |= ST_ACCEPT_REPORTED;
+}
+
 /* Softirq for both directions: take addresses and counters, never the current pid. */
 static __always_inline void on_established(struct sock *sk, int old, bool btf)
 {
@@ -204,6 +224,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		}
 		st->flags &= ~SS_F_PARTIAL;
 		state_set_base(st, sk, btf);
+		accept_deferred_report(st, sk, btf);
 	}
 }
 
@@ -274,8 +295,10 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0);
 		goto out;
 	}
-	/* The connect hook may not have run yet (blocking connect refused): report it first. */
+	/* The connect hook may not have run yet (blocking connect refused): report it first;
+	 * likewise an accept that waited for the handshake's end */
 	report_connect(st, sk, btf);
+	accept_deferred_report(st, sk, btf);
 	if (old == TCP_SYN_SENT ||
 	    (old < 0 && !(st->flags & (ST_BASE_SET | SS_F_PASSIVE)))) {
 		__s32 err = SK_READ(btf, sk, sk_err);
@@ -393,7 +416,7 @@ static __always_inline void on_accept(struct sock *sk)
 		bpf_map_delete_elem(&tcp_socks, &key);
 		st = NULL;
 	}
-	if (st && (st->flags & ST_ACCEPT_REPORTED))
+	if (st && (st->flags & (ST_ACCEPT_REPORTED | ST_ACCEPT_DEFERRED)))
 		return; /* the accept net after fexit/kretprobe */
 	if (!st) {
 		state = BPF_CORE_READ(sk, __sk_common.skc_state);
@@ -412,7 +435,14 @@ static __always_inline void on_accept(struct sock *sk)
 			accept_closed_unseen(key, &fresh);
 			return;
 		}
+		if (state == TCP_SYN_RECV && !fresh.cookie) {
+			/* the handshake's end reports it, with the cookie */
+			owner_from_current(&fresh.owner);
+			fresh.flags |= ST_ACCEPT_DEFERRED;
+		}
 		err = state_create(key, &fresh);
+		if (!err && (fresh.flags & ST_ACCEPT_DEFERRED))
+			return;
 		if (err && err != -EEXIST) {
 			/* no room in the table (counted): report, keep nothing */
 			owner_from_current(&fresh.owner);
