@@ -17,6 +17,7 @@
 #include "event_fmt.h"
 #include "live_session.h"
 #include "log.h"
+#include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
 #include "user_names.h"
@@ -343,7 +344,8 @@ int cmd_top(int argc, char **argv)
 	last = now_s();
 	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
 	render(ts, &s, 1.0, tty);
-	while (!stop_requested && !(deadline && now_s() >= deadline) && !ferror(stdout)) {
+	while (!stop_requested && !(deadline && now_s() >= deadline) &&
+	       !output_ended(stdout, &err)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
 			break;
