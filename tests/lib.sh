@@ -218,6 +218,7 @@ wait_ready() {
 
 # no_control_bytes FILE WHAT: text output holds no byte 0x00-0x1f (but newline) or 0x7f.
 no_control_bytes() {
-	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$1" || fail "$2: a raw control byte: $(LC_ALL=C grep -m1 $'[\x01-\x09\x0b-\x1f\x7f]' "$1" | od -An -c | head -3)"
+	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$1" ||
+		fail "$2: a raw control byte: $(LC_ALL=C grep -m1 $'[\x01-\x09\x0b-\x1f\x7f]' "$1" | cat -v | cut -c1-200)"
 	[ "$(tr -d '\000' <"$1" | wc -c)" -eq "$(wc -c <"$1")" ] || fail "$2: a raw NUL byte"
 }
