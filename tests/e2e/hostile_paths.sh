@@ -10,9 +10,9 @@ netns_up
 need_hook unix_send
 NETNS=$(netns_inode)
 
-hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n'; }
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
 # the hex of what jq's FILTER (one string per line, jq -j) decodes to, per matching line
-decoded() { jq -j "$2" "$1" | od -An -tx1 | tr -d ' \n'; }
+decoded() { jq -j "$2" "$1" | od -An -v -tx1 | tr -d ' \n'; }
 SUFFIX=6e0a7122625c651b5b33316d69fffe75c3a9     # n \n q " b \ e ESC[31m i ff fe u é
 SUFFIX_JSON=6e0a7122625c651b5b33316d69efbfbdefbfbd75c3a9
 SUFFIX_TEXT='n\x0aq"b\\e\x1b[31mi\xff\xfeu\xc3\xa9'
