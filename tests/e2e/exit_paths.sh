@@ -85,7 +85,7 @@ start_server hsrv 127.0.0.1 "$PORT" 3 1
 in_ns "$TCPDRIVE" client hcli 127.0.0.1 "$PORT" 3 1 >/dev/null || fail "client failed"
 wait_server
 ended head_j "$RUN_PID" 0 "trace -j | head -1"
-jq -e '.event == "listen" and .comm == "hsrv"' "$WORK/head_j.out" >/dev/null ||
+jq -e '.event == "listen" and .role == "listener" and .comm == "hsrv"' "$WORK/head_j.out" >/dev/null ||
 	fail "trace -j | head -1: not the listen event: $(cat "$WORK/head_j.out")"
 
 for cmd in trace "assoc --watch"; do

@@ -56,6 +56,8 @@ done
 mkdir -p "$root/sockscope/build/bench"
 cp "$build/bench/unixchurn" "$root/sockscope/build/bench/unixchurn" # top_plain's unix churn
 cp -r tests "$root/sockscope/tests"
+mkdir -p "$root/sockscope/docs"
+cp docs/output.md "$root/sockscope/docs/" # json_keys reads the documented keys
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 cp tools/vm/guest-init.sh "$root/init"
