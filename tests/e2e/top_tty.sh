@@ -16,10 +16,10 @@ drive churn hex:1b5b33316d 127.0.0.1 "$PORT" 100000 4 2000
 # the pane: the terminal's modes before, top, its status, the modes after
 cat >"$WORK/pane.sh" <<EOF
 stty -g >"$WORK/modes.before"
-ip netns exec "$NS" "$(readlink -f "$SOCKSCOPE")" top -d 60 $(backend_opt) 2>"$WORK/top.err"
+ip netns exec "$NS" "$(readlink -f "$SOCKSCOPE")" top -d 600 $(backend_opt) 2>"$WORK/top.err"
 echo \$? >"$WORK/rc"
 stty -g >"$WORK/modes.after"
-sleep 60
+sleep 600
 EOF
 tm new-session -d -x 100 -y 30 "sh $WORK/pane.sh" || fail "tmux cannot start a session"
 
