@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,19 +89,27 @@ static inline unsigned local_port(int fd)
 					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
-/* A unix address: a path, or "@name" for an abstract one (exactly those bytes, no NUL). */
+/*
+ * A unix address: a path, or "@name" for an abstract one (exactly those bytes, no NUL), or
+ * "hex:..." for any bytes (escaping tests): a first byte 00 makes it abstract, NULs included.
+ */
 static inline socklen_t unix_addr(const char *path, struct sockaddr_un *sun)
 {
-	size_t n = strlen(path);
+	bool hex = !strncmp(path, "hex:", 4);
+	size_t n = hex ? (strlen(path) - 4) / 2 : strlen(path);
 
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
 	if (n >= sizeof(sun->sun_path))
 		usage();
-	memcpy(sun->sun_path, path, n);
+	if (hex)
+		for (size_t i = 0; i < n; i++)
+			sscanf(path + 4 + 2 * i, "%2hhx", (unsigned char *)&sun->sun_path[i]);
+	else
+		memcpy(sun->sun_path, path, n);
 	if (path[0] == '@')
 		sun->sun_path[0] = '\0'; /* abstract: the length says where it ends */
-	else
+	else if (sun->sun_path[0])
 		n++; /* the NUL, as most programs pass it */
 	return offsetof(struct sockaddr_un, sun_path) + n;
 }

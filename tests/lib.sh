@@ -276,3 +276,58 @@ skip_known() {
 	echo "SKIPPED: $TEST_NAME: known limit: $limit${2:+ ($2)}"
 	exit 77
 }
+
+# --- exit paths and hostile input (exit_paths, hostile_*, top_tty, json_keys) ---
+
+# bpf_objects: "prog N", "map N", "link N" for every BPF object the kernel has now.
+bpf_objects() {
+	local t
+	for t in prog map link; do
+		bpftool "$t" show -j 2>/dev/null | jq -r --arg t "$t" '.[] | "\($t) \(.id)"'
+	done | sort -u
+}
+
+# bpf_held: the same for the objects some process holds a descriptor of (a link's program too).
+bpf_held() {
+	local d
+	for d in /proc/[0-9]*/fdinfo; do cat "$d"/* 2>/dev/null; done |
+		sed -n 's/^\(prog\|map\|link\)_id:[[:space:]]*\([0-9]*\)$/\1 \2/p' | sort -u
+}
+
+# bpf_unheld BEFORE: objects not in the file BEFORE (a bpf_objects list) that no process holds.
+bpf_unheld() {
+	bpf_objects | grep -vxF -f "$1" | grep -vxF -f <(bpf_held)
+}
+
+# assert_nothing_left BEFORE WHAT: an exited sockscope left nothing in the kernel: no program,
+# map or link that was not there before and that no process holds (a program attached to a
+# cgroup without a link, a pinned map, a descriptor passed on). Other processes load and free
+# their own meanwhile, and the kernel frees an object a while after its last descriptor closed:
+# only what stays unheld in every look over 5 s counts.
+assert_nothing_left() {
+	local left
+	left=$(bpf_unheld "$1")
+	for _ in $(seq 50); do
+		[ -z "$left" ] && return 0
+		sleep 0.1
+		left=$(bpf_unheld "$1" | grep -xF -f <(echo "$left"))
+	done
+	fail "$2: left in the kernel after exit: $(echo "$left" | tr '\n' ' ')"
+}
+
+# wait_ready FILE PID: until FILE (a stderr) has sockscope's ready line; fails if PID exits.
+wait_ready() {
+	for _ in $(seq 150); do
+		grep -q '^sockscope: ready' "$1" && return 0
+		kill -0 "$2" 2>/dev/null || fail "exited before ready: $(tail -3 "$1")"
+		sleep 0.1
+	done
+	fail "not ready within 15 s: $(tail -3 "$1")"
+}
+
+# no_control_bytes FILE WHAT: text output holds no byte 0x00-0x1f (but newline) or 0x7f.
+no_control_bytes() {
+	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]' "$1" ||
+		fail "$2: a raw control byte: $(LC_ALL=C grep -m1 $'[\x01-\x09\x0b-\x1f\x7f]' "$1" | cat -v | cut -c1-200)"
+	[ "$(tr -d '\000' <"$1" | wc -c)" -eq "$(wc -c <"$1")" ] || fail "$2: a raw NUL byte"
+}

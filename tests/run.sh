@@ -109,7 +109,7 @@ for t in "${tests[@]}"; do
 	*)
 		echo "FAIL    $name (${secs}s)"
 		# from fail()'s line on (what failed, then the context it prints), else the tail
-		if echo "$out" | grep -q '^FAIL: '; then
+		if grep -q '^FAIL: ' <<<"$out"; then
 			echo "$out" | sed -n '/^FAIL: /,$p' | head -40
 		else
 			echo "$out" | tail -15

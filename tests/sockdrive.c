@@ -10,12 +10,17 @@
  *   sockdrive unix-listen NAME PATH              a listening unix stream socket (@name: abstract)
  *   sockdrive unix-dgram NAME PATH               a bound unix datagram socket
  *   sockdrive unix-pair  NAME1 NAME2             socketpair(), one end in each of two processes
+ *   sockdrive unix-conn  NAME1 NAME2 PATH        NAME1 listens on PATH and accepts the
+ *                                                connection NAME2 makes (keeps listening)
  *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR, accepts the
  *                                                connection NAME2 makes (to TO, default ADDR)
  *                                                and keeps listening
  *   sockdrive tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT  tcp-pair, and a child NAME3 of
  *                                                NAME1 holds the accepted socket too; prints
  *                                                "ready PID1 PID2 PID3"
+ *   sockdrive tcp-pair-crowd NAME1 NAME2 ADDR PORT N  tcp-pair, but N processes named
+ *                                                NAME1 hold the listener and the accepted
+ *                                                socket, N named NAME2 the connecting one
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
  *       newer ones exist; prints "done" after the last, then holds the KEEP left open.
@@ -48,6 +53,7 @@ static void usage(void)
 	fputs("usage: sockdrive tcp-listen|reuseport|udp-bind NAME ADDR PORT [fork] |\n"
 	      "       unix-listen|unix-dgram NAME PATH | unix-pair NAME1 NAME2 |\n"
 	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
+	      "       unix-conn NAME1 NAME2 PATH | tcp-pair-crowd NAME1 NAME2 ADDR PORT N |\n"
 	      "       churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
 	exit(2);
 }
@@ -76,8 +82,8 @@ static int unix_socket(int type, const char *path)
 
 	if (fd < 0)
 		die("socket");
-	if (path[0] != '@')
-		unlink(path);
+	if (sun.sun_path[0])
+		unlink(sun.sun_path);
 	if (bind(fd, (void *)&sun, len))
 		die("bind");
 	return fd;
@@ -156,6 +162,55 @@ static int tcp_pair(const char *addr, long port, const char *to, int sv[2])
 	if ((sv[0] = accept(lfd, NULL, NULL)) < 0)
 		die("accept");
 	return lfd;
+}
+
+static void ready(pid_t a, pid_t b);
+
+/* n - 1 more processes (children, with this one's name) that hold what this one holds */
+static void fork_crowd(long n)
+{
+	for (long i = 1; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			child = 0;
+			hold();
+		}
+	}
+}
+
+/* tcp-pair-crowd: each end of one loopback connection held by n processes of one name */
+static void tcp_pair_crowd(const char *name2, const char *addr, long port, long n)
+{
+	int sv[2], done[2], lfd = tcp_pair(addr, port, addr, sv);
+	pid_t pid;
+	char c;
+
+	if (pipe(done))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		set_name(name2);
+		close(sv[0]);
+		close(lfd);
+		fork_crowd(n); /* before saying so: "ready" means every holder exists */
+		if (write(done[1], "r", 1) != 1)
+			die("write");
+		child = 0;
+		hold();
+	}
+	close(sv[1]);
+	child = pid;
+	fork_crowd(n);
+	if (read(done[0], &c, 1) != 1)
+		die("read");
+	ready(getpid(), pid);
 }
 
 static void ready(pid_t a, pid_t b)
@@ -303,6 +358,21 @@ int main(int argc, char **argv)
 			die("socketpair");
 		pid = fork_holder_keep(argv[3], sv);
 		ready(getpid(), pid);
+	} else if (!strcmp(mode, "unix-conn") && argc == 5) {
+		struct sockaddr_un sun;
+		socklen_t len = unix_addr(argv[4], &sun);
+
+		fd = unix_socket(SOCK_STREAM, argv[4]);
+		if (listen(fd, 4))
+			die("listen");
+		sv[1] = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (sv[1] < 0 || connect(sv[1], (void *)&sun, len))
+			die("connect");
+		if ((sv[0] = accept(fd, NULL, NULL)) < 0)
+			die("accept");
+		ready(getpid(), fork_holder_keep(argv[3], sv));
+	} else if (!strcmp(mode, "tcp-pair-crowd") && argc == 7) {
+		tcp_pair_crowd(argv[3], argv[4], number(argv[5]), number(argv[6]));
 	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
 		tcp_pair(argv[4], number(argv[5]), argc == 7 ? argv[6] : argv[4], sv);
 		ready(getpid(), fork_holder_keep(argv[3], sv));

@@ -50,7 +50,10 @@ const char trace_usage[] =
 	"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
 	"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit, then a\n"
 	"'sockscope: warning: ...' line for anything counted but not seen exactly.\n"
-	"Exit status: 0 ok, 64 bad arguments, 69 backend or BTF unavailable, 77 not permitted.\n";
+	"Exit status: 0 ok (also after Ctrl-C, SIGTERM, --duration, or when the reader of stdout\n"
+	"goes away, as in '| head'), 1 a failure while running (loading or attaching the programs,\n"
+	"reading events, writing stdout), 64 bad arguments, 69 backend or BTF unavailable,\n"
+	"77 not permitted.\n";
 
 const char verify_usage[] =
 	"Usage: sockscope verify [--backend auto|fentry|kprobe|tracepoint] [-v]\n"

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "live_session.h"
 #include "log.h"
+#include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
 
@@ -212,7 +213,8 @@ int cmd_assoc(int argc, char **argv)
 		tracer_describe(&s.t, desc, sizeof(desc));
 		ilog("ready: %s snapshot=%s", desc, s.snap.unix_source);
 		deadline = o.duration_s > 0 ? now_s() + o.duration_s : 0;
-		while (!stop_requested && !(deadline && now_s() >= deadline) && !ferror(stdout)) {
+		while (!stop_requested && !(deadline && now_s() >= deadline) &&
+		       !output_ended(stdout, &err)) {
 			if ((err = live_poll(&s, POLL_MS)) < 0) {
 				elog("reading events failed: %s", strerror(-err));
 				break;
@@ -220,6 +222,8 @@ int cmd_assoc(int argc, char **argv)
 		}
 		tracer_detach(&s.t);
 		source_drain(&s.src);
+		if (err >= 0) /* the last lines, written after the loop's last check */
+			output_ended(stdout, &err);
 		ilog("done: %llu opened, %llu closed, %llu lost, %u re-snapshots, %u sockets in the table",
 		     (unsigned long long)v.opened, (unsigned long long)v.closed,
 		     (unsigned long long)s.src.stats.lost, s.resnapshots, s.table.n_used);
@@ -228,5 +232,6 @@ int cmd_assoc(int argc, char **argv)
 		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",
 		     (unsigned long long)s.table.dropped);
 	live_stop(&s);
-	return err < 0 || ferror(stdout) ? 1 : 0;
+	/* --watch: a reader that went away ended the run normally (err says if writing failed) */
+	return err < 0 || (!o.watch && ferror(stdout)) ? 1 : 0;
 }

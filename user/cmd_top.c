@@ -17,6 +17,7 @@
 #include "event_fmt.h"
 #include "live_session.h"
 #include "log.h"
+#include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
 #include "user_names.h"
@@ -43,6 +44,13 @@ struct top_state {
 	uint32_t *proc_open;
 	uint32_t proc_cap;
 };
+
+/* A half that -p keeps (every half without -p); false for none. */
+static bool wanted_half(const struct top_state *ts, const struct assoc_table *t,
+			const struct half_assoc *h)
+{
+	return h && (!ts->o->pid || assoc_table_has_owner(t, h, ts->o->pid));
+}
 
 static void on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
 		     const struct half_assoc *gone)
@@ -83,13 +91,13 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	if (fact_from_record(rec, &f) || (s->netns && f.netns != s->netns))
 		return;
 	/* a port counts a connection once: a local connection's accept was counted at its
-	 * connect, whose half the table already holds; a UDP flow at the port it is sent to
-	 * (a receive from a local sender would count it twice) */
+	 * connect, whose half the table already holds (unless -p left that connect out); a UDP
+	 * flow at the port it is sent to (a receive from a local sender would count it twice) */
 	if (rec->type == SS_EV_TCP_CONNECT)
 		ts->port_new[e->tuple.dport]++;
 	else if (rec->type == SS_EV_TCP_ACCEPT &&
 		 (fact_from_record(rec, &f) || !(h = assoc_table_find(&s->table, &f)) ||
-		  !assoc_table_peer(&s->table, h)))
+		  !wanted_half(ts, &s->table, assoc_table_peer(&s->table, h))))
 		ts->port_new[e->tuple.sport]++;
 	else if (rec->type == SS_EV_UDP_FLOW && !(fl->flags & SS_FF_RECV))
 		ts->port_new[fl->tuple.dport]++;
@@ -197,7 +205,9 @@ static void count_open(struct top_state *ts, const struct assoc_table *t)
 		peer = assoc_table_peer(t, h);
 		second_half = peer && (h->proto == SOCK_PROTO_UNIX ? h->inode > peer->inode
 					: service_port(ts, h) == h->lport);
-		if (h->proto != SOCK_PROTO_UNIX && !second_half)
+		/* with -p, the associations the process is in: from its own half, once */
+		if (h->proto != SOCK_PROTO_UNIX && wanted_half(ts, t, h) &&
+		    !(second_half && wanted_half(ts, t, peer)))
 			ts->port_open[service_port(ts, h)]++;
 		n = half_owners(t, h, pids, FMT_MAX_OWNERS);
 		for (size_t k = 0; k < n; k++) {
@@ -380,7 +390,8 @@ int cmd_top(int argc, char **argv)
 	last = now_s();
 	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
 	render(ts, &s, 1.0, tty);
-	while (!stop_requested && !(deadline && now_s() >= deadline) && !ferror(stdout)) {
+	while (!stop_requested && !(deadline && now_s() >= deadline) &&
+	       !output_ended(stdout, &err)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
 			break;
@@ -396,6 +407,9 @@ int cmd_top(int argc, char **argv)
 	}
 	if (keys)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (s.table.dropped)
+		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",
+		     (unsigned long long)s.table.dropped);
 	live_stop(&s);
 	free(ts->proc_prev);
 	free(ts->proc_open);

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "event_fmt.h"
 #include "log.h"
+#include "output.h"
 #include "preflight.h"
 #include "source.h"
 #include "tracer.h"
@@ -80,10 +81,8 @@ static int run_loop(struct source *src, struct tracer *t, double duration_s)
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
 		}
-		if (ferror(src->sink->out)) {
-			vlog("output closed: stopping");
+		if (output_ended(src->sink->out, &err))
 			break;
-		}
 	}
 	return err;
 }
@@ -153,6 +152,8 @@ int cmd_trace(int argc, char **argv)
 	if (sink.ops->end)
 		sink.ops->end(&sink);
 	fflush(stdout);
+	if (err >= 0) /* the last lines, written after the loop's last check */
+		output_ended(stdout, &err);
 	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
 	     (unsigned long long)src.stats.events, (unsigned long long)src.stats.lost,
 	     (unsigned long long)src.stats.untracked, (unsigned long long)src.stats.flow_overflow);

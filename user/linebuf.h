@@ -15,8 +15,8 @@
 struct linebuf {
 	size_t len;
 	bool truncated;
-	char buf[4096]; /* an assoc row (two unix names, up to 16 owners a side), or two unix
-			 * paths at 6 bytes per escaped byte */
+	char buf[16384]; /* the longest line: an assoc row, two unix names and 16 owners a
+			  * side with every byte of every string escaped (table_fmt.c checks) */
 };
 
 static inline void lb_reset(struct linebuf *b)

@@ -6,6 +6,19 @@
 #include "table_fmt.h"
 #include "user_names.h"
 
+/*
+ * The longest assoc JSON row, which must fit one linebuf (a row that does not is dropped): the
+ * fixed keys, two unix names and FMT_MAX_OWNERS owners a side, every byte of every string
+ * escaped to six ("\u001b"), every number at its widest.
+ */
+#define JSON_STR_MAX(n) (2 + 6 * (n))
+#define OWNER_JSON_MAX (sizeof("{\"pid\":,\"comm\":,\"uid\":,\"user\":},") + 2 * 10 + \
+			JSON_STR_MAX(PROC_COMM_LEN) + JSON_STR_MAX(USER_NAME_MAX))
+#define ASSOC_JSON_MAX (512 + 2 * JSON_STR_MAX(SS_UNIX_PATH_MAX) + \
+			2 * FMT_MAX_OWNERS * OWNER_JSON_MAX)
+_Static_assert(ASSOC_JSON_MAX <= sizeof(((struct linebuf *)0)->buf),
+	       "an assoc row with hostile names would not fit a line buffer");
+
 const char *proto_name(unsigned proto)
 {
 	switch (proto) {

@@ -6,7 +6,7 @@
 
 struct user_entry {
 	uint32_t uid;
-	char name[33];
+	char name[USER_NAME_MAX + 1];
 };
 
 static struct user_entry *users;

@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#define USER_NAME_MAX 32 /* longer names in /etc/passwd are not used */
+
 /* The name, or NULL when /etc/passwd does not know the uid. Valid until exit. */
 const char *user_name(uint32_t uid);
 

@@ -13,6 +13,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts # terminals for tmux (top_tty)
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null

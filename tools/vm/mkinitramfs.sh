@@ -28,13 +28,20 @@ copy_path() {
 # the host's wins (it is earlier on PATH): the tests were written against these.
 tools="bash jq ip bpftool timeout mktemp stat date seq sleep grep sed awk mawk wc head tail cat
 sort uniq tr cut rm mkdir basename dirname id env readlink ls sysctl ps kill chmod setpriv ss
-paste diff"
+paste diff tmux"
 for t in $tools; do
 	path=$(command -v "$t" 2>/dev/null) || { echo "mkinitramfs: $t not found" >&2; exit 1; }
 	[ -x "$path" ] || continue # a shell builtin
 	mkdir -p "$root/usr/bin"
 	cp -L "$path" "$root/usr/bin/$t"
 	ldd "$path" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do copy_path "$lib"; done
+done
+
+# tmux (top_tty) refuses to start without a UTF-8 locale; its panes are "screen" terminals
+copy_dir() { mkdir -p "$root$1" && cp -rL "$1/." "$root$1/"; }
+copy_dir /usr/lib/locale/C.utf8
+for ti in /lib/terminfo/s/screen /usr/share/terminfo/s/screen; do
+	[ -e "$ti" ] && copy_path "$ti" && break
 done
 
 ln -sf ../usr/bin/bash "$root/bin/bash" # /init and the tests say #!/bin/bash or env bash
@@ -49,6 +56,8 @@ done
 mkdir -p "$root/sockscope/build/bench"
 cp "$build/bench/unixchurn" "$root/sockscope/build/bench/unixchurn" # top_plain's unix churn
 cp -r tests "$root/sockscope/tests"
+mkdir -p "$root/sockscope/docs"
+cp docs/output.md "$root/sockscope/docs/" # json_keys reads the documented keys
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 cp tools/vm/guest-init.sh "$root/init"
