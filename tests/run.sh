@@ -4,7 +4,9 @@
 # Usage: tests/run.sh [PATTERN]   (only e2e tests whose name contains PATTERN; a PATTERN that
 #                                  matches no test is an error)
 # Environment: SS_BACKEND=fentry|kprobe|tracepoint|auto forces the tracer's backend in every
-# e2e test; SKIP_UNIT=1 runs the e2e tests only (the VM matrix: unit tests need no kernel).
+# e2e test; SKIP_UNIT=1 runs the e2e tests only (the VM matrix: unit tests need no kernel);
+# SS_EXCLUDE="NAME ..." leaves those e2e tests out (each NAME must be a test: the CI VM cells'
+# list, see the Makefile's vmtest-ci).
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero if anything failed.
 #
 # Skips: a test may be SKIPPED only for a known kernel limit, one that tests/known_limits
@@ -30,7 +32,11 @@ shopt -s nullglob
 for t in "$E2E_DIR"/*.sh; do
 	name=$(basename "$t" .sh)
 	[ -n "$pattern" ] && [[ "$name" != *"$pattern"* ]] && continue
+	[[ " ${SS_EXCLUDE:-} " == *" $name "* ]] && continue
 	tests+=("$t")
+done
+for x in ${SS_EXCLUDE:-}; do
+	[ -f "$E2E_DIR/$x.sh" ] || { echo "tests/run.sh: SS_EXCLUDE names no test: '$x'" >&2; exit 2; }
 done
 if [ -n "$pattern" ] && [ ${#tests[@]} -eq 0 ]; then
 	echo "tests/run.sh: no end-to-end test in $E2E_DIR matches '$pattern'" >&2

@@ -13,6 +13,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+ln -sf /proc/self/fd /dev/fd # bash process substitution: <(...)
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts # terminals for tmux (top_tty)
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
@@ -42,6 +43,7 @@ cost() {
 arg() { tr ' ' '\n' </proc/cmdline | sed -n "s/^sockscope\.$1=//p"; }
 backends=$(arg backends | tr ',' ' ')
 tests=$(arg tests)
+exclude=$(arg exclude | tr ',' ' ')
 
 echo "VMTEST-KERNEL $(uname -r)"
 cd /sockscope || exit 1
@@ -58,7 +60,7 @@ for b in $backends; do
 	fi
 	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
 	echo "VMTEST-READY $b $(sed -n 's/^sockscope: ready: //p' /tmp/probe.err)"
-	SS_STRICT=1 SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
+	SS_EXCLUDE=$exclude SS_STRICT=1 SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
 	rc=$?
 	cost "$b"
 	echo "VMTEST-END $b $rc"
