@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
 libcmocka-dev iproute2 jq util-linux procps libbpf-tools tmux
-qemu-system-x86 busybox-static cpio debian-archive-keyring"
+qemu-system-x86 busybox-static cpio xz-utils debian-archive-keyring"
 
 missing=""
 for p in $PACKAGES; do

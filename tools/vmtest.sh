@@ -157,12 +157,14 @@ tools/vm/mkinitramfs.sh "$STATIC_BUILD" "$VM/initramfs.cpio.gz"
 boot() {
 	local suite=$1 backends=$2 log=$VM/logs/$1.log rc=0 n
 	n=$(wc -w <<<"$backends")
+	# the shared initramfs, then this kernel's modules (concatenated archives: one initramfs)
+	cat "$VM/initramfs.cpio.gz" "$VM/$suite/modules.cpio.gz" >"$VM/$suite/initramfs.cpio.gz"
 	# KVM is present on these hosts but hangs; TCG boots a cloud kernel in seconds. A soft
 	# lockup or an oops ends the guest at once, its trace in the log (it is retried, below),
 	# instead of hanging until the timeout.
 	timeout --kill-after=10 $((VM_TIMEOUT * n + 120)) qemu-system-x86_64 \
 		-accel "tcg,thread=$VM_TCG_THREAD" -cpu max -m 1024 -smp 2 -nographic -no-reboot \
-		-kernel "$VM/$suite/vmlinuz" -initrd "$VM/initramfs.cpio.gz" \
+		-kernel "$VM/$suite/vmlinuz" -initrd "$VM/$suite/initramfs.cpio.gz" \
 		-append "console=ttyS0 loglevel=5 panic=-1 softlockup_panic=1 oops=panic sockscope.backends=${backends// /,} sockscope.tests=$TESTS sockscope.exclude=$(echo $EXCLUDE | tr ' ' ',') $VM_APPEND" \
 		</dev/null >"$log" 2>&1 || rc=$?
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"

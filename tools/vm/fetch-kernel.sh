@@ -2,11 +2,15 @@
 # Fetch the newest cloud kernel of a Debian suite into a cache directory, with apt but with
 # its own sources and state: the system's apt configuration stays untouched.
 #   usage: tools/vm/fetch-kernel.sh SUITE DIR     SUITE: bullseye | bookworm | trixie | sid
-# Leaves DIR/vmlinuz and DIR/version (the kernel release, e.g. 6.1.0-50-cloud-amd64).
+# Leaves DIR/vmlinuz, DIR/version (the kernel release, e.g. 6.1.0-50-cloud-amd64) and
+# DIR/modules.cpio.gz: the few modules the tests need that the cloud kernel does not build in
+# (MODULES), uncompressed at /lib/modules/VERSION/ in a cpio archive the guest's initramfs
+# is extended with (tools/vmtest.sh); the guest's /init loads them.
 set -euo pipefail
 suite=$1 dir=$2
+MODULES="veth" # the two_hosts tests' veth pair
 
-[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && exit 0
+[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && [ -s "$dir/modules.cpio.gz" ] && exit 0
 mkdir -p "$dir"
 dir=$(readlink -f "$dir")
 apt_dir=$dir/apt
@@ -38,5 +42,19 @@ case $image in
 */boot/vmlinuz-*) basename "$image" | sed 's/^vmlinuz-//' ;;
 *) basename "$(dirname "$image")" ;;
 esac >"$dir/version"
-# The image is all we boot (what the tests need is built in); drop the modules.
-rm -rf "$dir/root" "$dir"/*.deb
+version=$(cat "$dir/version")
+stage=$dir/modules
+rm -rf "$stage"
+mkdir -p "$stage/lib/modules/$version"
+for m in $MODULES; do
+	ko=$(find "$dir/root" -name "$m.ko*" -type f | head -1)
+	[ -n "$ko" ] || { echo "fetch-kernel: $pkg holds no $m module" >&2; exit 1; }
+	case $ko in
+	*.xz) xz -dc "$ko" ;;
+	*.zst) zstd -qdc "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$stage/lib/modules/$version/$m.ko"
+done
+(cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/modules.cpio.gz"
+# Besides those, the image is all we boot (what the tests need is built in).
+rm -rf "$dir/root" "$dir"/*.deb "$stage"

@@ -22,6 +22,10 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 ip link set lo up
+# the modules tools/vm/fetch-kernel.sh kept for this kernel (veth)
+for m in /lib/modules/"$(uname -r)"/*.ko; do
+	[ -e "$m" ] && { insmod "$m" || echo "VMTEST-WARNING cannot load $m"; }
+done
 
 # cost BACKEND: BPF time of each program over a loopback churn of 2,000 connections.
 cost() {
