@@ -331,3 +331,35 @@ no_control_bytes() {
 		fail "$2: a raw control byte: $(LC_ALL=C grep -m1 $'[\x01-\x09\x0b-\x1f\x7f]' "$1" | cat -v | cut -c1-200)"
 	[ "$(tr -d '\000' <"$1" | wc -c)" -eq "$(wc -c <"$1")" ] || fail "$2: a raw NUL byte"
 }
+
+# ---- another host: a second namespace joined to the test's by a veth pair ----------------
+# peer_ns_up (after netns_up): $NS_PEER, linked to $NS by a veth pair named eth0 at both ends.
+# $NS is 192.0.2.1/24 and 2001:db8::1/64 (documentation ranges), $NS_PEER .2 and ::2 and routes
+# everything else through $NS, which forwards. Deleted on exit like $NS.
+NS_PEER=${NS}-peer
+peer_ns_up() {
+	trap 'cleanup; ip netns del "$NS_PEER" 2>/dev/null' EXIT
+	ip netns add "$NS_PEER" || fail "cannot create network namespace $NS_PEER"
+	ip -n "$NS_PEER" link set lo up || fail "cannot bring lo up in $NS_PEER"
+	ip -n "$NS" link add eth0 type veth peer name eth0 netns "$NS_PEER" ||
+		fail "cannot create a veth pair between $NS and $NS_PEER"
+	local ns
+	for ns in "$NS:1" "$NS_PEER:2"; do
+		ip -n "${ns%:*}" addr add "192.0.2.${ns#*:}/24" dev eth0 &&
+			ip -n "${ns%:*}" addr add "2001:db8::${ns#*:}/64" dev eth0 nodad &&
+			ip -n "${ns%:*}" link set eth0 up || fail "cannot address eth0 in ${ns%:*}"
+	done
+	ip -n "$NS_PEER" route add default via 192.0.2.1 &&
+		ip -n "$NS_PEER" -6 route add default via 2001:db8::1 &&
+		ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 ||
+		fail "cannot route $NS_PEER through $NS"
+}
+
+in_peer() { ip netns exec "$NS_PEER" "$@"; }
+
+# drive_in NAMESPACE ARGS...: drive in another namespace.
+drive_in() {
+	local NS=$1
+	shift
+	drive "$@"
+}

@@ -15,6 +15,11 @@
  *   sockdrive tcp-pair   NAME1 NAME2 ADDR PORT [TO]  NAME1 listens on ADDR, accepts the
  *                                                connection NAME2 makes (to TO, default ADDR)
  *                                                and keeps listening
+ *   sockdrive tcp-accept NAME ADDR PORT          listen; once the listener is ready accept one
+ *                                                connection, print "accepted PEERPORT" and hold
+ *                                                both (the client may be in another namespace)
+ *   sockdrive tcp-connect NAME ADDR PORT         connect to ADDR PORT and hold the connection;
+ *                                                prints "ready PID LOCALPORT"
  *   sockdrive tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT  tcp-pair, and a child NAME3 of
  *                                                NAME1 holds the accepted socket too; prints
  *                                                "ready PID1 PID2 PID3"
@@ -54,6 +59,7 @@ static void usage(void)
 	      "       unix-listen|unix-dgram NAME PATH | unix-pair NAME1 NAME2 |\n"
 	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
 	      "       unix-conn NAME1 NAME2 PATH | tcp-pair-crowd NAME1 NAME2 ADDR PORT N |\n"
+	      "       tcp-accept|tcp-connect NAME ADDR PORT |\n"
 	      "       churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
 	exit(2);
 }
@@ -211,6 +217,18 @@ static void tcp_pair_crowd(const char *name2, const char *addr, long port, long 
 	if (read(done[0], &c, 1) != 1)
 		die("read");
 	ready(getpid(), pid);
+}
+
+/* The peer's port of a connected socket. */
+static unsigned peer_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getpeername(fd, (void *)&ss, &len))
+		die("getpeername");
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					     : ((struct sockaddr_in6 *)&ss)->sin6_port);
 }
 
 static void ready(pid_t a, pid_t b)
@@ -376,6 +394,25 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "tcp-pair") && (argc == 6 || argc == 7)) {
 		tcp_pair(argv[4], number(argv[5]), argc == 7 ? argv[6] : argv[4], sv);
 		ready(getpid(), fork_holder_keep(argv[3], sv));
+	} else if (!strcmp(mode, "tcp-accept") && argc == 5) {
+		int lfd = inet_socket(SOCK_STREAM, argv[3], number(argv[4]), false, true);
+
+		if (listen(lfd, 4))
+			die("listen");
+		ready(getpid(), 0);
+		if ((fd = accept(lfd, NULL, NULL)) < 0)
+			die("accept");
+		printf("accepted %u\n", peer_port(fd));
+		fflush(stdout);
+	} else if (!strcmp(mode, "tcp-connect") && argc == 5) {
+		struct sockaddr_storage ss;
+		socklen_t len = parse_addr(argv[3], number(argv[4]), &ss);
+
+		fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (void *)&ss, len))
+			die("connect");
+		printf("ready %d %u\n", getpid(), local_port(fd));
+		fflush(stdout);
 	} else if (!strcmp(mode, "tcp-pair-shared") && argc == 7) {
 		int lfd = tcp_pair(argv[5], number(argv[6]), argv[5], sv);
 		pid_t kid, cli;

@@ -8,6 +8,9 @@
  *   tcpdrive client  NAME ADDR PORT COUNT SEND   COUNT times: connect, write SEND bytes,
  *                                                shut down writing, read to EOF, close
  *   tcpdrive refused NAME ADDR PORT              connect once; succeed only on ECONNREFUSED
+ *   tcpdrive fail    NAME ADDR PORT ERROR        connect once; succeed only if it fails with
+ *                                                ERROR (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
+ *                                                ENETUNREACH); prints "failed PID ERROR"
  *   tcpdrive churn   NAME ADDR PORT COUNT        NAME-srv accepts and closes, NAME-cli
  *                                                connects and closes, COUNT times, fast
  *   tcpdrive reset   NAME ADDR PORT COUNT        NAME-cli connects and resets (SO_LINGER 0)
@@ -40,7 +43,8 @@
 static void usage(void)
 {
 	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
-	      "       churn|reset NAME ADDR PORT COUNT | spin NAME SECONDS\n", stderr);
+	      "       fail NAME ADDR PORT ERROR | churn|reset NAME ADDR PORT COUNT | spin NAME SECONDS\n",
+	      stderr);
 	exit(2);
 }
 
@@ -149,6 +153,35 @@ static int run_refused(const char *addr, long port)
 		return 1;
 	}
 	printf("refused %d\n", getpid());
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int err;
+} connect_errors[] = {
+	{ "ECONNREFUSED", ECONNREFUSED },
+	{ "ETIMEDOUT", ETIMEDOUT },
+	{ "EHOSTUNREACH", EHOSTUNREACH },
+	{ "ENETUNREACH", ENETUNREACH },
+};
+
+static int run_fail(const char *addr, long port, const char *want)
+{
+	int fd, err = 0;
+
+	for (size_t i = 0; i < sizeof(connect_errors) / sizeof(connect_errors[0]); i++)
+		if (!strcmp(connect_errors[i].name, want))
+			err = connect_errors[i].err;
+	if (!err)
+		usage();
+	fd = connect_to(addr, port);
+	if (fd >= 0 || errno != err) {
+		fprintf(stderr, "tcpdrive: expected %s, got %s\n", want,
+			fd >= 0 ? "a connection" : strerror(errno));
+		return 1;
+	}
+	printf("failed %d %s\n", getpid(), want);
 	return 0;
 }
 
@@ -307,6 +340,8 @@ int main(int argc, char **argv)
 		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
 	if (!strcmp(mode, "refused") && argc == 5)
 		return run_refused(argv[3], number(argv[4]));
+	if (!strcmp(mode, "fail") && argc == 6)
+		return run_fail(argv[3], number(argv[4]), argv[5]);
 	if (!strcmp(mode, "churn") && argc == 6)
 		return run_churn(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "reset") && argc == 6)
