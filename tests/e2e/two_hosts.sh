@@ -13,30 +13,38 @@ NETNS=$(netns_inode)
 PEER_NETNS=$(stat -L -c %i "/run/netns/$NS_PEER")
 PORT=40301 UPORT=40302 N=23 S=321
 
-for spec in ipv4/192.0.2.1/192.0.2.2 ipv6/2001:db8::1/2001:db8::2; do
-	IFS=/ read -r FAM SADDR CADDR <<<"$spec"
-	start_tracer -j --port "$PORT" --port "$UPORT"
-	start_server srv "$SADDR" "$PORT" 2 3000
-	CLIENT_PID=$(in_peer "$TCPDRIVE" client cli "$SADDR" "$PORT" 2 70000 | awk '{ print $2 }')
-	wait_server
-	# the UDP part where this kernel and backend have both UDP hooks
-	udp=$(grep -qE '^sockscope: ready: .*(udp_send|udp_recv)=off' "$WORK/tracer.err" || echo yes)
-	if [ -n "$udp" ]; then
-		in_ns "$UDPDRIVE" server usrv "$SADDR" "$UPORT" "$N" >"$WORK/userver.out" &
-		BG_PIDS+=($!)
-		for _ in $(seq 50); do grep -q . "$WORK/userver.out" && break; sleep 0.1; done
-		read -r _ USRV_PID _ <"$WORK/userver.out"
-		in_peer "$UDPDRIVE" client ucli "$SADDR" "$UPORT" "$N" "$S" unconnected >"$WORK/uclient.out" ||
-			fail "udp client failed"
-		read -r _ UCLI_PID UCPORT <"$WORK/uclient.out"
-		wait "${BG_PIDS[-1]}" || fail "udp server failed"
-	else
-		echo "note: a UDP hook is off here: the UDP part is not checked"
-	fi
-	NS=$NS_PEER wait_settled
-	stop_tracer
-	assert_all_json
+SPECS="ipv4/192.0.2.1/192.0.2.2 ipv6/2001:db8::1/2001:db8::2"
+declare -A SERVER CLIENT USRV UCLI UCPORT
 
+# one tracer for both families (each start costs seconds under the VM's emulation)
+start_tracer -j --port "$PORT" --port "$UPORT"
+# the UDP part where this kernel and backend have both UDP hooks
+udp=$(grep -qE '^sockscope: ready: .*(udp_send|udp_recv)=off' "$WORK/tracer.err" || echo yes)
+[ -n "$udp" ] || echo "note: a UDP hook is off here: the UDP part is not checked"
+for spec in $SPECS; do
+	IFS=/ read -r FAM SADDR _ <<<"$spec"
+	start_server srv "$SADDR" "$PORT" 2 3000
+	SERVER[$FAM]=$SERVER_PID
+	CLIENT[$FAM]=$(in_peer "$TCPDRIVE" client cli "$SADDR" "$PORT" 2 70000 | awk '{ print $2 }')
+	wait_server
+	[ -n "$udp" ] || continue
+	in_ns "$UDPDRIVE" server usrv "$SADDR" "$UPORT" "$N" >"$WORK/userver.out" &
+	BG_PIDS+=($!)
+	for _ in $(seq 50); do grep -q . "$WORK/userver.out" && break; sleep 0.1; done
+	read -r _ "USRV[$FAM]" _ <"$WORK/userver.out"
+	in_peer "$UDPDRIVE" client ucli "$SADDR" "$UPORT" "$N" "$S" unconnected >"$WORK/uclient.out" ||
+		fail "udp client failed"
+	read -r _ "UCLI[$FAM]" "UCPORT[$FAM]" <"$WORK/uclient.out"
+	wait "${BG_PIDS[-1]}" || fail "udp server failed"
+done
+NS=$NS_PEER wait_settled
+stop_tracer
+assert_all_json
+assert_eq 0 "$(lost_total)" "lost"
+
+for spec in $SPECS; do
+	IFS=/ read -r FAM SADDR CADDR <<<"$spec"
+	SERVER_PID=${SERVER[$FAM]} CLIENT_PID=${CLIENT[$FAM]}
 	here=".netns == $NETNS and .family == \"$FAM\""
 	there=".netns == $PEER_NETNS and .family == \"$FAM\""
 	srv="$here and .pid == $SERVER_PID and .tid == $SERVER_PID and .comm == \"srv\" and .saddr == \"$SADDR\" and .sport == $PORT"
@@ -47,7 +55,7 @@ for spec in ipv4/192.0.2.1/192.0.2.2 ipv6/2001:db8::1/2001:db8::2; do
 	assert_count 2 "$cli and .event == \"close\" and .role == \"client\" and .bytes_sent == 70000 and .bytes_received == 3000" "$FAM client closes, exact bytes"
 	assert_count 2 "$srv and .event == \"close\" and .role == \"server\" and .daddr == \"$CADDR\" and .bytes_sent == 3000 and .bytes_received == 70000" "$FAM server closes, exact bytes"
 	assert_count 1 "$srv and .event == \"listen_close\"" "$FAM listen_close"
-	assert_count 0 "(.proto == \"tcp\") and .partial" "$FAM partial records"
+	assert_count 0 "(.proto == \"tcp\") and .family == \"$FAM\" and .partial" "$FAM partial records"
 	ports() { events "(.proto == \"tcp\") and $1" | jq -r "$2" | sort -n | paste -sd,; }
 	sports=$(ports "$there and .event == \"connect\"" .sport)
 	assert_eq "$sports" "$(ports "$here and .event == \"accept\"" .dport)" "$FAM accepted peer ports"
@@ -55,15 +63,15 @@ for spec in ipv4/192.0.2.1/192.0.2.2 ipv6/2001:db8::1/2001:db8::2; do
 	assert_eq "$sports" "$(ports "$here and .event == \"close\"" .dport)" "$FAM server close ports"
 
 	assert_count 10 "(.proto == \"tcp\") and ($here or $there)" "$FAM tcp records in both namespaces (nothing extra)"
-	assert_eq 0 "$(lost_total)" "$FAM lost"
 	[ -n "$udp" ] || continue
+	USRV_PID=${USRV[$FAM]} UCLI_PID=${UCLI[$FAM]} UCPORT_F=${UCPORT[$FAM]}
 
 	# UDP across: each end's flow is exact and names no peer (its peer is on another host)
-	send="$there and .direction == \"send\" and .pid == $UCLI_PID and .comm == \"ucli\" and .sport == $UCPORT and .daddr == \"$SADDR\" and .dport == $UPORT"
+	send="$there and .direction == \"send\" and .pid == $UCLI_PID and .comm == \"ucli\" and .sport == $UCPORT_F and .daddr == \"$SADDR\" and .dport == $UPORT"
 	recv="$here and .direction == \"recv\" and .pid == $USRV_PID and .comm == \"usrv\" and .saddr == \"$SADDR\" and .sport == $UPORT"
 	assert_count 1 "$send and .event == \"udp_flow_end\" and .packets == $N and .bytes == $((N * S))" "$FAM udp send flow end"
 	assert_count 1 "$recv and .event == \"udp_flow_end\" and .packets == $N and .bytes == $((N * S))" "$FAM udp receive flow end"
-	assert_count 0 "(.proto == \"udp\") and has(\"peer_pid\")" "$FAM udp flows joined to a peer in another namespace"
+	assert_count 0 "(.proto == \"udp\") and .family == \"$FAM\" and has(\"peer_pid\")" "$FAM udp flows joined to a peer in another namespace"
 	assert_count 4 "(.proto == \"udp\") and ($here or $there)" "$FAM udp records in both namespaces (nothing extra)"
 done
 
