@@ -63,6 +63,7 @@ printf '%s\n' "udp_flow    " "udp_flow_end idle 5 $((5 * S)) " "udp_flow    true
 	"udp_flow_end idle 7 $((7 * S)) " "udp_flow    true" "udp_flow_end close 11 $((11 * S)) " >"$WORK/a.want"
 diff "$WORK/a.want" "$WORK/a.seq" >/dev/null ||
 	fail "epochs of the flow (want | got): $(paste -d'|' "$WORK/a.want" "$WORK/a.seq" | paste -sd';')"
+assert_count 2 "$flow and .event == \"udp_flow_end\" and .reason == \"idle\"" "idle ends of the flow"
 stopflow=".netns == $NETNS and .proto == \"udp\" and .pid == $B and .comm == \"ustop\""
 assert_count 1 "$stopflow and .event == \"udp_flow\"" "start of the flow open at stop"
 assert_count 1 "$stopflow and .event == \"udp_flow_end\" and .reason == \"stop\" and .packets == 3 and .bytes == $((3 * S))" "its end at stop"
