@@ -15,6 +15,7 @@ TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
 UDPDRIVE=${UDPDRIVE:-build/tests/udpdrive}
 UDPCALLS=${UDPCALLS:-build/tests/udpcalls}
 UNIXDRIVE=${UNIXDRIVE:-build/tests/unixdrive}
+THREADDRIVE=${THREADDRIVE:-build/tests/threaddrive}
 TEST_NAME=$(basename "$0" .sh)
 NS=ss-${TEST_NAME//_/-}-$$
 WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
@@ -49,7 +50,7 @@ fail() {
 need_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to load BPF programs and create network namespaces"
 	[ -x "$SOCKSCOPE" ] || fail "$SOCKSCOPE is not built (run make)"
-	for d in "$TCPDRIVE" "$UDPDRIVE" "$UDPCALLS" "$UNIXDRIVE"; do
+	for d in "$TCPDRIVE" "$UDPDRIVE" "$UDPCALLS" "$UNIXDRIVE" "$THREADDRIVE"; do
 		[ -x "$d" ] || fail "$d is not built (run make)"
 	done
 	command -v jq >/dev/null || fail "jq is missing (make deps installs it)"

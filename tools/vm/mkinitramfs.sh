@@ -50,7 +50,7 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
-for d in tcpdrive udpdrive udpcalls unixdrive sockdrive; do
+for d in tcpdrive udpdrive udpcalls unixdrive sockdrive threaddrive; do
 	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
 done
 mkdir -p "$root/sockscope/build/bench"
@@ -58,8 +58,10 @@ cp "$build/bench/unixchurn" "$root/sockscope/build/bench/unixchurn" # top_plain'
 cp -r tests "$root/sockscope/tests"
 mkdir -p "$root/sockscope/docs"
 cp docs/output.md "$root/sockscope/docs/" # json_keys reads the documented keys
-echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
-echo "root:x:0:" >"$root/etc/group"
+# nobody: threads_users runs its drivers as uid 65534 and expects its name in `ports`
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 cp tools/vm/guest-init.sh "$root/init"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
