@@ -7,9 +7,10 @@
  *                                         each accept one connection, read it to EOF, send as
  *                                         many bytes back and close; thread NAME-u receives N
  *                                         datagrams on UDP PORT (bound by the main thread).
- *                                         Prints "server PID LISTEN_TID UDP_TID" once all are
- *                                         waiting, then "served TID PEERPORT BYTES" per
- *                                         connection and "udp TID N BYTES"
+ *                                         Prints "server PID LISTEN_TID" once listening, starts
+ *                                         the other threads on SIGUSR1, prints "accepting
+ *                                         UDP_TID" once they all run, then "served TID
+ *                                         PEERPORT BYTES" per connection and "udp TID N BYTES"
  *   threaddrive client NAME ADDR PORT N   N threads NAME-0.. each connect to TCP PORT, send
  *                                         (i+1)*1000 bytes, shut down writing, read to EOF,
  *                                         close: "conn TID LOCALPORT SENT RECEIVED"; thread
@@ -222,17 +223,31 @@ static void join_workers(struct worker *w)
 		pthread_join(w[i].thread, NULL);
 }
 
+/*
+ * The threads block in accept() only after SIGUSR1, so that the test can start a tracer first:
+ * a program attached to (or detached from) fexit/inet_csk_accept while a thread waits in it
+ * makes the kernel skip every fexit program for that call (docs/backends.md).
+ */
 static int run_server(void)
 {
 	struct worker w[MAX_THREADS + 1], l = { .index = 0 };
+	sigset_t usr1;
+	int sig;
 
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 	errno = pthread_create(&l.thread, NULL, listener_thread, &l);
 	if (errno || pthread_join(l.thread, NULL))
 		die("pthread_create");
 	udp_fd = inet_socket(SOCK_DGRAM, true);
+	printf("server %d %d\n", getpid(), l.tid);
+	fflush(stdout);
+	if (sigwait(&usr1, &sig))
+		die("sigwait");
 	run_workers(w, server_thread);
 	pthread_barrier_wait(&started);
-	printf("server %d %d %d\n", getpid(), l.tid, w[nthreads].tid);
+	printf("accepting %d\n", w[nthreads].tid);
 	fflush(stdout);
 	join_workers(w);
 	close(listen_fd);

@@ -20,8 +20,8 @@ ip netns exec "$NS" "${as_user[@]}" "$THREADDRIVE" server tsrv 127.0.0.1 "$PORT"
 DRIVE=$!
 BG_PIDS+=("$DRIVE")
 for _ in $(seq 50); do grep -q '^server' "$WORK/server.out" && break; sleep 0.1; done
-read -r _ SRV LTID UTID <<<"$(grep '^server' "$WORK/server.out")"
-[ -n "$UTID" ] || fail "server not ready: $(cat "$WORK/server.out")"
+read -r _ SRV LTID <<<"$(grep '^server' "$WORK/server.out")"
+[ -n "$LTID" ] || fail "server not ready: $(cat "$WORK/server.out")"
 
 # the threaded server is one process in `ports`, with its user
 in_ns "$SOCKSCOPE" ports -j >"$WORK/ports.json" || fail "ports exited $?"
@@ -38,6 +38,11 @@ BYPID=$!
 BG_PIDS+=("$BYPID")
 for _ in $(seq 100); do grep -q '^sockscope: ready' "$WORK/bypid.err" && break; sleep 0.1; done
 grep -q '^sockscope: ready' "$WORK/bypid.err" || fail "trace -p not ready: $(cat "$WORK/bypid.err")"
+# the server's threads block in accept() only now, after both tracers attached
+kill -USR1 "$SRV"
+for _ in $(seq 50); do grep -q '^accepting' "$WORK/server.out" && break; sleep 0.1; done
+read -r _ UTID <<<"$(grep '^accepting' "$WORK/server.out")"
+[ -n "$UTID" ] || fail "server threads not started: $(cat "$WORK/server.out")"
 
 in_ns "${as_user[@]}" "$THREADDRIVE" client tcli 127.0.0.1 "$PORT" "$N" >"$WORK/client.out" || fail "client failed"
 wait "$DRIVE" || fail "server failed: $(cat "$WORK/server.out")"
