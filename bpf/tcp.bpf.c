@@ -19,6 +19,7 @@
 #define ST_LISTENER (1u << 10)
 #define ST_BASE_SET (1u << 11)
 #define ST_CLOSE_REPORTED (1u << 12) /* a held close was reported (see hold_close()) */
+#define ST_SEEDED (1u << 13) /* made at start by ss_seed_tcp: the owner is a guess (see below) */
 #define ST_ACCEPT_DEFERRED (1u << 15) /* accept() came first: see accept_deferred_report() */
 
 #define ECANCELED 125
@@ -116,6 +117,45 @@ static __always_inline void state_set_base(struct tcp_sock_state *st, struct soc
 	st->acked_base = SK_READ(btf, tp, bytes_acked);
 	st->received_base = SK_READ(btf, tp, bytes_received);
 	st->flags |= ST_BASE_SET;
+}
+
+/* SOCK_DONE: tcp_fin() saw the peer's FIN (tcp_done() on a reset does not set it). */
+static __always_inline bool peer_fin_received(struct sock *sk, bool btf)
+{
+	unsigned long flags = SK_READ(btf, sk, __sk_common.skc_flags);
+
+	return flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
+}
+
+/*
+ * Did we send a FIN? From the state we leave when the transition is known; otherwise (the
+ * destroy net, old < 0) from the shutdown bits, which tcp_close()/shutdown() set before
+ * queueing it.
+ */
+static __always_inline bool fin_sent(struct sock *sk, int old, bool btf)
+{
+	if (old >= 0)
+		return old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING ||
+		       old == TCP_LAST_ACK;
+	return SK_READ(btf, sk, sk_shutdown) & SEND_SHUTDOWN;
+}
+
+/*
+ * The same for a socket first seen long after establishment: the counters may already hold a
+ * FIN in either direction, which the close subtracts again (a peer that had closed before we
+ * started would otherwise be reported with 2^64 - 1 bytes received).
+ */
+static __always_inline void state_set_base_late(struct tcp_sock_state *st, struct sock *sk)
+{
+	struct tcp_sock *tp = sk_tcp(sk, false);
+
+	state_set_base(st, sk, false);
+	if (!tp)
+		return;
+	if (peer_fin_received(sk, false))
+		st->received_base -= 1;
+	if (fin_sent(sk, -1, false) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		st->acked_base -= 1;
 }
 
 static __always_inline void state_store(__u64 key, const struct tcp_sock_state *st)
@@ -228,27 +268,6 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 	}
 }
 
-/* SOCK_DONE: tcp_fin() saw the peer's FIN (tcp_done() on a reset does not set it). */
-static __always_inline bool peer_fin_received(struct sock *sk, bool btf)
-{
-	unsigned long flags = SK_READ(btf, sk, __sk_common.skc_flags);
-
-	return flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
-}
-
-/*
- * Did we send a FIN? From the state we leave when the transition is known; otherwise (the
- * destroy net, old < 0) from the shutdown bits, which tcp_close()/shutdown() set before
- * queueing it.
- */
-static __always_inline bool fin_sent(struct sock *sk, int old, bool btf)
-{
-	if (old >= 0)
-		return old == TCP_FIN_WAIT1 || old == TCP_FIN_WAIT2 || old == TCP_CLOSING ||
-		       old == TCP_LAST_ACK;
-	return SK_READ(btf, sk, sk_shutdown) & SEND_SHUTDOWN;
-}
-
 #define barrier() asm volatile("" ::: "memory")
 
 /*
@@ -299,6 +318,8 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 	 * likewise an accept that waited for the handshake's end */
 	report_connect(st, sk, btf);
 	accept_deferred_report(st, sk, btf);
+	if (!st->cookie)
+		st->cookie = sk_cookie(sk, btf); /* a socket seeded in another namespace */
 	if (old == TCP_SYN_SENT ||
 	    (old < 0 && !(st->flags & (ST_BASE_SET | SS_F_PASSIVE)))) {
 		__s32 err = SK_READ(btf, sk, sk_err);
@@ -429,7 +450,7 @@ static __always_inline void on_accept(struct sock *sk)
 		if (state != TCP_SYN_RECV) {
 			/* established before we attached: bytes and duration will be partial */
 			fresh.flags |= SS_F_PARTIAL;
-			state_set_base(&fresh, sk, btf);
+			state_set_base_late(&fresh, sk);
 		}
 		if (state == TCP_CLOSE) {
 			accept_closed_unseen(key, &fresh);
@@ -454,6 +475,7 @@ static __always_inline void on_accept(struct sock *sk)
 			return;
 	}
 	owner_from_current(&st->owner);
+	st->flags |= SS_F_PASSIVE; /* a seeded entry could not tell */
 	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
 	/* after the record: a close that sees this flag is reported after the accept */
 	st->flags |= ST_ACCEPT_REPORTED;
@@ -745,46 +767,176 @@ int BPF_KRETPROBE(ss_kr_listen, int ret)
 }
 
 /*
- * ---- start-up seeding (live views: assoc --watch, top) ---------------------------------
+ * ---- start-up seeding ------------------------------------------------------------------
  * A socket gets an entry when the hooks see it open, so a socket opened before they were
- * attached would close without a close event, and a live table built from a snapshot would
- * keep it forever. User space runs this iterator right after attaching and before the
- * snapshot: every TCP socket alive then gets an entry (owner unknown, bytes partial), so its
- * close is reported like any other. Entries the hooks made already are kept (BPF_NOEXIST).
- * The iterator holds the socket's lock (5.19+), so a socket is seen before its close
- * transition or not at all once unhashed.
+ * attached would close unreported, and a live table built from a snapshot would keep it
+ * forever. User space runs these iterators right after attaching, so every TCP socket alive
+ * then gets an entry (bytes partial) and its close is reported like any other. Entries the
+ * hooks made already are kept (BPF_NOEXIST).
+ *  - iter/tcp (ss_seed_tcp) sees every socket of sockscope's own network namespace, also
+ *    those no process holds (in an accept queue, or closed by their owner); it holds the
+ *    socket's lock (5.19+), so a socket is seen before its close transition or not at all.
+ *  - trace follows every namespace: iter/task_file finds the sockets processes hold, in any
+ *    namespace, with their owners (ss_seed_listen_ports, then ss_seed_tcp_files). A socket
+ *    closing meanwhile may get an entry after its close transition ran; the close net reports
+ *    it when the socket is freed.
  */
+
+/*
+ * The ports listening at start, per network namespace, so that a connection on a listening
+ * port is taken for the server's end (it was accepted before we started: no accept will say).
+ * Written before the connections are seeded; read only by seeding.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* netns << 16 | port */
+	__type(value, __u8);
+} seed_listen_ports SEC(".maps");
+
+static __always_inline __u64 listen_port_key(struct sock *sk)
+{
+	return (__u64)sk_netns(sk, false) << 16 | sk_local_port(sk, false);
+}
+
+static __always_inline void note_listen_port(struct sock *sk)
+{
+	__u64 key = listen_port_key(sk);
+	__u8 one = 1;
+
+	bpf_map_update_elem(&seed_listen_ports, &key, &one, BPF_ANY);
+}
+
+/* Accepted already (a descriptor names it) or closed by its owner: no accept() will come. */
+static __always_inline bool sk_accepted_or_orphaned(struct sock *sk)
+{
+	unsigned long flags = BPF_CORE_READ(sk, __sk_common.skc_flags);
+
+	return BPF_CORE_READ(sk, sk_socket) ||
+	       (flags & (1ul << bpf_core_enum_value(enum sock_flags, SOCK_DEAD)));
+}
+
+static __always_inline bool seed_state_wanted(int state)
+{
+	return state != TCP_TIME_WAIT && state != TCP_NEW_SYN_RECV && state != TCP_CLOSE;
+}
+
+/* The entry of a socket found alive at start; false when the filters exclude it. */
+static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *sk, int state)
+{
+	__u64 port_key;
+
+	if (!family_wanted(sk_family(sk, false)))
+		return false;
+	state_init(st, sk, false);
+	/* as at the handshake: no room for what the filters exclude */
+	if (!port_wanted(st->tuple.sport, st->tuple.dport))
+		return false;
+	st->flags = SS_F_PARTIAL | ST_SEEDED;
+	if (state == TCP_LISTEN) {
+		st->flags |= ST_LISTENER;
+		return true;
+	}
+	if (state != TCP_SYN_SENT)
+		st->flags |= ST_CONNECT_REPORTED; /* its connect happened before us */
+	port_key = listen_port_key(sk);
+	if (bpf_map_lookup_elem(&seed_listen_ports, &port_key)) {
+		st->flags |= SS_F_PASSIVE;
+		/* one still in the accept queue is reported by accept() as usual */
+		if (sk_accepted_or_orphaned(sk))
+			st->flags |= ST_ACCEPT_REPORTED;
+	}
+	state_set_base_late(st, sk);
+	return true;
+}
+
+static __always_inline void owner_from_task(struct ss_owner *o, struct task_struct *task)
+{
+	o->pid = BPF_CORE_READ(task, tgid);
+	o->tid = BPF_CORE_READ(task, pid);
+	o->uid = BPF_CORE_READ(task, cred, uid.val);
+	o->reserved = 0;
+	BPF_CORE_READ_STR_INTO(&o->comm, task, comm);
+}
+
 SEC("iter/tcp")
 int ss_seed_tcp(struct bpf_iter__tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
 	struct tcp_sock_state st;
-	struct sock *sk;
-	__u64 key;
+	struct sock *sk = (struct sock *)skc;
+	__u64 key = (__u64)sk;
 	int state;
 
-	if (!skc)
+	if (!skc || !sk_is_tcp(sk, false))
 		return 0;
 	state = BPF_CORE_READ(skc, skc_state);
-	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_CLOSE)
+	if (state == TCP_LISTEN)
+		note_listen_port(sk); /* before the filters: a v4 connection may come through v6 */
+	if (!seed_state_wanted(state) || !seed_entry(&st, sk, state))
 		return 0;
-	sk = (struct sock *)skc;
-	key = (__u64)sk;
-	if (!sk_is_tcp(sk, false) || !family_wanted(sk_family(sk, false)))
-		return 0;
-	state_init(&st, sk, false);
 	/* the cookie the snapshot will report, assigned here if nobody asked for it yet */
 	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
 		st.cookie = bpf_get_socket_cookie(skc);
-	if (state == TCP_LISTEN) {
-		st.flags = ST_LISTENER;
-	} else {
-		st.flags = SS_F_PARTIAL;
-		if (state != TCP_SYN_SENT)
-			st.flags |= ST_CONNECT_REPORTED; /* its connect happened before us */
-		state_set_base(&st, sk, false);
+	state_create(key, &st); /* -EEXIST: the hooks track it already */
+	return 0;
+}
+
+/* The TCP socket an open file is, or NULL; each descriptor table once. */
+static __always_inline struct sock *tcp_sk_of_file(struct task_struct *task, struct file *file)
+{
+	struct sock *sk;
+
+	if (!task || !task_lists_files(task))
+		return NULL;
+	sk = sk_of_file(file);
+	return sk && sk_is_tcp(sk, false) ? sk : NULL;
+}
+
+SEC("iter/task_file")
+int ss_seed_listen_ports(struct bpf_iter__task_file *ctx)
+{
+	struct sock *sk = tcp_sk_of_file(ctx->task, ctx->file);
+
+	if (sk && BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN)
+		note_listen_port(sk);
+	return 0;
+}
+
+/*
+ * Every TCP socket a process holds, in any namespace, and the owners of the entries seeding
+ * made. A socket several processes hold (a forked server) goes to the one with the highest
+ * pid, usually the youngest: a guess, but the same on every run. One no process holds keeps
+ * pid 0 until accept() names it.
+ */
+SEC("iter/task_file")
+int ss_seed_tcp_files(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct sock *sk = tcp_sk_of_file(task, file);
+	struct tcp_sock_state *st, fresh;
+	__u64 key = (__u64)sk;
+	__u32 tgid;
+	int state;
+
+	if (!sk)
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	if (!pid_wanted(tgid))
+		return 0;
+	st = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (st) {
+		if ((st->flags & ST_SEEDED) && st->owner.pid < tgid)
+			owner_from_task(&st->owner, task);
+		return 0;
 	}
-	if (state_create(key, &st) == -EEXIST)
-		return 0; /* the hooks track it already */
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (!seed_state_wanted(state) || !seed_entry(&fresh, sk, state))
+		return 0;
+	owner_from_task(&fresh.owner, task);
+	/* the cookie only if someone asked for it already: this pointer cannot make one (the
+	 * close, whose pointer can, does) */
+	state_create(key, &fresh);
 	return 0;
 }

@@ -18,6 +18,14 @@
  *                                                when told: after the reset (even ones) or
  *                                                racing it (odd ones); prints how many were
  *                                                closed when accept() returned them
+ *   tcpdrive before  NAME ADDR PORT              NAME-cli makes three connections to NAME-srv
+ *                                                and prints "ready SRVPID CLIPID PORTA PORTB
+ *                                                PORTC" (the client's ports) once: A carried
+ *                                                1000 bytes, B's server shut down writing, C
+ *                                                waits in the accept queue. On SIGUSR1: A
+ *                                                carries 300 bytes out and 70 back, B 50 out,
+ *                                                C is accepted and carries 20 out; the client
+ *                                                closes each first; prints "done"
  *   tcpdrive spin    NAME SECONDS                keep a CPU busy
  *
  * NAME "hex:4142" names the process with arbitrary bytes. ADDR is an IPv4 or IPv6 literal.
@@ -43,7 +51,8 @@
 static void usage(void)
 {
 	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
-	      "       fail NAME ADDR PORT ERROR | churn|reset NAME ADDR PORT COUNT | spin NAME SECONDS\n",
+	      "       fail NAME ADDR PORT ERROR | churn|reset NAME ADDR PORT COUNT |\n"
+	      "       before NAME ADDR PORT | spin NAME SECONDS\n",
 	      stderr);
 	exit(2);
 }
@@ -316,6 +325,126 @@ static int run_reset(const char *name, const char *addr, long port, long count)
 	return 0;
 }
 
+static void read_exact(int fd, long count)
+{
+	char buf[4096];
+
+	while (count > 0) {
+		ssize_t n = read(fd, buf, count < (long)sizeof(buf) ? count : (long)sizeof(buf));
+
+		if (n <= 0)
+			die("read_exact");
+		count -= n;
+	}
+}
+
+static void token_put(int fd)
+{
+	if (write(fd, "t", 1) != 1)
+		die("write token");
+}
+
+static void token_take(int fd)
+{
+	char c;
+
+	if (read(fd, &c, 1) != 1)
+		die("read token");
+}
+
+/* The client's half of run_before(): to_srv/from_srv carry the turns. */
+static void before_client(const char *addr, long port, int to_srv, int from_srv)
+{
+	int a = connect_to(addr, port), b = connect_to(addr, port), c = connect_to(addr, port);
+	unsigned ports[3];
+
+	if (a < 0 || b < 0 || c < 0)
+		die("connect");
+	write_bytes(a, 1000);
+	ports[0] = local_port(a);
+	ports[1] = local_port(b);
+	ports[2] = local_port(c);
+	token_put(to_srv);
+	token_take(from_srv);  /* the server read A's bytes and shut B down */
+	if (read_to_eof(b))    /* B's FIN has arrived */
+		die("B carried bytes");
+	if (write(to_srv, ports, sizeof(ports)) != sizeof(ports))
+		die("write ports");
+	token_take(from_srv);  /* go */
+	write_bytes(a, 300);
+	read_exact(a, 70);
+	close(a);
+	write_bytes(b, 50);
+	close(b);
+	token_take(from_srv);  /* C accepted */
+	write_bytes(c, 20);
+	close(c);
+	_exit(0);
+}
+
+static int run_before(const char *name, const char *addr, long port)
+{
+	int lfd, to_srv[2], to_cli[2], a, b, c, sig, status;
+	char srv_name[16], cli_name[16];
+	unsigned ports[3];
+	sigset_t usr1;
+	pid_t cli;
+
+	snprintf(srv_name, sizeof(srv_name), "%.11s-srv", name);
+	snprintf(cli_name, sizeof(cli_name), "%.11s-cli", name);
+	set_name(srv_name);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	lfd = listen_on(addr, port);
+	port = local_port(lfd);
+	if (pipe(to_srv) || pipe(to_cli))
+		die("pipe");
+	cli = fork();
+	if (cli < 0)
+		die("fork");
+	if (cli == 0) {
+		close(lfd);
+		set_name(cli_name);
+		before_client(addr, port, to_srv[1], to_cli[0]);
+	}
+	token_take(to_srv[0]);
+	if ((a = accept(lfd, NULL, NULL)) < 0 || (b = accept(lfd, NULL, NULL)) < 0)
+		die("accept");
+	read_exact(a, 1000);
+	if (shutdown(b, SHUT_WR))
+		die("shutdown");
+	token_put(to_cli[1]);
+	if (read(to_srv[0], ports, sizeof(ports)) != sizeof(ports))
+		die("read ports");
+	printf("ready %d %d %u %u %u\n", getpid(), cli, ports[0], ports[1], ports[2]);
+	fflush(stdout);
+	if (sigwait(&usr1, &sig))
+		die("sigwait");
+	token_put(to_cli[1]);
+	read_exact(a, 300);
+	write_bytes(a, 70);
+	if (read_to_eof(a))
+		die("A carried more");
+	close(a);
+	read_exact(b, 50);
+	if (read_to_eof(b))
+		die("B carried more");
+	close(b);
+	if ((c = accept(lfd, NULL, NULL)) < 0)
+		die("accept C");
+	token_put(to_cli[1]);
+	read_exact(c, 20);
+	if (read_to_eof(c))
+		die("C carried more");
+	close(c);
+	close(lfd);
+	if (waitpid(cli, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	printf("done\n");
+	return 0;
+}
+
 static int run_spin(long seconds)
 {
 	time_t end = time(NULL) + seconds;
@@ -346,6 +475,8 @@ int main(int argc, char **argv)
 		return run_churn(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "reset") && argc == 6)
 		return run_reset(argv[2], argv[3], number(argv[4]), number(argv[5]));
+	if (!strcmp(mode, "before") && argc == 5)
+		return run_before(argv[2], argv[3], number(argv[4]));
 	if (!strcmp(mode, "spin") && argc == 4)
 		return run_spin(number(argv[3]));
 	usage();

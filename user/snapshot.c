@@ -80,6 +80,30 @@ static int unix_diag_first(void *arg, snapshot_fn emit, void *emit_ctx, uint64_t
 	return unix_diag_snapshot(*(const uint32_t *)arg, emit, emit_ctx, count);
 }
 
+static void no_records(void *ctx, const struct ss_hdr *rec)
+{
+	(void)ctx;
+	(void)rec;
+}
+
+int snapshot_seed_tcp(struct sockscope_bpf *s)
+{
+	struct snapshot_stats st = { 0 };
+	int err;
+
+	if (!bpf_program__autoload(s->progs.ss_seed_tcp))
+		return 0;
+	/* in this order: the listening ports first, then the connections on them */
+	err = snapshot_iter_run(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, no_records, NULL, &st);
+	if (!err && bpf_program__autoload(s->progs.ss_seed_tcp_files))
+		err = snapshot_iter_run(s->progs.ss_seed_listen_ports, &s->links.ss_seed_listen_ports,
+					no_records, NULL, &st);
+	if (!err && bpf_program__autoload(s->progs.ss_seed_tcp_files))
+		err = snapshot_iter_run(s->progs.ss_seed_tcp_files, &s->links.ss_seed_tcp_files,
+					no_records, NULL, &st);
+	return err;
+}
+
 int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st)
 {
@@ -90,10 +114,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	int err, files_fd;
 
 	memset(st, 0, sizeof(*st));
-	/* live views: give every TCP socket alive now a kernel-side entry, so its close is
-	 * reported (bpf/tcp.bpf.c); it writes no records */
-	if (bpf_program__autoload(s->progs.ss_seed_tcp) &&
-	    (err = snapshot_iter_run(s->progs.ss_seed_tcp, &s->links.ss_seed_tcp, fn, ctx, st)))
+	if ((err = snapshot_seed_tcp(s)))
 		return err;
 	/*
 	 * While this thread walks TCP and UDP and applies them, a reader thread dumps the unix

@@ -34,6 +34,11 @@ int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, voi
  * One reading of one iterator, attached on first use (*link keeps it), each record handed to
  * fn. Also runs iterators that write nothing and only fill maps. 0 or negative errno.
  */
+/*
+ * Give every TCP socket alive now a kernel-side entry and its owner, so its close is reported
+ * (bpf/tcp.bpf.c, ss_seed_tcp). Run after the hooks are attached. 0 when not loaded.
+ */
+int snapshot_seed_tcp(struct sockscope_bpf *s);
 int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
 		      struct snapshot_stats *st);
 

@@ -185,9 +185,16 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(prog, false);
 	if (cfg->snapshot)
 		enable_snapshot(s, unix_iter);
-	if (cfg->snapshot && !cfg->no_events) {
+	if (!cfg->no_events) {
 		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
 		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
+	}
+	if (!cfg->no_events && !cfg->snapshot) {
+		/* trace follows every namespace; the live views show their own */
+		bpf_program__set_autoload(s->progs.ss_seed_listen_ports, true);
+		bpf_program__set_autoattach(s->progs.ss_seed_listen_ports, false);
+		bpf_program__set_autoload(s->progs.ss_seed_tcp_files, true);
+		bpf_program__set_autoattach(s->progs.ss_seed_tcp_files, false);
 	}
 	/* nothing will write these: do not pay for preallocating them (the flow table alone is
 	 * 23 MB) */
@@ -287,6 +294,8 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		return err;
 	}
 	t->unix_iter = cfg->snapshot && snapshot_wants_unix_iter();
+	/* the live views seed with their snapshot; trace as soon as attached */
+	t->seed_at_attach = !cfg->snapshot && !cfg->no_events;
 	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
 	err = sockscope_bpf__load(t->skel);
 	/* one-shot commands load no program that writes events: no rings to pay for */
@@ -421,6 +430,9 @@ int tracer_attach(struct tracer *t)
 	err = sockscope_bpf__attach(s); /* autoattach is off for the net's programs */
 	if (!err)
 		err = attach_cgroup_progs(t);
+	if (!err && t->seed_at_attach && (n = snapshot_seed_tcp(s)) < 0)
+		wlog("cannot list the TCP sockets open before start (%s): their closes are not "
+		     "reported", strerror(-n));
 	if (!err && (n = seed_unix_listeners(t)) < 0) /* peer_pid only: not fatal */
 		wlog("cannot list the unix listeners open before start (%s): connects to them "
 		     "have no peer_pid", strerror(-n));

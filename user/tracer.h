@@ -35,6 +35,7 @@ struct tracer {
 	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
 	int cgroup_fd;         /* cgroup v2 root the cgroup programs attach to, or -1 */
 	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
+	bool seed_at_attach;   /* trace: TCP sockets from before start get entries at attach */
 	bool udp_dest_failed;  /* attaching cgroup/sendmsg on demand failed: not tried again */
 };
 
