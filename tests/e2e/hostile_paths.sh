@@ -39,7 +39,7 @@ mine=".netns == $NETNS"
 assert_eq "$(path_json t)" "$(decoded "$WORK/tracer.out" "select($mine and .event == \"unix_connect\") | .peer_path")" "trace -j: unix_connect peer_path"
 assert_eq "$(path_json t)" "$(decoded "$WORK/tracer.out" "select($mine and .event == \"unix_accept\") | .path")" "trace -j: unix_accept path"
 assert_eq "$ABSTRACT_JSON" "$(decoded "$WORK/tracer.out" "select($mine and .event == \"unix_flow\" and .type == \"dgram\") | .peer_path")" "trace -j: unix_flow peer_path (abstract)"
-assert_eq "$ABSTRACT_JSON" "$(decoded "$WORK/tracer.out" "select($mine and .event == \"unix_flow_end\" and .type == \"dgram\" and .reason == \"stop\") | .peer_path")" "trace -j: unix_flow_end peer_path (abstract)"
+assert_eq "$ABSTRACT_JSON" "$(decoded "$WORK/tracer.out" "select($mine and .event == \"unix_flow_end\" and .type == \"dgram\" and (.reason == \"stop\" or .reason == \"close\")) | .peer_path")" "trace -j: unix_flow_end peer_path (abstract)"
 
 no_control_bytes "$WORK/text.out" "trace text"
 grep -F "$WORK/t$SUFFIX_TEXT" "$WORK/text.out" | grep -q ' unix_connect ' || fail "trace text: no unix_connect line with the escaped path"

@@ -16,12 +16,13 @@ drive churn hex:1b5b33316d 127.0.0.1 "$PORT" 100000 4 2000
 # the pane: the terminal's modes before, top, its status, the modes after
 cat >"$WORK/pane.sh" <<EOF
 stty -g >"$WORK/modes.before"
-ip netns exec "$NS" "$(readlink -f "$SOCKSCOPE")" top -d 600 $(backend_opt) 2>"$WORK/top.err"
+"$(command -v ip)" netns exec "$NS" "$(readlink -f "$SOCKSCOPE")" top -d 600 $(backend_opt) 2>"$WORK/top.err"
 echo \$? >"$WORK/rc"
 stty -g >"$WORK/modes.after"
 sleep 600
 EOF
-tm new-session -d -x 100 -y 30 "sh $WORK/pane.sh" || fail "tmux cannot start a session"
+tm new-session -d -x 100 -y 30 "sh $WORK/pane.sh" 2>"$WORK/tmux.err" ||
+	fail "tmux cannot start a session: $(cat "$WORK/tmux.err")"
 
 # a frame where the churn has a rate
 row='^[0-9]+ +\\x1b\[31m +root +[1-9][0-9]* +[0-9]+$'

@@ -37,11 +37,16 @@ for t in $tools; do
 	ldd "$path" 2>/dev/null | grep -oE '/[^ ]+' | while read -r lib; do copy_path "$lib"; done
 done
 
-# tmux (top_tty) refuses to start without a UTF-8 locale; its panes are "screen" terminals
+# tmux (top_tty) refuses to start without a UTF-8 locale, or without a description of the
+# terminal it runs in (the kernel gives /init TERM=linux); its panes are "screen" terminals
 copy_dir() { mkdir -p "$root$1" && cp -rL "$1/." "$root$1/"; }
 copy_dir /usr/lib/locale/C.utf8
-for ti in /lib/terminfo/s/screen /usr/share/terminfo/s/screen; do
-	[ -e "$ti" ] && copy_path "$ti" && break
+for term in s/screen l/linux; do
+	found=
+	for dir in /lib/terminfo /usr/share/terminfo; do
+		[ -e "$dir/$term" ] && copy_path "$dir/$term" && found=1 && break
+	done
+	[ -n "$found" ] || { echo "mkinitramfs: no terminfo entry $term (ncurses-base)" >&2; exit 1; }
 done
 
 ln -sf ../usr/bin/bash "$root/bin/bash" # /init and the tests say #!/bin/bash or env bash
