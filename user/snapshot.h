@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <linux/types.h>
 #include "sockscope.h"
 
@@ -57,6 +58,8 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 
 /* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */
 int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
+/* The same from an open file in /proc/net/unix's format (the tests feed it their own). */
+int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
 
 /* Inode of this process's network namespace (what events carry as netns), 0 on error. */
 uint32_t current_netns_inode(void);

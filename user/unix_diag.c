@@ -5,7 +5,9 @@
  * Owners still come from iter/task_file, which exists from 5.8.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -150,30 +152,72 @@ bool unix_diag_available(void)
 
 /*
  * /proc/net/unix: "Num RefCount Protocol Flags Type St Inode Path". Flags 0x10000 is
- * __SO_ACCEPTCON (listening); St 1 unconnected, 3 connected. The path field is the rest of the
- * line (abstract names start with '@'; a name with a newline cannot be told apart: the line
- * is then cut there, as ss shows it too).
+ * __SO_ACCEPTCON (listening); St 1 unconnected, 3 connected. The path is the rest of the line
+ * after one space (abstract names start with '@', and their NULs read '@'). A path holding a
+ * newline goes on over the next lines: a line that is not a record continues the path before
+ * it (a newline followed by text shaped exactly like a record cannot be told apart; sock_diag,
+ * tried first, has no such limit).
  */
-int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
-{
-	FILE *f = fopen("/proc/net/unix", "re");
-	char line[512];
 
-	if (!f)
-		return -errno;
-	if (!fgets(line, sizeof(line), f)) { /* header */
-		fclose(f);
+/* One record's fields; the offset of its path in the line, or -1 when it has none. */
+static bool proc_unix_record(const char *line, unsigned long *flags, unsigned long *type,
+			     unsigned long *st, unsigned long *inode, int *path_at)
+{
+	size_t addr = strspn(line, "0123456789abcdefABCDEF");
+	int end = 0;
+
+	if ((addr != 8 && addr != 16) || line[addr] != ':' || line[addr + 1] != ' ')
+		return false;
+	line += addr + 2;
+	if (sscanf(line, "%*8x %*8x %8lx %4lx %2lx %lu%n", flags, type, st, inode, &end) != 4 ||
+	    !end)
+		return false;
+	*path_at = line[end] == ' ' ? (int)(addr + 2 + end + 1) : -1;
+	return true;
+}
+
+/* Appends LEN bytes to the record's path, within its bound; abstract names keep their NUL. */
+static void path_append(struct ss_snap_unix *r, const char *s, size_t len)
+{
+	size_t room = SS_UNIX_PATH_MAX - r->path_len;
+
+	if (len > room)
+		len = room;
+	memcpy(r->path + r->path_len, s, len);
+	if (!r->path_len && len && r->path[0] == '@')
+		r->path[0] = 0;
+	r->path_len += len;
+}
+
+int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
+{
+	bool pending = false, in_path = false;
+	struct ss_snap_unix r;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (getline(&line, &cap, f) < 0) { /* header */
+		free(line);
 		return -EIO;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((n = getline(&line, &cap, f)) >= 0) {
 		unsigned long flags, type, st, inode;
-		struct ss_snap_unix r;
-		int path_at = 0;
-		size_t len;
+		int path_at;
 
-		if (sscanf(line, "%*x: %*x %*x %lx %lx %lx %lu %n", &flags, &type, &st, &inode,
-			   &path_at) < 4)
+		if (n && line[n - 1] == '\n')
+			line[--n] = 0;
+		if (!proc_unix_record(line, &flags, &type, &st, &inode, &path_at)) {
+			if (pending && in_path) { /* the path before held a newline */
+				path_append(&r, "\n", 1);
+				path_append(&r, line, n);
+			}
 			continue;
+		}
+		if (pending) {
+			(*count)++;
+			fn(ctx, &r.hdr);
+		}
 		memset(&r, 0, sizeof(r));
 		r.hdr.type = SS_SNAP_UNIX;
 		r.hdr.version = SS_ABI_VERSION;
@@ -183,18 +227,27 @@ int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 		r.netns = netns;
 		r.sock_type = type;
 		r.state = flags & 0x10000 ? 10 /* TCP_LISTEN */ : st == 3 ? 1 : 7;
-		if (path_at) {
-			len = strcspn(line + path_at, "\n");
-			if (len > SS_UNIX_PATH_MAX)
-				len = SS_UNIX_PATH_MAX;
-			memcpy(r.path, line + path_at, len);
-			if (len && r.path[0] == '@')
-				r.path[0] = 0;
-			r.path_len = len;
-		}
+		in_path = path_at >= 0;
+		if (in_path)
+			path_append(&r, line + path_at, n - path_at);
+		pending = true;
+	}
+	if (pending) {
 		(*count)++;
 		fn(ctx, &r.hdr);
 	}
-	fclose(f);
+	free(line);
 	return 0;
+}
+
+int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
+{
+	FILE *f = fopen("/proc/net/unix", "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = unix_proc_read(f, netns, fn, ctx, count);
+	fclose(f);
+	return err;
 }
