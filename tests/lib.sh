@@ -75,12 +75,7 @@ start_tracer() {
 	: >"$WORK/tracer.out" && : >"$WORK/tracer.err"
 	"$SOCKSCOPE" trace "${forced[@]}" "$@" >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 	TRACER_PID=$!
-	for _ in $(seq 100); do
-		grep -q '^sockscope: ready' "$WORK/tracer.err" && return 0
-		kill -0 "$TRACER_PID" 2>/dev/null || fail "tracer exited before ready"
-		sleep 0.1
-	done
-	fail "tracer not ready within 10 s"
+	wait_ready "$WORK/tracer.err" "$TRACER_PID"
 }
 
 # wait_settled: until no TCP socket of the test's namespace is between open and closed (orphans
@@ -102,8 +97,8 @@ stop_tracer() {
 	wait_settled
 	sleep 0.2 # let the last softirq close transitions land
 	kill -INT "$TRACER_PID" || fail "tracer already gone"
-	wait "$TRACER_PID"
-	TRACER_RC=$?
+	wait_exit "$TRACER_PID" "$WORK/tracer.err"
+	TRACER_RC=$WAIT_RC
 	TRACER_PID=
 	[ "$TRACER_RC" -eq 0 ] || fail "tracer exited with $TRACER_RC"
 	grep -q '^sockscope: done: ' "$WORK/tracer.err" || fail "no done line on stderr"
@@ -316,14 +311,25 @@ assert_nothing_left() {
 	fail "$2: left in the kernel after exit: $(echo "$left" | tr '\n' ' ')"
 }
 
+# wait_exit PID STDERR: waits for PID (a child of the test) after it was told to stop; a process
+# still running after 60 s fails the test with its last words instead of hanging until the
+# runner's timeout. Sets WAIT_RC to its exit status.
+wait_exit() {
+	for _ in $(seq 600); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$1" 2>/dev/null && fail "pid $1 still runs 60 s after it was stopped: $(tail -3 "$2")"
+	wait "$1"
+	WAIT_RC=$?
+}
+
 # wait_ready FILE PID: until FILE (a stderr) has sockscope's ready line; fails if PID exits.
+# 30 s: a start-up takes seconds in a TCG guest sharing two CPUs with two others.
 wait_ready() {
-	for _ in $(seq 150); do
+	for _ in $(seq 300); do
 		grep -q '^sockscope: ready' "$1" && return 0
 		kill -0 "$2" 2>/dev/null || fail "exited before ready: $(tail -3 "$1")"
 		sleep 0.1
 	done
-	fail "not ready within 15 s: $(tail -3 "$1")"
+	fail "not ready within 30 s: $(tail -3 "$1")"
 }
 
 # no_control_bytes FILE WHAT: text output holds no byte 0x00-0x1f (but newline) or 0x7f.

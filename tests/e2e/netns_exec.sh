@@ -17,8 +17,7 @@ before=$(mounts)
 # shellcheck disable=SC2046
 ip netns exec "$NS" "$SOCKSCOPE" trace -j --proto udp $(backend_opt) >"$WORK/tracer.out" 2>"$WORK/tracer.err" &
 TRACER_PID=$! # not in_ns (a function: $! would be a subshell); ip execs sockscope in place
-for _ in $(seq 100); do grep -q '^sockscope: ready' "$WORK/tracer.err" && break; sleep 0.1; done
-grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "not ready: $(cat "$WORK/tracer.err")"
+wait_ready "$WORK/tracer.err" "$TRACER_PID"
 grep -qE '^sockscope: ready: .*(udp_send|sock_close)=off' "$WORK/tracer.err" &&
 	fail "a hook is off under ip netns exec: $(grep -m1 'hook .* is off' "$WORK/tracer.err")"
 

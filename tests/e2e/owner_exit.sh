@@ -11,8 +11,7 @@ drive tcp-pair-shared oxsrv oxcli oxkid 127.0.0.1 41030; set -- $DRIVE_PIDS; SRV
 # shellcheck disable=SC2046
 in_ns "$SOCKSCOPE" top -d 4 $(backend_opt) >"$WORK/top.out" 2>"$WORK/top.err" &
 TOP=$!
-for _ in $(seq 50); do grep -q ready "$WORK/top.err" && break; sleep 0.1; done
-grep -q ready "$WORK/top.err" || fail "top not ready: $(cat "$WORK/top.err")"
+wait_ready "$WORK/top.err" "$TOP"
 sleep 1.2 # a frame with all three owners
 kill -KILL "$KID"
 wait "$TOP" || fail "top exited $?: $(cat "$WORK/top.err")"

@@ -21,14 +21,17 @@ for _ in $(seq 300); do grep -q '^sockscope: ready' "$WORK/watch.err" && break; 
 grep -q '^sockscope: ready' "$WORK/watch.err" || fail "assoc --watch never became ready"
 
 in_ns "$TCPDRIVE" reset rst 127.0.0.1 "$PORT" "$N" >"$WORK/reset.out" || fail "reset driver failed"
-read -r _ _ _ closed _ CLIENT_PID _ SERVER_PID <<<"$(grep '^reset ' "$WORK/reset.out")"
+read -r _ _ _ closed _ CLIENT_PID _ SERVER_PID _ ACCEPTED <<<"$(grep '^reset ' "$WORK/reset.out")"
 races=${closed#closed_before_accept=}
 echo "$races of $N server sockets were closed (reset) when accept() returned them"
+# all of them but rare ones whose reset overtook the handshake's last ACK (no server socket)
+[ "${ACCEPTED:-0}" -ge $((N * 9 / 10)) ] || fail "only ${ACCEPTED:-0} of $N connections were accepted"
 [ "${races:-0}" -gt 0 ] || fail "no reset landed before accept(): the race under test was not produced"
 
 stop_tracer
 kill -INT "$WATCH_PID"
-wait "$WATCH_PID" || fail "assoc --watch exited $?"
+wait_exit "$WATCH_PID" "$WORK/watch.err"
+assert_eq 0 "$WAIT_RC" "assoc --watch's exit status"
 assert_all_json
 
 mine=".netns == $NETNS"
@@ -36,9 +39,9 @@ server="$mine and .role == \"server\""
 assert_count "$N" "$mine and .event == \"connect\" and .pid == $CLIENT_PID" "connects"
 assert_count "$N" "$mine and .event == \"close\" and .role == \"client\" and .pid == $CLIENT_PID" \
 	"client closes"
-assert_count "$N" "$server and .event == \"accept\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
+assert_count "$ACCEPTED" "$server and .event == \"accept\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
 	"accepts owned by the server"
-assert_count "$N" "$server and .event == \"close\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
+assert_count "$ACCEPTED" "$server and .event == \"close\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
 	"server closes owned by the accepting server"
 assert_count 0 "$server and .already_closed" "accepts of sockets whose close was not seen"
 assert_count 0 ".event == \"lost\"" "lost records"

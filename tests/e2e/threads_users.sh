@@ -36,8 +36,7 @@ done
 "$SOCKSCOPE" trace -j --proto tcp -p "$SRV" $(backend_opt) >"$WORK/bypid.out" 2>"$WORK/bypid.err" &
 BYPID=$!
 BG_PIDS+=("$BYPID")
-for _ in $(seq 100); do grep -q '^sockscope: ready' "$WORK/bypid.err" && break; sleep 0.1; done
-grep -q '^sockscope: ready' "$WORK/bypid.err" || fail "trace -p not ready: $(cat "$WORK/bypid.err")"
+wait_ready "$WORK/bypid.err" "$BYPID"
 # the server's threads block in accept() only now, after both tracers attached
 kill -USR1 "$SRV"
 for _ in $(seq 50); do grep -q '^accepting' "$WORK/server.out" && break; sleep 0.1; done

@@ -32,8 +32,7 @@ drive churn tlost 127.0.0.1 "$PORT" 0 8 2000
 # shellcheck disable=SC2046
 ip netns exec "$NS" "$SOCKSCOPE" top --proto tcp --ring-size 1048576 $(backend_opt) >"$WORK/top.out" 2>"$WORK/tracer.err" &
 TRACER_PID=$!
-for _ in $(seq 100); do grep -q '^sockscope: ready' "$WORK/tracer.err" && break; sleep 0.1; done
-grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "top not ready: $(cat "$WORK/tracer.err")"
+wait_ready "$WORK/tracer.err" "$TRACER_PID"
 ip netns exec "$OTHER" "$TCPDRIVE" churn tforeign 127.0.0.1 "$FOREIGN" 300 >/dev/null || fail "churn in $OTHER"
 sleep 1.5
 kill -STOP "$TRACER_PID"

@@ -35,8 +35,7 @@ UNIXCHURN=${UNIXCHURN:-build/bench/unixchurn}
 # shellcheck disable=SC2046
 in_ns "$SOCKSCOPE" top -d 3 --proto unix $(backend_opt) >"$WORK/top2.out" 2>"$WORK/top2.err" &
 TOP=$!
-for _ in $(seq 50); do grep -q ready "$WORK/top2.err" && break; sleep 0.1; done
-grep -q ready "$WORK/top2.err" || fail "top --proto unix not ready: $(cat "$WORK/top2.err")"
+wait_ready "$WORK/top2.err" "$TOP"
 in_ns "$UNIXCHURN" tux @ss-top-ux 2000 >/dev/null || fail "unixchurn failed"
 wait "$TOP" || fail "top --proto unix exited $?: $(cat "$WORK/top2.err")"
 grep -qE '^[0-9]+ +tux-(cli|srv) +root +[1-9][0-9]* +[0-9]+$' "$WORK/top2.out" ||
