@@ -12,6 +12,7 @@
 #include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
+#include "util.h"
 
 #define POLL_MS 50
 
@@ -176,14 +177,6 @@ static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
 	fflush(stdout);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int cmd_assoc(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -212,8 +205,8 @@ int cmd_assoc(int argc, char **argv)
 
 		tracer_describe(&s.t, desc, sizeof(desc));
 		ilog("ready: %s snapshot=%s", desc, s.snap.unix_source);
-		deadline = o.duration_s > 0 ? now_s() + o.duration_s : 0;
-		while (!stop_requested && !(deadline && now_s() >= deadline) &&
+		deadline = o.duration_s > 0 ? mono_s() + o.duration_s : 0;
+		while (!stop_requested && !(deadline && mono_s() >= deadline) &&
 		       !output_ended(stdout, &err)) {
 			if ((err = live_poll(&s, POLL_MS)) < 0) {
 				elog("reading events failed: %s", strerror(-err));

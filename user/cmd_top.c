@@ -21,6 +21,7 @@
 #include "table_feed.h"
 #include "table_fmt.h"
 #include "user_names.h"
+#include "util.h"
 
 #define PROC_ROWS 10
 #define PORT_ROWS 7
@@ -244,7 +245,6 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	struct row *rows = NULL;
 	struct linebuf b;
 	char clock[16];
-	struct timespec now;
 	size_t start;
 
 	if (!grow_procs(ts, n_procs ? n_procs : 1))
@@ -253,8 +253,7 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	rows = malloc((n_procs > 65536 ? n_procs : 65536) * sizeof(*rows));
 	if (!rows)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	fmt_clock(clock, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	fmt_clock(clock, clock_ns(CLOCK_REALTIME));
 	lb_reset(&b);
 	if (tty)
 		lb_str(&b, "\x1b[H");
@@ -333,14 +332,6 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	free(rows);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool quit_pressed(bool keys)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
@@ -387,10 +378,10 @@ int cmd_top(int argc, char **argv)
 	}
 	if (tty)
 		fputs("\x1b[2J", stdout);
-	last = now_s();
+	last = mono_s();
 	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
 	render(ts, &s, 1.0, tty);
-	while (!stop_requested && !(deadline && now_s() >= deadline) &&
+	while (!stop_requested && !(deadline && mono_s() >= deadline) &&
 	       !output_ended(stdout, &err)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
@@ -398,10 +389,10 @@ int cmd_top(int argc, char **argv)
 		}
 		if (quit_pressed(keys))
 			break;
-		if (now_s() - last >= 1.0) {
-			double interval = now_s() - last;
+		if (mono_s() - last >= 1.0) {
+			double interval = mono_s() - last;
 
-			last = now_s();
+			last = mono_s();
 			render(ts, &s, interval, tty);
 		}
 	}

@@ -12,6 +12,7 @@
 #include "preflight.h"
 #include "source.h"
 #include "tracer.h"
+#include "util.h"
 
 #define POLL_MS 50 /* bounds the delay between an event and its output line */
 
@@ -37,14 +38,6 @@ static uint64_t skipped_runs(const void *tracer)
 	return tracer_skipped_runs(tracer);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void report_ready(const struct tracer *t)
 {
 	char desc[512];
@@ -60,20 +53,12 @@ static void report_ready(const struct tracer *t)
 	ilog("ready: %s", desc);
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int run_loop(struct source *src, struct tracer *t, double duration_s)
 {
-	double deadline = duration_s > 0 ? now_s() + duration_s : 0;
+	double deadline = duration_s > 0 ? mono_s() + duration_s : 0;
 	int err = 0;
 
-	while (!stop_requested && !(deadline && now_s() >= deadline)) {
+	while (!stop_requested && !(deadline && mono_s() >= deadline)) {
 		err = source_poll(src, POLL_MS);
 		tracer_tick(t);
 		flows_tick(src->flows, mono_ns());

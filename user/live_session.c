@@ -9,6 +9,7 @@
 #include "proc_owners.h"
 #include "proto_counts.h"
 #include "table_feed.h"
+#include "util.h"
 
 /* as `trace`'s default --flow-idle: a flow quiet this long ends (a later datagram restarts it) */
 #define LIVE_FLOW_IDLE_NS (30 * 1000000000ull)
@@ -56,14 +57,6 @@ static int take_snapshot(struct live_session *s)
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* A copy of an entry about to be removed, for the view; its name outlives the removal. */
 static const struct half_assoc *keep_copy(const struct half_assoc *h, struct half_assoc *copy)
 {
@@ -85,7 +78,7 @@ static const struct half_assoc *keep_copy(const struct half_assoc *h, struct hal
 /* The sink the event stream drains into: the table first, then the command's view. */
 static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 {
-	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+	struct live_session *s = container_of(sk, struct live_session, sink);
 	struct half_assoc gone_copy;
 	const struct half_assoc *gone = NULL, *h;
 	struct sock_fact f;
@@ -132,7 +125,7 @@ static void unix_swept(void *ctx, uint32_t inode)
 
 static void table_sink_lost(struct sink *sk, uint64_t mono_ns, uint64_t count)
 {
-	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+	struct live_session *s = container_of(sk, struct live_session, sink);
 
 	(void)mono_ns;
 	s->lost_seen += count;
