@@ -342,30 +342,25 @@ static bool quit_pressed(bool keys)
 	return read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q');
 }
 
-int cmd_top(int argc, char **argv)
+static int cmd_top(void *opts)
 {
+	const struct live_opts *o = opts;
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 	struct top_state *ts;
-	struct live_opts o;
 	struct live_session s;
 	struct termios saved, raw;
 	bool tty = isatty(STDOUT_FILENO), keys = false;
 	double deadline, last;
 	int rc, err = 0;
 
-	switch (cli_parse_live(LIVE_TOP, argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
 	ts = calloc(1, sizeof(*ts));
 	if (!ts)
 		return 1;
-	ts->o = &o;
+	ts->o = o;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if ((rc = live_start(&s, &o, true, on_event, ts))) {
+	if ((rc = live_start(&s, o, true, on_event, ts))) {
 		free(ts);
 		return rc;
 	}
@@ -379,7 +374,7 @@ int cmd_top(int argc, char **argv)
 	if (tty)
 		fputs("\x1b[2J", stdout);
 	last = mono_s();
-	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
+	deadline = o->duration_s > 0 ? last + o->duration_s : 0;
 	render(ts, &s, 1.0, tty);
 	while (!stop_requested && !(deadline && mono_s() >= deadline) &&
 	       !output_ended(stdout, &err)) {
@@ -407,3 +402,37 @@ int cmd_top(int argc, char **argv)
 	free(ts);
 	return err < 0 ? 1 : 0;
 }
+
+static void top_init(void *opts)
+{
+	live_opts_init(opts, LIVE_TOP);
+}
+
+#define L struct live_opts
+static const struct cli_opt top_opts[] = {
+	{ .name = "json", .key = 'j', .type = CLI_REJECT, .flags = CLI_HIDDEN,
+	  .bad = "-j: top has no JSON output (use assoc --watch -j)" },
+	LIVE_OPT_PROTO("protocols counted: tcp,udp,unix (default: all)"),
+	CLI_OPT_PID(L, pid, "only process PID"),
+	CLI_OPT_DURATION(L, duration_s, 0, "stop after SECONDS"),
+	CLI_OPT_BACKEND(L, backend, 0, "auto|fentry|kprobe|tracepoint"),
+	CLI_OPT_RING(L, ring_bytes, 0, "kernel ring buffer memory (default 8 MiB)"),
+	LIVE_OPT_MAX_SOCKETS("table size limit (default 1048576)"),
+	CLI_OPT_VERBOSE(L, verbose, "more on stderr"),
+	LIVE_OPT_NO_WATCH,
+	{ NULL },
+};
+#undef L
+
+const struct cli_command top_command = {
+	.name = "top",
+	.summary = "live view: new connections/s and open associations per process and port",
+	.description =
+		"A live view, refreshed every second: new connections per second and open associations,\n"
+		"per process and per port, busiest first. q quits. Without a terminal on stdout it prints\n"
+		"one plain-text frame per second instead of redrawing.\n",
+	.opts = top_opts,
+	.opts_size = sizeof(struct live_opts),
+	.init = top_init,
+	.run = cmd_top,
+};

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "cli.h"
 #include "commands.h"
@@ -15,6 +16,100 @@
 #include "util.h"
 
 #define POLL_MS 50 /* bounds the delay between an event and its output line */
+
+#define DEFAULT_FLOW_IDLE_S 30
+#define MAX_FLOW_IDLE_S (24ul * 3600)
+#define MAX_KERNEL_TABLE (1ul << 24) /* entries; the kernel refuses what it cannot allocate */
+
+static int set_port(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	struct tracer_config *f = &((struct trace_opts *)opts)->filter;
+	unsigned long port;
+
+	(void)opt;
+	if (parse_uint(arg, 1, 65535, &port))
+		return -EINVAL;
+	if (f->n_ports == SS_MAX_PORTS)
+		return -E2BIG;
+	f->ports[f->n_ports++] = port;
+	return 0;
+}
+
+static int set_protos(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	struct tracer_config *f = &((struct trace_opts *)opts)->filter;
+
+	(void)opt;
+	if (cli_parse_protos(arg, &f->protos))
+		return -EINVAL;
+	f->protos_explicit = true;
+	return 0;
+}
+
+#define T struct trace_opts
+static const struct cli_opt trace_opts[] = {
+	CLI_OPT_JSON(T, json, "JSON lines, one object per event (see docs/output.md)"),
+	CLI_OPT_PID(T, filter.pid, "only sockets owned by process PID"),
+	{ .name = "port", .arg = "PORT", .type = CLI_CUSTOM, .set = set_port,
+	  .bad = "invalid --port '%s': expected 1-65535",
+	  .full = "too many --port options (at most 8): '%s'",
+	  .help = "only connections whose local or remote port is PORT\n"
+		  "(repeat for up to 8 ports)" },
+	{ .name = "ipv4", .key = '4', .type = CLI_FLAG, CLI_FIELD(T, ipv4), .help = "only IPv4" },
+	{ .name = "ipv6", .key = '6', .type = CLI_FLAG, CLI_FIELD(T, ipv6), .help = "only IPv6" },
+	{ .name = "proto", .arg = "LIST", .type = CLI_CUSTOM, .set = set_protos,
+	  .bad = "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix",
+	  .help = "protocols, comma-separated: tcp,udp,unix (default: all three;\n"
+		  "udp/unix are dropped with a warning if this kernel cannot\n"
+		  "trace them, unless named here)" },
+	{ .name = "udp-idle", .arg = "SECONDS", .type = CLI_UINT, CLI_FIELD(T, filter.flow_idle_ns),
+	  .min = 1, .max = MAX_FLOW_IDLE_S, .scale = 1000000000ull,
+	  .bad = "invalid --udp-idle '%s': expected seconds, 1 to 86400",
+	  .help = "a UDP/unix datagram flow with no datagram for SECONDS ends\n"
+		  "(default 30)" },
+	CLI_OPT_DURATION(T, duration_s, 0, "stop after SECONDS (default: until Ctrl-C)"),
+	CLI_OPT_BACKEND(T, backend, 0,
+			"auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
+			"(default auto: the best the kernel offers, per hook)"),
+	CLI_OPT_RING(T, filter.ring_bytes, 0,
+		     "kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n"
+		     "split into one ring per CPU (at least 4096 bytes each);\n"
+		     "raise it if 'lost' events appear"),
+	{ .name = "max-sockets", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_sockets),
+	  .min = 1, .max = MAX_KERNEL_TABLE,
+	  .bad = "invalid --max-sockets '%s': expected 1 to 16777216",
+	  .help = "TCP sockets the kernel side follows at once (default 65536); one\n"
+		  "more is counted as 'untracked' and its close is not seen" },
+	{ .name = "max-flows", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_flows),
+	  .min = 1, .max = MAX_KERNEL_TABLE,
+	  .bad = "invalid --max-flows '%s': expected 1 to 16777216",
+	  .help = "UDP/unix flows the kernel side counts at once (default 65536);\n"
+		  "datagrams of one more are counted as 'flow overflow'" },
+	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"),
+	{ NULL },
+};
+#undef T
+
+void trace_opts_init(void *opts)
+{
+	struct trace_opts *o = opts;
+
+	o->backend = BACKEND_AUTO;
+	o->filter.ring_bytes = DEFAULT_RING_BYTES;
+	o->filter.protos = PROTO_ALL;
+	o->filter.flow_idle_ns = DEFAULT_FLOW_IDLE_S * 1000000000ull;
+}
+
+static enum cli_result trace_finish(const struct cli_command *cmd, void *opts, FILE *err)
+{
+	struct trace_opts *o = opts;
+
+	(void)cmd, (void)err;
+	if (o->ipv4 != o->ipv6)
+		o->filter.family = o->ipv4 ? AF_INET : AF_INET6;
+	return CLI_RUN;
+}
+
 
 static volatile sig_atomic_t stop_requested;
 
@@ -72,32 +167,27 @@ static int run_loop(struct source *src, struct tracer *t, double duration_s)
 	return err;
 }
 
-int cmd_trace(int argc, char **argv)
+static int cmd_trace(void *opts)
 {
-	struct trace_opts o;
+	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
 	struct sink sink = { .out = stdout };
 	struct source src;
 	struct tracer t;
 	int rc, err;
 
-	switch (cli_parse_trace(argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
-	log_setup(o.verbose);
+	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, true, o.filter.protos, o.filter.protos_explicit,
+	    (rc = preflight_backends(o->backend, true, o->filter.protos, o->filter.protos_explicit,
 				     choice)))
 		return rc;
 
-	err = tracer_load(&t, &o.filter, choice);
+	err = tracer_load(&t, &o->filter, choice);
 	if (err) {
 		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)", strerror(-err));
 		return 1;
 	}
-	sink.ops = o.json ? &trace_json_ops : &trace_text_ops;
+	sink.ops = o->json ? &trace_json_ops : &trace_text_ops;
 	/* the source flushes after every batch, so a large buffer only saves write() calls */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	err = source_open(&src, t.ring_fds, t.n_rings, tracer_counters_fd(&t), &sink);
@@ -109,7 +199,7 @@ int cmd_trace(int argc, char **argv)
 	src.kernel_skips = skipped_runs;
 	src.kernel_skips_ctx = &t;
 	src.tally_fd = tracer_tally_fd(&t);
-	src.flows = flows_new(tracer_flows_fd(&t), o.filter.flow_idle_ns, source_emit, &src);
+	src.flows = flows_new(tracer_flows_fd(&t), o->filter.flow_idle_ns, source_emit, &src);
 	if (!src.flows) {
 		elog("out of memory");
 		source_close(&src);
@@ -129,7 +219,7 @@ int cmd_trace(int argc, char **argv)
 		sink.ops->begin(&sink);
 	report_ready(&t);
 
-	err = run_loop(&src, &t, o.duration_s);
+	err = run_loop(&src, &t, o->duration_s);
 
 	tracer_detach(&t); /* nothing new arrives from here on... */
 	source_drain(&src); /* ...so this empties the ring for good */
@@ -162,3 +252,26 @@ int cmd_trace(int argc, char **argv)
 	tracer_destroy(&t);
 	return err < 0 ? 1 : 0;
 }
+
+const struct cli_command trace_command = {
+	.name = "trace",
+	.summary = "stream connect/accept/close/listen events live (text or JSON lines)",
+	.description =
+		"Trace sockets live: TCP connect, accept, close (bytes, lifetime), refused connects, listen;\n"
+		"UDP and unix datagram flows (start, end with exact packets and bytes); unix stream and\n"
+		"seqpacket connect/accept with the processes at both ends. One line per connection or\n"
+		"flow, never per packet.\n",
+	.epilogue =
+		"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
+		"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit, then a\n"
+		"'sockscope: warning: ...' line for anything counted but not seen exactly.\n"
+		"Exit status: 0 ok (also after Ctrl-C, SIGTERM, --duration, or when the reader of stdout\n"
+		"goes away, as in '| head'), 1 a failure while running (loading or attaching the programs,\n"
+		"reading events, writing stdout), 64 bad arguments, 69 backend or BTF unavailable,\n"
+		"77 not permitted.\n",
+	.opts = trace_opts,
+	.opts_size = sizeof(struct trace_opts),
+	.init = trace_opts_init,
+	.finish = trace_finish,
+	.run = cmd_trace,
+};

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "cli.h"
+#include "commands.h"
 #include "unit.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -11,7 +11,7 @@ static FILE *devnull;
 
 static enum cli_result parse(int argc, char **argv, struct trace_opts *o)
 {
-	return cli_parse_trace(argc, argv, o, devnull);
+	return cli_parse(&trace_command, argc, argv, o, devnull);
 }
 
 static void defaults(void **state)
@@ -126,9 +126,9 @@ static void verify_takes_backend_only(void **state)
 	struct trace_opts o;
 
 	(void)state;
-	assert_int_equal(cli_parse_verify(ARGC(ok), ok, &o, devnull), CLI_RUN);
+	assert_int_equal(cli_parse(&verify_command, ARGC(ok), ok, &o, devnull), CLI_RUN);
 	assert_int_equal(o.backend, BACKEND_TRACEPOINT);
-	assert_int_equal(cli_parse_verify(ARGC(bad), bad, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&verify_command, ARGC(bad), bad, &o, devnull), CLI_USAGE);
 }
 
 static int open_devnull(void **state)
