@@ -3,7 +3,6 @@
  * `sockscope assoc`: one row per association, both halves joined when both are on this host.
  * --watch: attach, snapshot, reconcile, print the table, then one line per change.
  */
-#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include "commands.h"
@@ -15,14 +14,6 @@
 #include "util.h"
 
 #define POLL_MS 50
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct assoc_view {
 	const struct live_opts *o;
@@ -180,17 +171,13 @@ static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
 static int cmd_assoc(void *opts)
 {
 	const struct live_opts *o = opts;
-	struct sigaction sa = { .sa_handler = on_stop_signal };
 	struct live_session s;
 	struct assoc_view v = { .o = o };
 	double deadline;
 	int rc, err = 0;
 
-	if (o->watch) {
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		signal(SIGPIPE, SIG_IGN);
-	}
+	if (o->watch)
+		stop_signals_install();
 	if ((rc = live_start(&s, o, o->watch, o->watch ? on_event : NULL, &v)))
 		return rc;
 	s.on_resnapshot = o->watch ? on_resnapshot : NULL;
@@ -198,23 +185,21 @@ static int cmd_assoc(void *opts)
 	if (o->watch) {
 		char desc[256];
 
-		tracer_describe(&s.t, desc, sizeof(desc));
+		tracer_describe(&s.tr.t, desc, sizeof(desc));
 		ilog("ready: %s snapshot=%s", desc, s.snap.unix_source);
-		deadline = o->duration_s > 0 ? mono_s() + o->duration_s : 0;
-		while (!stop_requested && !(deadline && mono_s() >= deadline) &&
-		       !output_ended(stdout, &err)) {
+		deadline = deadline_after(o->duration_s);
+		while (!stop_due(deadline) && !output_ended(stdout, &err)) {
 			if ((err = live_poll(&s, POLL_MS)) < 0) {
 				elog("reading events failed: %s", strerror(-err));
 				break;
 			}
 		}
-		tracer_detach(&s.t);
-		source_drain(&s.src);
+		tracing_stop(&s.tr);
 		if (err >= 0) /* the last lines, written after the loop's last check */
 			output_ended(stdout, &err);
 		ilog("done: %llu opened, %llu closed, %llu lost, %u re-snapshots, %u sockets in the table",
 		     (unsigned long long)v.opened, (unsigned long long)v.closed,
-		     (unsigned long long)s.src.stats.lost, s.resnapshots, s.table.n_used);
+		     (unsigned long long)s.tr.src.stats.lost, s.resnapshots, s.table.n_used);
 	}
 	if (s.table.dropped)
 		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",

@@ -7,7 +7,6 @@
  * followed by an empty line, so the output can be logged or piped.
  */
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -26,14 +25,6 @@
 #define PROC_ROWS 10
 #define PORT_ROWS 7
 #define POLL_MS 50
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct top_state {
 	const struct live_opts *o;
@@ -262,7 +253,7 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	lb_str(&b, "  sockets ");
 	lb_u64(&b, t->n_used);
 	lb_str(&b, "  lost ");
-	lb_u64(&b, s->src.stats.lost);
+	lb_u64(&b, s->tr.src.stats.lost);
 	if (tty)
 		lb_str(&b, "  (q quits)");
 	line(&b, tty);
@@ -345,7 +336,6 @@ static bool quit_pressed(bool keys)
 static int cmd_top(void *opts)
 {
 	const struct live_opts *o = opts;
-	struct sigaction sa = { .sa_handler = on_stop_signal };
 	struct top_state *ts;
 	struct live_session s;
 	struct termios saved, raw;
@@ -357,9 +347,7 @@ static int cmd_top(void *opts)
 	if (!ts)
 		return 1;
 	ts->o = o;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	stop_signals_install();
 	if ((rc = live_start(&s, o, true, on_event, ts))) {
 		free(ts);
 		return rc;
@@ -374,10 +362,9 @@ static int cmd_top(void *opts)
 	if (tty)
 		fputs("\x1b[2J", stdout);
 	last = mono_s();
-	deadline = o->duration_s > 0 ? last + o->duration_s : 0;
+	deadline = deadline_after(o->duration_s);
 	render(ts, &s, 1.0, tty);
-	while (!stop_requested && !(deadline && mono_s() >= deadline) &&
-	       !output_ended(stdout, &err)) {
+	while (!stop_due(deadline) && !output_ended(stdout, &err)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
 			break;

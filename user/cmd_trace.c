@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `sockscope trace`: attach, stream events to a text or JSON sink, detach and drain. */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -13,6 +12,7 @@
 #include "preflight.h"
 #include "source.h"
 #include "tracer.h"
+#include "tracing.h"
 #include "util.h"
 
 #define POLL_MS 50 /* bounds the delay between an event and its output line */
@@ -111,28 +111,6 @@ static enum cli_result trace_finish(const struct cli_command *cmd, void *opts, F
 }
 
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake the poll */
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run cleanly, see run_loop() */
-}
-
-static uint64_t skipped_runs(const void *tracer)
-{
-	return tracer_skipped_runs(tracer);
-}
-
 static void report_ready(const struct tracer *t)
 {
 	char desc[512];
@@ -148,23 +126,45 @@ static void report_ready(const struct tracer *t)
 	ilog("ready: %s", desc);
 }
 
-static int run_loop(struct source *src, struct tracer *t, double duration_s)
+static int run_loop(struct tracing *tr, double duration_s)
 {
-	double deadline = duration_s > 0 ? mono_s() + duration_s : 0;
+	double deadline = deadline_after(duration_s);
 	int err = 0;
 
-	while (!stop_requested && !(deadline && mono_s() >= deadline)) {
-		err = source_poll(src, POLL_MS);
-		tracer_tick(t);
-		flows_tick(src->flows, mono_ns());
+	while (!stop_due(deadline)) {
+		err = tracing_poll(tr, POLL_MS);
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
 		}
-		if (output_ended(src->sink->out, &err))
+		if (output_ended(tr->src.sink->out, &err))
 			break;
 	}
 	return err;
+}
+
+static void report_done(const struct tracing *tr)
+{
+	const struct source_stats *st = &tr->src.stats;
+
+	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
+	     (unsigned long long)st->events, (unsigned long long)st->lost,
+	     (unsigned long long)st->untracked, (unsigned long long)st->flow_overflow);
+	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
+	     (unsigned long long)tracer_closes_by_net(&tr->t));
+	if (st->flow_overflow)
+		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
+		     (unsigned long long)st->flow_overflow);
+	if (st->dest_unknown)
+		wlog("%llu UDP datagrams were sent before sockscope could see their destination "
+		     "(io_uring or 32-bit senders): their flows show the unspecified address, port 0",
+		     (unsigned long long)st->dest_unknown);
+	if (st->invalid)
+		wlog("%llu records did not match this build's ABI and were skipped",
+		     (unsigned long long)st->invalid);
+	if (st->untracked)
+		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
+		     (unsigned long long)st->untracked);
 }
 
 static int cmd_trace(void *opts)
@@ -172,8 +172,7 @@ static int cmd_trace(void *opts)
 	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
 	struct sink sink = { .out = stdout };
-	struct source src;
-	struct tracer t;
+	struct tracing tr = { 0 };
 	int rc, err;
 
 	log_setup(o->verbose);
@@ -182,75 +181,34 @@ static int cmd_trace(void *opts)
 				     choice)))
 		return rc;
 
-	err = tracer_load(&t, &o->filter, choice);
-	if (err) {
-		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)", strerror(-err));
-		return 1;
-	}
 	sink.ops = o->json ? &trace_json_ops : &trace_text_ops;
 	/* the source flushes after every batch, so a large buffer only saves write() calls */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	err = source_open(&src, t.ring_fds, t.n_rings, tracer_counters_fd(&t), &sink);
-	if (err) {
-		elog("opening the ring buffer failed: %s", strerror(-err));
-		tracer_destroy(&t);
-		return 1;
-	}
-	src.kernel_skips = skipped_runs;
-	src.kernel_skips_ctx = &t;
-	src.tally_fd = tracer_tally_fd(&t);
-	src.flows = flows_new(tracer_flows_fd(&t), o->filter.flow_idle_ns, source_emit, &src);
-	if (!src.flows) {
-		elog("out of memory");
-		source_close(&src);
-		tracer_destroy(&t);
-		return 1;
-	}
-	install_signals();
-	err = tracer_attach(&t);
-	if (err) {
-		elog("attaching the BPF programs failed: %s (run with -v to see the backends chosen)", strerror(-err));
-		source_close(&src);
-		tracer_destroy(&t);
-		return 1;
-	}
+	if ((rc = tracing_load(&tr, &o->filter, choice)) ||
+	    (rc = tracing_open(&tr, &sink, o->filter.flow_idle_ns)))
+		goto out;
+	stop_signals_install();
+	if ((rc = tracing_attach(&tr, "(run with -v to see the backends chosen)")))
+		goto out;
 	clock_sync();
 	if (sink.ops->begin)
 		sink.ops->begin(&sink);
-	report_ready(&t);
+	report_ready(&tr.t);
 
-	err = run_loop(&src, &t, o->duration_s);
+	err = run_loop(&tr, o->duration_s);
 
-	tracer_detach(&t); /* nothing new arrives from here on... */
-	source_drain(&src); /* ...so this empties the ring for good */
-	flows_flush(src.flows, mono_ns()); /* and the flow totals are final */
+	tracing_stop(&tr);
+	flows_flush(tr.src.flows, mono_ns()); /* and the flow totals are final */
 	if (sink.ops->end)
 		sink.ops->end(&sink);
 	fflush(stdout);
 	if (err >= 0) /* the last lines, written after the loop's last check */
 		output_ended(stdout, &err);
-	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
-	     (unsigned long long)src.stats.events, (unsigned long long)src.stats.lost,
-	     (unsigned long long)src.stats.untracked, (unsigned long long)src.stats.flow_overflow);
-	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
-	     (unsigned long long)tracer_closes_by_net(&t));
-	if (src.stats.flow_overflow)
-		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
-		     (unsigned long long)src.stats.flow_overflow);
-	if (src.stats.dest_unknown)
-		wlog("%llu UDP datagrams were sent before sockscope could see their destination "
-		     "(io_uring or 32-bit senders): their flows show the unspecified address, port 0",
-		     (unsigned long long)src.stats.dest_unknown);
-	if (src.stats.invalid)
-		wlog("%llu records did not match this build's ABI and were skipped",
-		     (unsigned long long)src.stats.invalid);
-	if (src.stats.untracked)
-		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
-		     (unsigned long long)src.stats.untracked);
-	flows_free(src.flows);
-	source_close(&src);
-	tracer_destroy(&t);
-	return err < 0 ? 1 : 0;
+	report_done(&tr);
+	rc = err < 0 ? 1 : 0;
+out:
+	tracing_close(&tr);
+	return rc;
 }
 
 const struct cli_command trace_command = {
