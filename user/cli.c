@@ -1,73 +1,24 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include "backends.h"
 #include "cli.h"
+#include "tracer.h"
 
-#define DEFAULT_RING_BYTES (8ul << 20)
-#define MIN_RING_BYTES 4096ul /* one page: the kernel's minimum */
-#define MAX_RING_BYTES (1ul << 30)
-#define MAX_DURATION_S (366.0 * 24 * 3600)
-#define DEFAULT_FLOW_IDLE_S 30
-#define MAX_FLOW_IDLE_S (24ul * 3600)
-#define MAX_KERNEL_TABLE (1ul << 24) /* entries; the kernel refuses what it cannot allocate */
+#define MAX_OPTS 32       /* options of one command, --help included */
+#define HELP_INDENT 2
+#define HELP_GAP 2        /* spaces between the widest option and its help */
+#define LONG_ONLY_VAL 256 /* getopt's value for table entry i without a short key: 256 + i */
 
-const char trace_usage[] =
-	"Usage: sockscope trace [OPTIONS]\n"
-	"Trace sockets live: TCP connect, accept, close (bytes, lifetime), refused connects, listen;\n"
-	"UDP and unix datagram flows (start, end with exact packets and bytes); unix stream and\n"
-	"seqpacket connect/accept with the processes at both ends. One line per connection or\n"
-	"flow, never per packet.\n"
-	"\n"
-	"  -j, --json              JSON lines, one object per event (see docs/output.md)\n"
-	"  -p, --pid PID           only sockets owned by process PID\n"
-	"      --port PORT         only connections whose local or remote port is PORT\n"
-	"                          (repeat for up to 8 ports)\n"
-	"  -4, --ipv4              only IPv4\n"
-	"  -6, --ipv6              only IPv6\n"
-	"      --proto LIST        protocols, comma-separated: tcp,udp,unix (default: all three;\n"
-	"                          udp/unix are dropped with a warning if this kernel cannot\n"
-	"                          trace them, unless named here)\n"
-	"      --udp-idle SECONDS  a UDP/unix datagram flow with no datagram for SECONDS ends\n"
-	"                          (default 30)\n"
-	"  -d, --duration SECONDS  stop after SECONDS (default: until Ctrl-C)\n"
-	"      --backend NAME      auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
-	"                          (default auto: the best the kernel offers, per hook)\n"
-	"      --ring-size BYTES   kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n"
-	"                          split into one ring per CPU (at least 4096 bytes each);\n"
-	"                          raise it if 'lost' events appear\n"
-	"      --max-sockets N     TCP sockets the kernel side follows at once (default 65536); one\n"
-	"                          more is counted as 'untracked' and its close is not seen\n"
-	"      --max-flows N       UDP/unix flows the kernel side counts at once (default 65536);\n"
-	"                          datagrams of one more are counted as 'flow overflow'\n"
-	"  -v, --verbose           say which backend each hook got and why; -vv adds libbpf debug\n"
-	"  -h, --help              this text\n"
-	"\n"
-	"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
-	"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit, then a\n"
-	"'sockscope: warning: ...' line for anything counted but not seen exactly.\n"
-	"Exit status: 0 ok (also after Ctrl-C, SIGTERM, --duration, or when the reader of stdout\n"
-	"goes away, as in '| head'), 1 a failure while running (loading or attaching the programs,\n"
-	"reading events, writing stdout), 64 bad arguments, 69 backend or BTF unavailable,\n"
-	"77 not permitted.\n";
+const struct cli_enum cli_tracer_protos[] = {
+	{ "tcp", PROTO_TCP }, { "udp", PROTO_UDP }, { "unix", PROTO_UNIX }, { NULL },
+};
 
-const char verify_usage[] =
-	"Usage: sockscope verify [--backend auto|fentry|kprobe|tracepoint] [-v]\n"
-	"Load the BPF programs of one backend through the kernel verifier, attach nothing, and\n"
-	"report. Without --backend: the programs 'auto' would pick on this kernel.\n";
-
-int usage_error(FILE *err, const char *usage, const char *fmt, const char *arg)
-{
-	fputs("sockscope: ", err);
-	fprintf(err, fmt, arg);
-	fputs("\n\n", err);
-	fputs(usage, err);
-	return CLI_USAGE;
-}
+static const struct cli_opt help_opt = { .name = "help", .key = 'h', .help = "this text" };
 
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
@@ -84,24 +35,21 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 	return 0;
 }
 
-/* "tcp,udp,unix" (any subset, any order) into PROTO_* bits. */
-int cli_parse_protos(const char *list, unsigned *out)
+int cli_parse_enum_list(const char *list, const struct cli_enum *map, unsigned *out)
 {
 	char buf[64], *save, *tok;
+	const struct cli_enum *e;
 	unsigned mask = 0;
 
 	if (strlen(list) >= sizeof(buf))
 		return -EINVAL;
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "tcp"))
-			mask |= PROTO_TCP;
-		else if (!strcmp(tok, "udp"))
-			mask |= PROTO_UDP;
-		else if (!strcmp(tok, "unix"))
-			mask |= PROTO_UNIX;
-		else
+		for (e = map; e->name && strcmp(e->name, tok); e++)
+			;
+		if (!e->name)
 			return -EINVAL;
+		mask |= e->value;
 	}
 	if (!mask)
 		return -EINVAL;
@@ -109,154 +57,246 @@ int cli_parse_protos(const char *list, unsigned *out)
 	return 0;
 }
 
-static void opts_init(struct trace_opts *o)
+int cli_parse_protos(const char *list, unsigned *out)
 {
-	memset(o, 0, sizeof(*o));
-	o->backend = BACKEND_AUTO;
-	o->filter.ring_bytes = DEFAULT_RING_BYTES;
-	o->filter.protos = PROTO_ALL;
-	o->filter.flow_idle_ns = DEFAULT_FLOW_IDLE_S * 1000000000ull;
+	return cli_parse_enum_list(list, cli_tracer_protos, out);
 }
 
-enum cli_result cli_parse_trace(int argc, char **argv, struct trace_opts *o, FILE *err)
+int cli_set_backend(void *opts, const struct cli_opt *opt, const char *arg)
 {
-	enum { OPT_PORT = 256, OPT_PROTO, OPT_BACKEND, OPT_RING, OPT_UDP_IDLE, OPT_MAX_SOCKETS,
-	       OPT_MAX_FLOWS };
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "port", required_argument, NULL, OPT_PORT },
-		{ "ipv4", no_argument, NULL, '4' },
-		{ "ipv6", no_argument, NULL, '6' },
-		{ "proto", required_argument, NULL, OPT_PROTO },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "backend", required_argument, NULL, OPT_BACKEND },
-		{ "ring-size", required_argument, NULL, OPT_RING },
-		{ "udp-idle", required_argument, NULL, OPT_UDP_IDLE },
-		{ "max-sockets", required_argument, NULL, OPT_MAX_SOCKETS },
-		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	bool v4 = false, v6 = false;
-	unsigned long val;
-	char *end;
-	int c;
+	return backend_parse(arg, (enum backend *)((char *)opts + opt->off));
+}
 
-	opts_init(o);
+static void store_uint(void *field, size_t size, unsigned long long v)
+{
+	switch (size) {
+	case 1: *(uint8_t *)field = v; break;
+	case 2: *(uint16_t *)field = v; break;
+	case 4: *(uint32_t *)field = v; break;
+	default: *(uint64_t *)field = v; break;
+	}
+}
+
+static size_t opt_count(const struct cli_command *cmd)
+{
+	size_t n = 0;
+
+	while (cmd->opts[n].name)
+		n++;
+	return n;
+}
+
+/* "--name ARG" as --help shows it. */
+static int opt_label(const struct cli_opt *o, char *buf, size_t len)
+{
+	return snprintf(buf, len, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+}
+
+static void usage_opt(const struct cli_opt *o, int width, FILE *out)
+{
+	char label[64];
+	const char *line = o->help, *nl;
+
+	opt_label(o, label, sizeof(label));
+	if (o->key)
+		fprintf(out, "%*s-%c, %-*s", HELP_INDENT, "", o->key, width, label);
+	else
+		fprintf(out, "%*s    %-*s", HELP_INDENT, "", width, label);
+	for (;;) {
+		nl = strchr(line, '\n');
+		fprintf(out, "%*s%.*s\n", line == o->help ? HELP_GAP : 0, "",
+			nl ? (int)(nl - line) : (int)strlen(line), line);
+		if (!nl)
+			break;
+		line = nl + 1;
+		fprintf(out, "%*s", HELP_INDENT + 4 + width + HELP_GAP, "");
+	}
+}
+
+void cli_usage(const struct cli_command *cmd, FILE *out)
+{
+	char label[64];
+	int width = 0;
+
+	for (const struct cli_opt *o = cmd->opts; o->name; o++)
+		if (!(o->flags & CLI_HIDDEN) && opt_label(o, label, sizeof(label)) > width)
+			width = opt_label(o, label, sizeof(label));
+	fprintf(out, "Usage: sockscope %s [OPTIONS]\n%s\n", cmd->name, cmd->description);
+	for (const struct cli_opt *o = cmd->opts; o->name; o++)
+		if (!(o->flags & CLI_HIDDEN))
+			usage_opt(o, width, out);
+	usage_opt(&help_opt, width, out);
+	if (cmd->epilogue)
+		fprintf(out, "\n%s", cmd->epilogue);
+}
+
+enum cli_result usage_error(const struct cli_command *cmd, FILE *err, const char *fmt,
+			    const char *arg)
+{
+	fputs("sockscope: ", err);
+	fprintf(err, fmt, arg);
+	fputs("\n\n", err);
+	cli_usage(cmd, err);
+	return CLI_USAGE;
+}
+
+/* One option's value into the options struct: 0 or the cli_result to stop with. */
+static int apply_opt(const struct cli_command *cmd, const struct cli_opt *o, const char *arg,
+		     void *opts, FILE *err)
+{
+	void *field = (char *)opts + o->off;
+	unsigned long v;
+	unsigned mask;
+	double s;
+	char *end;
+	int e;
+
+	switch (o->type) {
+	case CLI_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case CLI_COUNT:
+		(*(int *)field)++;
+		return 0;
+	case CLI_UINT:
+		if (parse_uint(arg, o->min, o->max, &v) || ((o->flags & CLI_POW2) && (v & (v - 1))))
+			return usage_error(cmd, err, o->bad, arg);
+		store_uint(field, o->size, (unsigned long long)v * (o->scale ? o->scale : 1));
+		return 0;
+	case CLI_SECONDS:
+		errno = 0;
+		s = strtod(arg, &end);
+		if (errno || *end || end == arg || !isfinite(s) || s <= 0 || s > o->max_s)
+			return usage_error(cmd, err, o->bad, arg);
+		*(double *)field = s;
+		return 0;
+	case CLI_ENUM_LIST:
+		if (cli_parse_enum_list(arg, o->map, &mask))
+			return usage_error(cmd, err, o->bad, arg);
+		*(unsigned *)field = mask;
+		return 0;
+	case CLI_CUSTOM:
+		e = o->set(opts, o, arg);
+		if (e == -E2BIG)
+			return usage_error(cmd, err, o->full, arg);
+		return e ? usage_error(cmd, err, o->bad, arg) : 0;
+	case CLI_REJECT:
+		return usage_error(cmd, err, "%s", o->bad);
+	}
+	return 0;
+}
+
+enum cli_result cli_parse(const struct cli_command *cmd, int argc, char **argv, void *opts,
+			  FILE *err)
+{
+	struct option longopts[MAX_OPTS + 1] = { 0 };
+	char shorts[2 * MAX_OPTS + 2] = ":", *sp = shorts + 1;
+	size_t n = opt_count(cmd);
+	const struct cli_opt *o, *live_opt = NULL;
+	char live_name[64];
+	int c, rc;
+
+	if (n + 1 > MAX_OPTS)
+		return usage_error(cmd, err, "%s: too many options in this build", cmd->name);
+	for (size_t i = 0; i <= n; i++) {
+		o = i < n ? &cmd->opts[i] : &help_opt;
+		longopts[i] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+					       NULL, o->key ? o->key : LONG_ONLY_VAL + (int)i };
+		if (o->key) {
+			*sp++ = o->key;
+			if (o->arg)
+				*sp++ = ':';
+		}
+	}
+	memset(opts, 0, cmd->opts_size);
+	if (cmd->init)
+		cmd->init(opts);
 	optind = 0; /* reset getopt: this parser may run more than once (tests) */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jp:46d:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'p':
-			if (parse_uint(optarg, 1, INT_MAX, &val))
-				return usage_error(err, trace_usage, "invalid --pid '%s': expected a process id", optarg);
-			o->filter.pid = val;
-			break;
-		case OPT_PORT:
-			if (parse_uint(optarg, 1, 65535, &val))
-				return usage_error(err, trace_usage, "invalid --port '%s': expected 1-65535", optarg);
-			if (o->filter.n_ports == SS_MAX_PORTS)
-				return usage_error(err, trace_usage, "too many --port options (at most 8): '%s'", optarg);
-			o->filter.ports[o->filter.n_ports++] = val;
-			break;
-		case '4':
-			v4 = true;
-			break;
-		case '6':
-			v6 = true;
-			break;
-		case OPT_PROTO:
-			if (cli_parse_protos(optarg, &o->filter.protos))
-				return usage_error(err, trace_usage, "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix", optarg);
-			o->filter.protos_explicit = true;
-			break;
-		case OPT_UDP_IDLE:
-			if (parse_uint(optarg, 1, MAX_FLOW_IDLE_S, &val))
-				return usage_error(err, trace_usage, "invalid --udp-idle '%s': expected seconds, 1 to 86400", optarg);
-			o->filter.flow_idle_ns = val * 1000000000ull;
-			break;
-		case 'd':
-			errno = 0;
-			o->duration_s = strtod(optarg, &end);
-			if (errno || *end || end == optarg || !isfinite(o->duration_s) ||
-			    o->duration_s <= 0 || o->duration_s > MAX_DURATION_S)
-				return usage_error(err, trace_usage, "invalid --duration '%s': expected seconds > 0", optarg);
-			break;
-		case OPT_BACKEND:
-			if (backend_parse(optarg, &o->backend))
-				return usage_error(err, trace_usage, "invalid --backend '%s': expected auto, fentry, kprobe or tracepoint", optarg);
-			break;
-		case OPT_RING:
-			if (parse_uint(optarg, MIN_RING_BYTES, MAX_RING_BYTES, &val) || (val & (val - 1)))
-				return usage_error(err, trace_usage, "invalid --ring-size '%s': expected a power of two, 4096 to 1 GiB", optarg);
-			o->filter.ring_bytes = val;
-			break;
-		case OPT_MAX_SOCKETS:
-			if (parse_uint(optarg, 1, MAX_KERNEL_TABLE, &val))
-				return usage_error(err, trace_usage, "invalid --max-sockets '%s': expected 1 to 16777216", optarg);
-			o->filter.max_sockets = val;
-			break;
-		case OPT_MAX_FLOWS:
-			if (parse_uint(optarg, 1, MAX_KERNEL_TABLE, &val))
-				return usage_error(err, trace_usage, "invalid --max-flows '%s': expected 1 to 16777216", optarg);
-			o->filter.max_flows = val;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'h':
-			fputs(trace_usage, stdout);
+	while ((c = getopt_long(argc, argv, shorts, longopts, NULL)) != -1) {
+		if (c == ':')
+			return usage_error(cmd, err, "option '%s' needs a value", argv[optind - 1]);
+		if (c == '?')
+			return usage_error(cmd, err, "unknown option '%s'", argv[optind - 1]);
+		o = NULL;
+		if (c >= LONG_ONLY_VAL && c <= LONG_ONLY_VAL + (int)n)
+			o = c - LONG_ONLY_VAL < (int)n ? &cmd->opts[c - LONG_ONLY_VAL] : &help_opt;
+		for (size_t i = 0; !o && i <= n; i++)
+			if ((i < n ? cmd->opts[i].key : help_opt.key) == c)
+				o = i < n ? &cmd->opts[i] : &help_opt;
+		if (o == &help_opt) {
+			cli_usage(cmd, stdout);
 			return CLI_EXIT_OK;
-		case ':':
-			return usage_error(err, trace_usage, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(err, trace_usage, "unknown option '%s'", argv[optind - 1]);
 		}
+		if ((rc = apply_opt(cmd, o, optarg, opts, err)))
+			return rc;
+		if (o->flags & CLI_LIVE)
+			live_opt = o;
 	}
 	if (optind < argc)
-		return usage_error(err, trace_usage, "unexpected argument '%s'", argv[optind]);
-	if (v4 != v6)
-		o->filter.family = v4 ? AF_INET : AF_INET6;
-	return CLI_RUN;
+		return usage_error(cmd, err, "unexpected argument '%s'", argv[optind]);
+	if (live_opt && !(cmd->live && cmd->live(opts))) {
+		snprintf(live_name, sizeof(live_name), "--%s", live_opt->name);
+		return usage_error(cmd, err, "%s only applies to a live view (assoc --watch, top)",
+				   live_name);
+	}
+	return cmd->finish ? cmd->finish(cmd, opts, err) : CLI_RUN;
 }
 
-enum cli_result cli_parse_verify(int argc, char **argv, struct trace_opts *o, FILE *err)
+static void program_usage(const struct cli_program *prog, FILE *out)
 {
-	static const struct option longopts[] = {
-		{ "backend", required_argument, NULL, 'b' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c;
+	fprintf(out, "Usage: sockscope COMMAND [OPTIONS]\n%s\n\nCommands:\n", prog->description);
+	for (const struct cli_command *const *c = prog->commands; *c; c++)
+		fprintf(out, "  %-9s %s\n", (*c)->name, (*c)->summary);
+	fputs("\n"
+	      "  sockscope COMMAND --help   options of one command\n"
+	      "  sockscope --version\n", out);
+}
 
-	opts_init(o);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			if (backend_parse(optarg, &o->backend))
-				return usage_error(err, verify_usage, "invalid --backend '%s': expected auto, fentry, kprobe or tracepoint", optarg);
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'h':
-			fputs(verify_usage, stdout);
-			return CLI_EXIT_OK;
-		case ':':
-			return usage_error(err, verify_usage, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(err, verify_usage, "unknown option '%s'", argv[optind - 1]);
-		}
+static int run_command(const struct cli_command *cmd, int argc, char **argv)
+{
+	void *opts = calloc(1, cmd->opts_size);
+	int rc;
+
+	if (!opts) {
+		fputs("sockscope: out of memory\n", stderr);
+		return 1;
 	}
-	if (optind < argc)
-		return usage_error(err, verify_usage, "unexpected argument '%s'", argv[optind]);
-	return CLI_RUN;
+	switch (cli_parse(cmd, argc, argv, opts, stderr)) {
+	case CLI_RUN:
+		rc = cmd->run(opts);
+		break;
+	case CLI_EXIT_OK:
+		rc = 0;
+		break;
+	default:
+		rc = EXIT_USAGE;
+		break;
+	}
+	free(opts);
+	return rc;
+}
+
+int cli_main(const struct cli_program *prog, int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[1] : NULL;
+
+	if (!name) {
+		program_usage(prog, stderr);
+		return EXIT_USAGE;
+	}
+	for (const struct cli_command *const *c = prog->commands; *c; c++)
+		if (!strcmp(name, (*c)->name))
+			return run_command(*c, argc - 1, argv + 1);
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		program_usage(prog, stdout);
+		return 0;
+	}
+	if (!strcmp(name, "--version")) {
+		printf("sockscope %s\n", prog->version);
+		return 0;
+	}
+	fprintf(stderr, "sockscope: unknown command '%s'\n\n", name);
+	program_usage(prog, stderr);
+	return EXIT_USAGE;
 }

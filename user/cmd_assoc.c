@@ -3,7 +3,6 @@
  * `sockscope assoc`: one row per association, both halves joined when both are on this host.
  * --watch: attach, snapshot, reconcile, print the table, then one line per change.
  */
-#include <signal.h>
 #include <string.h>
 #include <time.h>
 #include "commands.h"
@@ -12,16 +11,9 @@
 #include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
+#include "util.h"
 
 #define POLL_MS 50
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct assoc_view {
 	const struct live_opts *o;
@@ -176,62 +168,86 @@ static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
 	fflush(stdout);
 }
 
-static double now_s(void)
+static int cmd_assoc(void *opts)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int cmd_assoc(int argc, char **argv)
-{
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-	struct live_opts o;
+	const struct live_opts *o = opts;
 	struct live_session s;
-	struct assoc_view v = { .o = &o };
+	struct assoc_view v = { .o = o };
 	double deadline;
 	int rc, err = 0;
 
-	switch (cli_parse_live(LIVE_ASSOC, argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
-	if (o.watch) {
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		signal(SIGPIPE, SIG_IGN);
-	}
-	if ((rc = live_start(&s, &o, o.watch, o.watch ? on_event : NULL, &v)))
+	if (o->watch)
+		stop_signals_install();
+	if ((rc = live_start(&s, o, o->watch, o->watch ? on_event : NULL, &v)))
 		return rc;
-	s.on_resnapshot = o.watch ? on_resnapshot : NULL;
-	print_table(&o, &s.table);
-	if (o.watch) {
+	s.on_resnapshot = o->watch ? on_resnapshot : NULL;
+	print_table(o, &s.table);
+	if (o->watch) {
 		char desc[256];
 
-		tracer_describe(&s.t, desc, sizeof(desc));
+		tracer_describe(&s.tr.t, desc, sizeof(desc));
 		ilog("ready: %s snapshot=%s", desc, s.snap.unix_source);
-		deadline = o.duration_s > 0 ? now_s() + o.duration_s : 0;
-		while (!stop_requested && !(deadline && now_s() >= deadline) &&
-		       !output_ended(stdout, &err)) {
+		deadline = deadline_after(o->duration_s);
+		while (!stop_due(deadline) && !output_ended(stdout, &err)) {
 			if ((err = live_poll(&s, POLL_MS)) < 0) {
 				elog("reading events failed: %s", strerror(-err));
 				break;
 			}
 		}
-		tracer_detach(&s.t);
-		source_drain(&s.src);
+		tracing_stop(&s.tr);
 		if (err >= 0) /* the last lines, written after the loop's last check */
 			output_ended(stdout, &err);
 		ilog("done: %llu opened, %llu closed, %llu lost, %u re-snapshots, %u sockets in the table",
 		     (unsigned long long)v.opened, (unsigned long long)v.closed,
-		     (unsigned long long)s.src.stats.lost, s.resnapshots, s.table.n_used);
+		     (unsigned long long)s.tr.src.stats.lost, s.resnapshots, s.table.n_used);
 	}
 	if (s.table.dropped)
 		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",
 		     (unsigned long long)s.table.dropped);
 	live_stop(&s);
 	/* --watch: a reader that went away ended the run normally (err says if writing failed) */
-	return err < 0 || (!o.watch && ferror(stdout)) ? 1 : 0;
+	return err < 0 || (!o->watch && ferror(stdout)) ? 1 : 0;
 }
+
+static void assoc_init(void *opts)
+{
+	live_opts_init(opts, LIVE_ASSOC);
+}
+
+static bool assoc_live(const void *opts)
+{
+	return ((const struct live_opts *)opts)->watch;
+}
+
+#define L struct live_opts
+static const struct cli_opt assoc_opts[] = {
+	CLI_OPT_JSON(L, json, "JSON lines, one object per association (see docs/output.md)"),
+	LIVE_OPT_PROTO("protocols, comma-separated: tcp,udp,unix (default: all)"),
+	CLI_OPT_PID(L, pid, "only associations with process PID at either end"),
+	{ .name = "watch", .key = 'w', .type = CLI_FLAG, CLI_FIELD(L, watch),
+	  .help = "print the table, then one line per socket of an association\n"
+		  "opened or closed (TCP, UDP and unix, from the event stream; unix\n"
+		  "closes a few seconds late) until Ctrl-C" },
+	CLI_OPT_DURATION(L, duration_s, CLI_LIVE, "with --watch: stop after SECONDS"),
+	CLI_OPT_BACKEND(L, backend, CLI_LIVE, "with --watch: auto|fentry|kprobe|tracepoint"),
+	CLI_OPT_RING(L, ring_bytes, CLI_LIVE,
+		     "with --watch: kernel ring buffer memory (default 8 MiB)"),
+	LIVE_OPT_MAX_SOCKETS("table size limit (default 1048576); the rest is counted"),
+	CLI_OPT_VERBOSE(L, verbose, "say how the snapshot was taken and how long it took"),
+	{ NULL },
+};
+#undef L
+
+const struct cli_command assoc_command = {
+	.name = "assoc",
+	.summary = "associations (connections) with the processes at both ends; --watch: live",
+	.description =
+		"Every association (connected TCP, connected UDP, connected unix socket) of this network\n"
+		"namespace: both halves, the state, the local processes and, when the peer is on this\n"
+		"host, the peer's processes. One-shot unless --watch.\n",
+	.opts = assoc_opts,
+	.opts_size = sizeof(struct live_opts),
+	.init = assoc_init,
+	.live = assoc_live,
+	.run = cmd_assoc,
+};

@@ -34,20 +34,15 @@ static bool wanted(const struct live_opts *o, const struct assoc_table *t, const
 	return (o->protos & (1u << h->proto)) && (!o->pid || assoc_table_has_owner(t, h, o->pid));
 }
 
-int cmd_ports(int argc, char **argv)
+static int cmd_ports(void *opts)
 {
-	struct live_opts o;
+	const struct live_opts *o = opts;
 	struct live_session s;
 	struct linebuf b;
 	uint32_t *rows, n = 0;
 	int rc;
 
-	switch (cli_parse_live(LIVE_PORTS, argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
-	if ((rc = live_start(&s, &o, false, NULL, NULL)))
+	if ((rc = live_start(&s, o, false, NULL, NULL)))
 		return rc;
 	rows = malloc((s.table.n_slots + 1) * sizeof(*rows));
 	if (!rows) {
@@ -58,19 +53,19 @@ int cmd_ports(int argc, char **argv)
 	for (uint32_t i = 0; i < s.table.n_slots; i++) {
 		const struct half_assoc *h = assoc_table_get(&s.table, i);
 
-		if (h && half_is_port(h) && wanted(&o, &s.table, h))
+		if (h && half_is_port(h) && wanted(o, &s.table, h))
 			rows[n++] = i;
 	}
 	sort_table = &s.table;
 	qsort(rows, n, sizeof(*rows), port_cmp);
-	if (!o.json) {
+	if (!o->json) {
 		fmt_ports_header(&b);
 		lb_flush(&b, stdout);
 	}
 	for (uint32_t i = 0; i < n; i++) {
 		const struct half_assoc *h = assoc_table_get(&s.table, rows[i]);
 
-		if (o.json)
+		if (o->json)
 			fmt_port_json(&b, &s.table, h);
 		else
 			fmt_port_text(&b, &s.table, h);
@@ -85,3 +80,36 @@ int cmd_ports(int argc, char **argv)
 	live_stop(&s);
 	return ferror(stdout) ? 1 : 0;
 }
+
+static void ports_init(void *opts)
+{
+	live_opts_init(opts, LIVE_PORTS);
+}
+
+#define L struct live_opts
+static const struct cli_opt ports_opts[] = {
+	CLI_OPT_JSON(L, json, "JSON lines, one object per socket (see docs/output.md)"),
+	LIVE_OPT_PROTO("protocols, comma-separated: tcp,udp,unix (default: all)"),
+	CLI_OPT_PID(L, pid, "only sockets held by process PID"),
+	LIVE_OPT_MAX_SOCKETS("table size limit (default 1048576); the rest is counted"),
+	CLI_OPT_VERBOSE(L, verbose, "say how the snapshot was taken and how long it took"),
+	/* a one-shot snapshot: accepted only to say they do not apply */
+	CLI_OPT_DURATION(L, duration_s, CLI_LIVE | CLI_HIDDEN, NULL),
+	CLI_OPT_BACKEND(L, backend, CLI_LIVE | CLI_HIDDEN, NULL),
+	CLI_OPT_RING(L, ring_bytes, CLI_LIVE | CLI_HIDDEN, NULL),
+	LIVE_OPT_NO_WATCH,
+	{ NULL },
+};
+#undef L
+
+const struct cli_command ports_command = {
+	.name = "ports",
+	.summary = "listening TCP, bound UDP and listening unix sockets with their processes",
+	.description =
+		"Every listening TCP socket, bound UDP socket and listening (or bound datagram) unix\n"
+		"socket of this network namespace, with the processes that hold it. One-shot.\n",
+	.opts = ports_opts,
+	.opts_size = sizeof(struct live_opts),
+	.init = ports_init,
+	.run = cmd_ports,
+};

@@ -7,7 +7,6 @@
  * followed by an empty line, so the output can be logged or piped.
  */
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -21,18 +20,11 @@
 #include "table_feed.h"
 #include "table_fmt.h"
 #include "user_names.h"
+#include "util.h"
 
 #define PROC_ROWS 10
 #define PORT_ROWS 7
 #define POLL_MS 50
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 struct top_state {
 	const struct live_opts *o;
@@ -244,7 +236,6 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	struct row *rows = NULL;
 	struct linebuf b;
 	char clock[16];
-	struct timespec now;
 	size_t start;
 
 	if (!grow_procs(ts, n_procs ? n_procs : 1))
@@ -253,8 +244,7 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	rows = malloc((n_procs > 65536 ? n_procs : 65536) * sizeof(*rows));
 	if (!rows)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	fmt_clock(clock, (int64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	fmt_clock(clock, clock_ns(CLOCK_REALTIME));
 	lb_reset(&b);
 	if (tty)
 		lb_str(&b, "\x1b[H");
@@ -263,7 +253,7 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	lb_str(&b, "  sockets ");
 	lb_u64(&b, t->n_used);
 	lb_str(&b, "  lost ");
-	lb_u64(&b, s->src.stats.lost);
+	lb_u64(&b, s->tr.src.stats.lost);
 	if (tty)
 		lb_str(&b, "  (q quits)");
 	line(&b, tty);
@@ -333,14 +323,6 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	free(rows);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static bool quit_pressed(bool keys)
 {
 	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
@@ -351,30 +333,22 @@ static bool quit_pressed(bool keys)
 	return read(STDIN_FILENO, &c, 1) == 1 && (c == 'q' || c == 'Q');
 }
 
-int cmd_top(int argc, char **argv)
+static int cmd_top(void *opts)
 {
-	struct sigaction sa = { .sa_handler = on_stop_signal };
+	const struct live_opts *o = opts;
 	struct top_state *ts;
-	struct live_opts o;
 	struct live_session s;
 	struct termios saved, raw;
 	bool tty = isatty(STDOUT_FILENO), keys = false;
 	double deadline, last;
 	int rc, err = 0;
 
-	switch (cli_parse_live(LIVE_TOP, argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
 	ts = calloc(1, sizeof(*ts));
 	if (!ts)
 		return 1;
-	ts->o = &o;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((rc = live_start(&s, &o, true, on_event, ts))) {
+	ts->o = o;
+	stop_signals_install();
+	if ((rc = live_start(&s, o, true, on_event, ts))) {
 		free(ts);
 		return rc;
 	}
@@ -387,21 +361,20 @@ int cmd_top(int argc, char **argv)
 	}
 	if (tty)
 		fputs("\x1b[2J", stdout);
-	last = now_s();
-	deadline = o.duration_s > 0 ? last + o.duration_s : 0;
+	last = mono_s();
+	deadline = deadline_after(o->duration_s);
 	render(ts, &s, 1.0, tty);
-	while (!stop_requested && !(deadline && now_s() >= deadline) &&
-	       !output_ended(stdout, &err)) {
+	while (!stop_due(deadline) && !output_ended(stdout, &err)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
 			break;
 		}
 		if (quit_pressed(keys))
 			break;
-		if (now_s() - last >= 1.0) {
-			double interval = now_s() - last;
+		if (mono_s() - last >= 1.0) {
+			double interval = mono_s() - last;
 
-			last = now_s();
+			last = mono_s();
 			render(ts, &s, interval, tty);
 		}
 	}
@@ -416,3 +389,37 @@ int cmd_top(int argc, char **argv)
 	free(ts);
 	return err < 0 ? 1 : 0;
 }
+
+static void top_init(void *opts)
+{
+	live_opts_init(opts, LIVE_TOP);
+}
+
+#define L struct live_opts
+static const struct cli_opt top_opts[] = {
+	{ .name = "json", .key = 'j', .type = CLI_REJECT, .flags = CLI_HIDDEN,
+	  .bad = "-j: top has no JSON output (use assoc --watch -j)" },
+	LIVE_OPT_PROTO("protocols counted: tcp,udp,unix (default: all)"),
+	CLI_OPT_PID(L, pid, "only process PID"),
+	CLI_OPT_DURATION(L, duration_s, 0, "stop after SECONDS"),
+	CLI_OPT_BACKEND(L, backend, 0, "auto|fentry|kprobe|tracepoint"),
+	CLI_OPT_RING(L, ring_bytes, 0, "kernel ring buffer memory (default 8 MiB)"),
+	LIVE_OPT_MAX_SOCKETS("table size limit (default 1048576)"),
+	CLI_OPT_VERBOSE(L, verbose, "more on stderr"),
+	LIVE_OPT_NO_WATCH,
+	{ NULL },
+};
+#undef L
+
+const struct cli_command top_command = {
+	.name = "top",
+	.summary = "live view: new connections/s and open associations per process and port",
+	.description =
+		"A live view, refreshed every second: new connections per second and open associations,\n"
+		"per process and per port, busiest first. q quits. Without a terminal on stdout it prints\n"
+		"one plain-text frame per second instead of redrawing.\n",
+	.opts = top_opts,
+	.opts_size = sizeof(struct live_opts),
+	.init = top_init,
+	.run = cmd_top,
+};

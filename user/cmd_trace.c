@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `sockscope trace`: attach, stream events to a text or JSON sink, detach and drain. */
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "cli.h"
 #include "commands.h"
@@ -12,38 +12,104 @@
 #include "preflight.h"
 #include "source.h"
 #include "tracer.h"
+#include "tracing.h"
+#include "util.h"
 
 #define POLL_MS 50 /* bounds the delay between an event and its output line */
 
-static volatile sig_atomic_t stop_requested;
+#define DEFAULT_FLOW_IDLE_S 30
+#define MAX_FLOW_IDLE_S (24ul * 3600)
+#define MAX_KERNEL_TABLE (1ul << 24) /* entries; the kernel refuses what it cannot allocate */
 
-static void on_stop_signal(int sig)
+static int set_port(void *opts, const struct cli_opt *opt, const char *arg)
 {
-	(void)sig;
-	stop_requested = 1;
+	struct tracer_config *f = &((struct trace_opts *)opts)->filter;
+	unsigned long port;
+
+	(void)opt;
+	if (parse_uint(arg, 1, 65535, &port))
+		return -EINVAL;
+	if (f->n_ports == SS_MAX_PORTS)
+		return -E2BIG;
+	f->ports[f->n_ports++] = port;
+	return 0;
 }
 
-static void install_signals(void)
+static int set_protos(void *opts, const struct cli_opt *opt, const char *arg)
 {
-	struct sigaction sa = { .sa_handler = on_stop_signal }; /* no SA_RESTART: wake the poll */
+	struct tracer_config *f = &((struct trace_opts *)opts)->filter;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN); /* a closed stdout ends the run cleanly, see run_loop() */
+	(void)opt;
+	if (cli_parse_protos(arg, &f->protos))
+		return -EINVAL;
+	f->protos_explicit = true;
+	return 0;
 }
 
-static uint64_t skipped_runs(const void *tracer)
+#define T struct trace_opts
+static const struct cli_opt trace_opts[] = {
+	CLI_OPT_JSON(T, json, "JSON lines, one object per event (see docs/output.md)"),
+	CLI_OPT_PID(T, filter.pid, "only sockets owned by process PID"),
+	{ .name = "port", .arg = "PORT", .type = CLI_CUSTOM, .set = set_port,
+	  .bad = "invalid --port '%s': expected 1-65535",
+	  .full = "too many --port options (at most 8): '%s'",
+	  .help = "only connections whose local or remote port is PORT\n"
+		  "(repeat for up to 8 ports)" },
+	{ .name = "ipv4", .key = '4', .type = CLI_FLAG, CLI_FIELD(T, ipv4), .help = "only IPv4" },
+	{ .name = "ipv6", .key = '6', .type = CLI_FLAG, CLI_FIELD(T, ipv6), .help = "only IPv6" },
+	{ .name = "proto", .arg = "LIST", .type = CLI_CUSTOM, .set = set_protos,
+	  .bad = "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix",
+	  .help = "protocols, comma-separated: tcp,udp,unix (default: all three;\n"
+		  "udp/unix are dropped with a warning if this kernel cannot\n"
+		  "trace them, unless named here)" },
+	{ .name = "udp-idle", .arg = "SECONDS", .type = CLI_UINT, CLI_FIELD(T, filter.flow_idle_ns),
+	  .min = 1, .max = MAX_FLOW_IDLE_S, .scale = 1000000000ull,
+	  .bad = "invalid --udp-idle '%s': expected seconds, 1 to 86400",
+	  .help = "a UDP/unix datagram flow with no datagram for SECONDS ends\n"
+		  "(default 30)" },
+	CLI_OPT_DURATION(T, duration_s, 0, "stop after SECONDS (default: until Ctrl-C)"),
+	CLI_OPT_BACKEND(T, backend, 0,
+			"auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
+			"(default auto: the best the kernel offers, per hook)"),
+	CLI_OPT_RING(T, filter.ring_bytes, 0,
+		     "kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n"
+		     "split into one ring per CPU (at least 4096 bytes each);\n"
+		     "raise it if 'lost' events appear"),
+	{ .name = "max-sockets", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_sockets),
+	  .min = 1, .max = MAX_KERNEL_TABLE,
+	  .bad = "invalid --max-sockets '%s': expected 1 to 16777216",
+	  .help = "TCP sockets the kernel side follows at once (default 65536); one\n"
+		  "more is counted as 'untracked' and its close is not seen" },
+	{ .name = "max-flows", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_flows),
+	  .min = 1, .max = MAX_KERNEL_TABLE,
+	  .bad = "invalid --max-flows '%s': expected 1 to 16777216",
+	  .help = "UDP/unix flows the kernel side counts at once (default 65536);\n"
+		  "datagrams of one more are counted as 'flow overflow'" },
+	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"),
+	{ NULL },
+};
+#undef T
+
+void trace_opts_init(void *opts)
 {
-	return tracer_skipped_runs(tracer);
+	struct trace_opts *o = opts;
+
+	o->backend = BACKEND_AUTO;
+	o->filter.ring_bytes = DEFAULT_RING_BYTES;
+	o->filter.protos = PROTO_ALL;
+	o->filter.flow_idle_ns = DEFAULT_FLOW_IDLE_S * 1000000000ull;
 }
 
-static double now_s(void)
+static enum cli_result trace_finish(const struct cli_command *cmd, void *opts, FILE *err)
 {
-	struct timespec ts;
+	struct trace_opts *o = opts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
+	(void)cmd, (void)err;
+	if (o->ipv4 != o->ipv6)
+		o->filter.family = o->ipv4 ? AF_INET : AF_INET6;
+	return CLI_RUN;
 }
+
 
 static void report_ready(const struct tracer *t)
 {
@@ -60,120 +126,110 @@ static void report_ready(const struct tracer *t)
 	ilog("ready: %s", desc);
 }
 
-static uint64_t mono_ns(void)
+static int run_loop(struct tracing *tr, double duration_s)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int run_loop(struct source *src, struct tracer *t, double duration_s)
-{
-	double deadline = duration_s > 0 ? now_s() + duration_s : 0;
+	double deadline = deadline_after(duration_s);
 	int err = 0;
 
-	while (!stop_requested && !(deadline && now_s() >= deadline)) {
-		err = source_poll(src, POLL_MS);
-		tracer_tick(t);
-		flows_tick(src->flows, mono_ns());
+	while (!stop_due(deadline)) {
+		err = tracing_poll(tr, POLL_MS);
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
 		}
-		if (output_ended(src->sink->out, &err))
+		if (output_ended(tr->src.sink->out, &err))
 			break;
 	}
 	return err;
 }
 
-int cmd_trace(int argc, char **argv)
+static void report_done(const struct tracing *tr)
 {
-	struct trace_opts o;
+	const struct source_stats *st = &tr->src.stats;
+
+	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
+	     (unsigned long long)st->events, (unsigned long long)st->lost,
+	     (unsigned long long)st->untracked, (unsigned long long)st->flow_overflow);
+	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
+	     (unsigned long long)tracer_closes_by_net(&tr->t));
+	if (st->flow_overflow)
+		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
+		     (unsigned long long)st->flow_overflow);
+	if (st->dest_unknown)
+		wlog("%llu UDP datagrams were sent before sockscope could see their destination "
+		     "(io_uring or 32-bit senders): their flows show the unspecified address, port 0",
+		     (unsigned long long)st->dest_unknown);
+	if (st->invalid)
+		wlog("%llu records did not match this build's ABI and were skipped",
+		     (unsigned long long)st->invalid);
+	if (st->untracked)
+		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
+		     (unsigned long long)st->untracked);
+}
+
+static int cmd_trace(void *opts)
+{
+	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
 	struct sink sink = { .out = stdout };
-	struct source src;
-	struct tracer t;
+	struct tracing tr = { 0 };
 	int rc, err;
 
-	switch (cli_parse_trace(argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
-	log_setup(o.verbose);
+	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, true, o.filter.protos, o.filter.protos_explicit,
+	    (rc = preflight_backends(o->backend, true, o->filter.protos, o->filter.protos_explicit,
 				     choice)))
 		return rc;
 
-	err = tracer_load(&t, &o.filter, choice);
-	if (err) {
-		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)", strerror(-err));
-		return 1;
-	}
-	sink.ops = o.json ? &trace_json_ops : &trace_text_ops;
+	sink.ops = o->json ? &trace_json_ops : &trace_text_ops;
 	/* the source flushes after every batch, so a large buffer only saves write() calls */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	err = source_open(&src, t.ring_fds, t.n_rings, tracer_counters_fd(&t), &sink);
-	if (err) {
-		elog("opening the ring buffer failed: %s", strerror(-err));
-		tracer_destroy(&t);
-		return 1;
-	}
-	src.kernel_skips = skipped_runs;
-	src.kernel_skips_ctx = &t;
-	src.tally_fd = tracer_tally_fd(&t);
-	src.flows = flows_new(tracer_flows_fd(&t), o.filter.flow_idle_ns, source_emit, &src);
-	if (!src.flows) {
-		elog("out of memory");
-		source_close(&src);
-		tracer_destroy(&t);
-		return 1;
-	}
-	install_signals();
-	err = tracer_attach(&t);
-	if (err) {
-		elog("attaching the BPF programs failed: %s (run with -v to see the backends chosen)", strerror(-err));
-		source_close(&src);
-		tracer_destroy(&t);
-		return 1;
-	}
+	if ((rc = tracing_load(&tr, &o->filter, choice)) ||
+	    (rc = tracing_open(&tr, &sink, o->filter.flow_idle_ns)))
+		goto out;
+	stop_signals_install();
+	if ((rc = tracing_attach(&tr, "(run with -v to see the backends chosen)")))
+		goto out;
 	clock_sync();
 	if (sink.ops->begin)
 		sink.ops->begin(&sink);
-	report_ready(&t);
+	report_ready(&tr.t);
 
-	err = run_loop(&src, &t, o.duration_s);
+	err = run_loop(&tr, o->duration_s);
 
-	tracer_detach(&t); /* nothing new arrives from here on... */
-	source_drain(&src); /* ...so this empties the ring for good */
-	flows_flush(src.flows, mono_ns()); /* and the flow totals are final */
+	tracing_stop(&tr);
+	flows_flush(tr.src.flows, mono_ns()); /* and the flow totals are final */
 	if (sink.ops->end)
 		sink.ops->end(&sink);
 	fflush(stdout);
 	if (err >= 0) /* the last lines, written after the loop's last check */
 		output_ended(stdout, &err);
-	ilog("done: %llu events, %llu lost, %llu untracked, %llu flow overflow",
-	     (unsigned long long)src.stats.events, (unsigned long long)src.stats.lost,
-	     (unsigned long long)src.stats.untracked, (unsigned long long)src.stats.flow_overflow);
-	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
-	     (unsigned long long)tracer_closes_by_net(&t));
-	if (src.stats.flow_overflow)
-		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
-		     (unsigned long long)src.stats.flow_overflow);
-	if (src.stats.dest_unknown)
-		wlog("%llu UDP datagrams were sent before sockscope could see their destination "
-		     "(io_uring or 32-bit senders): their flows show the unspecified address, port 0",
-		     (unsigned long long)src.stats.dest_unknown);
-	if (src.stats.invalid)
-		wlog("%llu records did not match this build's ABI and were skipped",
-		     (unsigned long long)src.stats.invalid);
-	if (src.stats.untracked)
-		wlog("the kernel-side socket table was full %llu times: those sockets' close events are missing",
-		     (unsigned long long)src.stats.untracked);
-	flows_free(src.flows);
-	source_close(&src);
-	tracer_destroy(&t);
-	return err < 0 ? 1 : 0;
+	report_done(&tr);
+	rc = err < 0 ? 1 : 0;
+out:
+	tracing_close(&tr);
+	return rc;
 }
+
+const struct cli_command trace_command = {
+	.name = "trace",
+	.summary = "stream connect/accept/close/listen events live (text or JSON lines)",
+	.description =
+		"Trace sockets live: TCP connect, accept, close (bytes, lifetime), refused connects, listen;\n"
+		"UDP and unix datagram flows (start, end with exact packets and bytes); unix stream and\n"
+		"seqpacket connect/accept with the processes at both ends. One line per connection or\n"
+		"flow, never per packet.\n",
+	.epilogue =
+		"stderr gets one 'sockscope: ready: ...' line once every program is attached, and a\n"
+		"'sockscope: done: N events, N lost, N untracked, N flow overflow' line at exit, then a\n"
+		"'sockscope: warning: ...' line for anything counted but not seen exactly.\n"
+		"Exit status: 0 ok (also after Ctrl-C, SIGTERM, --duration, or when the reader of stdout\n"
+		"goes away, as in '| head'), 1 a failure while running (loading or attaching the programs,\n"
+		"reading events, writing stdout), 64 bad arguments, 69 backend or BTF unavailable,\n"
+		"77 not permitted.\n",
+	.opts = trace_opts,
+	.opts_size = sizeof(struct trace_opts),
+	.init = trace_opts_init,
+	.finish = trace_finish,
+	.run = cmd_trace,
+};

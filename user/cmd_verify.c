@@ -7,27 +7,22 @@
 #include "preflight.h"
 #include "tracer.h"
 
-int cmd_verify(int argc, char **argv)
+static int cmd_verify(void *opts)
 {
+	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
-	struct trace_opts o;
 	struct tracer t;
 	char desc[512];
 	int rc, err;
 
-	switch (cli_parse_verify(argc, argv, &o, stderr)) {
-	case CLI_EXIT_OK: return 0;
-	case CLI_USAGE: return EXIT_USAGE;
-	case CLI_RUN: break;
-	}
-	log_setup(o.verbose);
+	log_setup(o->verbose);
 	/* a forced backend is loaded as is: verifying needs no attach support */
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()) ||
-	    (rc = preflight_backends(o.backend, o.backend == BACKEND_AUTO, o.filter.protos,
-				     o.filter.protos_explicit, choice)))
+	    (rc = preflight_backends(o->backend, o->backend == BACKEND_AUTO, o->filter.protos,
+				     o->filter.protos_explicit, choice)))
 		return rc;
 
-	err = tracer_load(&t, &o.filter, choice);
+	err = tracer_load(&t, &o->filter, choice);
 	tracer_describe(&t, desc, sizeof(desc));
 	if (err) {
 		elog("verify failed for %s: %s (run with -vv for the verifier's log)", desc, strerror(-err));
@@ -37,3 +32,23 @@ int cmd_verify(int argc, char **argv)
 	tracer_destroy(&t);
 	return 0;
 }
+
+static const struct cli_opt verify_opts[] = {
+	CLI_OPT_BACKEND(struct trace_opts, backend, 0,
+			"auto|fentry|kprobe|tracepoint: the backend whose programs to load"),
+	CLI_OPT_VERBOSE(struct trace_opts, verbose,
+			"say more on stderr; -vv adds libbpf debug (the verifier's log)"),
+	{ NULL },
+};
+
+const struct cli_command verify_command = {
+	.name = "verify",
+	.summary = "load the BPF programs through the verifier without attaching them",
+	.description =
+		"Load the BPF programs of one backend through the kernel verifier, attach nothing, and\n"
+		"report. Without --backend: the programs 'auto' would pick on this kernel.\n",
+	.opts = verify_opts,
+	.opts_size = sizeof(struct trace_opts),
+	.init = trace_opts_init,
+	.run = cmd_verify,
+};

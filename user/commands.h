@@ -1,12 +1,33 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Each subcommand: argv[0] is its own name; returns the process exit status. */
+/*
+ * The commands: each is one file that defines its options table and its struct cli_command,
+ * listed once in main.c's command table.
+ */
 #ifndef SS_COMMANDS_H
 #define SS_COMMANDS_H
 
-int cmd_trace(int argc, char **argv);
-int cmd_verify(int argc, char **argv);
-int cmd_ports(int argc, char **argv);
-int cmd_assoc(int argc, char **argv);
-int cmd_top(int argc, char **argv);
+#include <stdbool.h>
+#include "backends.h"
+#include "cli.h"
+#include "tracer.h"
+
+/* `trace` and `verify` */
+struct trace_opts {
+	bool json;
+	double duration_s;      /* 0: until SIGINT/SIGTERM */
+	enum backend backend;
+	int verbose;
+	bool ipv4, ipv6;        /* -4/-6: both or neither mean no family filter */
+	struct tracer_config filter;
+};
+
+/* trace's defaults, which verify loads with */
+void trace_opts_init(void *opts);
+
+extern const struct cli_command trace_command;
+extern const struct cli_command verify_command;
+extern const struct cli_command ports_command;
+extern const struct cli_command assoc_command;
+extern const struct cli_command top_command;
 
 #endif

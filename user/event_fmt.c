@@ -6,6 +6,7 @@
 #include <time.h>
 #include "escape.h"
 #include "event_fmt.h"
+#include "util.h"
 
 static const char *const event_names[SS_EV_TYPE_MAX] = {
 	[SS_EV_TCP_CONNECT] = "connect",
@@ -124,14 +125,6 @@ const char *errno_name(int err, char buf[16])
 }
 
 static int64_t mono_to_real_offset_ns;
-
-static int64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void clock_sync(void)
 {

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
-/* Options of the live-table commands (ports, assoc, top): pure functions of argv, unit-tested. */
+/* Options of the live-table commands (ports, assoc, top) and the table entries they share. */
 #ifndef SS_LIVE_CLI_H
 #define SS_LIVE_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include "backends.h"
 #include "cli.h"
 
@@ -13,6 +12,7 @@ enum live_cmd { LIVE_PORTS, LIVE_ASSOC, LIVE_TOP };
 
 #define PROTO_MASK_ALL 0xeu /* 1 << SOCK_PROTO_TCP | 1 << SOCK_PROTO_UDP | 1 << SOCK_PROTO_UNIX */
 #define DEFAULT_MAX_SOCKETS (1u << 20)
+#define MAX_LIVE_SOCKETS (1ul << 30)
 
 struct live_opts {
 	enum live_cmd cmd;
@@ -27,12 +27,24 @@ struct live_opts {
 	int verbose;
 };
 
-extern const char ports_usage[];
-extern const char assoc_usage[];
-extern const char top_usage[];
+/* tcp, udp, unix as 1 << enum sock_proto */
+extern const struct cli_enum live_protos[];
 
-/* Parses argv (argv[0] is the command's name). Errors are written to err. */
-enum cli_result cli_parse_live(enum live_cmd cmd, int argc, char **argv, struct live_opts *o,
-			       FILE *err);
+/* The defaults of every live command. */
+void live_opts_init(struct live_opts *o, enum live_cmd cmd);
+
+#define LIVE_OPT_PROTO(help_text)                                                             \
+	{ .name = "proto", .arg = "LIST", .type = CLI_ENUM_LIST,                              \
+	  CLI_FIELD(struct live_opts, protos), .map = live_protos,                            \
+	  .bad = "invalid --proto '%s': expected tcp, udp, unix (comma-separated)",           \
+	  .help = help_text }
+#define LIVE_OPT_MAX_SOCKETS(help_text)                                                       \
+	{ .name = "max-sockets", .arg = "N", .type = CLI_UINT,                                \
+	  CLI_FIELD(struct live_opts, max_socks), .min = 1, .max = MAX_LIVE_SOCKETS,          \
+	  .bad = "invalid --max-sockets '%s': expected 1 to 1073741824", .help = help_text }
+/* --watch is assoc's alone; the others refuse it as unknown */
+#define LIVE_OPT_NO_WATCH                                                                     \
+	{ .name = "watch", .key = 'w', .type = CLI_REJECT, .flags = CLI_HIDDEN,               \
+	  .bad = "unknown option '--watch'" }
 
 #endif

@@ -9,6 +9,7 @@
 #include "proc_owners.h"
 #include "proto_counts.h"
 #include "table_feed.h"
+#include "util.h"
 
 /* as `trace`'s default --flow-idle: a flow quiet this long ends (a later datagram restarts it) */
 #define LIVE_FLOW_IDLE_NS (30 * 1000000000ull)
@@ -37,7 +38,7 @@ static int take_snapshot(struct live_session *s)
 	if (!s->ports_only && !proto_counts_read(&c))
 		assoc_table_reserve(&s->table, (uint64_t)c.inet + c.unix_socks > UINT32_MAX ?
 						       UINT32_MAX : c.inet + c.unix_socks, c.inet);
-	err = snapshot_run(s->t.skel, s->t.unix_iter, apply_snapshot_record, s, &s->snap);
+	err = snapshot_run(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record, s, &s->snap);
 	if (err)
 		return err;
 	assoc_table_fit(&s->table); /* sockets that closed meanwhile leave no reserved slack */
@@ -54,14 +55,6 @@ static int take_snapshot(struct live_session *s)
 		wlog("snapshot: %llu records did not match this build's ABI and were skipped",
 		     (unsigned long long)s->snap.invalid);
 	return 0;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* A copy of an entry about to be removed, for the view; its name outlives the removal. */
@@ -85,7 +78,7 @@ static const struct half_assoc *keep_copy(const struct half_assoc *h, struct hal
 /* The sink the event stream drains into: the table first, then the command's view. */
 static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 {
-	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+	struct live_session *s = container_of(sk, struct live_session, sink);
 	struct half_assoc gone_copy;
 	const struct half_assoc *gone = NULL, *h;
 	struct sock_fact f;
@@ -132,7 +125,7 @@ static void unix_swept(void *ctx, uint32_t inode)
 
 static void table_sink_lost(struct sink *sk, uint64_t mono_ns, uint64_t count)
 {
-	struct live_session *s = (struct live_session *)((char *)sk - offsetof(struct live_session, sink));
+	struct live_session *s = container_of(sk, struct live_session, sink);
 
 	(void)mono_ns;
 	s->lost_seen += count;
@@ -142,11 +135,6 @@ static const struct sink_ops table_sink_ops = {
 	.on_event = table_sink_event,
 	.on_lost = table_sink_lost,
 };
-
-static uint64_t skipped_runs(const void *tracer)
-{
-	return tracer_skipped_runs(tracer);
-}
 
 /* --proto's 1 << enum sock_proto -> the tracer's PROTO_* bits */
 static unsigned tracer_protos(unsigned sock_protos)
@@ -170,7 +158,6 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	int rc, err;
 
 	memset(s, 0, sizeof(*s));
-	s->events = events;
 	s->ports_only = o->cmd == LIVE_PORTS && !events;
 	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
 			     * table as it then is, and only later changes as changes */
@@ -188,19 +175,14 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		elog("out of memory");
 		return 1;
 	}
-	err = tracer_load(&s->t, &cfg, choice);
-	if (err) {
+	if ((rc = tracing_load(&s->tr, &cfg, choice))) {
 		assoc_table_free(&s->table);
-		elog("loading the BPF programs failed: %s (run with -vv for the verifier's log)",
-		     strerror(-err));
-		return 1;
+		return rc;
 	}
 	if (events) {
 		s->sweep_unix = protos & PROTO_UNIX;
 		s->sink.ops = &table_sink_ops;
 		s->sink.out = stdout;
-		err = source_open(&s->src, s->t.ring_fds, s->t.n_rings, tracer_counters_fd(&s->t),
-				  &s->sink);
 		/*
 		 * The table needs only the datagram flows' starts (an owner) and the release
 		 * records (a close), but the flow machinery is wired as in `trace` all the same:
@@ -210,41 +192,34 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		 * table as records that change nothing; the release records reach it after the
 		 * flows' bookkeeping.
 		 */
-		if (!err && (!(s->src.flows = flows_new(tracer_flows_fd(&s->t), LIVE_FLOW_IDLE_NS,
-							 source_emit, &s->src))))
-			err = -ENOMEM;
-		s->src.sink_releases = true;
-		if (!err) {
-			s->src.kernel_skips = skipped_runs;
-			s->src.kernel_skips_ctx = &s->t;
-			s->src.tally_fd = tracer_tally_fd(&s->t);
-			/* attach first: what opens or closes from here on is in the rings */
-			err = tracer_attach(&s->t);
-		}
-		if (err) {
-			elog("attaching the BPF programs failed: %s", strerror(-err));
-			live_stop(s);
-			return 1;
-		}
+		if ((rc = tracing_open(&s->tr, &s->sink, LIVE_FLOW_IDLE_NS)))
+			goto fail;
+		s->tr.src.sink_releases = true;
+		/* attach first: what opens or closes from here on is in the rings */
+		if ((rc = tracing_attach(&s->tr, NULL)))
+			goto fail;
 	}
 	err = take_snapshot(s);
 	if (err) {
 		elog("taking the socket snapshot failed: %s", strerror(-err));
-		live_stop(s);
-		return 1;
+		rc = 1;
+		goto fail;
 	}
 	if (events) {
 		/* the events that raced the snapshot, applied idempotently */
-		err = source_poll(&s->src, 0);
+		err = source_poll(&s->tr.src, 0);
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
-			live_stop(s);
-			return 1;
+			rc = 1;
+			goto fail;
 		}
 		s->lost_seen = 0; /* a loss before the snapshot is covered by it */
 	}
 	s->on_event = on_event;
 	return 0;
+fail:
+	live_stop(s);
+	return rc;
 }
 
 /* A new table from a new snapshot; the view sees the old one beside it to tell the changes. */
@@ -269,12 +244,9 @@ static int resnapshot(struct live_session *s)
 
 int live_poll(struct live_session *s, int timeout_ms)
 {
-	int err = source_poll(&s->src, timeout_ms);
+	int err = tracing_poll(&s->tr, timeout_ms);
 	uint32_t pid;
 
-	tracer_tick(&s->t);
-	if (s->src.flows)
-		flows_tick(s->src.flows, mono_ns());
 	if (err < 0)
 		return err;
 	while (exit_queue_pop_due(&s->exits, mono_ns(), &pid))
@@ -309,13 +281,7 @@ void live_stop(struct live_session *s)
 	if (s->unix_swept)
 		vlog("the unix sweep removed %llu closed unix sockets",
 		     (unsigned long long)s->unix_swept);
-	if (s->events) {
-		tracer_detach(&s->t);
-		source_close(&s->src);
-		flows_free(s->src.flows);
-		s->src.flows = NULL;
-	}
-	tracer_destroy(&s->t);
+	tracing_close(&s->tr);
 	assoc_table_free(&s->table);
 	unix_sweep_free(&s->sweep);
 	exit_queue_free(&s->exits);

@@ -16,6 +16,7 @@
 #include "source.h"
 #include "exit_queue.h"
 #include "tracer.h"
+#include "tracing.h"
 #include "unix_sweep.h"
 
 struct live_session;
@@ -28,15 +29,13 @@ typedef void (*live_event_fn)(struct live_session *s, const struct ss_hdr *rec, 
 typedef void (*live_resnapshot_fn)(struct live_session *s, const struct assoc_table *old);
 
 struct live_session {
-	struct tracer t;
+	struct tracing tr; /* loaded for the snapshot iterators; opened and attached with events */
 	struct assoc_table table;
 	uint32_t netns;
 	struct snapshot_stats snap;
 	unsigned resnapshots;
-	bool events;
 	bool ports_only;   /* `ports`: the snapshot keeps listening and bound sockets only */
 	struct sink sink;
-	struct source src;
 	live_event_fn on_event;
 	live_resnapshot_fn on_resnapshot; /* set by the view after live_start(), or NULL */
 	void *ctx;

@@ -12,6 +12,7 @@
 #include "snapshot.h"
 #include "source.h"
 #include "sockscope.skel.h"
+#include "util.h"
 
 bool snapshot_kernel_has_iter(const char *name)
 {
@@ -31,14 +32,6 @@ uint32_t current_netns_inode(void)
 	struct stat st;
 
 	return stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static int attach(struct bpf_program *prog, struct bpf_link **link)

@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "log.h"
 #include "source.h"
+#include "util.h"
 
 size_t record_min_size(unsigned type)
 {
@@ -124,14 +125,6 @@ static void deliver(void *ctx, const void *rec, size_t size)
 	src->sink->ops->on_event(src->sink, rec); /* the merge keeps records 8-byte aligned */
 }
 
-static uint64_t mono_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Sum one per-CPU counter. */
 static uint64_t counter_read(int fd, __u32 key)
 {
@@ -160,7 +153,7 @@ static void check_counters(struct source *src)
 
 	if (lost > src->stats.lost) {
 		if (src->sink->ops->on_lost)
-			src->sink->ops->on_lost(src->sink, mono_now_ns(), lost - src->stats.lost);
+			src->sink->ops->on_lost(src->sink, mono_ns(), lost - src->stats.lost);
 		src->stats.lost = lost;
 	}
 	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
@@ -205,7 +198,7 @@ static int consume_all(struct source *src, uint64_t horizon)
 int source_poll(struct source *src, int timeout_ms)
 {
 	int err = ring_buffer__poll(src->rb, timeout_ms);
-	uint64_t now = mono_now_ns();
+	uint64_t now = mono_ns();
 
 	/* records submitted without a wake-up are only seen by consuming */
 	if (err < 0 && err != -EINTR)

@@ -17,14 +17,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include "snapshot.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "util.h"
 
 static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t netns,
 			    struct ss_snap_unix *r)

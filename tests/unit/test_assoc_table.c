@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "assoc_table.h"
+#include "commands.h"
 #include "exit_queue.h"
 #include "unix_sweep.h"
 #include "live_cli.h"
@@ -489,18 +490,18 @@ static void live_options(void **state)
 	char *extra[] = { "ports", "x" };
 
 	(void)state;
-	assert_int_equal(cli_parse_live(LIVE_ASSOC, 13, ok, &o, devnull), CLI_RUN);
+	assert_int_equal(cli_parse(&assoc_command, 13, ok, &o, devnull), CLI_RUN);
 	assert_true(o.json && o.watch);
 	assert_int_equal(o.protos, 1u << SOCK_PROTO_TCP | 1u << SOCK_PROTO_UNIX);
 	assert_int_equal(o.pid, 9);
 	assert_int_equal(o.max_socks, 10);
 	assert_int_equal(o.backend, BACKEND_KPROBE);
-	assert_int_equal(cli_parse_live(LIVE_ASSOC, 3, watch_only, &o, devnull), CLI_USAGE);
-	assert_int_equal(cli_parse_live(LIVE_PORTS, 3, bad_proto, &o, devnull), CLI_USAGE);
-	assert_int_equal(cli_parse_live(LIVE_PORTS, 2, ports_watch, &o, devnull), CLI_USAGE);
-	assert_int_equal(cli_parse_live(LIVE_TOP, 2, top_json, &o, devnull), CLI_USAGE);
-	assert_int_equal(cli_parse_live(LIVE_PORTS, 2, extra, &o, devnull), CLI_USAGE);
-	assert_int_equal(cli_parse_live(LIVE_PORTS, 1, extra, &o, devnull), CLI_RUN);
+	assert_int_equal(cli_parse(&assoc_command, 3, watch_only, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 3, bad_proto, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 2, ports_watch, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&top_command, 2, top_json, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 2, extra, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 1, extra, &o, devnull), CLI_RUN);
 	assert_int_equal(o.protos, PROTO_MASK_ALL);
 }
 

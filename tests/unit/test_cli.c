@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "cli.h"
+#include "commands.h"
+#include "live_cli.h"
 #include "unit.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -11,7 +13,7 @@ static FILE *devnull;
 
 static enum cli_result parse(int argc, char **argv, struct trace_opts *o)
 {
-	return cli_parse_trace(argc, argv, o, devnull);
+	return cli_parse(&trace_command, argc, argv, o, devnull);
 }
 
 static void defaults(void **state)
@@ -126,9 +128,79 @@ static void verify_takes_backend_only(void **state)
 	struct trace_opts o;
 
 	(void)state;
-	assert_int_equal(cli_parse_verify(ARGC(ok), ok, &o, devnull), CLI_RUN);
+	assert_int_equal(cli_parse(&verify_command, ARGC(ok), ok, &o, devnull), CLI_RUN);
 	assert_int_equal(o.backend, BACKEND_TRACEPOINT);
-	assert_int_equal(cli_parse_verify(ARGC(bad), bad, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&verify_command, ARGC(bad), bad, &o, devnull), CLI_USAGE);
+}
+
+/* The first line a bad argument prints, for each kind of check the tables drive. */
+static void error_messages(void **state)
+{
+	static const struct {
+		const struct cli_command *cmd;
+		const char *args[3];
+		const char *line;
+	} cases[] = {
+		{ &trace_command, { "--port", "0" }, "sockscope: invalid --port '0': expected 1-65535" },
+		{ &trace_command, { "--udp-idle", "0" },
+		  "sockscope: invalid --udp-idle '0': expected seconds, 1 to 86400" },
+		{ &trace_command, { "--bogus" }, "sockscope: unknown option '--bogus'" },
+		{ &trace_command, { "-d" }, "sockscope: option '-d' needs a value" },
+		{ &verify_command, { "-j" }, "sockscope: unknown option '-j'" },
+		{ &ports_command, { "-w" }, "sockscope: unknown option '--watch'" },
+		{ &ports_command, { "-d", "1" },
+		  "sockscope: --duration only applies to a live view (assoc --watch, top)" },
+		{ &assoc_command, { "--ring-size", "8192" },
+		  "sockscope: --ring-size only applies to a live view (assoc --watch, top)" },
+		{ &top_command, { "--json" }, "sockscope: -j: top has no JSON output (use assoc --watch -j)" },
+		{ &top_command, { "--max-sockets", "1073741825" },
+		  "sockscope: invalid --max-sockets '1073741825': expected 1 to 1073741824" },
+	};
+	union {
+		struct trace_opts t;
+		struct live_opts l;
+	} o;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[4] = { (char *)cases[i].cmd->name }, *out = NULL;
+		int argc = 1;
+		size_t len;
+		FILE *err = open_memstream(&out, &len);
+
+		while (argc < 4 && cases[i].args[argc - 1])
+			argv[argc] = (char *)cases[i].args[argc - 1], argc++;
+		assert_int_equal(cli_parse(cases[i].cmd, argc, argv, &o, err), CLI_USAGE);
+		fclose(err);
+		*strchrnul(out, '\n') = 0;
+		assert_string_equal(out, cases[i].line);
+		free(out);
+	}
+}
+
+/* --help lists every option a command accepts but the hidden ones, from the same table. */
+static void help_lists_every_option(void **state)
+{
+	const struct cli_command *cmds[] = { &trace_command, &verify_command, &ports_command,
+					     &assoc_command, &top_command };
+	char name[64];
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		char *out = NULL;
+		size_t len;
+		FILE *f = open_memstream(&out, &len);
+
+		cli_usage(cmds[c], f);
+		fclose(f);
+		for (const struct cli_opt *o = cmds[c]->opts; o->name; o++) {
+			snprintf(name, sizeof(name), "--%s", o->name);
+			if (!(o->flags & CLI_HIDDEN) != !!strstr(out, name))
+				fail_msg("%s --help: %s %s", cmds[c]->name, name,
+					 o->flags & CLI_HIDDEN ? "shown" : "missing");
+		}
+		free(out);
+	}
 }
 
 static int open_devnull(void **state)
@@ -155,6 +227,8 @@ int run_cli_tests(void)
 		cmocka_unit_test(rejects_unknown_missing_and_extra),
 		cmocka_unit_test(at_most_eight_ports),
 		cmocka_unit_test(verify_takes_backend_only),
+		cmocka_unit_test(error_messages),
+		cmocka_unit_test(help_lists_every_option),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, open_devnull, close_devnull);

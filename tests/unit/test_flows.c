@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include "cli.h"
+#include "commands.h"
 #include "event_fmt.h"
 #include "flows.h"
 #include "sink.h"
