@@ -74,17 +74,18 @@ static __always_inline int map_try_create(void *map, const void *key, const void
 	return bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 }
 
-/* key's entry, made from init on first use; NULL only when the map has no room. */
+/*
+ * key's entry, made from init on first use (or by another CPU just now); NULL only when the
+ * map has no room. The create's error needs no test: a create that failed left no entry,
+ * so the second lookup answers NULL itself.
+ */
 static __always_inline void *map_lookup_or_try_init(void *map, const void *key, const void *init)
 {
 	void *val = bpf_map_lookup_elem(map, key);
-	int err;
 
 	if (val)
 		return val;
-	err = map_try_create(map, key, init);
-	if (err && err != -EEXIST)
-		return NULL;
+	map_try_create(map, key, init);
 	return bpf_map_lookup_elem(map, key);
 }
 
