@@ -46,6 +46,11 @@
 #define __NR_sendmmsg 307
 #endif
 
+/* The compiler barrier; bpf_helpers.h has it, but older libbpf headers do not. */
+#ifndef barrier
+#define barrier() asm volatile("" ::: "memory")
+#endif
+
 /*
  * ---- feature checks ----------------------------------------------------------------------
  * Resolved at load time by CO-RE, so the branch a kernel cannot take is verified away.

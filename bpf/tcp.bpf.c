@@ -258,8 +258,6 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 	}
 }
 
-#define barrier() asm volatile("" ::: "memory")
-
 /*
  * A passive socket that reaches CLOSE before accept() has returned it: a client that resets
  * right after connect() (SO_LINGER 0: health checks, scanners), handled in softirq while the
