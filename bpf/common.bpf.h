@@ -109,6 +109,12 @@ struct ss_thread_slots {
 	__type(value, struct ss_thread_slot);
 };
 
+/*
+ * The one function call across objects: tcp.bpf.c's accept programs hand a unix socket to
+ * unix.bpf.c (see there). Declared here, where the definition is checked against it.
+ */
+int ss_unix_accepted(__u64 sk);
+
 extern struct ss_thread_slots thread_slots SEC(".maps");
 extern struct ss_tick_clocks tick_clocks SEC(".maps");
 extern struct ss_rings rings SEC(".maps");

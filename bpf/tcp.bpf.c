@@ -681,9 +681,6 @@ struct {
 
 volatile bool accept_net_all = true; /* user space clears it once accept_waiters is filled */
 
-/* bpf/unix.bpf.c */
-extern int ss_unix_accepted(__u64 sk);
-
 static __always_inline void accept_exit(long ret)
 {
 	struct sock *sk;
