@@ -3,15 +3,10 @@
 #ifndef SS_COMMON_BPF_H
 #define SS_COMMON_BPF_H
 
-#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
+#include "compat.bpf.h"
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "sockscope.h"
-
-#define AF_INET 2
-#define AF_INET6 10
 
 /*
  * One ring buffer per CPU. A single shared ring made both CPUs fight over its lock, its
@@ -114,6 +109,12 @@ struct ss_thread_slots {
 	__type(value, struct ss_thread_slot);
 };
 
+/*
+ * The one function call across objects: tcp.bpf.c's accept programs hand a unix socket to
+ * unix.bpf.c (see there). Declared here, where the definition is checked against it.
+ */
+int ss_unix_accepted(__u64 sk);
+
 extern struct ss_thread_slots thread_slots SEC(".maps");
 extern struct ss_tick_clocks tick_clocks SEC(".maps");
 extern struct ss_rings rings SEC(".maps");
@@ -172,12 +173,11 @@ static __always_inline __u64 tick_clock_ns(void)
 static __always_inline struct ss_thread_slot *thread_slot(bool create)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ss_thread_slot *slot = bpf_map_lookup_elem(&thread_slots, &tid), fresh = {};
+	struct ss_thread_slot fresh = {};
 
-	if (slot || !create)
-		return slot;
-	bpf_map_update_elem(&thread_slots, &tid, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&thread_slots, &tid);
+	if (!create)
+		return bpf_map_lookup_elem(&thread_slots, &tid);
+	return map_lookup_or_try_init(&thread_slots, &tid, &fresh);
 }
 
 static __always_inline void *event_reserve(__u32 size)

@@ -12,9 +12,6 @@
 #include "common.bpf.h"
 #include "sock.bpf.h"
 
-#define AF_UNIX 1
-#define EEXIST 17
-
 extern struct ss_flow_table flows SEC(".maps");
 extern struct ss_flow_socks flow_socks SEC(".maps");
 extern struct ss_flow_scratch flow_scratch SEC(".maps");
@@ -83,58 +80,76 @@ static __always_inline void flow_mark_socket(__u64 id)
 }
 
 /*
- * Count one datagram. fresh is called (inline) only when the flow is new: it fills the scratch
- * state's owner, tuple and unix fields and returns false to skip the flow (filters).
+ * Count one datagram on a flow that has an entry already; false when it has none (then the
+ * caller makes one: flow_new(), its own fill, flow_start()). now: tick_clock_ns(), read once
+ * per datagram before the lookup. sk and btf give the cookie of a restarted flow's record.
  * Process context only: the owner is current.
  */
-#define FLOW_COUNT(key, nbytes, sock_cookie, FILL)                                                   \
-	do {                                                                                    \
-		__u64 __now = tick_clock_ns();                                                  \
-		struct ss_flow_state *__st = bpf_map_lookup_elem(&flows, (key));                \
-		if (__st) {                                                                     \
-			/* signed: another CPU may have stored a later tick just now */     \
-			if ((__s64)(__now - __st->last_ns) > (__s64)cfg_flow_idle_ns) {         \
-				/* first datagram after an idle gap: a new epoch, this sender */ \
-				__st->epoch++;                                                  \
-				__st->first_ns = __now;                                         \
-				owner_from_current(&__st->owner);                               \
-				flow_emit_start((key), __st, SS_FF_RESTART, __st->packets,      \
-						__st->bytes, (sock_cookie));                         \
-			}                                                                       \
-			__sync_fetch_and_add(&__st->packets, 1);                                \
-			__sync_fetch_and_add(&__st->bytes, (nbytes));                           \
-			__st->last_ns = __now;                                                  \
-			break;                                                                  \
-		}                                                                               \
-		__st = flow_scratch_get();                                                      \
-		if (!__st)                                                                      \
-			break;                                                                  \
-		__builtin_memset(__st, 0, sizeof(*__st));                                       \
-		owner_from_current(&__st->owner);                                               \
-		if (!(FILL))                                                                    \
-			break;                                                                  \
-		if (!pid_wanted(__st->owner.pid))                                               \
-			break;                                                                  \
-		__st->packets = 1;                                                              \
-		__st->bytes = (nbytes);                                                         \
-		__st->first_ns = __st->last_ns = __now;                                         \
-		int __err = bpf_map_update_elem(&flows, (key), __st, BPF_NOEXIST);              \
-		if (__err == -EEXIST) {                                                         \
-			/* another CPU made it just now */                                      \
-			struct ss_flow_state *__o = bpf_map_lookup_elem(&flows, (key));         \
-			if (__o) {                                                              \
-				__sync_fetch_and_add(&__o->packets, 1);                         \
-				__sync_fetch_and_add(&__o->bytes, (nbytes));                    \
-				__o->last_ns = __now;                                           \
-			}                                                                       \
-			break;                                                                  \
-		}                                                                               \
-		if (__err) {                                                                    \
-			count(SS_CNT_FLOW_OVERFLOW);                                            \
-			break;                                                                  \
-		}                                                                               \
-		flow_mark_socket((key)->cookie);                                                \
-		flow_emit_start((key), __st, 0, 0, 0, (sock_cookie));                                \
-	} while (0)
+static __always_inline bool flow_count(const struct ss_flow_key *key, __u64 nbytes, __u64 now,
+				       struct sock *sk, bool btf)
+{
+	struct ss_flow_state *st = bpf_map_lookup_elem(&flows, key);
+
+	if (!st)
+		return false;
+	/* signed: another CPU may have stored a later tick just now */
+	if ((__s64)(now - st->last_ns) > (__s64)cfg_flow_idle_ns) {
+		/* first datagram after an idle gap: a new epoch, this sender */
+		st->epoch++;
+		st->first_ns = now;
+		owner_from_current(&st->owner);
+		flow_emit_start(key, st, SS_FF_RESTART, st->packets, st->bytes, sk_cookie(sk, btf));
+	}
+	__sync_fetch_and_add(&st->packets, 1);
+	__sync_fetch_and_add(&st->bytes, nbytes);
+	st->last_ns = now;
+	return true;
+}
+
+/*
+ * A new flow's state, zeroed in the scratch slot with the owner (current) filled in; the
+ * caller fills the tuple and unix fields, or skips the flow (filters), before flow_start().
+ */
+static __always_inline struct ss_flow_state *flow_new(void)
+{
+	struct ss_flow_state *st = flow_scratch_get();
+
+	if (!st)
+		return NULL;
+	__builtin_memset(st, 0, sizeof(*st));
+	owner_from_current(&st->owner);
+	return st;
+}
+
+/* Enter the flow flow_new() made and the caller filled, with its first datagram. */
+static __always_inline void flow_start(const struct ss_flow_key *key, struct ss_flow_state *st,
+				       __u64 nbytes, __u64 now, struct sock *sk, bool btf)
+{
+	struct ss_flow_state *other;
+	int err;
+
+	if (!pid_wanted(st->owner.pid))
+		return;
+	st->packets = 1;
+	st->bytes = nbytes;
+	st->first_ns = st->last_ns = now;
+	err = map_try_create(&flows, key, st);
+	if (err == -EEXIST) {
+		/* another CPU made it just now */
+		other = bpf_map_lookup_elem(&flows, key);
+		if (other) {
+			__sync_fetch_and_add(&other->packets, 1);
+			__sync_fetch_and_add(&other->bytes, nbytes);
+			other->last_ns = now;
+		}
+		return;
+	}
+	if (err) {
+		count(SS_CNT_FLOW_OVERFLOW);
+		return;
+	}
+	flow_mark_socket(key->cookie);
+	flow_emit_start(key, st, 0, 0, 0, sk_cookie(sk, btf));
+}
 
 #endif /* SS_FLOW_BPF_H */

@@ -23,9 +23,6 @@ enum send_dest {
 	SEND_DEST_UNKNOWN, /* not a send syscall of this task on this socket (io_uring, compat) */
 };
 
-#define SS_MMSGHDR_SIZE 64 /* struct mmsghdr on 64-bit: user_msghdr (56) + msg_len, padded */
-#define SS_UIO_MAXIOV 1024 /* sendmmsg() sends at most this many */
-
 /* Whether descriptor fd of the task is sk's file (not some other socket's). */
 static __always_inline bool fd_is_sock(struct task_struct *task, long fd, struct sock *sk)
 {
@@ -68,10 +65,6 @@ static __always_inline bool dest_from_user_sockaddr(struct ss_send_pending *p, c
 }
 
 #if defined(__TARGET_ARCH_x86)
-#define SS_NR_SENDTO 44
-#define SS_NR_SENDMSG 46
-#define SS_NR_SENDMMSG 307
-
 /*
  * sendmmsg() runs sock_send_length once per message, in order: the thread's slot counts
  * them, and the syscall's exit (ss_tp_sendmmsg_exit) resets the count for the next call.
@@ -84,7 +77,7 @@ static __always_inline long mmsg_index(void)
 	if (!slot)
 		return -1;
 	i = slot->mmsg_next++;
-	return i < SS_UIO_MAXIOV ? i : -1;
+	return i < UIO_MAXIOV ? i : -1;
 }
 
 static __always_inline enum send_dest send_dest_from_syscall(struct ss_send_pending *p,
@@ -96,18 +89,18 @@ static __always_inline enum send_dest send_dest_from_syscall(struct ss_send_pend
 	__u64 name = 0, hdr;
 
 	/* compat and x32 calls have other numbers, io_uring none of these: all fall through */
-	if (nr != SS_NR_SENDTO && nr != SS_NR_SENDMSG && nr != SS_NR_SENDMMSG)
+	if (nr != __NR_sendto && nr != __NR_sendmsg && nr != __NR_sendmmsg)
 		return SEND_DEST_UNKNOWN;
 	if (!fd_is_sock(task, regs->di, sk))
 		return SEND_DEST_UNKNOWN;
-	if (nr == SS_NR_SENDTO) {
+	if (nr == __NR_sendto) {
 		name = regs->r8; /* sendto(fd, buf, len, flags, dest_addr, addrlen) */
 	} else {
 		hdr = regs->si; /* a struct user_msghdr, msg_name first */
-		if (nr == SS_NR_SENDMMSG) {
+		if (nr == __NR_sendmmsg) {
 			if ((i = mmsg_index()) < 0)
 				return SEND_DEST_UNKNOWN;
-			hdr += i * SS_MMSGHDR_SIZE;
+			hdr += i * MMSGHDR_SIZE;
 		}
 		if (bpf_probe_read_user(&name, sizeof(name), (void *)hdr))
 			return SEND_DEST_UNKNOWN;

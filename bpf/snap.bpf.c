@@ -11,18 +11,14 @@
  */
 #include "sock.bpf.h"
 
-#define TCP_ESTABLISHED 1
-#define TCP_TIME_WAIT 6
-#define TCP_NEW_SYN_RECV 12
-
 /*
- * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12 (the
- * release that also brought BPF_FUNC_check_mtu, see sock.bpf.h); before that only a cookie
+ * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12
+ * (has_cookie_helper, bpf/compat.bpf.h); before that only a cookie
  * the kernel already assigned can be read, so records may carry 0 and the table falls back
  * to the inode and the address tuple.
  */
 #define SNAP_COOKIE(sk)                                                                     \
-	(bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu)                   \
+	(has_cookie_helper                                                                  \
 		 ? bpf_get_socket_cookie(sk)                                                \
 		 : BPF_CORE_READ((struct sock_common *)(sk), skc_cookie.counter))
 

@@ -45,13 +45,13 @@ static __always_inline __u16 sk_local_port(struct sock *sk, bool btf)
 }
 
 /*
- * bpf_get_socket_cookie() takes a BTF socket pointer only in tracing programs, and only from
- * 5.12, the release that also brought BPF_FUNC_check_mtu; elsewhere the cookie is whatever
- * the kernel already assigned (0 if none).
+ * bpf_get_socket_cookie() takes a BTF socket pointer only in tracing programs, and only where
+ * has_cookie_helper (5.12+); elsewhere the cookie is whatever the kernel already assigned
+ * (0 if none).
  */
 static __always_inline __u64 sk_cookie(struct sock *sk, bool btf)
 {
-	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu)) {
+	if (btf && has_cookie_helper) {
 		/* the helper makes the cookie on first use; a plain load spares the call after */
 		__u64 cookie = sk->__sk_common.skc_cookie.counter;
 
@@ -88,14 +88,10 @@ static __always_inline void sk_read_tuple(struct sock *sk, struct ss_inet_tuple 
  */
 static __always_inline struct fdtable *current_fdtable(void)
 {
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+	if (has_current_task_btf)
 		return bpf_get_current_task_btf()->files->fdt;
 	return BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), files, fdt);
 }
-
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define FMODE_PATH 0x4000
 
 /*
  * Whether an open file is a socket: a descriptor may name any file (an O_PATH descriptor of a

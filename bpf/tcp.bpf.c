@@ -10,8 +10,6 @@
 #include "common.bpf.h"
 #include "sock.bpf.h"
 
-#define AF_UNIX_ 1
-
 /* Internal flags of a table entry; the low byte holds the public SS_F_* flags. */
 #define SS_F_PUBLIC 0xffu
 #define ST_CONNECT_REPORTED (1u << 8)
@@ -21,11 +19,6 @@
 #define ST_CLOSE_REPORTED (1u << 12) /* a held close was reported (see hold_close()) */
 #define ST_SEEDED (1u << 13) /* made at start by ss_seed_tcp: the owner is a guess (see below) */
 #define ST_ACCEPT_DEFERRED (1u << 15) /* accept() came first: see accept_deferred_report() */
-
-#define ECANCELED 125
-#define EEXIST 17
-#define ENOENT 2
-#define SEND_SHUTDOWN 2
 
 struct tcp_sock_state {
 	struct ss_owner owner; /* pid 0 until accept() names it (passive side) */
@@ -164,13 +157,10 @@ static __always_inline void state_store(__u64 key, const struct tcp_sock_state *
 		count(SS_CNT_UNTRACKED);
 }
 
-/*
- * Make the entry unless another CPU just did: 0, -EEXIST, or another error (counted).
- * The error is an int: a 6.1 kernel returned -EEXIST zero-extended to 64 bits.
- */
+/* Make the entry unless another CPU just did: 0, -EEXIST, or another error (counted). */
 static __always_inline int state_create(__u64 key, const struct tcp_sock_state *st)
 {
-	int err = bpf_map_update_elem(&tcp_socks, &key, st, BPF_NOEXIST);
+	int err = map_try_create(&tcp_socks, &key, st);
 
 	if (err && err != -EEXIST)
 		count(SS_CNT_UNTRACKED);
@@ -267,8 +257,6 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		accept_deferred_report(st, sk, btf);
 	}
 }
-
-#define barrier() asm volatile("" ::: "memory")
 
 /*
  * A passive socket that reaches CLOSE before accept() has returned it: a client that resets
@@ -693,9 +681,6 @@ struct {
 
 volatile bool accept_net_all = true; /* user space clears it once accept_waiters is filled */
 
-/* bpf/unix.bpf.c */
-extern int ss_unix_accepted(__u64 sk);
-
 static __always_inline void accept_exit(long ret)
 {
 	struct sock *sk;
@@ -710,7 +695,7 @@ static __always_inline void accept_exit(long ret)
 	if (ret < 0)
 		return;
 	sk = sk_from_fd(ret);
-	if (cfg_unix_accept_in_tcp && sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX_)
+	if (cfg_unix_accept_in_tcp && sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
 		ss_unix_accepted((__u64)sk);
 	else
 		on_accept(sk);
@@ -876,7 +861,7 @@ int ss_seed_tcp(struct bpf_iter__tcp *ctx)
 	if (!seed_state_wanted(state) || !seed_entry(&st, sk, state))
 		return 0;
 	/* the cookie the snapshot will report, assigned here if nobody asked for it yet */
-	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_check_mtu))
+	if (has_cookie_helper)
 		st.cookie = bpf_get_socket_cookie(skc);
 	state_create(key, &st); /* -EEXIST: the hooks track it already */
 	return 0;

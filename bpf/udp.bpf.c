@@ -15,20 +15,16 @@
 #include "unix_sock.bpf.h"
 #include "send_dest.bpf.h"
 
-#define IPPROTO_UDP_ 17
-#define TCP_ESTABLISHED_ 1
-#define MSG_PEEK_ 2
-
 static __always_inline bool sk_is_udp(struct sock *sk, bool btf)
 {
-	return SK_READ(btf, sk, sk_protocol) == IPPROTO_UDP_ &&
+	return SK_READ(btf, sk, sk_protocol) == IPPROTO_UDP &&
 	       SK_READ(btf, sk, sk_type) == SOCK_DGRAM;
 }
 
 /* The connected peer, if any (connect() on a UDP socket). */
 static __always_inline void key_from_peer(struct ss_flow_key *k, struct sock *sk, bool btf)
 {
-	if (SK_READ(btf, sk, __sk_common.skc_state) != TCP_ESTABLISHED_)
+	if (SK_READ(btf, sk, __sk_common.skc_state) != TCP_ESTABLISHED)
 		return;
 	k->family = sk_family(sk, btf);
 	k->rport = bpf_ntohs(SK_READ(btf, sk, __sk_common.skc_dport));
@@ -84,10 +80,18 @@ static __always_inline bool udp_fill(struct ss_flow_state *st, struct sock *sk,
 
 static __always_inline void udp_count(struct sock *sk, struct ss_flow_key *k, long bytes, bool btf)
 {
+	struct ss_flow_state *st;
+	__u64 now;
+
 	if (!cfg_want_udp || bytes < 0 || !family_wanted(sk_family(sk, btf)))
 		return;
 	k->cookie = flow_sock_id(sk, btf);
-	FLOW_COUNT(k, bytes, sk_cookie(sk, btf), udp_fill(__st, sk, k, btf));
+	now = tick_clock_ns();
+	if (flow_count(k, bytes, now, sk, btf))
+		return;
+	st = flow_new();
+	if (st && udp_fill(st, sk, k, btf))
+		flow_start(k, st, bytes, now, sk, btf);
 }
 
 /* One finished send: the destination given to sendto()/sendmsg(), else the connected peer. */
@@ -288,7 +292,7 @@ int BPF_PROG(ss_tp_send_length, struct sock *sk, int ret, int flags)
 		case SEND_DEST_PEER:
 			break;
 		case SEND_DEST_UNKNOWN:
-			if (sk->__sk_common.skc_state == TCP_ESTABLISHED_)
+			if (sk->__sk_common.skc_state == TCP_ESTABLISHED)
 				break; /* most likely a write() or io_uring send on a connected socket */
 			count(SS_CNT_UDP_DEST_UNKNOWN);
 			udp_dest_missed = true;
@@ -331,7 +335,7 @@ int BPF_KPROBE(ss_kp_udp_consume, struct sock *sk, struct sk_buff *skb, int len)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(ss_tp_recv_length, struct sock *sk, int ret, int flags)
 {
-	if (ret >= 0 && !(flags & MSG_PEEK_) && sk->__sk_common.skc_family != AF_UNIX &&
+	if (ret >= 0 && !(flags & MSG_PEEK) && sk->__sk_common.skc_family != AF_UNIX &&
 	    sk_is_udp(sk, true))
 		udp_received(sk, ret, true);
 	return 0;
@@ -399,7 +403,7 @@ SEC("cgroup/sock_release")
 int ss_cg_sock_release(struct bpf_sock *ctx)
 {
 	/* every inet socket passes here, TCP's at twice the connection rate: only UDP has flows */
-	if (ctx->protocol != IPPROTO_UDP_)
+	if (ctx->protocol != IPPROTO_UDP)
 		return 1;
 	flow_release(bpf_get_socket_cookie(ctx));
 	return 1;

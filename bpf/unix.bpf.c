@@ -18,8 +18,6 @@
  */
 #include "unix_sock.bpf.h"
 
-#define TCP_LISTEN_ 10
-
 struct unix_listener {
 	struct ss_owner owner;
 	__u64 sk;
@@ -113,7 +111,7 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
 	if (!l)
 		return NULL;
 	lsk = (struct sock *)l->sk;
-	if ((__u64)unix_addr_of(lsk) != key || BPF_CORE_READ(lsk, __sk_common.skc_state) != TCP_LISTEN_)
+	if ((__u64)unix_addr_of(lsk) != key || BPF_CORE_READ(lsk, __sk_common.skc_state) != TCP_LISTEN)
 		return NULL; /* freed and reused: not the listener any more */
 	return l;
 }
@@ -281,7 +279,7 @@ int ss_seed_unix_listeners(struct bpf_iter__task_file *ctx)
 	if (!task || !unix_wanted() || !task_lists_files(task))
 		return 0;
 	sk = sk_of_file(ctx->file);
-	if (!unix_connection_type(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN_)
+	if (!unix_connection_type(sk) || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_LISTEN)
 		return 0;
 	key = (__u64)unix_addr_of(sk);
 	old = key ? bpf_map_lookup_elem(&unix_listeners, &key) : NULL;
@@ -576,7 +574,7 @@ int BPF_PROG(ss_tp_unix_data_ready, struct sock *sk)
 	struct unix_sock *listener;
 	__u64 client;
 
-	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN_)
+	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN)
 		return 0;
 	slot = thread_slot(false);
 	listener = bpf_skc_to_unix_sock(sk);

@@ -9,11 +9,6 @@
 
 #include "flow.bpf.h"
 
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define SOCK_SEQPACKET 5
-#define SUN_PATH_OFF 2 /* offsetof(struct sockaddr_un, sun_path) */
-
 static __always_inline struct sock *unix_peer_of(struct sock *sk)
 {
 	return BPF_CORE_READ((struct unix_sock *)sk, peer);
@@ -91,8 +86,9 @@ static __always_inline __u64 closed_peer_inode(struct sock *sk, struct sock *pee
 static __always_inline void unix_send_count(struct sock *sk, long bytes, bool btf)
 {
 	struct ss_flow_key k = {};
+	struct ss_flow_state *st;
 	struct sock *peer;
-	__u64 peer_ino;
+	__u64 peer_ino, now;
 
 	if (!cfg_want_unix || cfg_filter_family || cfg_n_ports || bytes < 0)
 		return;
@@ -107,16 +103,20 @@ static __always_inline void unix_send_count(struct sock *sk, long bytes, bool bt
 	__builtin_memcpy(k.raddr, &peer, sizeof(peer));
 	k.family = AF_UNIX;
 	k.dir = SS_DIR_SEND;
-	FLOW_COUNT(&k, bytes, sk_cookie(sk, btf), ({
-			   __st->tuple.family = AF_UNIX;
-			   __st->netns = sk_netns(sk, false);
-			   __st->type = sk_type(sk);
-			   __st->inode = sk_inode(sk);
-			   __st->peer_inode = peer_ino ? peer_ino : closed_peer_inode(sk, peer);
-			   __st->path_len = unix_addr_read(unix_addr_of(sk), __st->path);
-			   __st->peer_path_len = unix_addr_read(unix_addr_of(peer), __st->peer_path);
-			   true;
-		   }));
+	now = tick_clock_ns();
+	if (flow_count(&k, bytes, now, sk, btf))
+		return;
+	st = flow_new();
+	if (!st)
+		return;
+	st->tuple.family = AF_UNIX;
+	st->netns = sk_netns(sk, false);
+	st->type = sk_type(sk);
+	st->inode = sk_inode(sk);
+	st->peer_inode = peer_ino ? peer_ino : closed_peer_inode(sk, peer);
+	st->path_len = unix_addr_read(unix_addr_of(sk), st->path);
+	st->peer_path_len = unix_addr_read(unix_addr_of(peer), st->peer_path);
+	flow_start(&k, st, bytes, now, sk, btf);
 }
 
 #endif /* SS_UNIX_SOCK_BPF_H */
