@@ -254,6 +254,17 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 }
 
+struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
+					     const struct hook_choice choice[HOOK_COUNT])
+{
+	struct sockscope_bpf *s = sockscope_bpf__open();
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (s)
+		configure(s, cfg, choice, ncpus > 0 ? ncpus : 1, cfg->snapshot);
+	return s;
+}
+
 /* The per-CPU rings go into the array the programs index by CPU. */
 static int create_rings(struct tracer *t, __u32 ring_bytes)
 {
