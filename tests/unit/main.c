@@ -15,5 +15,6 @@ int main(void)
 	failed += run_assoc_table_tests();
 	failed += run_proto_counts_tests();
 	failed += run_iter_read_tests();
+	failed += run_hooks_tests();
 	return failed ? 1 : 0;
 }

@@ -19,5 +19,6 @@ int run_flows_tests(void);
 int run_assoc_table_tests(void);
 int run_proto_counts_tests(void);
 int run_iter_read_tests(void);
+int run_hooks_tests(void);
 
 #endif
