@@ -12,43 +12,15 @@
 #include <bpf/libbpf.h>
 #include "backends.h"
 #include "log.h"
+#include "sockscope.skel.h"
 
 #define TRACEFS "/sys/kernel/tracing"
 #define CGROUP_DIR "/sys/fs/cgroup"
 
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
-static const char *const hook_names[HOOK_COUNT] = {
-	"state", "connect", "accept", "listen", "udp_send", "udp_recv", "sock_close",
-	"unix_listen", "unix_connect", "unix_accept", "unix_send",
-};
-
-/* The kernel function each hook needs under fentry and kprobe. */
-static const char *const hook_func[HOOK_COUNT] = {
-	[HOOK_STATE] = "tcp_set_state",
-	[HOOK_CONNECT] = "tcp_connect",
-	[HOOK_ACCEPT] = "inet_csk_accept",
-	[HOOK_LISTEN] = "inet_listen",
-	[HOOK_UDP_SEND] = "udp_sendmsg",
-	[HOOK_UDP_RECV] = "skb_consume_udp",
-	[HOOK_SOCK_CLOSE] = "inet_release",
-	[HOOK_UNIX_LISTEN] = "unix_listen",
-	[HOOK_UNIX_CONNECT] = "unix_stream_connect",
-	[HOOK_UNIX_ACCEPT] = "unix_accept",
-	[HOOK_UNIX_SEND] = "unix_stream_sendmsg",
-};
-
 unsigned hook_protos(enum hook h)
 {
-	switch (h) {
-	case HOOK_UDP_SEND:
-	case HOOK_UDP_RECV: return PROTO_UDP;
-	case HOOK_SOCK_CLOSE: return PROTO_UDP | PROTO_UNIX;
-	case HOOK_UNIX_LISTEN:
-	case HOOK_UNIX_CONNECT:
-	case HOOK_UNIX_ACCEPT:
-	case HOOK_UNIX_SEND: return PROTO_UNIX;
-	default: return PROTO_TCP;
-	}
+	return h < HOOK_COUNT ? hook_table[h].protos : 0;
 }
 
 /* mountinfo escapes blanks and backslashes in paths as \ooo */
@@ -98,7 +70,7 @@ const char *backend_name(enum backend b)
 
 const char *hook_name(enum hook h)
 {
-	return h < HOOK_COUNT ? hook_names[h] : "?";
+	return h < HOOK_COUNT ? hook_table[h].name : "?";
 }
 
 int backend_parse(const char *s, enum backend *out)
@@ -300,78 +272,145 @@ int unix_connect_cgroup_attach_type(void)
 	return type;
 }
 
-/* Tracepoint backends: tp_btf (the TCP connect is reported by the state hook), syscall
- * tracepoints, and cgroup hooks on the v2 root. */
-static int tracepoint_probe(enum hook h, char *why, size_t why_len)
+/*
+ * The section of the program called name ("fexit/udpv6_sendmsg"): the probes read what each
+ * program attaches to from the BPF object itself. The object stays open (parsed, never
+ * loaded) for the process's life: sections are looked up on every probe.
+ */
+static const char *prog_section(const char *name)
 {
-	static const char *const syscall_events[HOOK_COUNT][2] = {
-		[HOOK_ACCEPT] = { "sys_exit_accept", "sys_exit_accept4" },
-		[HOOK_UNIX_LISTEN] = { "sys_enter_listen" },
-		[HOOK_UNIX_CONNECT] = { "sys_enter_connect", "sys_exit_connect" },
-		[HOOK_UNIX_ACCEPT] = { "sys_exit_accept", "sys_exit_accept4" },
-	};
-	static const char *const btf_tp[HOOK_COUNT] = {
-		[HOOK_STATE] = "btf_trace_inet_sock_set_state",
-		[HOOK_LISTEN] = "btf_trace_inet_sock_set_state",
-		[HOOK_CONNECT] = "btf_trace_inet_sock_set_state",
-		[HOOK_UDP_SEND] = "btf_trace_sock_send_length", /* 6.3+ */
-		[HOOK_UDP_RECV] = "btf_trace_sock_recv_length",
-		[HOOK_UNIX_SEND] = "btf_trace_sock_send_length",
-	};
+	static struct sockscope_bpf *obj;
+	struct bpf_program *prog;
+
+	if (!obj && !(obj = sockscope_bpf__open()))
+		return NULL;
+	prog = bpf_object__find_program_by_name(obj->obj, name);
+	return prog ? bpf_program__section_name(prog) : NULL;
+}
+
+/* "kprobe/tcp_connect" -> "tcp_connect" when sec starts with one of the kinds, else NULL */
+static const char *sec_target(const char *sec, const char *const kinds[])
+{
+	for (int i = 0; kinds[i]; i++) {
+		size_t n = strlen(kinds[i]);
+
+		if (!strncmp(sec, kinds[i], n))
+			return sec + n;
+	}
+	return NULL;
+}
+
+static const char *const fentry_kinds[] = { "fentry/", "fexit/", NULL };
+static const char *const kprobe_kinds[] = { "kprobe/", "kretprobe/", NULL };
+static const char *const tp_btf_kinds[] = { "tp_btf/", NULL };
+static const char *const tp_kinds[] = { "tracepoint/", NULL };
+static const char *const cgroup_kinds[] = { "cgroup/", NULL };
+
+/*
+ * Can a program of this section attach here? Each kind is tried the way libbpf will attach
+ * it. Iterators are run on demand and need nothing probed. why's prefix names backend b, the
+ * one being tried. full: attach for real (fentry) and check tracefs; else only what the
+ * kernel BTF tells (no privilege needed).
+ */
+static int section_probe(enum backend b, const char *sec, bool full, char *why, size_t why_len)
+{
+	const char *bn = backend_name(b), *t;
 	char path[256], cg[256];
 
-	if (btf_tp[h] && !btf_has_typedef(btf_tp[h])) {
-		snprintf(why, why_len, "tracepoint: no BTF tracepoint %s (before 6.3 for sock_*_length)",
-			 btf_tp[h] + strlen("btf_trace_"));
-		return -ENOENT;
-	}
-	if ((h == HOOK_UDP_SEND || h == HOOK_SOCK_CLOSE) && cgroup2_root(cg, sizeof(cg))) {
-		snprintf(why, why_len, "tracepoint: no cgroup v2 hierarchy mounted for the cgroup hooks");
-		return -ENOENT;
-	}
-	if (h == HOOK_UNIX_CONNECT && unix_connect_cgroup_attach_type() >= 0)
-		return 0; /* no syscall tracepoints needed */
-	for (int i = 0; i < 2 && syscall_events[h][i]; i++) {
-		snprintf(path, sizeof(path), TRACEFS "/events/syscalls/%s", syscall_events[h][i]);
-		if (access(path, F_OK)) {
-			snprintf(why, why_len, "tracepoint: %s missing (tracefs not mounted or no syscall tracepoints)", path);
+	if ((t = sec_target(sec, fentry_kinds)) || (t = sec_target(sec, kprobe_kinds))) {
+		if (full)
+			return sec_target(sec, fentry_kinds) ? fentry_probe(t, why, why_len)
+							     : kprobe_probe(t, why, why_len);
+		if (!kernel_has_btf_func(t)) {
+			snprintf(why, why_len, "%s: %s not in kernel BTF", bn, t);
 			return -ENOENT;
 		}
+		return 0;
+	}
+	if ((t = sec_target(sec, tp_btf_kinds))) {
+		snprintf(path, sizeof(path), "btf_trace_%s", t);
+		if (btf_has_typedef(path))
+			return 0;
+		if (full)
+			snprintf(why, why_len, "%s: no BTF tracepoint %s (before 6.3 for sock_*_length)",
+				 bn, t);
+		else
+			snprintf(why, why_len, "%s: no BTF tracepoint %s", bn, t);
+		return -ENOENT;
+	}
+	if (!full)
+		return 0;
+	if (sec_target(sec, cgroup_kinds) && cgroup2_root(cg, sizeof(cg))) {
+		snprintf(why, why_len, "%s: no cgroup v2 hierarchy mounted for the cgroup hooks", bn);
+		return -ENOENT;
+	}
+	if ((t = sec_target(sec, tp_kinds))) {
+		snprintf(path, sizeof(path), TRACEFS "/events/%s", t);
+		if (access(path, F_OK)) {
+			snprintf(why, why_len, "%s: %s missing (tracefs not mounted or no syscall tracepoints)",
+				 bn, path);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+/* fentry and fexit on one function are one probe, as are kprobe and kretprobe */
+static bool same_probe(const char *a, const char *b)
+{
+	const char *const *const groups[] = { fentry_kinds, kprobe_kinds };
+
+	if (!a || !strcmp(a, b))
+		return a != NULL;
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		const char *ta = sec_target(a, groups[g]), *tb = sec_target(b, groups[g]);
+
+		if (ta && tb)
+			return !strcmp(ta, tb);
+	}
+	return false;
+}
+
+/* Probe every program of the variant b uses for h, each on its own target. */
+static int impl_probe(enum backend b, enum hook h, bool full, char *why, size_t why_len)
+{
+	const struct hook_impl *impl = hook_impl(h, b);
+	int err;
+
+	if (!impl) {
+		snprintf(why, why_len, "%s: no program for hook %s", backend_name(b), hook_name(h));
+		return -ENOENT;
+	}
+	if (impl->needs && (err = section_probe(b, impl->needs, full, why, why_len)))
+		return err;
+	for (int i = 0; i < HOOK_MAX_PROGS && impl->progs[i].name; i++) {
+		const char *sec = prog_section(impl->progs[i].name);
+
+		if (!sec) {
+			snprintf(why, why_len, "%s: program %s not in the BPF object", backend_name(b),
+				 impl->progs[i].name);
+			return -ENOENT;
+		}
+		/* twins and return probes share a target: probe it once */
+		for (int j = 0; j < i && sec; j++)
+			if (same_probe(prog_section(impl->progs[j].name), sec))
+				sec = NULL;
+		if (sec && (err = section_probe(b, sec, full, why, why_len)))
+			return err;
 	}
 	return 0;
 }
 
 int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len)
 {
-	struct btf *btf = vmlinux_btf();
-	static const char *const btf_tp[HOOK_COUNT] = {
-		[HOOK_UDP_SEND] = "btf_trace_sock_send_length",
-		[HOOK_UDP_RECV] = "btf_trace_sock_recv_length",
-		[HOOK_UNIX_SEND] = "btf_trace_sock_send_length",
-	};
-
-	if (b == BACKEND_TRACEPOINT) {
-		if (btf_tp[h] && !btf_has_typedef(btf_tp[h])) {
-			snprintf(why, why_len, "tracepoint: no BTF tracepoint %s", btf_tp[h] + 10);
-			return -ENOENT;
-		}
-		return 0;
-	}
-	if (!btf || btf__find_by_name_kind(btf, hook_func[h], BTF_KIND_FUNC) < 0) {
-		snprintf(why, why_len, "%s: %s not in kernel BTF", backend_name(b), hook_func[h]);
-		return -ENOENT;
-	}
-	return 0;
+	return impl_probe(b, h, false, why, why_len);
 }
 
 static int backend_probe(enum backend b, enum hook h, char *why, size_t why_len)
 {
-	switch (b) {
-	case BACKEND_FENTRY: return fentry_probe(hook_func[h], why, why_len);
-	case BACKEND_KPROBE: return kprobe_probe(hook_func[h], why, why_len);
-	case BACKEND_TRACEPOINT: return tracepoint_probe(h, why, why_len);
-	default: return -EINVAL;
-	}
+	if (b <= BACKEND_AUTO || b >= BACKEND_COUNT)
+		return -EINVAL;
+	return impl_probe(b, h, true, why, why_len);
 }
 
 /* One hook: the forced backend, or the best that works. 0 or -EOPNOTSUPP (why filled). */

@@ -9,20 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum backend { BACKEND_AUTO, BACKEND_FENTRY, BACKEND_KPROBE, BACKEND_TRACEPOINT, BACKEND_COUNT };
-enum hook {
-	HOOK_STATE, HOOK_CONNECT, HOOK_ACCEPT, HOOK_LISTEN,	 /* tcp */
-	HOOK_UDP_SEND, HOOK_UDP_RECV,				 /* udp */
-	HOOK_SOCK_CLOSE,					 /* udp and unix flows */
-	HOOK_UNIX_LISTEN, HOOK_UNIX_CONNECT, HOOK_UNIX_ACCEPT, HOOK_UNIX_SEND, /* unix */
-	HOOK_COUNT
-};
-
-/* --proto: which protocols' hooks are loaded */
-#define PROTO_TCP (1u << 0)
-#define PROTO_UDP (1u << 1)
-#define PROTO_UNIX (1u << 2)
-#define PROTO_ALL (PROTO_TCP | PROTO_UDP | PROTO_UNIX)
+#include "hooks.h"
 
 #define WHY_LEN 512
 
@@ -35,7 +22,7 @@ struct hook_choice {
 const char *backend_name(enum backend b);
 int backend_parse(const char *s, enum backend *out); /* 0 or -EINVAL */
 const char *hook_name(enum hook h);
-unsigned hook_protos(enum hook h); /* PROTO_* the hook serves */
+unsigned hook_protos(enum hook h); /* PROTO_* the hook serves (hook_table) */
 
 /* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
 int cgroup2_root(char *buf, size_t len);

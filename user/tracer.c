@@ -14,101 +14,6 @@
 #include "sockscope.skel.h"
 #include "tracer.h"
 
-#define MAX_HOOK_PROGS 4
-
-/* The programs that implement one hook with one backend. */
-static int hook_programs(struct sockscope_bpf *s, enum hook h, enum backend b,
-			 struct bpf_program *out[MAX_HOOK_PROGS])
-{
-	struct bpf_program *const table[HOOK_COUNT][BACKEND_COUNT][MAX_HOOK_PROGS] = {
-		[HOOK_STATE] = {
-			/* every backend gets the close net on tcp_destroy_sock (bpf/tcp.bpf.c) */
-			[BACKEND_FENTRY] = { s->progs.ss_fe_state, s->progs.ss_fe_state_twin,
-					     s->progs.ss_tp_destroy },
-			/* the tracepoint program catches what kprobe recursion skipped */
-			[BACKEND_KPROBE] = { s->progs.ss_kp_state, s->progs.ss_tp_state_twin,
-					     s->progs.ss_tp_destroy },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state, s->progs.ss_tp_state_twin,
-						 s->progs.ss_tp_destroy },
-		},
-		[HOOK_CONNECT] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_connect },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_connect },
-			/* reported by whichever state programs run (cfg_connect_via_tp) */
-			[BACKEND_TRACEPOINT] = { NULL },
-		},
-		[HOOK_ACCEPT] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_accept },
-			[BACKEND_KPROBE] = { s->progs.ss_kr_accept },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_accept, s->progs.ss_tp_accept4 },
-		},
-		[HOOK_LISTEN] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_listen },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_listen, s->progs.ss_kr_listen },
-			/* listen() runs in task context: the state hook's task-context program */
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_state },
-		},
-		[HOOK_UDP_SEND] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_udp_sendmsg, s->progs.ss_fx_udpv6_sendmsg },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_udp_sendmsg, s->progs.ss_kr_udp_sendmsg,
-					     s->progs.ss_kp_udpv6_sendmsg, s->progs.ss_kr_udpv6_sendmsg },
-			/* the cgroup pair attaches only where the syscall's arguments cannot say
-			 * where a datagram went: see udp_dest_tick() */
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_send_length, s->progs.ss_tp_sendmmsg_exit,
-						 s->progs.ss_cg_sendmsg4, s->progs.ss_cg_sendmsg6 },
-		},
-		[HOOK_UDP_RECV] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_udp_consume },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_udp_consume },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_recv_length },
-		},
-		[HOOK_SOCK_CLOSE] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_inet_release, s->progs.ss_fe_unix_release },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_inet_release, s->progs.ss_kp_unix_release },
-			/* inet sockets only: unix flows end idle or at stop on this backend */
-			[BACKEND_TRACEPOINT] = { s->progs.ss_cg_sock_release },
-		},
-		[HOOK_UNIX_LISTEN] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_listen },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_listen, s->progs.ss_kr_unix_listen },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_listen },
-		},
-		[HOOK_UNIX_CONNECT] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fe_unix_connect, s->progs.ss_fx_unix_connect },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_connect, s->progs.ss_kr_unix_connect },
-			/* without cgroup/connect_unix (before 6.7): see unix_connect_programs() */
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_connect_enter,
-						 s->progs.ss_tp_unix_connect_exit },
-		},
-		[HOOK_UNIX_ACCEPT] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_accept },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_accept, s->progs.ss_kr_unix_accept },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_unix_accept, s->progs.ss_tp_unix_accept4 },
-		},
-		[HOOK_UNIX_SEND] = {
-			[BACKEND_FENTRY] = { s->progs.ss_fx_unix_stream_sendmsg,
-					     s->progs.ss_fx_unix_dgram_sendmsg },
-			[BACKEND_KPROBE] = { s->progs.ss_kp_unix_stream_sendmsg,
-					     s->progs.ss_kr_unix_stream_sendmsg,
-					     s->progs.ss_kp_unix_dgram_sendmsg,
-					     s->progs.ss_kr_unix_dgram_sendmsg },
-			[BACKEND_TRACEPOINT] = { s->progs.ss_tp_send_length },
-		},
-	};
-	int n = 0;
-
-	if (h == HOOK_UNIX_CONNECT && b == BACKEND_TRACEPOINT && unix_connect_cgroup_attach_type() >= 0) {
-		/* two cheap hooks instead of two syscall tracepoints on every connect() */
-		out[0] = s->progs.ss_cg_unix_connect;
-		out[1] = s->progs.ss_tp_unix_data_ready;
-		return 2;
-	}
-	for (int i = 0; i < MAX_HOOK_PROGS; i++)
-		if (table[h][b][i])
-			out[n++] = table[h][b][i];
-	return n;
-}
-
 __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 {
 	__u32 per_cpu = total / (ncpus > 0 ? ncpus : 1), size = 4096;
@@ -133,10 +38,35 @@ static bool unix_accept_in_tcp(const struct hook_choice choice[HOOK_COUNT])
 }
 
 /* libbpf does not attach cgroup programs by itself: tracer_attach() does, on the v2 root. */
-static bool is_cgroup_prog(const struct sockscope_bpf *s, const struct bpf_program *p)
+static bool is_cgroup_prog(const struct bpf_program *p)
 {
-	return p == s->progs.ss_cg_sendmsg4 || p == s->progs.ss_cg_sendmsg6 ||
-	       p == s->progs.ss_cg_sock_release || p == s->progs.ss_cg_unix_connect;
+	switch (bpf_program__type(p)) {
+	case BPF_PROG_TYPE_CGROUP_SKB:
+	case BPF_PROG_TYPE_CGROUP_SOCK:
+	case BPF_PROG_TYPE_CGROUP_SOCK_ADDR:
+	case BPF_PROG_TYPE_CGROUP_SOCKOPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Load the programs of the variant hook_table gives backend b for hook h. */
+static void enable_hook(struct sockscope_bpf *s, enum hook h, enum backend b)
+{
+	const struct hook_impl *impl = hook_impl(h, b);
+
+	for (int i = 0; impl && i < HOOK_MAX_PROGS && impl->progs[i].name; i++) {
+		struct bpf_program *prog = bpf_object__find_program_by_name(s->obj, impl->progs[i].name);
+
+		if (!prog) { /* the unit tests keep the table and bpf/ in step */
+			wlog("hook %s: no BPF program %s", hook_name(h), impl->progs[i].name);
+			continue;
+		}
+		bpf_program__set_autoload(prog, true);
+		if ((impl->progs[i].flags & HP_MANUAL) || is_cgroup_prog(prog))
+			bpf_program__set_autoattach(prog, false);
+	}
 }
 
 /* The iterators run on demand (user/snapshot.c), so they are never auto-attached. */
@@ -156,7 +86,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT], int ncpus, bool unix_iter)
 {
 	__u32 ring_bytes = tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus);
-	struct bpf_program *prog, *progs[MAX_HOOK_PROGS];
+	struct bpf_program *prog;
 
 	s->rodata->cfg_filter_tgid = cfg->pid;
 	s->rodata->cfg_n_ports = cfg->n_ports;
@@ -222,15 +152,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 	if (cfg->max_sockets)
 		bpf_map__set_max_entries(s->maps.tcp_socks, cfg->max_sockets);
-	for (int h = 0; h < HOOK_COUNT; h++) {
-		int n = choice[h].off ? 0 : hook_programs(s, h, choice[h].backend, progs);
-
-		for (int i = 0; i < n; i++) {
-			bpf_program__set_autoload(progs[i], true);
-			if (is_cgroup_prog(s, progs[i]))
-				bpf_program__set_autoattach(progs[i], false);
-		}
-	}
+	for (int h = 0; h < HOOK_COUNT; h++)
+		if (!choice[h].off)
+			enable_hook(s, h, choice[h].backend);
 	if (s->rodata->cfg_unix_accept_in_tcp) { /* the TCP accept programs take unix too */
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
@@ -242,16 +166,17 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 	if (cfg->proc_exits)
 		bpf_program__set_autoload(s->progs.ss_tp_proc_exit, true);
-	if (!choice[HOOK_UNIX_CONNECT].off) { /* run once by tracer_attach() */
-		bpf_program__set_autoload(s->progs.ss_seed_unix_listeners, true);
-		bpf_program__set_autoattach(s->progs.ss_seed_unix_listeners, false);
-	}
-	if (accept_net_wanted(choice)) { /* attached by hand, first: see tracer_attach() */
-		bpf_program__set_autoload(s->progs.ss_tp_accept, true);
-		bpf_program__set_autoload(s->progs.ss_tp_accept4, true);
-		bpf_program__set_autoattach(s->progs.ss_tp_accept, false);
-		bpf_program__set_autoattach(s->progs.ss_tp_accept4, false);
-	}
+}
+
+struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
+					     const struct hook_choice choice[HOOK_COUNT])
+{
+	struct sockscope_bpf *s = sockscope_bpf__open();
+	int ncpus = libbpf_num_possible_cpus();
+
+	if (s)
+		configure(s, cfg, choice, ncpus > 0 ? ncpus : 1, cfg->snapshot);
+	return s;
 }
 
 /* The per-CPU rings go into the array the programs index by CPU. */
@@ -517,15 +442,6 @@ int tracer_prog_count(const struct tracer *t)
 	return n;
 }
 
-/* Programs whose skipped runs another program makes up for: the state twins, and the close
- * net, which only acts on closes the state programs did not handle. */
-static bool has_twin(const struct sockscope_bpf *s, const struct bpf_program *prog)
-{
-	return prog == s->progs.ss_tp_state || prog == s->progs.ss_tp_state_twin ||
-	       prog == s->progs.ss_fe_state || prog == s->progs.ss_fe_state_twin ||
-	       prog == s->progs.ss_kp_state || prog == s->progs.ss_tp_destroy;
-}
-
 uint64_t tracer_closes_by_net(const struct tracer *t)
 {
 	return t->skel->bss->closes_by_net;
@@ -540,7 +456,9 @@ uint64_t tracer_skipped_runs(const struct tracer *t)
 		struct bpf_prog_info info = { 0 };
 		__u32 len = sizeof(info);
 
-		if (!bpf_program__autoload(prog) || has_twin(t->skel, prog))
+		/* the state twins cover each other; the close net only acts on closes the state
+		 * programs did not handle */
+		if (!bpf_program__autoload(prog) || (hook_prog_flags(bpf_program__name(prog)) & HP_TWIN))
 			continue;
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			sum += info.recursion_misses;

@@ -43,6 +43,10 @@ struct tracer {
 int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		const struct hook_choice choice[HOOK_COUNT]);
 int tracer_attach(struct tracer *t);
+/* Open and configure (autoload, rodata) without loading: what tracer_load() would load, for
+ * tests. NULL (errno) on error; the caller destroys it. */
+struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
+					     const struct hook_choice choice[HOOK_COUNT]);
 void tracer_tick(struct tracer *t);   /* call now and then: drops what is no longer needed */
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);

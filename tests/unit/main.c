@@ -16,5 +16,6 @@ int main(void)
 	failed += run_proto_counts_tests();
 	failed += run_iter_read_tests();
 	failed += run_unix_proc_tests();
+	failed += run_hooks_tests();
 	return failed ? 1 : 0;
 }

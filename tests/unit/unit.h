@@ -20,5 +20,6 @@ int run_assoc_table_tests(void);
 int run_proto_counts_tests(void);
 int run_iter_read_tests(void);
 int run_unix_proc_tests(void);
+int run_hooks_tests(void);
 
 #endif
