@@ -11,6 +11,9 @@
 #define SS_COMM_LEN 16
 #define SS_MAX_PORTS 8
 #define SS_UNIX_PATH_LEN 108 /* sizeof(sockaddr_un.sun_path) */
+/* A datagram flow quiet this long ends (a later datagram restarts it): trace's --udp-idle default,
+ * the live commands' fixed value, and the kernel's rodata default. */
+#define SS_FLOW_IDLE_DEFAULT_NS (30ull * 1000 * 1000 * 1000)
 
 enum ss_event_type {
 	SS_EV_TCP_CONNECT = 1,	      /* SYN sent, in the connecting process */

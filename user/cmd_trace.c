@@ -17,7 +17,6 @@
 
 #define POLL_MS 50 /* bounds the delay between an event and its output line */
 
-#define DEFAULT_FLOW_IDLE_S 30
 #define MAX_FLOW_IDLE_S (24ul * 3600)
 #define MAX_KERNEL_TABLE (1ul << 24) /* entries; the kernel refuses what it cannot allocate */
 
@@ -97,7 +96,7 @@ void trace_opts_init(void *opts)
 	o->backend = BACKEND_AUTO;
 	o->filter.ring_bytes = DEFAULT_RING_BYTES;
 	o->filter.protos = PROTO_ALL;
-	o->filter.flow_idle_ns = DEFAULT_FLOW_IDLE_S * 1000000000ull;
+	o->filter.flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS;
 }
 
 static enum cli_result trace_finish(const struct cli_command *cmd, void *opts, FILE *err)

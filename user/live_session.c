@@ -11,9 +11,6 @@
 #include "table_feed.h"
 #include "util.h"
 
-/* as `trace`'s default --flow-idle: a flow quiet this long ends (a later datagram restarts it) */
-#define LIVE_FLOW_IDLE_NS (30 * 1000000000ull)
-
 static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 {
 	struct live_session *s = ctx;
@@ -153,7 +150,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	unsigned protos = tracer_protos(o->protos) ? tracer_protos(o->protos) : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
 				     .no_events = !events, .proc_exits = events, .protos = protos,
-				     .flow_idle_ns = LIVE_FLOW_IDLE_NS };
+				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	int rc, err;
 
@@ -192,7 +189,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		 * table as records that change nothing; the release records reach it after the
 		 * flows' bookkeeping.
 		 */
-		if ((rc = tracing_open(&s->tr, &s->sink, LIVE_FLOW_IDLE_NS)))
+		if ((rc = tracing_open(&s->tr, &s->sink, SS_FLOW_IDLE_DEFAULT_NS)))
 			goto fail;
 		s->tr.src.sink_releases = true;
 		/* attach first: what opens or closes from here on is in the rings */
