@@ -119,8 +119,8 @@ int ss_snap_unix(struct bpf_iter__unix *ctx)
 		 * it knows len <= 110) and read into a buffer that fits any 7-bit length */
 		asm volatile("%0 &= 0x7f" : "+r"(n));
 		if (n > 0 && !bpf_probe_read_kernel(name, n, addr->name[0].sun_path)) {
-			__builtin_memcpy(r.path, name, SS_UNIX_PATH_MAX);
-			r.path_len = n > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : n;
+			__builtin_memcpy(r.path, name, SS_UNIX_PATH_LEN);
+			r.path_len = ss_unix_path_len(n);
 		}
 	}
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));

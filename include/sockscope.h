@@ -60,6 +60,12 @@ struct ss_cpu_tally {
 				       * it, unseen (no room, or before sockscope started): no
 				       * close follows */
 
+/* A unix address length from an untrusted source, cut to what a path[SS_UNIX_PATH_LEN] holds. */
+static inline __attribute__((always_inline)) __u16 ss_unix_path_len(__u64 len)
+{
+	return len > SS_UNIX_PATH_LEN ? SS_UNIX_PATH_LEN : (__u16)len;
+}
+
 struct ss_hdr {
 	__u16 type;    /* enum ss_event_type */
 	__u8 version;  /* SS_ABI_VERSION */
@@ -253,8 +259,6 @@ enum ss_snap_type {
 	SS_SNAP_TYPE_MAX = 48,
 };
 
-#define SS_UNIX_PATH_MAX 108 /* sizeof(sockaddr_un.sun_path) */
-
 struct ss_snap_inet {
 	struct ss_hdr hdr;
 	struct ss_inet_tuple tuple; /* saddr/sport: local end; daddr/dport: remote (0 if none) */
@@ -279,7 +283,7 @@ struct ss_snap_unix {
 	__u8 reserved;
 	__u16 path_len;    /* bytes of path used; 0: unnamed. path[0] == 0: abstract name */
 	__u16 reserved2;
-	__u8 path[SS_UNIX_PATH_MAX]; /* untrusted bytes, not NUL-terminated */
+	__u8 path[SS_UNIX_PATH_LEN]; /* untrusted bytes, not NUL-terminated */
 	__u32 reserved3;
 };
 

@@ -69,8 +69,7 @@ const char *flow_end_reason(__u32 flags)
 
 bool unix_path_view(const __u8 *path, unsigned path_len, const __u8 **p, size_t *n, bool *abstract)
 {
-	if (path_len > SS_UNIX_PATH_LEN)
-		path_len = SS_UNIX_PATH_LEN;
+	path_len = ss_unix_path_len(path_len);
 	*abstract = false;
 	if (!path_len)
 		return false;

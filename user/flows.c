@@ -265,8 +265,8 @@ void flow_end_record(struct ss_flow_event *e, const struct ss_flow_key *k,
 	e->inode = st->inode;
 	e->peer_inode = st->peer_inode;
 	e->type = st->type;
-	e->path_len = st->path_len <= SS_UNIX_PATH_LEN ? st->path_len : SS_UNIX_PATH_LEN;
-	e->peer_path_len = st->peer_path_len <= SS_UNIX_PATH_LEN ? st->peer_path_len : SS_UNIX_PATH_LEN;
+	e->path_len = ss_unix_path_len(st->path_len);
+	e->peer_path_len = ss_unix_path_len(st->peer_path_len);
 	memcpy(e->path, st->path, sizeof(e->path));
 	memcpy(e->peer_path, st->peer_path, sizeof(e->peer_path));
 }

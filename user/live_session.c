@@ -57,14 +57,13 @@ static int take_snapshot(struct live_session *s)
 /* A copy of an entry about to be removed, for the view; its name outlives the removal. */
 static const struct half_assoc *keep_copy(const struct half_assoc *h, struct half_assoc *copy)
 {
-	static uint8_t name[2 + SS_UNIX_PATH_MAX];
+	static uint8_t name[2 + SS_UNIX_PATH_LEN];
 	uint16_t len;
 
 	*copy = *h;
 	if (h->name) {
 		memcpy(&len, h->name, 2);
-		if (len > SS_UNIX_PATH_MAX)
-			len = SS_UNIX_PATH_MAX;
+		len = ss_unix_path_len(len);
 		memcpy(name, &len, 2);
 		memcpy(name + 2, h->name + 2, len);
 		copy->name = name;

@@ -67,7 +67,7 @@ static void fact_from_unix_event(const struct ss_unix_event *e, struct sock_fact
 		f->passive = 1;
 		f->peer_inode = (uint32_t)e->peer_inode;
 	}
-	f->path_len = e->path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->path_len;
+	f->path_len = ss_unix_path_len(e->path_len);
 	f->path = f->path_len ? e->path : NULL;
 	owner_to_fact(&e->owner, f);
 }
@@ -84,7 +84,7 @@ static int peer_fact_from_unix_accept(const struct ss_unix_event *e, struct sock
 	f->netns = e->netns;
 	f->inode = (uint32_t)e->peer_inode;
 	f->peer_inode = (uint32_t)e->inode;
-	f->path_len = e->peer_path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->peer_path_len;
+	f->path_len = ss_unix_path_len(e->peer_path_len);
 	f->path = f->path_len ? e->peer_path : NULL;
 	owner_to_fact(&e->peer, f); /* pid 0: connected before sockscope started */
 	return 0;
@@ -112,7 +112,7 @@ static void fact_from_flow_event(const struct ss_flow_event *e, struct sock_fact
 		f->inode = (uint32_t)e->inode;
 		f->peer_inode = (uint32_t)e->peer_inode;
 		f->state = f->peer_inode ? SK_ESTABLISHED : SK_CLOSE;
-		f->path_len = e->path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : e->path_len;
+		f->path_len = ss_unix_path_len(e->path_len);
 		f->path = f->path_len ? e->path : NULL;
 		return;
 	}
@@ -177,7 +177,7 @@ int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 		f->cookie = r->cookie;
 		f->inode = r->inode;
 		f->peer_inode = r->peer_inode;
-		f->path_len = r->path_len > SS_UNIX_PATH_MAX ? SS_UNIX_PATH_MAX : r->path_len;
+		f->path_len = ss_unix_path_len(r->path_len);
 		f->path = f->path_len ? r->path : NULL;
 		return 0;
 	}

@@ -14,7 +14,7 @@
 #define JSON_STR_MAX(n) (2 + 6 * (n))
 #define OWNER_JSON_MAX (sizeof("{\"pid\":,\"comm\":,\"uid\":,\"user\":},") + 2 * 10 + \
 			JSON_STR_MAX(PROC_COMM_LEN) + JSON_STR_MAX(USER_NAME_MAX))
-#define ASSOC_JSON_MAX (512 + 2 * JSON_STR_MAX(SS_UNIX_PATH_MAX) + \
+#define ASSOC_JSON_MAX (512 + 2 * JSON_STR_MAX(SS_UNIX_PATH_LEN) + \
 			2 * FMT_MAX_OWNERS * OWNER_JSON_MAX)
 _Static_assert(ASSOC_JSON_MAX <= sizeof(((struct linebuf *)0)->buf),
 	       "an assoc row with hostile names would not fit a line buffer");
@@ -68,7 +68,7 @@ static void name_json(struct linebuf *b, const struct half_assoc *h)
 		return;
 	}
 	if (name[0] == 0) {
-		char tmp[1 + SS_UNIX_PATH_MAX];
+		char tmp[1 + SS_UNIX_PATH_LEN];
 
 		tmp[0] = '@';
 		memcpy(tmp + 1, name + 1, len - 1);
@@ -81,7 +81,7 @@ static void name_json(struct linebuf *b, const struct half_assoc *h)
 
 static void name_text(struct linebuf *b, const struct half_assoc *h)
 {
-	char esc[4 * SS_UNIX_PATH_MAX + 2];
+	char esc[4 * SS_UNIX_PATH_LEN + 2];
 	uint16_t len;
 	const uint8_t *name = half_name(h, &len);
 

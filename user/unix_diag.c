@@ -39,8 +39,8 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 		size_t plen = RTA_PAYLOAD(a);
 
 		if (a->rta_type == UNIX_DIAG_NAME && plen) {
-			if (plen > SS_UNIX_PATH_MAX)
-				plen = SS_UNIX_PATH_MAX;
+			if (plen > SS_UNIX_PATH_LEN)
+				plen = SS_UNIX_PATH_LEN;
 			memcpy(r->path, RTA_DATA(a), plen);
 			r->path_len = plen;
 		} else if (a->rta_type == UNIX_DIAG_PEER && plen >= 4) {
@@ -172,7 +172,7 @@ static bool proc_unix_record(const char *line, unsigned long *flags, unsigned lo
 /* Appends LEN bytes to the record's path, within its bound; abstract names keep their NUL. */
 static void path_append(struct ss_snap_unix *r, const char *s, size_t len)
 {
-	size_t room = SS_UNIX_PATH_MAX - r->path_len;
+	size_t room = SS_UNIX_PATH_LEN - r->path_len;
 
 	if (len > room)
 		len = room;

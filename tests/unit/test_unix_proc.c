@@ -95,7 +95,7 @@ static void bounded(void **state)
 	strcpy(text + n + 201, "\ngarbage line that is not a record\n");
 	g = read_text(text);
 	assert_int_equal(g.n, 1);
-	assert_int_equal(g.rec[0].path_len, SS_UNIX_PATH_MAX);
+	assert_int_equal(g.rec[0].path_len, SS_UNIX_PATH_LEN);
 	assert_int_equal(g.rec[0].path[101], '\n');
 	assert_int_equal(g.rec[0].path[102], 'b');
 }
