@@ -559,7 +559,7 @@ int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
 	if (!pid || !proc_table_find(&t->procs, pid))
 		return 0;
 	for (uint32_t i = 0; i < t->n_slots; i++)
-		if ((protos & (1u << t->socks[i].proto)) && drop_owner(t, &t->socks[i], pid))
+		if ((protos & PROTO_BIT(t->socks[i].proto)) && drop_owner(t, &t->socks[i], pid))
 			n++;
 	return n;
 }

@@ -22,8 +22,8 @@
 #include <stdint.h>
 #include "proc_table.h"
 #include "slot_index.h"
+#include "sock_proto.h"
 
-enum sock_proto { SOCK_PROTO_TCP = 1, SOCK_PROTO_UDP = 2, SOCK_PROTO_UNIX = 3 };
 
 /* sk_state values the table interprets (include/net/tcp_states.h) */
 #define SK_ESTABLISHED 1
@@ -126,11 +126,10 @@ int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32
 				   uint32_t uid, const uint8_t *comm);
 
 /*
- * The process exited: it owns none of its sockets of these protocols (1 << SOCK_PROTO_*) any
+ * The process exited: it owns none of its sockets of these protocols (PROTO_*) any
  * more (they may live on in others). Returns how many sockets lost it as an owner; a pid that
  * owned nothing costs one lookup.
  */
-#define ALL_SOCK_PROTOS ((1u << SOCK_PROTO_TCP) | (1u << SOCK_PROTO_UDP) | (1u << SOCK_PROTO_UNIX))
 int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos);
 
 /* Remember that the socket with this cookie closed at ts_ns (cookie 0: nothing to remember;

@@ -14,7 +14,7 @@
 #define HELP_GAP 2        /* spaces between the widest option and its help */
 #define LONG_ONLY_VAL 256 /* getopt's value for table entry i without a short key: 256 + i */
 
-const struct cli_enum cli_tracer_protos[] = {
+const struct cli_enum cli_protos[] = {
 	{ "tcp", PROTO_TCP }, { "udp", PROTO_UDP }, { "unix", PROTO_UNIX }, { NULL },
 };
 
@@ -59,7 +59,7 @@ int cli_parse_enum_list(const char *list, const struct cli_enum *map, unsigned *
 
 int cli_parse_protos(const char *list, unsigned *out)
 {
-	return cli_parse_enum_list(list, cli_tracer_protos, out);
+	return cli_parse_enum_list(list, cli_protos, out);
 }
 
 int cli_set_backend(void *opts, const struct cli_opt *opt, const char *arg)

@@ -130,6 +130,6 @@ int cli_parse_enum_list(const char *list, const struct cli_enum *map, unsigned *
 /* CLI_CUSTOM setter for an enum backend field. */
 int cli_set_backend(void *opts, const struct cli_opt *opt, const char *arg);
 
-extern const struct cli_enum cli_tracer_protos[]; /* tcp, udp, unix as PROTO_* */
+extern const struct cli_enum cli_protos[]; /* tcp, udp, unix as PROTO_* */
 
 #endif

@@ -23,7 +23,7 @@ struct assoc_view {
 static bool wanted(const struct live_opts *o, const struct assoc_table *t,
 		   const struct half_assoc *h, const struct half_assoc *peer)
 {
-	return (o->protos & (1u << h->proto)) &&
+	return (o->protos & PROTO_BIT(h->proto)) &&
 	       (!o->pid || assoc_table_has_owner(t, h, o->pid) ||
 		(peer && assoc_table_has_owner(t, peer, o->pid)));
 }

@@ -31,7 +31,7 @@ static int port_cmp(const void *a, const void *b)
 
 static bool wanted(const struct live_opts *o, const struct assoc_table *t, const struct half_assoc *h)
 {
-	return (o->protos & (1u << h->proto)) && (!o->pid || assoc_table_has_owner(t, h, o->pid));
+	return (o->protos & PROTO_BIT(h->proto)) && (!o->pid || assoc_table_has_owner(t, h, o->pid));
 }
 
 static int cmd_ports(void *opts)

@@ -77,7 +77,7 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	default:
 		return;
 	}
-	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & (1u << proto)))
+	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & PROTO_BIT(proto)))
 		return;
 	/* the programs see every namespace; the view, like its table, only this one */
 	if (fact_from_record(rec, &f) || (s->netns && f.netns != s->netns))
@@ -192,7 +192,7 @@ static void count_open(struct top_state *ts, const struct assoc_table *t)
 		const struct half_assoc *peer;
 		bool second_half; /* a local association is counted from its other half */
 
-		if (!h || !half_is_connected(h) || !(ts->o->protos & (1u << h->proto)))
+		if (!h || !half_is_connected(h) || !(ts->o->protos & PROTO_BIT(h->proto)))
 			continue;
 		peer = assoc_table_peer(t, h);
 		second_half = peer && (h->proto == SOCK_PROTO_UNIX ? h->inode > peer->inode

@@ -9,6 +9,7 @@
 #define SS_HOOKS_H
 
 #include <stdbool.h>
+#include "sock_proto.h" /* PROTO_*: which protocols' hooks are loaded */
 
 enum backend { BACKEND_AUTO, BACKEND_FENTRY, BACKEND_KPROBE, BACKEND_TRACEPOINT, BACKEND_COUNT };
 enum hook {
@@ -18,12 +19,6 @@ enum hook {
 	HOOK_UNIX_LISTEN, HOOK_UNIX_CONNECT, HOOK_UNIX_ACCEPT, HOOK_UNIX_SEND, /* unix */
 	HOOK_COUNT
 };
-
-/* --proto: which protocols' hooks are loaded */
-#define PROTO_TCP (1u << 0)
-#define PROTO_UDP (1u << 1)
-#define PROTO_UNIX (1u << 2)
-#define PROTO_ALL (PROTO_TCP | PROTO_UDP | PROTO_UNIX)
 
 #define HOOK_MAX_PROGS 4
 #define HOOK_MAX_VARIANTS 2

@@ -3,17 +3,10 @@
 #include "assoc_table.h"
 #include "live_cli.h"
 
-const struct cli_enum live_protos[] = {
-	{ "tcp", 1u << SOCK_PROTO_TCP },
-	{ "udp", 1u << SOCK_PROTO_UDP },
-	{ "unix", 1u << SOCK_PROTO_UNIX },
-	{ NULL },
-};
-
 void live_opts_init(struct live_opts *o, enum live_cmd cmd)
 {
 	o->cmd = cmd;
-	o->protos = PROTO_MASK_ALL;
+	o->protos = PROTO_ALL;
 	o->max_socks = DEFAULT_MAX_SOCKETS;
 	o->backend = BACKEND_AUTO;
 	o->ring_bytes = DEFAULT_RING_BYTES;

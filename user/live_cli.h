@@ -10,7 +10,6 @@
 
 enum live_cmd { LIVE_PORTS, LIVE_ASSOC, LIVE_TOP };
 
-#define PROTO_MASK_ALL 0xeu /* 1 << SOCK_PROTO_TCP | 1 << SOCK_PROTO_UDP | 1 << SOCK_PROTO_UNIX */
 #define DEFAULT_MAX_SOCKETS (1u << 20)
 #define MAX_LIVE_SOCKETS (1ul << 30)
 
@@ -18,7 +17,7 @@ struct live_opts {
 	enum live_cmd cmd;
 	bool json;
 	bool watch;          /* assoc: keep the table live from the event stream */
-	unsigned protos;     /* 1 << enum sock_proto */
+	unsigned protos;     /* PROTO_* */
 	uint32_t pid;        /* 0: every process */
 	uint32_t max_socks;  /* the table's cap */
 	double duration_s;   /* watch/top: 0 until Ctrl-C (or q) */
@@ -27,15 +26,12 @@ struct live_opts {
 	int verbose;
 };
 
-/* tcp, udp, unix as 1 << enum sock_proto */
-extern const struct cli_enum live_protos[];
-
 /* The defaults of every live command. */
 void live_opts_init(struct live_opts *o, enum live_cmd cmd);
 
 #define LIVE_OPT_PROTO(help_text)                                                             \
 	{ .name = "proto", .arg = "LIST", .type = CLI_ENUM_LIST,                              \
-	  CLI_FIELD(struct live_opts, protos), .map = live_protos,                            \
+	  CLI_FIELD(struct live_opts, protos), .map = cli_protos,                            \
 	  .bad = "invalid --proto '%s': expected tcp, udp, unix (comma-separated)",           \
 	  .help = help_text }
 #define LIVE_OPT_MAX_SOCKETS(help_text)                                                       \

@@ -132,21 +132,12 @@ static const struct sink_ops table_sink_ops = {
 	.on_lost = table_sink_lost,
 };
 
-/* --proto's 1 << enum sock_proto -> the tracer's PROTO_* bits */
-static unsigned tracer_protos(unsigned sock_protos)
-{
-	return (sock_protos & (1u << SOCK_PROTO_TCP) ? PROTO_TCP : 0) |
-	       (sock_protos & (1u << SOCK_PROTO_UDP) ? PROTO_UDP : 0) |
-	       (sock_protos & (1u << SOCK_PROTO_UNIX) ? PROTO_UNIX : 0);
-}
-
-
 int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	       live_event_fn on_event, void *ctx)
 {
 	/* The protocols asked for (default all). Not explicit: a udp/unix hook this kernel
 	 * lacks is switched off with a warning instead of failing the command. */
-	unsigned protos = tracer_protos(o->protos) ? tracer_protos(o->protos) : PROTO_ALL;
+	unsigned protos = o->protos ? o->protos : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
 				     .no_events = !events, .proc_exits = events, .protos = protos,
 				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
@@ -246,9 +237,9 @@ int live_poll(struct live_session *s, int timeout_ms)
 	if (err < 0)
 		return err;
 	while (exit_queue_pop_due(&s->exits, mono_ns(), &pid))
-		assoc_table_drop_owner(&s->table, pid, ALL_SOCK_PROTOS & ~(1u << SOCK_PROTO_UNIX));
+		assoc_table_drop_owner(&s->table, pid, PROTO_TCP | PROTO_UDP);
 	while (exit_queue_pop_due(&s->unix_exits, mono_ns(), &pid))
-		assoc_table_drop_owner(&s->table, pid, 1u << SOCK_PROTO_UNIX);
+		assoc_table_drop_owner(&s->table, pid, PROTO_UNIX);
 	if (s->sweep_unix) {
 		int swept = unix_sweep_run(&s->sweep, &s->table, s->netns, mono_ns(), unix_swept, s);
 

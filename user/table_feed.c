@@ -235,7 +235,7 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		const struct ss_proc_event *e = (const void *)rec;
 
 		/* not filtered by namespace: a process holds sockets of any namespace */
-		return assoc_table_drop_owner(t, e->owner.pid, ALL_SOCK_PROTOS) ? FEED_DISOWNED
+		return assoc_table_drop_owner(t, e->owner.pid, PROTO_ALL) ? FEED_DISOWNED
 									       : FEED_IGNORED;
 	}
 	if (fact_from_record(rec, &f))

@@ -492,7 +492,7 @@ static void live_options(void **state)
 	(void)state;
 	assert_int_equal(cli_parse(&assoc_command, 13, ok, &o, devnull), CLI_RUN);
 	assert_true(o.json && o.watch);
-	assert_int_equal(o.protos, 1u << SOCK_PROTO_TCP | 1u << SOCK_PROTO_UNIX);
+	assert_int_equal(o.protos, PROTO_TCP | PROTO_UNIX);
 	assert_int_equal(o.pid, 9);
 	assert_int_equal(o.max_socks, 10);
 	assert_int_equal(o.backend, BACKEND_KPROBE);
@@ -502,7 +502,7 @@ static void live_options(void **state)
 	assert_int_equal(cli_parse(&top_command, 2, top_json, &o, devnull), CLI_USAGE);
 	assert_int_equal(cli_parse(&ports_command, 2, extra, &o, devnull), CLI_USAGE);
 	assert_int_equal(cli_parse(&ports_command, 1, extra, &o, devnull), CLI_RUN);
-	assert_int_equal(o.protos, PROTO_MASK_ALL);
+	assert_int_equal(o.protos, PROTO_ALL);
 }
 
 static struct ss_unix_event unix_ev(uint16_t type, uint64_t cookie, uint32_t inode,
@@ -718,14 +718,14 @@ static void exited_process_disowns(void **state)
 		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
 	assert_int_equal(assoc_table_add_owner_by_inode(&t, 602, 20, 0, NULL), 1);
 	/* the first owner: the next becomes first */
-	assert_int_equal(assoc_table_drop_owner(&t, 10, ALL_SOCK_PROTOS), 1);
+	assert_int_equal(assoc_table_drop_owner(&t, 10, PROTO_ALL), 1);
 	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 2);
 	assert_int_equal(pids[0], 20);
 	assert_int_equal(pids[1], 30);
 	/* the last one, and a pid that never owned anything */
-	assert_int_equal(assoc_table_drop_owner(&t, 30, 1u << SOCK_PROTO_UNIX), 0);
-	assert_int_equal(assoc_table_drop_owner(&t, 30, 1u << SOCK_PROTO_TCP), 1);
-	assert_int_equal(assoc_table_drop_owner(&t, 99, ALL_SOCK_PROTOS), 0);
+	assert_int_equal(assoc_table_drop_owner(&t, 30, PROTO_UNIX), 0);
+	assert_int_equal(assoc_table_drop_owner(&t, 30, PROTO_TCP), 1);
+	assert_int_equal(assoc_table_drop_owner(&t, 99, PROTO_ALL), 0);
 	/* the record: a pid holding both sockets leaves both ownerless; the sockets stay */
 	exit_ev.owner.pid = 20;
 	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_DISOWNED);
