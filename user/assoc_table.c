@@ -473,6 +473,7 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 	h->netns = f->netns;
 	h->proto = f->proto;
 	h->family = f->family;
+	h->type = f->type;
 	h->state = f->state;
 	h->passive = f->passive;
 	h->peer_inode = f->peer_inode;

@@ -34,7 +34,8 @@
 /* What one snapshot record or one event says about one socket, already decoded. */
 struct sock_fact {
 	uint8_t proto;        /* enum sock_proto */
-	uint8_t family;       /* inet: AF_INET / AF_INET6; unix: SOCK_STREAM / DGRAM / SEQPACKET */
+	uint8_t family;       /* AF_INET, AF_INET6, AF_UNIX */
+	uint8_t type;         /* unix: SOCK_STREAM / DGRAM / SEQPACKET; inet: 0 */
 	uint8_t state;        /* SK_* */
 	uint8_t passive;      /* made by accept() */
 	uint32_t netns;
@@ -64,6 +65,7 @@ struct half_assoc {
 	uint32_t peer_inode;
 	uint32_t owner;        /* first owner's pid, 0: none known */
 	uint32_t more_owners;  /* index + 1 into owner_links; in a free entry: next free + 1 */
+	uint8_t type;          /* as in sock_fact */
 	uint8_t *name;         /* unix: 2-byte length then the bytes; NULL: unnamed */
 };
 

@@ -58,7 +58,8 @@ static void fact_from_unix_event(const struct ss_unix_event *e, struct sock_fact
 {
 	memset(f, 0, sizeof(*f));
 	f->proto = SOCK_PROTO_UNIX;
-	f->family = e->type;
+	f->family = AF_UNIX;
+	f->type = e->type;
 	f->state = SK_ESTABLISHED;
 	f->netns = e->netns;
 	f->cookie = e->cookie;
@@ -79,7 +80,8 @@ static int peer_fact_from_unix_accept(const struct ss_unix_event *e, struct sock
 		return -EINVAL;
 	memset(f, 0, sizeof(*f));
 	f->proto = SOCK_PROTO_UNIX;
-	f->family = e->type;
+	f->family = AF_UNIX;
+	f->type = e->type;
 	f->state = SK_ESTABLISHED;
 	f->netns = e->netns;
 	f->inode = (uint32_t)e->peer_inode;
@@ -108,7 +110,8 @@ static void fact_from_flow_event(const struct ss_flow_event *e, struct sock_fact
 	owner_to_fact(&e->owner, f);
 	if (e->hdr.type == SS_EV_UNIX_FLOW) {
 		f->proto = SOCK_PROTO_UNIX;
-		f->family = e->type;
+		f->family = AF_UNIX;
+		f->type = e->type;
 		f->inode = (uint32_t)e->inode;
 		f->peer_inode = (uint32_t)e->peer_inode;
 		f->state = f->peer_inode ? SK_ESTABLISHED : SK_CLOSE;
@@ -171,7 +174,8 @@ int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 
 		memset(f, 0, sizeof(*f));
 		f->proto = SOCK_PROTO_UNIX;
-		f->family = r->sock_type;
+		f->family = AF_UNIX;
+		f->type = r->sock_type;
 		f->state = r->state;
 		f->netns = r->netns;
 		f->cookie = r->cookie;

@@ -201,7 +201,7 @@ static void kind_json(struct linebuf *b, const struct half_assoc *h)
 	lb_str(b, proto_name(h->proto));
 	if (h->proto == SOCK_PROTO_UNIX) {
 		lb_str(b, "\",\"type\":\"");
-		lb_str(b, unix_type_name(h->family));
+		lb_str(b, unix_type_name(h->type));
 	} else {
 		lb_str(b, "\",\"family\":\"");
 		lb_str(b, family_name(h->family));

@@ -155,8 +155,8 @@ static void cookie_learnt_from_tuple(void **state)
 static void unix_pair_and_names(void **state)
 {
 	struct assoc_table t;
-	struct sock_fact a = { .proto = SOCK_PROTO_UNIX, .family = SOCK_STREAM, .state = SK_ESTABLISHED,
-			       .netns = 7, .inode = 100, .peer_inode = 101 };
+	struct sock_fact a = { .proto = SOCK_PROTO_UNIX, .family = AF_UNIX, .type = SOCK_STREAM,
+			       .state = SK_ESTABLISHED, .netns = 7, .inode = 100, .peer_inode = 101 };
 	struct sock_fact b = a, l = a;
 	const uint8_t path[] = "/run/x.sock";
 	uint16_t len;
@@ -224,7 +224,7 @@ static void reserve_sizes_once(void **state)
 		struct sock_fact f = tcp_fact(1 + i, "10.0.0.1", 1000 + i, "10.0.0.2", 80);
 
 		if (i >= 400) { /* unix sockets: no tuple */
-			f = (struct sock_fact){ .proto = SOCK_PROTO_UNIX, .family = SOCK_STREAM,
+			f = (struct sock_fact){ .proto = SOCK_PROTO_UNIX, .family = AF_UNIX, .type = SOCK_STREAM,
 						.state = SK_ESTABLISHED, .netns = 7, .cookie = 1 + i,
 						.inode = 5000 + i, .peer_inode = 9000 + i };
 		}
@@ -692,7 +692,8 @@ static void unix_flow_owner(void **state)
 	q.inode = 71;
 	assert_non_null(h = assoc_table_find(&t, &q));
 	assert_int_equal(h->owner, 500);
-	assert_int_equal(h->family, SOCK_DGRAM);
+	assert_int_equal(h->family, AF_UNIX);
+	assert_int_equal(h->type, SOCK_DGRAM);
 	assert_non_null(h = assoc_table_peer(&t, h));
 	assert_int_equal(h->inode, 72);
 	assoc_table_free(&t);
@@ -776,7 +777,8 @@ static void unix_sweep_needs_two_misses(void **state)
 {
 	struct assoc_table t;
 	struct unix_sweep w = { 0 };
-	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .family = 1, .netns = 7 };
+	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .family = AF_UNIX, .type = SOCK_STREAM,
+			       .netns = 7 };
 	struct sock_fact tcp = tcp_fact(41, "127.0.0.1", 1, "127.0.0.1", 2);
 	uint32_t live1[] = { 501 }, live2[] = { 501, 503 };
 
