@@ -10,6 +10,7 @@
 #include "backends.h"
 #include "iter_read.h"
 #include "snapshot.h"
+#include "unix_diag.h"
 #include "source.h"
 #include "sockscope.skel.h"
 #include "util.h"

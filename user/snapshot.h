@@ -10,7 +10,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <linux/types.h>
 #include "sockscope.h"
 
@@ -35,13 +34,14 @@ int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, voi
  * One reading of one iterator, attached on first use (*link keeps it), each record handed to
  * fn. Also runs iterators that write nothing and only fill maps. 0 or negative errno.
  */
+int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
+		      struct snapshot_stats *st);
+
 /*
  * Give every TCP socket alive now a kernel-side entry and its owner, so its close is reported
  * (bpf/tcp.bpf.c, ss_seed_tcp). Run after the hooks are attached. 0 when not loaded.
  */
 int snapshot_seed_tcp(struct sockscope_bpf *s);
-int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot_fn fn, void *ctx,
-		      struct snapshot_stats *st);
 
 /* Does this kernel have the iterator bpf_iter_NAME? (BTF lookup, no loading.) */
 bool snapshot_kernel_has_iter(const char *name);
@@ -49,17 +49,6 @@ bool snapshot_kernel_has_iter(const char *name);
 /* Should iter/unix be loaded? Only when sock_diag cannot answer and the kernel has it: asking
  * netlink first spares one-shot commands a parse of the kernel's BTF (5 MB, tens of ms). */
 bool snapshot_wants_unix_iter(void);
-
-/* Does the kernel answer UNIX_DIAG dumps (the unix_diag module, loaded on demand)? */
-bool unix_diag_available(void);
-
-/* The unix sockets of this network namespace through sock_diag. */
-int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
-
-/* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */
-int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
-/* The same from an open file in /proc/net/unix's format (the tests feed it their own). */
-int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
 
 /* Inode of this process's network namespace (what events carry as netns), 0 on error. */
 uint32_t current_netns_inode(void);

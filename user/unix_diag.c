@@ -17,6 +17,7 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 #include "snapshot.h"
+#include "unix_diag.h"
 #include "util.h"
 
 static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t netns,

@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include "snapshot.h"
+#include "unix_diag.h"
 #include "unix_sweep.h"
 
 struct inode_list {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "snapshot.h"
+#include "unix_diag.h"
 #include "unit.h"
 
 #define HEADER "Num       RefCount Protocol Flags    Type St Inode Path\n"
