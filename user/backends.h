@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "hooks.h"
+#include "kernel_mounts.h" /* callers of the probes also mount */
 
 #define WHY_LEN 512
 
@@ -24,9 +25,6 @@ int backend_parse(const char *s, enum backend *out); /* 0 or -EINVAL */
 const char *hook_name(enum hook h);
 unsigned hook_protos(enum hook h); /* PROTO_* the hook serves (hook_table) */
 
-/* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
-int cgroup2_root(char *buf, size_t len);
-
 /*
  * The unix connect hook of the tracepoint backend without syscall tracepoints (6.7+):
  * cgroup/connect_unix on the cgroup v2 root + the sk_data_ready tracepoint. Returns the
@@ -39,19 +37,6 @@ bool kernel_has_btf_func(const char *name);
 
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */
 int features_check_btf(void);
-
-/*
- * Make tracefs available for tracepoint attachment (libbpf reads event ids there): when it is
- * not mounted, mount it in a private mount namespace (so it needs no unmounting). 0 or -errno.
- */
-int tracefs_ensure(void);
-
-/*
- * Make the cgroup v2 hierarchy visible for the cgroup hooks: when no mount of it is (e.g.
- * under `ip netns exec`, whose own sysfs hides it), mount it in the private mount namespace.
- * 0 or -errno.
- */
-int cgroup2_ensure(void);
 
 /*
  * Fill choice[] for every hook of the protocols in protos. With forced != BACKEND_AUTO each

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The file systems the hooks need: tracefs (libbpf reads tracepoint ids there) and the
+ * cgroup v2 hierarchy (the cgroup hooks attach to its root). What is missing is mounted in a
+ * mount namespace of sockscope's own, so nothing is left to unmount at exit.
+ */
+#ifndef SS_KERNEL_MOUNTS_H
+#define SS_KERNEL_MOUNTS_H
+
+#include <stddef.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+
+/* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
+int cgroup2_root(char *buf, size_t len);
+
+/*
+ * Make tracefs available for tracepoint attachment (libbpf reads event ids there): when it is
+ * not mounted, mount it in a private mount namespace (so it needs no unmounting). 0 or -errno.
+ */
+int tracefs_ensure(void);
+
+/*
+ * Make the cgroup v2 hierarchy visible for the cgroup hooks: when no mount of it is (e.g.
+ * under `ip netns exec`, whose own sysfs hides it), mount it in the private mount namespace.
+ * 0 or -errno.
+ */
+int cgroup2_ensure(void);
+
+#endif
