@@ -10,6 +10,8 @@
 #   make V=1        show full command lines;  make STATIC=1  link statically (for VMs)
 
 BUILD       ?= build
+# user/: one folder per subsystem (docs/hacking.md); headers are included by name
+USER_DIRS   := $(sort $(patsubst %/,%,$(dir $(wildcard user/*/*.[ch]))))
 CC          ?= gcc
 CLANG       ?= clang
 LLVM_STRIP  ?= llvm-strip
@@ -19,7 +21,7 @@ ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wshadow -Wno-missing-field-initializers
-CPPFLAGS += -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Iinclude $(addprefix -I,$(USER_DIRS)) -I$(BUILD) -MMD -MP
 LDLIBS   := -lbpf -lelf -lz
 ifeq ($(STATIC),1)
 LDFLAGS  += -static
@@ -37,12 +39,13 @@ endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-LIB_OBJS  := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+LIB_OBJS  := $(filter-out $(BUILD)/user/cli/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
-TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/*.c))
+# the traffic drivers: tests/drivers/NAME.c -> build/tests/NAME (the tests run them from there)
+TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/drivers/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all deps run test unit bench bench-proto vmtest vmtest-ci clean
@@ -123,7 +126,7 @@ $(BUILD)/tests/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/%.c
+$(BUILD)/tests/%: tests/drivers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@

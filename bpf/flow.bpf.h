@@ -3,7 +3,7 @@
  * Datagram flows (UDP, unix dgram), aggregated in the kernel: one table entry per socket,
  * direction and remote end, holding monotonic totals. Per datagram: one hash lookup and two
  * atomic adds. The kernel emits a flow's start (and its restart after an idle gap); user space
- * ends flows from the totals it reads (user/flows.c), and deletes an entry only once its
+ * ends flows from the totals it reads (user/stream/flows.c), and deletes an entry only once its
  * socket has closed (a closed socket never sends again, so that read is final).
  */
 #ifndef SS_FLOW_BPF_H

@@ -3,7 +3,7 @@
  * The start-up snapshot: BPF iterators walk every TCP, UDP and UNIX socket of the reader's
  * network namespace and every file descriptor of every process, writing one fixed-size record
  * (include/sockscope.h, types 32-47) per socket or per socket-holding descriptor into the
- * iterator's seq_file. User space reads them back (user/snapshot.c). Reading a few fields per
+ * iterator's seq_file. User space reads them back (user/load/snapshot.c). Reading a few fields per
  * socket in the kernel is what makes this ~two orders of magnitude cheaper than `ss -p`, which
  * readlink()s every /proc/PID/fd entry.
  *

@@ -669,7 +669,7 @@ int BPF_KRETPROBE(ss_kr_accept, struct sock *newsk)
  * The syscall exits serve as the accept hook on the tracepoint backend, and otherwise as a net
  * under fexit/kretprobe, which cannot see a call that was already running when they attached:
  * a server blocked in accept() while sockscope starts. The net takes every accept until user
- * space has listed the threads blocked in accept() (user/accept_waiters.c), then only theirs,
+ * space has listed the threads blocked in accept() (user/load/accept_waiters.c), then only theirs,
  * once each; on_accept() ignores a socket already reported.
  */
 struct {

@@ -264,7 +264,7 @@ __attribute__((noinline)) int ss_unix_accepted(__u64 sk)
 
 /*
  * Listeners that existed before sockscope started, found among every process's descriptors
- * once the listen hook is attached (user/tracer.c runs this iterator). A listen() the hook saw
+ * once the listen hook is attached (user/load/tracer.c runs this iterator). A listen() the hook saw
  * is not overwritten. Of several holders the one with the highest pid wins (tasks come in pid
  * order): a socket-activated service rather than the init system that made its socket.
  */

@@ -205,7 +205,7 @@ struct ss_release_event {
  * In the ring the kernel sends unix_connect/unix_accept packed: the fixed part
  * (SS_UNIX_EVENT_FIXED bytes), then path_len bytes of path, then peer_path_len bytes of
  * peer_path, zero-padded to a multiple of 8; hdr.size is that length. The reader unpacks
- * them into this struct (user/source.c) before anything else sees them.
+ * them into this struct (user/stream/source.c) before anything else sees them.
  *
  * unix_connect: owner = the connecting process, peer = the owner of the listening socket,
  * inode = the connecting socket, peer_inode = the listening socket (the accepted socket has
@@ -249,7 +249,7 @@ struct ss_proc_event {
 _Static_assert(sizeof(struct ss_proc_event) == 48, "ss_proc_event is ABI");
 /*
  * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
- * bpf_seq_write(), read back by user/snapshot.c. The same header starts them; ts_ns is when the
+ * bpf_seq_write(), read back by user/load/snapshot.c. The same header starts them; ts_ns is when the
  * iterator saw the socket. Types 16-31 belong to UDP/UNIX events (issue 5).
  */
 enum ss_snap_type {

@@ -40,7 +40,7 @@ struct source {
 	/* optional: events the kernel lost outside the ring (skipped program runs), cumulative */
 	uint64_t (*kernel_skips)(const void *ctx);
 	const void *kernel_skips_ctx;
-	struct flows *flows; /* optional: ends datagram flows (user/flows.c) */
+	struct flows *flows; /* optional: ends datagram flows (user/stream/flows.c) */
 	bool sink_releases;  /* hand release records to the sink too (after the flows saw them) */
 };
 

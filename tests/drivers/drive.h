@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * What every test traffic driver (tests/tcpdrive.c, udpdrive.c, udpcalls.c, unixdrive.c,
+ * What every test traffic driver (tests/drivers/tcpdrive.c, udpdrive.c, udpcalls.c, unixdrive.c,
  * sockdrive.c) needs: one-line errors, strict numbers, a process name the test chose, IP
  * literals, addresses. Each driver defines DRIVE_NAME and its own
  * usage() before including this; it is one translation unit, so these are static inline.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The one description of every hook: its protocols and, per backend, the BPF programs that
- * implement it. The prober (user/backends.c) probes exactly these programs' targets and the
- * loader (user/tracer.c) loads exactly these programs, so the two cannot disagree.
+ * implement it. The prober (user/load/backends.c) probes exactly these programs' targets and the
+ * loader (user/load/tracer.c) loads exactly these programs, so the two cannot disagree.
  * Adding a hook: its BPF program(s), an enum value and one entry in hook_table, a test.
  */
 #ifndef SS_HOOKS_H

@@ -69,7 +69,7 @@ static void enable_hook(struct sockscope_bpf *s, enum hook h, enum backend b)
 	}
 }
 
-/* The iterators run on demand (user/snapshot.c), so they are never auto-attached. */
+/* The iterators run on demand (user/load/snapshot.c), so they are never auto-attached. */
 static void enable_snapshot(struct sockscope_bpf *s, bool unix_iter)
 {
 	struct bpf_program *iters[] = { s->progs.ss_snap_tcp, s->progs.ss_snap_udp,
