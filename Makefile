@@ -68,7 +68,7 @@ unit: $(BUILD)/tests/unit_tests
 bench: deps all
 	bench/run.sh
 
-# issue 5: UDP send loop and unix connect loop, with and without the tracer
+# UDP send loop and unix connect loop, with and without the tracer
 bench-proto: deps all
 	bench/proto.sh
 

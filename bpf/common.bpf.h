@@ -10,8 +10,8 @@
 
 /*
  * One ring buffer per CPU. A single shared ring made both CPUs fight over its lock, its
- * producer position and the cache lines their interleaved records share: ~0.5 us of extra
- * time per event here. User space creates the rings (sized at start) and merges them by
+ * producer position and the cache lines their interleaved records share, which cost more
+ * than writing the event. User space creates the rings (sized at start) and merges them by
  * timestamp.
  */
 struct ss_ring {
@@ -91,8 +91,8 @@ struct ss_send_pending {
 /*
  * Per thread: what one hook of a call hands to a later hook of the same call, in the same
  * thread (sleeping or migrating in between is fine). Created once per thread and then looked
- * up and written in place: a map update per call cost several lookups here (~0.1-0.5 us on
- * this 6.18 VM, an LRU insert the most). LRU: threads come and go, nothing deletes.
+ * up and written in place: a map update per call costs several lookups (an LRU insert the
+ * most). LRU: threads come and go, nothing deletes.
  */
 struct ss_thread_slot {
 	struct ss_send_pending udp; /* udp send: kprobe -> kretprobe, cgroup/sendmsg -> tracepoint */
@@ -149,8 +149,7 @@ static __always_inline void count(enum ss_counter which)
 
 /*
  * CLOCK_MONOTONIC to the timer tick (1-10 ms), for per-datagram bookkeeping: a clock read
- * costs ~45 ns on this VM (kvm-clock), a tenth of a datagram's budget, while jiffies is one
- * load. Reads the clock once per tick per CPU and returns that read until jiffies moves on,
+ * can cost a tenth of a datagram's budget (a paravirtual clock), while jiffies is one load. Reads the clock once per tick per CPU and returns that read until jiffies moves on,
  * so the value is never ahead of the real clock and at most a tick behind it.
  * (bpf_ktime_get_coarse_ns() would do, but tracing programs may not call it.)
  */
@@ -192,7 +191,8 @@ static __always_inline void *event_reserve(__u32 size)
 }
 
 /*
- * Waking the reader on every record costs ~6.8 us per event; instead wake only when a batch
+ * Waking the reader on every record costs more than the rest of the event (a wake-up per
+ * record halved a connect loop's rate: bench/RESULTS.md); instead wake only when a batch
  * has accumulated. User space also drains on a short timer, so latency stays bounded. The
  * batch is counted in a per-CPU slot: asking the ring (bpf_ringbuf_query) reads the consumer
  * position, a cache line user space keeps writing.
@@ -230,7 +230,7 @@ static __always_inline void event_submit(void *e, __u32 size)
 /*
  * A record built elsewhere (a per-CPU scratch buffer) whose length is known only at run
  * time: only size bytes reach the ring. Writing a record into the ring costs per cache line
- * (the reader's CPU holds them): 336 bytes ~235 ns, 64 bytes ~40 ns measured here.
+ * (the reader's CPU holds them), so a 64-byte record costs a fraction of a 336-byte one.
  */
 static __always_inline void event_output(void *data, __u32 size)
 {

@@ -2,8 +2,8 @@
 /*
  * The destination a sendto()/sendmsg()/sendmmsg() names, read from the calling thread's
  * syscall arguments, for tracepoints that see the socket and the byte count but not the
- * msghdr (sock:sock_send_length). It replaces a cgroup/sendmsg hook whose dispatch alone (it
- * takes the socket lock) cost ~130 ns of a ~3 us datagram here.
+ * msghdr (sock:sock_send_length). It replaces a cgroup/sendmsg hook whose dispatch alone
+ * takes the socket lock, a few percent of a loopback datagram (bench/RESULTS.md).
  *
  * The arguments are user memory, read again after the kernel copied them: a thread that
  * rewrites its sockaddr while another thread's send is in flight can make sockscope report

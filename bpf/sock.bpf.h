@@ -5,7 +5,7 @@
  * Every reader takes `btf`, a compile-time constant per program: in tracing programs
  * (tp_btf, fentry) the socket is a BTF pointer and fields are plain loads; in kprobes and
  * classic tracepoints it is a bare address and each field costs a bpf_probe_read_kernel()
- * (~30 ns here). The branch not taken is compiled away, so the verifier never sees it.
+ * call. The branch not taken is compiled away, so the verifier never sees it.
  */
 #ifndef SS_SOCK_BPF_H
 #define SS_SOCK_BPF_H

@@ -645,8 +645,9 @@ int BPF_KPROBE(ss_kp_connect, struct sock *sk)
 /*
  * Without fentry/kprobe the connect is reported by the state hook at SYN_SENT -> ESTABLISHED
  * (owner from SYN_SENT, in process context), or at close for a connect that failed. A
- * program on sys_exit_connect cost ~820 ns per connection (a classic syscall tracepoint
- * builds a perf record first) for a report at most one round trip earlier.
+ * program on sys_exit_connect would cost more than the rest of the connection's hooks (a
+ * classic syscall tracepoint builds a perf record first) for a report at most one round trip
+ * earlier.
  */
 
 /* ---- accept hook ----------------------------------------------------------------------- */

@@ -22,7 +22,7 @@ enum ss_event_type {
 	SS_EV_TCP_CONNECT_FAILED = 4, /* SYN_SENT -> CLOSE: refused, timed out, unreachable */
 	SS_EV_TCP_LISTEN = 5,	      /* socket entered TCP_LISTEN */
 	SS_EV_TCP_LISTEN_CLOSE = 6,   /* listening socket closed */
-	/* 16-31: UDP and UNIX (issue 5) */
+	/* 16-31: UDP and UNIX */
 	SS_EV_UDP_FLOW = 16,	      /* first datagram of a flow, or first after an idle gap */
 	SS_EV_UDP_FLOW_END = 17,      /* flow idle, socket closed, or sockscope stopping */
 	SS_EV_SOCK_RELEASE = 18,      /* a socket with flows closed: ends them (not printed) */
@@ -250,7 +250,7 @@ _Static_assert(sizeof(struct ss_proc_event) == 48, "ss_proc_event is ABI");
 /*
  * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
  * bpf_seq_write(), read back by user/load/snapshot.c. The same header starts them; ts_ns is when the
- * iterator saw the socket. Types 16-31 belong to UDP/UNIX events (issue 5).
+ * iterator saw the socket. Types 16-31 belong to UDP/UNIX events.
  */
 enum ss_snap_type {
 	SS_SNAP_INET = 32, /* one TCP or UDP socket (iter/tcp, iter/udp) */

@@ -32,7 +32,8 @@ unsigned hook_protos(enum hook h); /* PROTO_* the hook serves (hook_table) */
  */
 int unix_connect_cgroup_attach_type(void);
 
-/* The kernel BTF (parsed once, shared by every probe: ~35 ms a parse) has this function. */
+/* The kernel BTF (parsed once and shared by every probe: a parse costs tens of ms) has this
+ * function. */
 bool kernel_has_btf_func(const char *name);
 
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */

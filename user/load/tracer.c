@@ -259,8 +259,8 @@ static int attach_cgroup_prog(struct tracer *t, struct bpf_program *prog, struct
 
 /*
  * The tracepoint backend reads a UDP send's destination from the syscall's arguments
- * (bpf/send_dest.bpf.h, x86-64). The cgroup/sendmsg pair sees every destination but costs
- * ~130 ns per datagram before it does anything, so it is attached only when needed: from the
+ * (bpf/send_dest.bpf.h, x86-64). The cgroup/sendmsg pair sees every destination but its
+ * dispatch alone takes the socket lock on every datagram, so it is attached only when needed: from the
  * start on other architectures, else once a send came from where the arguments do not tell
  * (io_uring, a 32-bit process). Until then such sends count as "destination unknown".
  */
