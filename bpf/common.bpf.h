@@ -192,7 +192,7 @@ static __always_inline void *event_reserve(__u32 size)
 
 /*
  * Waking the reader on every record costs more than the rest of the event (a wake-up per
- * record halved a connect loop's rate: bench/RESULTS.md); instead wake only when a batch
+ * record: docs/design.md, "Delivery without waking on every event"); instead wake only when a batch
  * has accumulated. User space also drains on a short timer, so latency stays bounded. The
  * batch is counted in a per-CPU slot: asking the ring (bpf_ringbuf_query) reads the consumer
  * position, a cache line user space keeps writing.

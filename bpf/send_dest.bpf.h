@@ -3,7 +3,7 @@
  * The destination a sendto()/sendmsg()/sendmmsg() names, read from the calling thread's
  * syscall arguments, for tracepoints that see the socket and the byte count but not the
  * msghdr (sock:sock_send_length). It replaces a cgroup/sendmsg hook whose dispatch alone
- * takes the socket lock, a few percent of a loopback datagram (bench/RESULTS.md).
+ * takes the socket lock on every datagram (docs/design.md, "Why not the cgroup/sendmsg4/6 hooks").
  *
  * The arguments are user memory, read again after the kernel copied them: a thread that
  * rewrites its sockaddr while another thread's send is in flight can make sockscope report
