@@ -23,7 +23,7 @@
 		 : BPF_CORE_READ((struct sock_common *)(sk), skc_cookie.counter))
 
 /* The inode of the socket's file ("socket:[N]"): struct socket sits first in socket_alloc. */
-static __always_inline __u32 sk_inode(const struct sock *sk)
+static __always_inline __u64 sk_inode(const struct sock *sk)
 {
 	struct socket *so = BPF_CORE_READ(sk, sk_socket);
 

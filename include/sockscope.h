@@ -263,19 +263,20 @@ struct ss_snap_inet {
 	struct ss_hdr hdr;
 	struct ss_inet_tuple tuple; /* saddr/sport: local end; daddr/dport: remote (0 if none) */
 	__u64 cookie;               /* socket cookie; 0 where the kernel cannot give one (< 5.12) */
-	__u32 inode;                /* socket inode ("socket:[N]"), 0 if no file holds it yet */
+	__u64 inode;                /* socket inode ("socket:[N]"), 0 if no file holds it yet */
 	__u32 netns;
 	__u32 uid;                  /* socket's owner uid (sock_i_uid) */
 	__u8 protocol;              /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 state;                 /* sk_state: TCP_* (UDP: TCP_CLOSE unconnected, TCP_ESTABLISHED) */
 	__u16 reserved;
+	__u32 reserved2;
 };
 
 struct ss_snap_unix {
 	struct ss_hdr hdr;
 	__u64 cookie;
-	__u32 inode;
-	__u32 peer_inode;  /* the connected peer's inode, 0 if none */
+	__u64 inode;
+	__u64 peer_inode;  /* the connected peer's inode, 0 if none */
 	__u32 netns;
 	__u32 uid;
 	__u16 sock_type;   /* SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET */
@@ -289,17 +290,20 @@ struct ss_snap_unix {
 
 struct ss_snap_file {
 	struct ss_hdr hdr;
-	__u32 inode;  /* the socket's inode */
+	__u64 inode;  /* the socket's inode */
 	__u32 pid;    /* tgid */
 	__u32 uid;    /* the process's real uid */
 	__u32 fd;
+	__u32 reserved;
 	__u8 comm[SS_COMM_LEN]; /* untrusted */
 };
 
-_Static_assert(sizeof(struct ss_snap_inet) == 80, "ss_snap_inet is ABI");
+_Static_assert(sizeof(struct ss_snap_inet) == 88, "ss_snap_inet is ABI");
 _Static_assert(__builtin_offsetof(struct ss_snap_inet, cookie) == 56, "ss_snap_inet is ABI");
-_Static_assert(sizeof(struct ss_snap_unix) == 160, "ss_snap_unix is ABI");
-_Static_assert(__builtin_offsetof(struct ss_snap_unix, path) == 48, "ss_snap_unix is ABI");
-_Static_assert(sizeof(struct ss_snap_file) == 48, "ss_snap_file is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_inet, netns) == 72, "ss_snap_inet is ABI");
+_Static_assert(sizeof(struct ss_snap_unix) == 168, "ss_snap_unix is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_unix, path) == 56, "ss_snap_unix is ABI");
+_Static_assert(sizeof(struct ss_snap_file) == 56, "ss_snap_file is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_file, comm) == 40, "ss_snap_file is ABI");
 
 #endif /* SOCKSCOPE_H */

@@ -505,8 +505,8 @@ static void live_options(void **state)
 	assert_int_equal(o.protos, PROTO_ALL);
 }
 
-static struct ss_unix_event unix_ev(uint16_t type, uint64_t cookie, uint32_t inode,
-				    uint32_t peer_inode, uint32_t pid, const char *comm,
+static struct ss_unix_event unix_ev(uint16_t type, uint64_t cookie, uint64_t inode,
+				    uint64_t peer_inode, uint32_t pid, const char *comm,
 				    uint32_t peer_pid, const char *peer_comm)
 {
 	struct ss_unix_event e = { .hdr = { .type = type, .version = SS_ABI_VERSION,
@@ -522,7 +522,7 @@ static struct ss_unix_event unix_ev(uint16_t type, uint64_t cookie, uint32_t ino
 	return e;
 }
 
-static void check_unix_pair(struct assoc_table *t, uint32_t srv_inode, uint32_t cli_inode)
+static void check_unix_pair(struct assoc_table *t, uint64_t srv_inode, uint64_t cli_inode)
 {
 	struct sock_fact q = { .proto = SOCK_PROTO_UNIX, .inode = srv_inode };
 	const struct half_assoc *srv = assoc_table_find(t, &q), *cli;
@@ -762,10 +762,44 @@ static void exit_queue_fifo(void **state)
 	exit_queue_free(&q);
 }
 
-static uint32_t swept[8];
+/* Inodes are 64-bit from the snapshot records to the table: none is cut to 32 bits. */
+static void snapshot_inodes_keep_64_bits(void **state)
+{
+	const uint64_t a = (1ull << 32) | 7, b = (1ull << 32) | 8;
+	struct ss_snap_unix u = { .hdr = { .type = SS_SNAP_UNIX, .version = SS_ABI_VERSION,
+					   .size = sizeof(u) },
+				  .netns = 7, .sock_type = SOCK_STREAM, .state = SK_ESTABLISHED };
+	struct ss_snap_file fr = { .hdr = { .type = SS_SNAP_FILE, .version = SS_ABI_VERSION,
+					    .size = sizeof(fr) },
+				   .inode = a, .pid = 40 };
+	struct sock_fact q = { .proto = SOCK_PROTO_UNIX, .inode = a };
+	const struct half_assoc *h;
+	struct assoc_table t;
+
+	(void)state;
+	assoc_table_init(&t, 100);
+	u.inode = a;
+	u.peer_inode = b;
+	assert_int_equal(table_apply(&t, &u.hdr, 7), FEED_OPENED);
+	u.inode = b;
+	u.peer_inode = a;
+	assert_int_equal(table_apply(&t, &u.hdr, 7), FEED_OPENED);
+	assert_int_equal(table_apply(&t, &fr.hdr, 7), FEED_OWNER);
+	assert_non_null(h = assoc_table_find(&t, &q));
+	assert_true(h->inode == a && h->owner == 40);
+	assert_int_equal(h->family, AF_UNIX);
+	assert_int_equal(h->type, SOCK_STREAM);
+	assert_non_null(h = assoc_table_peer(&t, h));
+	assert_true(h->inode == b && h->peer_inode == a);
+	q.inode = 7; /* the low half alone names no socket */
+	assert_null(assoc_table_find(&t, &q));
+	assoc_table_free(&t);
+}
+
+static uint64_t swept[8];
 static int n_swept;
 
-static void note_swept(void *ctx, uint32_t inode)
+static void note_swept(void *ctx, uint64_t inode)
 {
 	(void)ctx;
 	if (n_swept < 8)
@@ -780,7 +814,7 @@ static void unix_sweep_needs_two_misses(void **state)
 	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .family = AF_UNIX, .type = SOCK_STREAM,
 			       .netns = 7 };
 	struct sock_fact tcp = tcp_fact(41, "127.0.0.1", 1, "127.0.0.1", 2);
-	uint32_t live1[] = { 501 }, live2[] = { 501, 503 };
+	uint64_t live1[] = { 501 }, live2[] = { 501, 503 };
 
 	(void)state;
 	assoc_table_init(&t, 100);
@@ -806,6 +840,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(idempotent_and_multi_owner),
 		cmocka_unit_test(cookie_learnt_from_tuple),
 		cmocka_unit_test(unix_pair_and_names),
+		cmocka_unit_test(snapshot_inodes_keep_64_bits),
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(slot_index_survives_churn),
 		cmocka_unit_test(slot_index_reserve_holds),

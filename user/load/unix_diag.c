@@ -45,7 +45,10 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 			memcpy(r->path, RTA_DATA(a), plen);
 			r->path_len = plen;
 		} else if (a->rta_type == UNIX_DIAG_PEER && plen >= 4) {
-			memcpy(&r->peer_inode, RTA_DATA(a), 4);
+			uint32_t peer; /* the kernel's u32 */
+
+			memcpy(&peer, RTA_DATA(a), 4);
+			r->peer_inode = peer;
 		} else if (a->rta_type == UNIX_DIAG_UID && plen >= 4) {
 			memcpy(&r->uid, RTA_DATA(a), 4);
 		}

@@ -59,7 +59,7 @@ static uint64_t tuple_hash(const struct tuple_key *k)
 	return slot_hash(k, sizeof(*k));
 }
 
-static bool is_port(uint8_t proto, uint8_t state, uint16_t lport, uint32_t peer_inode, bool named)
+static bool is_port(uint8_t proto, uint8_t state, uint16_t lport, uint64_t peer_inode, bool named)
 {
 	switch (proto) {
 	case SOCK_PROTO_TCP:
@@ -107,7 +107,7 @@ static bool inode_matches(const void *ctx, uint32_t ref, const void *key)
 {
 	const struct assoc_table *t = ctx;
 
-	return t->socks[ref].inode == *(const uint32_t *)key;
+	return t->socks[ref].inode == *(const uint64_t *)key;
 }
 
 static bool tuple_matches(const void *ctx, uint32_t ref, const void *key)
@@ -565,7 +565,7 @@ int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
 	return n;
 }
 
-int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
+int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32_t pid,
 				   uint32_t uid, const uint8_t *comm)
 {
 	uint32_t ref;

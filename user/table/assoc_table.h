@@ -40,8 +40,8 @@ struct sock_fact {
 	uint8_t passive;      /* made by accept() */
 	uint32_t netns;
 	uint64_t cookie;      /* 0: unknown */
-	uint32_t inode;       /* 0: unknown */
-	uint32_t peer_inode;  /* unix: the connected peer */
+	uint64_t inode;       /* 0: unknown */
+	uint64_t peer_inode;  /* unix: the connected peer */
 	uint8_t laddr[16], raddr[16]; /* network order; AF_INET uses the first 4 bytes */
 	uint16_t lport, rport;
 	const uint8_t *path;  /* unix name (abstract: leading NUL), path_len bytes */
@@ -53,19 +53,19 @@ struct sock_fact {
 
 struct half_assoc {
 	uint64_t cookie;
-	uint32_t inode;
+	uint64_t inode;
+	uint64_t peer_inode;
 	uint32_t netns;
 	uint8_t laddr[16];     /* IPv6 form: IPv4 is stored v4-mapped, so v4 and mapped-v6 join */
 	uint8_t raddr[16];
 	uint16_t lport, rport;
 	uint8_t proto;         /* 0: free entry */
 	uint8_t family;        /* as in sock_fact */
+	uint8_t type;          /* as in sock_fact */
 	uint8_t state;
 	uint8_t passive;
-	uint32_t peer_inode;
 	uint32_t owner;        /* first owner's pid, 0: none known */
 	uint32_t more_owners;  /* index + 1 into owner_links; in a free entry: next free + 1 */
-	uint8_t type;          /* as in sock_fact */
 	uint8_t *name;         /* unix: 2-byte length then the bytes; NULL: unnamed */
 };
 
@@ -124,7 +124,7 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f);
 /* Add an owner to the socket with this inode (snapshot file records): 1 added, 0 unknown
  * socket or already an owner. */
-int assoc_table_add_owner_by_inode(struct assoc_table *t, uint32_t inode, uint32_t pid,
+int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32_t pid,
 				   uint32_t uid, const uint8_t *comm);
 
 /*

@@ -99,7 +99,7 @@ static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 }
 
 /* The sweep found a unix socket closed: removed as a release record would, shown as a close. */
-static void unix_swept(void *ctx, uint32_t inode)
+static void unix_swept(void *ctx, uint64_t inode)
 {
 	struct live_session *s = ctx;
 	struct sock_fact f = { .proto = SOCK_PROTO_UNIX, .netns = s->netns, .inode = inode };

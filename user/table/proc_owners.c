@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,9 +11,9 @@
 #include <sys/stat.h>
 #include "proc_owners.h"
 
-static int u32_cmp(const void *a, const void *b)
+static int u64_cmp(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return x < y ? -1 : x > y;
 }
@@ -36,7 +37,7 @@ static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *ui
 }
 
 static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
-		    const uint32_t *inodes, size_t n)
+		    const uint64_t *inodes, size_t n)
 {
 	int pid_dir = openat(proc_fd, pid_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd_dir, added = 0;
 	uint8_t comm[PROC_COMM_LEN];
@@ -57,17 +58,15 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 	}
 	while ((de = readdir(d))) {
 		char link[64];
-		unsigned long ino;
+		uint64_t key;
 		ssize_t len = readlinkat(fd_dir, de->d_name, link, sizeof(link) - 1);
-		uint32_t key;
 
 		if (len <= 0)
 			continue;
 		link[len] = 0;
-		if (sscanf(link, "socket:[%lu]", &ino) != 1)
+		if (sscanf(link, "socket:[%" SCNu64 "]", &key) != 1)
 			continue;
-		key = ino;
-		if (!bsearch(&key, inodes, n, sizeof(*inodes), u32_cmp))
+		if (!bsearch(&key, inodes, n, sizeof(*inodes), u64_cmp))
 			continue;
 		if (!known) {
 			proc_identity(pid_dir, comm, &uid);
@@ -83,7 +82,7 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 
 int proc_owners_fill(struct assoc_table *t, uint32_t *orphans)
 {
-	uint32_t *inodes;
+	uint64_t *inodes;
 	size_t n = 0;
 	int added = 0, proc_fd;
 	struct dirent *de;
@@ -108,7 +107,7 @@ int proc_owners_fill(struct assoc_table *t, uint32_t *orphans)
 			inodes[n++] = h->inode;
 	}
 	*orphans = n;
-	qsort(inodes, n, sizeof(*inodes), u32_cmp);
+	qsort(inodes, n, sizeof(*inodes), u64_cmp);
 	d = opendir("/proc");
 	if (!d) {
 		free(inodes);

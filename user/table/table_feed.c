@@ -63,10 +63,10 @@ static void fact_from_unix_event(const struct ss_unix_event *e, struct sock_fact
 	f->state = SK_ESTABLISHED;
 	f->netns = e->netns;
 	f->cookie = e->cookie;
-	f->inode = (uint32_t)e->inode;
+	f->inode = e->inode;
 	if (e->hdr.type == SS_EV_UNIX_ACCEPT) {
 		f->passive = 1;
-		f->peer_inode = (uint32_t)e->peer_inode;
+		f->peer_inode = e->peer_inode;
 	}
 	f->path_len = ss_unix_path_len(e->path_len);
 	f->path = f->path_len ? e->path : NULL;
@@ -84,8 +84,8 @@ static int peer_fact_from_unix_accept(const struct ss_unix_event *e, struct sock
 	f->type = e->type;
 	f->state = SK_ESTABLISHED;
 	f->netns = e->netns;
-	f->inode = (uint32_t)e->peer_inode;
-	f->peer_inode = (uint32_t)e->inode;
+	f->inode = e->peer_inode;
+	f->peer_inode = e->inode;
 	f->path_len = ss_unix_path_len(e->peer_path_len);
 	f->path = f->path_len ? e->peer_path : NULL;
 	owner_to_fact(&e->peer, f); /* pid 0: connected before sockscope started */
@@ -112,8 +112,8 @@ static void fact_from_flow_event(const struct ss_flow_event *e, struct sock_fact
 		f->proto = SOCK_PROTO_UNIX;
 		f->family = AF_UNIX;
 		f->type = e->type;
-		f->inode = (uint32_t)e->inode;
-		f->peer_inode = (uint32_t)e->peer_inode;
+		f->inode = e->inode;
+		f->peer_inode = e->peer_inode;
 		f->state = f->peer_inode ? SK_ESTABLISHED : SK_CLOSE;
 		f->path_len = ss_unix_path_len(e->path_len);
 		f->path = f->path_len ? e->path : NULL;

@@ -7,16 +7,16 @@
 #include "unix_sweep.h"
 
 struct inode_list {
-	uint32_t *v;
+	uint64_t *v;
 	size_t n, cap;
 	bool nomem;
 };
 
-static void push(struct inode_list *l, uint32_t inode)
+static void push(struct inode_list *l, uint64_t inode)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 1024;
-		uint32_t *bigger = realloc(l->v, cap * sizeof(*bigger));
+		uint64_t *bigger = realloc(l->v, cap * sizeof(*bigger));
 
 		if (!bigger) {
 			l->nomem = true;
@@ -36,25 +36,25 @@ static void collect(void *ctx, const struct ss_hdr *rec)
 		push(ctx, r->inode);
 }
 
-static int cmp_u32(const void *a, const void *b)
+static int cmp_u64(const void *a, const void *b)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
 	return (x > y) - (x < y);
 }
 
-static bool has(const uint32_t *v, size_t n, uint32_t inode)
+static bool has(const uint64_t *v, size_t n, uint64_t inode)
 {
-	return n && bsearch(&inode, v, n, sizeof(*v), cmp_u32);
+	return n && bsearch(&inode, v, n, sizeof(*v), cmp_u64);
 }
 
-int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint32_t *live,
+int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint64_t *live,
 		     size_t n_live, unix_gone_fn gone, void *ctx)
 {
 	struct inode_list missing = { 0 };
 	int reported = 0;
 
-	qsort(live, n_live, sizeof(*live), cmp_u32);
+	qsort(live, n_live, sizeof(*live), cmp_u64);
 	for (uint32_t i = 0; i < t->n_slots; i++) {
 		const struct half_assoc *h = assoc_table_get(t, i);
 
@@ -66,7 +66,7 @@ int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint32_t
 		return -ENOMEM;
 	}
 	/* sorted for the next round's lookups; decided in full before gone() changes the table */
-	qsort(missing.v, missing.n, sizeof(*missing.v), cmp_u32);
+	qsort(missing.v, missing.n, sizeof(*missing.v), cmp_u64);
 	for (size_t i = 0; i < missing.n; i++) {
 		if (has(w->suspects, w->n_suspects, missing.v[i])) {
 			gone(ctx, missing.v[i]);

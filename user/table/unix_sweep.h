@@ -18,12 +18,12 @@
 
 struct unix_sweep {
 	uint64_t next_ns;
-	uint32_t *suspects; /* inodes missing from the previous list, sorted */
+	uint64_t *suspects; /* inodes missing from the previous list, sorted */
 	size_t n_suspects;
 };
 
 /* Called for each entry to remove, before anything is removed. */
-typedef void (*unix_gone_fn)(void *ctx, uint32_t inode);
+typedef void (*unix_gone_fn)(void *ctx, uint64_t inode);
 
 /*
  * When due (now >= next_ns): list, then call gone() for every unix entry missing twice.
@@ -32,7 +32,7 @@ typedef void (*unix_gone_fn)(void *ctx, uint32_t inode);
 int unix_sweep_run(struct unix_sweep *w, const struct assoc_table *t, uint32_t netns,
 		   uint64_t now_ns, unix_gone_fn gone, void *ctx);
 /* The same decision on a given list of live inodes (unit tests). */
-int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint32_t *live,
+int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint64_t *live,
 		     size_t n_live, unix_gone_fn gone, void *ctx);
 void unix_sweep_free(struct unix_sweep *w);
 
