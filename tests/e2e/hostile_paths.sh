@@ -59,11 +59,18 @@ done
 jq -e . "$WORK/ports.json" >/dev/null || fail "ports -j: not JSON lines"
 jq -e . "$WORK/assoc.json" >/dev/null || fail "assoc -j: not JSON lines"
 assert_eq "$(path_json p)" "$(decoded "$WORK/ports.json" 'select(.state == "LISTEN" and .processes[0].comm == "hplsn") | .path')" "ports -j: the listener's path"
-assert_eq "$ABSTRACT_JSON" "$(decoded "$WORK/ports.json" 'select(.type == "dgram" and .processes[0].comm == "hpdgm") | .path')" "ports -j: the abstract name"
+# the abstract name as the snapshot's unix source can give it: /proc/net/unix (see the limit)
+# writes its NUL as '@', every other byte as it is
+PORTS_ABSTRACT_JSON=$ABSTRACT_JSON PORTS_ABSTRACT_TEXT=$ABSTRACT_TEXT
+if limit=$(known_limit unix_abstract_nul) && [ ! -d /sys/module/unix_diag ]; then
+	echo "known limit: $limit"
+	PORTS_ABSTRACT_JSON=4078407a0a1b5b6defbfbd PORTS_ABSTRACT_TEXT='@x@z\x0a\x1b[m\xff'
+fi
+assert_eq "$PORTS_ABSTRACT_JSON" "$(decoded "$WORK/ports.json" 'select(.type == "dgram" and .processes[0].comm == "hpdgm") | .path')" "ports -j: the abstract name"
 assert_eq "$(path_json a)" "$(decoded "$WORK/assoc.json" '(select(.local.processes[0].comm == "hpsrv") | .local.path), (select(.remote.processes[0].comm == "hpsrv") | .remote.path)')" "assoc -j: the accepted end's path"
 
 no_control_bytes "$WORK/ports.text" "ports text"
 no_control_bytes "$WORK/assoc.text" "assoc text"
 grep -F "$WORK/p$SUFFIX_TEXT" "$WORK/ports.text" | grep -q '/hplsn$' || fail "ports text: no listener row with the escaped path: $(cat "$WORK/ports.text")"
-grep -F "$ABSTRACT_TEXT" "$WORK/ports.text" | grep -q '/hpdgm$' || fail "ports text: no row with the escaped abstract name"
+grep -F "$PORTS_ABSTRACT_TEXT" "$WORK/ports.text" | grep -q '/hpdgm$' || fail "ports text: no row with the escaped abstract name"
 grep -F "$WORK/a$SUFFIX_TEXT" "$WORK/assoc.text" | grep -q '/hpsrv' || fail "assoc text: no row with the escaped path: $(cat "$WORK/assoc.text")"
