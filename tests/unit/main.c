@@ -13,6 +13,10 @@ int main(void)
 	failed += run_accept_waiters_tests();
 	failed += run_flows_tests();
 	failed += run_assoc_table_tests();
+	failed += run_slot_index_tests();
+	failed += run_table_feed_tests();
+	failed += run_exit_queue_tests();
+	failed += run_unix_sweep_tests();
 	failed += run_proto_counts_tests();
 	failed += run_iter_read_tests();
 	failed += run_unix_proc_tests();

@@ -203,6 +203,34 @@ static void help_lists_every_option(void **state)
 	}
 }
 
+static void live_options(void **state)
+{
+	struct live_opts o;
+	char *ok[] = { "assoc", "-j", "--proto", "tcp,unix", "-p", "9", "--watch", "-d", "2",
+		       "--backend", "kprobe", "--max-sockets", "10" };
+	char *watch_only[] = { "assoc", "-d", "2" };
+	char *bad_proto[] = { "ports", "--proto", "sctp" };
+	char *ports_watch[] = { "ports", "--watch" };
+	char *top_json[] = { "top", "-j" };
+	char *extra[] = { "ports", "x" };
+
+	(void)state;
+	assert_int_equal(cli_parse(&assoc_command, 13, ok, &o, devnull), CLI_RUN);
+	assert_true(o.json && o.watch);
+	assert_int_equal(o.protos, PROTO_TCP | PROTO_UNIX);
+	assert_int_equal(o.pid, 9);
+	assert_int_equal(o.max_socks, 10);
+	assert_int_equal(o.backend, BACKEND_KPROBE);
+	assert_int_equal(cli_parse(&assoc_command, 3, watch_only, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 3, bad_proto, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 2, ports_watch, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&top_command, 2, top_json, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 2, extra, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&ports_command, 1, extra, &o, devnull), CLI_RUN);
+	assert_int_equal(o.protos, PROTO_ALL);
+}
+
+
 static int open_devnull(void **state)
 {
 	(void)state;
@@ -229,6 +257,7 @@ int run_cli_tests(void)
 		cmocka_unit_test(verify_takes_backend_only),
 		cmocka_unit_test(error_messages),
 		cmocka_unit_test(help_lists_every_option),
+		cmocka_unit_test(live_options),
 	};
 
 	return cmocka_run_group_tests_name("cli", tests, open_devnull, close_devnull);
