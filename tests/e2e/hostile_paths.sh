@@ -67,10 +67,18 @@ if limit=$(known_limit unix_abstract_nul) && [ ! -d /sys/module/unix_diag ]; the
 	PORTS_ABSTRACT_JSON=4078407a0a1b5b6defbfbd PORTS_ABSTRACT_TEXT='@x@z\x0a\x1b[m\xff'
 fi
 assert_eq "$PORTS_ABSTRACT_JSON" "$(decoded "$WORK/ports.json" 'select(.type == "dgram" and .processes[0].comm == "hpdgm") | .path')" "ports -j: the abstract name"
-assert_eq "$(path_json a)" "$(decoded "$WORK/assoc.json" '(select(.local.processes[0].comm == "hpsrv") | .local.path), (select(.remote.processes[0].comm == "hpsrv") | .remote.path)')" "assoc -j: the accepted end's path"
+# assoc lists a unix connection only where the unix source names its peer (see the limit)
+NO_UNIX_PEERS=
+if limit=$(known_limit unix_peers) && [ ! -d /sys/module/unix_diag ]; then
+	echo "known limit: $limit: the assoc checks are left out"
+	NO_UNIX_PEERS=1
+fi
+[ -n "$NO_UNIX_PEERS" ] ||
+	assert_eq "$(path_json a)" "$(decoded "$WORK/assoc.json" '(select(.local.processes[0].comm == "hpsrv") | .local.path), (select(.remote.processes[0].comm == "hpsrv") | .remote.path)')" "assoc -j: the accepted end's path"
 
 no_control_bytes "$WORK/ports.text" "ports text"
 no_control_bytes "$WORK/assoc.text" "assoc text"
 grep -F "$WORK/p$SUFFIX_TEXT" "$WORK/ports.text" | grep -q '/hplsn$' || fail "ports text: no listener row with the escaped path: $(cat "$WORK/ports.text")"
 grep -F "$PORTS_ABSTRACT_TEXT" "$WORK/ports.text" | grep -q '/hpdgm$' || fail "ports text: no row with the escaped abstract name"
-grep -F "$WORK/a$SUFFIX_TEXT" "$WORK/assoc.text" | grep -q '/hpsrv' || fail "assoc text: no row with the escaped path: $(cat "$WORK/assoc.text")"
+[ -n "$NO_UNIX_PEERS" ] || grep -F "$WORK/a$SUFFIX_TEXT" "$WORK/assoc.text" | grep -q '/hpsrv' ||
+	fail "assoc text: no row with the escaped path: $(cat "$WORK/assoc.text")"
