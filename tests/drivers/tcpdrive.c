@@ -263,11 +263,13 @@ static long reset_server(int lfd, int go, long count, long *accepted)
 
 	*accepted = 0;
 	for (long i = 0; i < count; i++) {
-		int fd;
+		int fd, ready;
 
 		if (read(go, &token, 1) != 1)
 			die("read token");
-		if (poll(&p, 1, 5000) == 0) {
+		if ((ready = poll(&p, 1, 5000)) < 0)
+			die("poll");
+		if (!ready) {
 			fprintf(stderr, "tcpdrive: connection %ld never reached the accept queue\n", i);
 			continue;
 		}

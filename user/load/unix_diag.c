@@ -186,6 +186,12 @@ static void path_append(struct ss_snap_unix *r, const char *s, size_t len)
 	r->path_len += len;
 }
 
+static void emit(const struct ss_snap_unix *r, snapshot_fn fn, void *ctx, uint64_t *count)
+{
+	(*count)++;
+	fn(ctx, &r->hdr);
+}
+
 int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count)
 {
 	bool pending = false, in_path = false;
@@ -205,16 +211,14 @@ int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t 
 		if (n && line[n - 1] == '\n')
 			line[--n] = 0;
 		if (!proc_unix_record(line, &flags, &type, &st, &inode, &path_at)) {
-			if (pending && in_path) { /* the path before held a newline */
+			if (in_path) { /* the path before held a newline */
 				path_append(&r, "\n", 1);
 				path_append(&r, line, n);
 			}
 			continue;
 		}
-		if (pending) {
-			(*count)++;
-			fn(ctx, &r.hdr);
-		}
+		if (pending)
+			emit(&r, fn, ctx, count);
 		memset(&r, 0, sizeof(r));
 		r.hdr.type = SS_SNAP_UNIX;
 		r.hdr.version = SS_ABI_VERSION;
@@ -229,10 +233,8 @@ int unix_proc_read(FILE *f, uint32_t netns, snapshot_fn fn, void *ctx, uint64_t 
 			path_append(&r, line + path_at, n - path_at);
 		pending = true;
 	}
-	if (pending) {
-		(*count)++;
-		fn(ctx, &r.hdr);
-	}
+	if (pending)
+		emit(&r, fn, ctx, count);
 	free(line);
 	return 0;
 }
