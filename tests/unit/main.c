@@ -21,5 +21,6 @@ int main(void)
 	failed += run_iter_read_tests();
 	failed += run_unix_proc_tests();
 	failed += run_hooks_tests();
+	failed += run_export_tests();
 	return failed ? 1 : 0;
 }

@@ -25,5 +25,6 @@ int run_proto_counts_tests(void);
 int run_iter_read_tests(void);
 int run_unix_proc_tests(void);
 int run_hooks_tests(void);
+int run_export_tests(void);
 
 #endif

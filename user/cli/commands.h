@@ -29,5 +29,6 @@ extern const struct cli_command verify_command;
 extern const struct cli_command ports_command;
 extern const struct cli_command assoc_command;
 extern const struct cli_command top_command;
+extern const struct cli_command export_command;
 
 #endif

@@ -8,7 +8,7 @@
 #include "backends.h"
 #include "cli.h"
 
-enum live_cmd { LIVE_PORTS, LIVE_ASSOC, LIVE_TOP };
+enum live_cmd { LIVE_PORTS, LIVE_ASSOC, LIVE_TOP, LIVE_EXPORT };
 
 #define DEFAULT_MAX_SOCKETS (1u << 20)
 #define MAX_LIVE_SOCKETS (1ul << 30)

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Events -> the export's counters and histograms. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include "export_families.h"
+#include "exporter.h"
+#include "peer_scope.h"
+#include "util.h"
+
+static bool wanted(const struct exporter *x, const struct live_session *s, unsigned proto,
+		   uint32_t netns, const struct ss_owner *owner)
+{
+	/* the counters describe the namespace the live table does (docs/metrics.md) */
+	return (x->protos & PROTO_BIT(proto)) && (!s->netns || netns == s->netns) &&
+	       (!x->pid || owner->pid == x->pid);
+}
+
+/* The TCP/UDP key: service port (the remote one outbound, the local one inbound), peer scope. */
+static struct series_key inet_key(enum series_group g, const struct ss_owner *owner,
+				  const struct ss_inet_tuple *t, bool inbound)
+{
+	struct series_key k = series_key_of(g);
+
+	k.dir = inbound ? DIR_INBOUND : DIR_OUTBOUND;
+	k.port = inbound ? t->sport : t->dport;
+	k.peer = (uint8_t)peer_scope_of(t->family, t->daddr);
+	memcpy(k.comm, owner->comm, sizeof(k.comm));
+	return k;
+}
+
+static void observe_duration(struct histogram *h, uint64_t ns)
+{
+	double s = ns / 1e9;
+	int i = 0;
+
+	while (i < DURATION_BUCKETS && s > duration_bounds[i])
+		i++;
+	if (i < DURATION_BUCKETS)
+		h->bucket[i]++;
+	h->count++;
+	h->sum += s;
+}
+
+static void add(struct exporter *x, const struct series_key *k, int value, uint64_t n)
+{
+	struct series *e = series_counter(&x->counters, k, group_cost(k->group));
+
+	if (e)
+		e->v[value] += n;
+}
+
+static void on_tcp(struct exporter *x, const struct ss_tcp_event *e)
+{
+	bool inbound = e->flags & SS_F_PASSIVE;
+	struct series_key k;
+
+	switch (e->hdr.type) {
+	case SS_EV_TCP_CONNECT:
+	case SS_EV_TCP_ACCEPT:
+		k = inet_key(G_TCP, &e->owner, &e->tuple, e->hdr.type == SS_EV_TCP_ACCEPT);
+		add(x, &k, V_TCP_OPENED, 1);
+		break;
+	case SS_EV_TCP_CONNECT_FAILED:
+		k = inet_key(G_TCP_FAIL, &e->owner, &e->tuple, false);
+		k.dir = 0;
+		k.reason = (uint8_t)fail_reason_of(e->error);
+		add(x, &k, 0, 1);
+		break;
+	case SS_EV_TCP_CLOSE:
+		k = inet_key(G_TCP, &e->owner, &e->tuple, inbound);
+		add(x, &k, V_TCP_CLOSED, 1);
+		add(x, &k, V_TCP_SENT, e->bytes_sent);
+		add(x, &k, V_TCP_RECEIVED, e->bytes_received);
+		/* a lifetime that began before sockscope is not known: not observed */
+		if (!(e->flags & SS_F_PARTIAL))
+			observe_duration(&x->duration[k.dir], e->duration_ns);
+		break;
+	}
+}
+
+static void on_udp(struct exporter *x, const struct ss_flow_event *e)
+{
+	struct series_key k = inet_key(G_UDP, &e->owner, &e->tuple, e->flags & SS_FF_RECV);
+
+	if (e->hdr.type == SS_EV_UDP_FLOW) {
+		add(x, &k, V_UDP_FLOWS, 1);
+	} else {
+		/* the ends of a flow add up to exactly what the kernel counted (flows.h) */
+		add(x, &k, V_UDP_DATAGRAMS, e->packets);
+		add(x, &k, V_UDP_BYTES, e->bytes);
+	}
+}
+
+static void on_unix(struct exporter *x, const struct ss_unix_event *e)
+{
+	struct series_key k = series_key_of(G_UNIX);
+
+	k.dir = e->hdr.type == SS_EV_UNIX_ACCEPT ? DIR_INBOUND : DIR_OUTBOUND;
+	memcpy(k.comm, e->owner.comm, sizeof(k.comm));
+	k.path_len = ss_unix_path_len(e->path_len);
+	memcpy(k.path, e->path, k.path_len);
+	add(x, &k, 0, 1);
+}
+
+void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
+		       const struct half_assoc *gone)
+{
+	struct exporter *x = s->ctx;
+	const struct ss_tcp_event *tcp = (const void *)rec;
+	const struct ss_flow_event *flow = (const void *)rec;
+	const struct ss_unix_event *ux = (const void *)rec;
+
+	(void)effect; /* a connection counts whatever the table made of it */
+	(void)gone;
+	switch (rec->type) {
+	case SS_EV_TCP_CONNECT:
+	case SS_EV_TCP_ACCEPT:
+	case SS_EV_TCP_CONNECT_FAILED:
+	case SS_EV_TCP_CLOSE:
+		if (wanted(x, s, SOCK_PROTO_TCP, tcp->netns, &tcp->owner))
+			on_tcp(x, tcp);
+		break;
+	case SS_EV_UDP_FLOW:
+	case SS_EV_UDP_FLOW_END:
+		if (wanted(x, s, SOCK_PROTO_UDP, flow->netns, &flow->owner))
+			on_udp(x, flow);
+		break;
+	case SS_EV_UNIX_CONNECT:
+	case SS_EV_UNIX_ACCEPT:
+		if (wanted(x, s, SOCK_PROTO_UNIX, ux->netns, &ux->owner))
+			on_unix(x, ux);
+		break;
+	}
+}
+
+int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32_t pid,
+		  size_t *min_series)
+{
+	memset(x, 0, sizeof(*x));
+	x->max_series = max_series;
+	x->protos = protos ? protos : PROTO_ALL;
+	x->pid = pid;
+	x->fixed_series = fixed_series_count();
+	x->start_time = clock_ns(CLOCK_REALTIME) / 1e9;
+	*min_series = x->fixed_series + G_COUNT; /* and one `other` per group */
+	if (max_series < *min_series)
+		return -ERANGE;
+	/* counters keep what they are given: at most half the labelled budget, so the
+	 * port -> process map and the open connections always have the other half */
+	series_store_init(&x->counters, (max_series - *min_series) / 2);
+	return 0;
+}
+
+void exporter_free(struct exporter *x)
+{
+	series_store_free(&x->counters);
+}
+
+void exporter_note_start(struct exporter *x, const struct live_session *s)
+{
+	const struct assoc_table *t = &s->table;
+
+	x->open_at_start = 0;
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
+
+		if (h && half_is_connected(h) && (x->protos & PROTO_BIT(h->proto)))
+			x->open_at_start++;
+	}
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * `sockscope export`'s metrics: counters fed by the live session's events (exporter_on_event),
+ * gauges read from its live table when a page is built (exporter_page), both under one
+ * series budget. The page is the Prometheus text exposition format; docs/metrics.md lists
+ * every family, its labels and where its value comes from.
+ */
+#ifndef SS_EXPORTER_H
+#define SS_EXPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "live_session.h"
+#include "series.h"
+
+#define DEFAULT_MAX_SERIES 2000
+#define MAX_MAX_SERIES 1000000
+
+/* Closed TCP connections' lifetime, seconds (bucket upper bounds; +Inf follows). */
+#define DURATION_BUCKETS 12
+
+struct histogram {
+	uint64_t bucket[DURATION_BUCKETS]; /* not cumulative: summed when written */
+	uint64_t count;
+	double sum;
+};
+
+struct exporter {
+	struct series_store counters;
+	struct histogram duration[2]; /* by enum series_dir */
+	bool events;                  /* the event programs run (not --once) */
+	unsigned protos;              /* PROTO_* exported */
+	uint32_t pid;                 /* 0: every process */
+	size_t max_series;
+	size_t fixed_series;          /* written whatever the host does (about sockscope itself) */
+	uint64_t open_at_start;       /* connected sockets in the first snapshot */
+	uint64_t folded_gauges;       /* on the last page */
+	double last_build_s;          /* time to build the last page */
+	uint64_t write_failures;
+	double start_time;            /* Unix time */
+};
+
+/*
+ * 0, or -ERANGE when max_series cannot hold the series about sockscope itself and one
+ * `other` series per group (*min_series says how many that is).
+ */
+int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32_t pid,
+		  size_t *min_series);
+void exporter_free(struct exporter *x);
+
+/* Count what one event says (the live session's on_event; ctx is the exporter). */
+void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
+		       const struct half_assoc *gone);
+
+/* After live_start(): what was open before sockscope started. */
+void exporter_note_start(struct exporter *x, const struct live_session *s);
+
+/* The page, malloc'd in *page (*len bytes): 0 or -ENOMEM. */
+int exporter_page(struct exporter *x, const struct live_session *s, char **page, size_t *len);
+
+#endif
