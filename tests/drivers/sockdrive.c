@@ -33,6 +33,8 @@
  *   sockdrive many NAME ADDR PORT NTCP NUNIX
  *       NTCP established loopback TCP connections and NUNIX unix socket pairs, all held by
  *       this one process (the benchmark's population)
+ *   sockdrive listen-many NAME ADDR PORT N
+ *       N listening TCP sockets on ports PORT to PORT+N-1, held by this one process
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -60,7 +62,8 @@ static void usage(void)
 	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
 	      "       unix-conn NAME1 NAME2 PATH | tcp-pair-crowd NAME1 NAME2 ADDR PORT N |\n"
 	      "       tcp-accept|tcp-connect NAME ADDR PORT |\n"
-	      "       churn NAME ADDR PORT COUNT KEEP USEC\n", stderr);
+	      "       churn NAME ADDR PORT COUNT KEEP USEC | many NAME ADDR PORT NTCP NUNIX |\n"
+	      "       listen-many NAME ADDR PORT N\n", stderr);
 	exit(2);
 }
 
@@ -290,20 +293,36 @@ static void churn(const char *addr, long port, long count, long keep, long usec)
 	hold();
 }
 
-static void many(const char *addr, long port, long ntcp, long nunix)
+/* Room for n descriptors: the soft limit up to the hard one; more need more processes. */
+static void need_fds(long n)
 {
 	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || (rl.rlim_cur = rl.rlim_max, setrlimit(RLIMIT_NOFILE, &rl)))
+		die("setrlimit");
+	if ((rlim_t)(n + 16) > rl.rlim_cur) {
+		errno = EMFILE;
+		die("more descriptors than RLIMIT_NOFILE allows: use several processes");
+	}
+}
+
+static void listen_many(const char *addr, long port, long n)
+{
+	need_fds(n);
+	for (long i = 0; i < n; i++)
+		if (listen(inet_socket(SOCK_STREAM, addr, port + i, false, true), 4))
+			die("listen");
+	ready(getpid(), 0);
+	hold();
+}
+
+static void many(const char *addr, long port, long ntcp, long nunix)
+{
 	struct sockaddr_storage ss;
 	socklen_t len = parse_addr(addr, port, &ss);
 	int lfd, sv[2];
 
-	/* the soft limit up to the hard one; more descriptors need more processes */
-	if (getrlimit(RLIMIT_NOFILE, &rl) || (rl.rlim_cur = rl.rlim_max, setrlimit(RLIMIT_NOFILE, &rl)))
-		die("setrlimit");
-	if ((rlim_t)(2 * (ntcp + nunix) + 16) > rl.rlim_cur) {
-		errno = EMFILE;
-		die("more descriptors than RLIMIT_NOFILE allows: use several processes");
-	}
+	need_fds(2 * (ntcp + nunix));
 	lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
 	if (listen(lfd, 1024))
 		die("listen");
@@ -433,6 +452,8 @@ int main(int argc, char **argv)
 		fflush(stdout);
 	} else if (!strcmp(mode, "many") && argc == 7) {
 		many(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	} else if (!strcmp(mode, "listen-many") && argc == 6) {
+		listen_many(argv[3], number(argv[4]), number(argv[5]));
 	} else if (!strcmp(mode, "churn") && argc == 8) {
 		churn(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), number(argv[7]));
 	} else {

@@ -99,8 +99,14 @@ static void on_unix(struct exporter *x, const struct ss_unix_event *e)
 
 	k.dir = e->hdr.type == SS_EV_UNIX_ACCEPT ? DIR_INBOUND : DIR_OUTBOUND;
 	memcpy(k.comm, e->owner.comm, sizeof(k.comm));
-	k.path_len = ss_unix_path_len(e->path_len);
-	memcpy(k.path, e->path, k.path_len);
+	/* the listener's address: the accepted socket's own, the connecting socket's peer's */
+	if (e->path_len) {
+		k.path_len = ss_unix_path_len(e->path_len);
+		memcpy(k.path, e->path, k.path_len);
+	} else {
+		k.path_len = ss_unix_path_len(e->peer_path_len);
+		memcpy(k.path, e->peer_path, k.path_len);
+	}
 	add(x, &k, 0, 1);
 }
 
