@@ -926,3 +926,56 @@ int ss_seed_tcp_files(struct bpf_iter__task_file *ctx)
 	state_create(key, &fresh);
 	return 0;
 }
+
+/*
+ * Open connections' payload bytes so far, for the export's byte counters between open and
+ * close (one walk of the namespace's TCP sockets per page, no per-packet hook). Each record is
+ * what the close would report if the connection closed now: an SS_SNAP_TCP_BYTES record laid
+ * out as struct ss_tcp_event (duration: so far). iter/tcp walks the sockets of the reader's
+ * namespace, the one the export describes, and holds each socket while the program runs.
+ * (A walk of the tcp_socks map itself would cover every namespace, but map element
+ * iterators are refused on some hosts that allow iter/tcp.)
+ */
+SEC("iter/tcp")
+int ss_tcp_bytes(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct sock *sk = (struct sock *)skc;
+	struct tcp_sock_state *st;
+	struct ss_tcp_event e;
+	struct tcp_sock *tp;
+	__u64 key = (__u64)sk;
+	int state;
+
+	if (!skc)
+		return 0;
+	state = BPF_CORE_READ(skc, skc_state);
+	/* time-wait and request sockets are not full sockets: they are never table entries */
+	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_LISTEN ||
+	    !sk_is_tcp(sk, false))
+		return 0;
+	st = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (!st || st->held || (st->flags & ST_LISTENER) || !(st->flags & ST_BASE_SET))
+		return 0;
+	/* an accepted socket is counted under its owner, known once accept() returned it (one
+	 * from before start, under the owner the snapshot found: user space looks it up) */
+	if ((st->flags & (SS_F_PASSIVE | ST_SEEDED)) == SS_F_PASSIVE && !st->owner.pid)
+		return 0;
+	tp = (struct tcp_sock *)sk;
+	__builtin_memset(&e, 0, sizeof(e));
+	hdr_init(&e.hdr, SS_SNAP_TCP_BYTES, sizeof(e));
+	e.owner = st->owner;
+	e.tuple = st->tuple;
+	e.cookie = st->cookie;
+	e.netns = st->netns;
+	e.flags = st->flags & SS_F_PUBLIC;
+	/* as on_close() counts them: without a FIN either way */
+	e.bytes_sent = BPF_CORE_READ(tp, bytes_acked) - st->acked_base -
+		       (fin_sent(sk, -1, false) &&
+			BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq));
+	e.bytes_received = BPF_CORE_READ(tp, bytes_received) - st->received_base -
+			   peer_fin_received(sk, false);
+	e.duration_ns = e.hdr.ts_ns - st->open_ns;
+	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
+	return 0;
+}

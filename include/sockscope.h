@@ -256,6 +256,8 @@ enum ss_snap_type {
 	SS_SNAP_INET = 32, /* one TCP or UDP socket (iter/tcp, iter/udp) */
 	SS_SNAP_UNIX = 33, /* one UNIX socket (iter/unix, or sock_diag on kernels < 5.17) */
 	SS_SNAP_FILE = 34, /* one process holds a socket through a file descriptor (iter/task_file) */
+	SS_SNAP_TCP_BYTES = 35, /* an open connection's bytes so far (export): a struct
+				 * ss_tcp_event laid out as its close would be, duration so far */
 	SS_SNAP_TYPE_MAX = 48,
 };
 

@@ -26,6 +26,12 @@
  *                                                carries 300 bytes out and 70 back, B 50 out,
  *                                                C is accepted and carries 20 out; the client
  *                                                closes each first; prints "done"
+ *   tcpdrive stream  NAME ADDR PORT CHUNK        NAME-cli connects to NAME-srv and prints
+ *                                                "streaming CLIPID SRVPID"; on each SIGUSR1
+ *                                                it writes CHUNK bytes, which NAME-srv reads,
+ *                                                and prints "sent TOTAL" once the server has
+ *                                                them all; on SIGUSR2 it closes, the server
+ *                                                closes too, and it prints "closed" and exits
  *   tcpdrive spin    NAME SECONDS                keep a CPU busy
  *
  * NAME "hex:4142" names the process with arbitrary bytes. ADDR is an IPv4 or IPv6 literal.
@@ -53,7 +59,7 @@ static void usage(void)
 {
 	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
 	      "       fail NAME ADDR PORT ERROR | churn|reset NAME ADDR PORT COUNT |\n"
-	      "       before NAME ADDR PORT | spin NAME SECONDS\n",
+	      "       before NAME ADDR PORT | stream NAME ADDR PORT CHUNK | spin NAME SECONDS\n",
 	      stderr);
 	exit(2);
 }
@@ -460,6 +466,86 @@ static int run_before(const char *name, const char *addr, long port)
 	return 0;
 }
 
+static volatile sig_atomic_t stream_sends, stream_stop;
+
+static void on_stream_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		stream_sends++;
+	else
+		stream_stop = 1;
+}
+
+/* One connection that carries CHUNK bytes per SIGUSR1 while it stays open. */
+static int run_stream(const char *name, const char *addr, long port, long chunk)
+{
+	char srv_name[16], cli_name[16], buf[65536];
+	sig_atomic_t done = 0;
+	sigset_t mask, waiting;
+	int lfd, fd, status, ack[2];
+	long total = 0, got;
+	pid_t srv;
+
+	snprintf(srv_name, sizeof(srv_name), "%.11s-srv", name);
+	snprintf(cli_name, sizeof(cli_name), "%.11s-cli", name);
+	set_name(srv_name);
+	lfd = listen_on(addr, port);
+	if (pipe(ack))
+		die("pipe");
+	srv = fork();
+	if (srv < 0)
+		die("fork");
+	if (srv == 0) { /* the server: read, and say how much arrived */
+		ssize_t n;
+
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			die("accept");
+		for (got = 0; (n = read(fd, buf, sizeof(buf))) > 0;) {
+			got += n;
+			if (write(ack[1], &got, sizeof(got)) != sizeof(got))
+				die("ack");
+		}
+		close(fd);
+		_exit(n < 0);
+	}
+	close(lfd);
+	set_name(cli_name);
+	/* blocked but while waiting in sigsuspend(): a signal between the check and the wait
+	 * would otherwise be slept through */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, &waiting);
+	signal(SIGUSR1, on_stream_signal);
+	signal(SIGUSR2, on_stream_signal);
+	fd = connect_to(addr, port);
+	if (fd < 0)
+		die("connect");
+	printf("streaming %d %d\n", getpid(), srv);
+	fflush(stdout);
+	while (!stream_stop) {
+		if (done == stream_sends) {
+			sigsuspend(&waiting);
+			continue;
+		}
+		done++;
+		write_bytes(fd, chunk);
+		total += chunk;
+		do { /* until the server has read it all */
+			if (read(ack[0], &got, sizeof(got)) != sizeof(got))
+				die("ack");
+		} while (got < total);
+		printf("sent %ld\n", total);
+		fflush(stdout);
+	}
+	close(fd);
+	if (waitpid(srv, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status))
+		return 1;
+	printf("closed\n");
+	return 0;
+}
+
 static int run_spin(long seconds)
 {
 	time_t end = time(NULL) + seconds;
@@ -492,6 +578,8 @@ int main(int argc, char **argv)
 		return run_reset(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "before") && argc == 5)
 		return run_before(argv[2], argv[3], number(argv[4]));
+	if (!strcmp(mode, "stream") && argc == 6)
+		return run_stream(argv[2], argv[3], number(argv[4]), number(argv[5]));
 	if (!strcmp(mode, "spin") && argc == 4)
 		return run_spin(number(argv[3]));
 	usage();

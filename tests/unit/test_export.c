@@ -14,6 +14,7 @@
 #include "peer_scope.h"
 #include "prom_text.h"
 #include "series.h"
+#include "tcp_bytes.h"
 #include "textfile.h"
 #include "unit.h"
 
@@ -280,6 +281,63 @@ static void textfile_atomic(void **state)
 	assert_string_equal(what, "directory");
 }
 
+static struct ss_tcp_event conn(uint16_t sport, uint64_t sent, uint64_t received)
+{
+	struct ss_tcp_event e = { .netns = 7 };
+
+	e.tuple.family = AF_INET;
+	e.tuple.sport = sport;
+	e.tuple.dport = 80;
+	e.bytes_sent = sent;
+	e.bytes_received = received;
+	return e;
+}
+
+/* The parts a connection's walks and close give add up to its close's totals, once. */
+static void open_connection_bytes(void **state)
+{
+	struct tcp_bytes t = { 0 };
+	struct ss_tcp_event e;
+	uint64_t s, r;
+
+	(void)state;
+	e = conn(1000, 100, 10);
+	tcp_bytes_seen(&t, &e, &s, &r);
+	assert_true(s == 100 && r == 10);
+	tcp_bytes_walk_done(&t);
+	e = conn(1000, 150, 10);
+	tcp_bytes_seen(&t, &e, &s, &r);
+	assert_true(s == 50 && r == 0);
+	tcp_bytes_walk_done(&t);
+	e = conn(1000, 170, 12);
+	tcp_bytes_closed(&t, &e, &s, &r);
+	assert_true(s == 20 && r == 2);
+	/* a walk that raced the close adds nothing */
+	e = conn(1000, 170, 12);
+	tcp_bytes_seen(&t, &e, &s, &r);
+	assert_true(s == 0 && r == 0);
+	/* a close the walks never saw counts whole */
+	e = conn(2000, 5, 6);
+	tcp_bytes_closed(&t, &e, &s, &r);
+	assert_true(s == 5 && r == 6);
+	/* a closed connection is forgotten after two walks without it */
+	assert_int_equal(t.n, 1);
+	tcp_bytes_walk_done(&t);
+	tcp_bytes_walk_done(&t);
+	tcp_bytes_walk_done(&t);
+	assert_int_equal(t.n, 0);
+	/* an open one missing from walks (its close lost) only after ten */
+	e = conn(3000, 1, 1);
+	tcp_bytes_seen(&t, &e, &s, &r);
+	for (int i = 0; i < 10; i++)
+		tcp_bytes_walk_done(&t);
+	assert_int_equal(t.n, 1);
+	tcp_bytes_walk_done(&t);
+	tcp_bytes_walk_done(&t);
+	assert_int_equal(t.n, 0);
+	tcp_bytes_free(&t);
+}
+
 static void fail_reasons(void **state)
 {
 	(void)state;
@@ -300,6 +358,7 @@ int run_export_tests(void)
 		cmocka_unit_test(page_within_budget),
 		cmocka_unit_test(textfile_atomic),
 		cmocka_unit_test(fail_reasons),
+		cmocka_unit_test(open_connection_bytes),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

@@ -27,11 +27,15 @@ struct export_opts {
 };
 
 /* One page to the textfile or stdout; a failure is reported and counted, tracing goes on. */
-static void write_page(struct exporter *x, const struct live_session *s, const char *path)
+static void write_page(struct exporter *x, struct live_session *s, const char *path)
 {
 	char *page = NULL;
 	size_t len = 0;
-	int err = exporter_page(x, s, &page, &len);
+	int err = exporter_refresh(x, s);
+
+	if (err) /* the page goes out all the same: those bytes are counted at close */
+		wlog("reading the open connections' bytes failed: %s", strerror(-err));
+	err = exporter_page(x, s, &page, &len);
 
 	if (!err && path)
 		err = textfile_write(path, page, len);
@@ -113,6 +117,7 @@ static void export_init(void *opts)
 	struct export_opts *o = opts;
 
 	live_opts_init(&o->live, LIVE_EXPORT);
+	o->live.tcp_bytes = true;
 	o->max_series = DEFAULT_MAX_SERIES;
 }
 

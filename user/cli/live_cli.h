@@ -24,6 +24,7 @@ struct live_opts {
 	enum backend backend;
 	uint32_t ring_bytes;
 	int verbose;
+	bool tcp_bytes;      /* export: walk open connections' bytes (snapshot_tcp_bytes) */
 };
 
 /* The defaults of every live command. */

@@ -7,6 +7,8 @@
 #include "export_families.h"
 #include "exporter.h"
 #include "peer_scope.h"
+#include "snapshot.h"
+#include "table_feed.h"
 #include "util.h"
 
 static bool wanted(const struct exporter *x, const struct live_session *s, unsigned proto,
@@ -30,6 +32,21 @@ static struct series_key inet_key(enum series_group g, const struct ss_owner *ow
 	return k;
 }
 
+/*
+ * A connection open before sockscope started has no owner in the kernel's records (the live
+ * views seed it without one); the snapshot found who holds it: the table's first owner's
+ * name, from h (the entry, or a copy of it made before a close removed it).
+ */
+static void owner_from_table(struct series_key *k, const struct live_session *s,
+			     const struct half_assoc *h)
+{
+	const struct proc_info *p = h && h->owner ? proc_table_find(&s->table.procs, h->owner)
+						  : NULL;
+
+	if (p)
+		memcpy(k->comm, p->comm, sizeof(k->comm));
+}
+
 static void observe_duration(struct histogram *h, uint64_t ns)
 {
 	double s = ns / 1e9;
@@ -51,9 +68,11 @@ static void add(struct exporter *x, const struct series_key *k, int value, uint6
 		e->v[value] += n;
 }
 
-static void on_tcp(struct exporter *x, const struct ss_tcp_event *e)
+static void on_tcp(struct exporter *x, const struct live_session *s,
+		   const struct ss_tcp_event *e, const struct half_assoc *gone)
 {
 	bool inbound = e->flags & SS_F_PASSIVE;
+	uint64_t sent, received;
 	struct series_key k;
 
 	switch (e->hdr.type) {
@@ -69,10 +88,14 @@ static void on_tcp(struct exporter *x, const struct ss_tcp_event *e)
 		add(x, &k, 0, 1);
 		break;
 	case SS_EV_TCP_CLOSE:
+		/* what the walks of open connections did not count yet (tcp_bytes.h) */
+		tcp_bytes_closed(&x->bytes, e, &sent, &received);
 		k = inet_key(G_TCP, &e->owner, &e->tuple, inbound);
+		if (!e->owner.pid)
+			owner_from_table(&k, s, gone);
 		add(x, &k, V_TCP_CLOSED, 1);
-		add(x, &k, V_TCP_SENT, e->bytes_sent);
-		add(x, &k, V_TCP_RECEIVED, e->bytes_received);
+		add(x, &k, V_TCP_SENT, sent);
+		add(x, &k, V_TCP_RECEIVED, received);
 		/* a lifetime that began before sockscope is not known: not observed */
 		if (!(e->flags & SS_F_PARTIAL))
 			observe_duration(&x->duration[k.dir], e->duration_ns);
@@ -119,14 +142,13 @@ void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int eff
 	const struct ss_unix_event *ux = (const void *)rec;
 
 	(void)effect; /* a connection counts whatever the table made of it */
-	(void)gone;
 	switch (rec->type) {
 	case SS_EV_TCP_CONNECT:
 	case SS_EV_TCP_ACCEPT:
 	case SS_EV_TCP_CONNECT_FAILED:
 	case SS_EV_TCP_CLOSE:
 		if (wanted(x, s, SOCK_PROTO_TCP, tcp->netns, &tcp->owner))
-			on_tcp(x, tcp);
+			on_tcp(x, s, tcp, gone);
 		break;
 	case SS_EV_UDP_FLOW:
 	case SS_EV_UDP_FLOW_END:
@@ -139,6 +161,44 @@ void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int eff
 			on_unix(x, ux);
 		break;
 	}
+}
+
+struct refresh {
+	struct exporter *x;
+	struct live_session *s;
+};
+
+static void on_bytes(void *ctx, const struct ss_hdr *rec)
+{
+	const struct refresh *r = ctx;
+	const struct ss_tcp_event *e = (const void *)rec;
+	uint64_t sent, received;
+	struct series_key k;
+	struct sock_fact f;
+
+	if (rec->type != SS_SNAP_TCP_BYTES || !wanted(r->x, r->s, SOCK_PROTO_TCP, e->netns, &e->owner))
+		return;
+	tcp_bytes_seen(&r->x->bytes, e, &sent, &received);
+	if (!sent && !received)
+		return;
+	k = inet_key(G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
+	if (!e->owner.pid && !fact_from_record(rec, &f))
+		owner_from_table(&k, r->s, assoc_table_find(&r->s->table, &f));
+	add(r->x, &k, V_TCP_SENT, sent);
+	add(r->x, &k, V_TCP_RECEIVED, received);
+}
+
+int exporter_refresh(struct exporter *x, struct live_session *s)
+{
+	struct refresh r = { x, s };
+	int err;
+
+	if (!x->events || !(x->protos & PROTO_TCP))
+		return 0;
+	err = snapshot_tcp_bytes(s->tr.t.skel, on_bytes, &r);
+	if (!err)
+		tcp_bytes_walk_done(&x->bytes);
+	return err;
 }
 
 int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32_t pid,
@@ -162,6 +222,7 @@ int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32
 void exporter_free(struct exporter *x)
 {
 	series_store_free(&x->counters);
+	tcp_bytes_free(&x->bytes);
 }
 
 void exporter_note_start(struct exporter *x, const struct live_session *s)

@@ -27,10 +27,12 @@ const struct family labelled_families[] = {
 	{ "sockscope_tcp_connections_closed_total", "TCP connections closed.", FAMILY_COUNTER,
 	  G_TCP, V_TCP_CLOSED },
 	{ "sockscope_tcp_sent_bytes_total",
-	  "TCP payload bytes the application sent, counted when the connection closed.",
+	  "TCP payload bytes the application sent and the peer acknowledged, counted while "
+	  "the connection is open (at each page) and at close.",
 	  FAMILY_COUNTER, G_TCP, V_TCP_SENT },
 	{ "sockscope_tcp_received_bytes_total",
-	  "TCP payload bytes received in order, counted when the connection closed.",
+	  "TCP payload bytes received in order, counted while the connection is open (at each "
+	  "page) and at close.",
 	  FAMILY_COUNTER, G_TCP, V_TCP_RECEIVED },
 	{ "sockscope_tcp_connect_failures_total",
 	  "TCP connects that failed (SYN_SENT to CLOSE), by reason.", FAMILY_COUNTER, G_TCP_FAIL,

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include "live_session.h"
 #include "series.h"
+#include "tcp_bytes.h"
 
 #define DEFAULT_MAX_SERIES 2000
 #define MAX_MAX_SERIES 1000000
@@ -28,6 +29,7 @@ struct histogram {
 
 struct exporter {
 	struct series_store counters;
+	struct tcp_bytes bytes;       /* open connections' bytes counted so far */
 	struct histogram duration[2]; /* by enum series_dir */
 	bool events;                  /* the event programs run (not --once) */
 	unsigned protos;              /* PROTO_* exported */
@@ -52,6 +54,10 @@ void exporter_free(struct exporter *x);
 /* Count what one event says (the live session's on_event; ctx is the exporter). */
 void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
 		       const struct half_assoc *gone);
+
+/* Count the bytes open connections moved since the last call (a walk of the kernel's
+ * socket table); before each page. 0 or negative errno (nothing counted). */
+int exporter_refresh(struct exporter *x, struct live_session *s);
 
 /* After live_start(): what was open before sockscope started. */
 void exporter_note_start(struct exporter *x, const struct live_session *s);

@@ -98,6 +98,15 @@ int snapshot_seed_tcp(struct sockscope_bpf *s)
 	return err;
 }
 
+int snapshot_tcp_bytes(struct sockscope_bpf *s, snapshot_fn fn, void *ctx)
+{
+	struct snapshot_stats st = { 0 };
+
+	if (!bpf_program__autoload(s->progs.ss_tcp_bytes))
+		return -ENOENT;
+	return snapshot_iter_run(s->progs.ss_tcp_bytes, &s->links.ss_tcp_bytes, fn, ctx, &st);
+}
+
 int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st)
 {

@@ -43,6 +43,12 @@ int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot
  */
 int snapshot_seed_tcp(struct sockscope_bpf *s);
 
+/*
+ * The open TCP connections' bytes so far (bpf/tcp.bpf.c, ss_tcp_bytes), in this network
+ * namespace: one SS_SNAP_TCP_BYTES record each, to fn. -ENOENT when the iterator is not loaded; else 0 or negative errno.
+ */
+int snapshot_tcp_bytes(struct sockscope_bpf *s, snapshot_fn fn, void *ctx);
+
 /* Does this kernel have the iterator bpf_iter_NAME? (BTF lookup, no loading.) */
 bool snapshot_kernel_has_iter(const char *name);
 

@@ -119,6 +119,10 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
 		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
 	}
+	if (!cfg->no_events && cfg->tcp_bytes) {
+		bpf_program__set_autoload(s->progs.ss_tcp_bytes, true);
+		bpf_program__set_autoattach(s->progs.ss_tcp_bytes, false);
+	}
 	if (!cfg->no_events && !cfg->snapshot) {
 		/* trace follows every namespace; the live views show their own */
 		bpf_program__set_autoload(s->progs.ss_seed_listen_ports, true);

@@ -25,6 +25,7 @@ struct tracer_config {
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
 	bool proc_exits;            /* also report process exits (the live table's owners) */
+	bool tcp_bytes;             /* also load the open connections' bytes iterator (export) */
 };
 
 struct tracer {

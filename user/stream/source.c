@@ -38,6 +38,8 @@ size_t record_min_size(unsigned type)
 		return sizeof(struct ss_snap_unix);
 	case SS_SNAP_FILE:
 		return sizeof(struct ss_snap_file);
+	case SS_SNAP_TCP_BYTES:
+		return sizeof(struct ss_tcp_event);
 	default:
 		return 0;
 	}

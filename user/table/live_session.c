@@ -140,7 +140,8 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	unsigned protos = o->protos ? o->protos : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
 				     .no_events = !events, .proc_exits = events, .protos = protos,
-				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
+				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS,
+				     .tcp_bytes = o->tcp_bytes };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	int rc, err;
 

@@ -149,6 +149,7 @@ int fact_from_record(const struct ss_hdr *rec, struct sock_fact *f)
 	case SS_EV_TCP_CONNECT_FAILED:
 	case SS_EV_TCP_LISTEN:
 	case SS_EV_TCP_LISTEN_CLOSE:
+	case SS_SNAP_TCP_BYTES: /* an open connection, laid out as its close */
 		fact_from_tcp_event((const struct ss_tcp_event *)rec, f);
 		return 0;
 	case SS_SNAP_INET: {
