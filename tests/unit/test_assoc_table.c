@@ -226,6 +226,28 @@ static void reserve_sizes_once(void **state)
 	assoc_table_free(&t);
 }
 
+/* A snapshot of one socket fits the table to one entry; the sockets that come next must make
+ * it grow (x1.5 of one entry is still one: it once wrote past the end). */
+static void grows_from_one_entry(void **state)
+{
+	struct assoc_table t;
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 1000), 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct sock_fact f = tcp_fact(1 + i, "10.0.0.1", 1000 + i, "10.0.0.2", 80);
+
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+		if (!i) {
+			assoc_table_fit(&t);
+			assert_int_equal(t.cap, 1);
+		}
+		assert_true(t.cap >= t.n_slots);
+	}
+	assert_int_equal(t.n_used, 3);
+	assoc_table_free(&t);
+}
+
 /* `ports` drops snapshot facts that are no port before they reach the table: the fact's
  * verdict must be the one its entry would get. */
 static void fact_is_port_as_entry(void **state)
@@ -272,6 +294,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(unix_pair_and_names),
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(reserve_sizes_once),
+		cmocka_unit_test(grows_from_one_entry),
 		cmocka_unit_test(fact_is_port_as_entry),
 	};
 

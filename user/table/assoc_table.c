@@ -320,8 +320,9 @@ static uint32_t alloc_entry(struct assoc_table *t)
 		return i;
 	}
 	if (t->n_slots == t->cap) {
-		/* x1.5, not x2: the entries are most of the table's memory */
-		uint32_t cap = t->cap ? t->cap + t->cap / 2 : 256;
+		/* x1.5, not x2: the entries are most of the table's memory; at least 256 more
+		 * (a table fitted to one entry would otherwise "grow" to one) */
+		uint32_t cap = t->cap + (t->cap / 2 > 256 ? t->cap / 2 : 256);
 
 		if (cap > t->max_socks)
 			cap = t->max_socks;
