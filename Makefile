@@ -26,6 +26,10 @@ LDLIBS   := -lbpf -lelf -lz
 ifeq ($(STATIC),1)
 LDFLAGS  += -static
 LDLIBS   += -lzstd
+# export --listen's HTTP library pulls in GnuTLS, which Debian ships no static build of
+CPPFLAGS += -DSS_NO_HTTP
+else
+LDLIBS   += -lmicrohttpd
 endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ibpf -I$(BUILD) -MMD -MP
 

@@ -13,6 +13,7 @@
 #include "exporter.h"
 #include "peer_scope.h"
 #include "prom_text.h"
+#include "http.h"
 #include "series.h"
 #include "tcp_bytes.h"
 #include "textfile.h"
@@ -338,6 +339,33 @@ static void open_connection_bytes(void **state)
 	tcp_bytes_free(&t);
 }
 
+static const char *listen_text(const char *spec)
+{
+	static char buf[64];
+	struct sockaddr_storage a;
+	socklen_t len;
+
+	if (http_parse_listen(spec, &a, &len))
+		return "invalid";
+	http_addr_text(&a, buf, sizeof(buf));
+	return buf;
+}
+
+static void listen_addresses(void **state)
+{
+	(void)state;
+	assert_string_equal(listen_text("9101"), "127.0.0.1:9101");
+	assert_string_equal(listen_text("0.0.0.0:9101"), "0.0.0.0:9101");
+	assert_string_equal(listen_text("[::1]:80"), "[::1]:80");
+	assert_string_equal(listen_text("::1:80"), "[::1]:80");
+	assert_string_equal(listen_text("0"), "invalid");
+	assert_string_equal(listen_text("65536"), "invalid");
+	assert_string_equal(listen_text("1.2.3:80"), "invalid");
+	assert_string_equal(listen_text(":80"), "invalid");
+	assert_string_equal(listen_text("[::1]"), "invalid");
+	assert_string_equal(listen_text("localhost:80"), "invalid");
+}
+
 static void fail_reasons(void **state)
 {
 	(void)state;
@@ -359,6 +387,7 @@ int run_export_tests(void)
 		cmocka_unit_test(textfile_atomic),
 		cmocka_unit_test(fail_reasons),
 		cmocka_unit_test(open_connection_bytes),
+		cmocka_unit_test(listen_addresses),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

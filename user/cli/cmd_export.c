@@ -6,28 +6,35 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include "commands.h"
 #include "exporter.h"
+#include "http.h"
 #include "live_session.h"
 #include "log.h"
 #include "textfile.h"
 #include "util.h"
 
 #define EXIT_CANTCREAT 73 /* sysexits.h: the textfile cannot be written */
+#define EXIT_OSERR 71     /* sysexits.h: --listen's address cannot be listened on */
 #define DEFAULT_INTERVAL_S 15.0
 #define POLL_MS 100
 
 struct export_opts {
 	struct live_opts live; /* first: the shared live options' table entries point into it */
-	const char *textfile;  /* NULL: pages go to stdout */
+	const char *textfile;  /* NULL: pages go to stdout (unless --listen) */
+	bool listen;
+	struct sockaddr_storage listen_addr;
 	double interval_s;
 	bool once;
 	uint32_t max_series;
 };
 
-/* One page to the textfile or stdout; a failure is reported and counted, tracing goes on. */
-static void write_page(struct exporter *x, struct live_session *s, const char *path)
+/* One page to /metrics, the textfile or stdout; a failure is reported and counted, tracing
+ * goes on. */
+static void write_page(struct exporter *x, struct live_session *s, const char *path,
+		       struct http_server *http)
 {
 	char *page = NULL;
 	size_t len = 0;
@@ -36,10 +43,11 @@ static void write_page(struct exporter *x, struct live_session *s, const char *p
 	if (err) /* the page goes out all the same: those bytes are counted at close */
 		wlog("reading the open connections' bytes failed: %s", strerror(-err));
 	err = exporter_page(x, s, &page, &len);
-
+	if (!err && http)
+		http_publish(http, page, len);
 	if (!err && path)
 		err = textfile_write(path, page, len);
-	else if (!err && (fwrite(page, 1, len, stdout) != len || fflush(stdout)))
+	else if (!err && !http && (fwrite(page, 1, len, stdout) != len || fflush(stdout)))
 		err = -EIO;
 	if (err) {
 		x->write_failures++;
@@ -52,6 +60,8 @@ static void write_page(struct exporter *x, struct live_session *s, const char *p
 static int cmd_export(void *opts)
 {
 	struct export_opts *o = opts;
+	struct http_server *http = NULL;
+	char listen_text[64] = "";
 	struct live_session s;
 	struct exporter x;
 	const char *what;
@@ -71,18 +81,28 @@ static int cmd_export(void *opts)
 		exporter_free(&x);
 		return EXIT_CANTCREAT;
 	}
+	if (o->listen)
+		http_addr_text(&o->listen_addr, listen_text, sizeof(listen_text));
+	if (o->listen && !(http = http_start(&o->listen_addr))) {
+		rc = errno == ENOTSUP ? EXIT_USAGE : EXIT_OSERR;
+		if (rc == EXIT_OSERR)
+			elog("cannot serve /metrics: %s (is the port in use?)", strerror(errno));
+		exporter_free(&x);
+		return rc;
+	}
 	stop_signals_install();
 	if ((rc = live_start(&s, &o->live, !o->once, exporter_on_event, &x))) {
+		http_stop(http);
 		exporter_free(&x);
 		return rc;
 	}
 	x.events = !o->once;
 	exporter_note_start(&x, &s);
-	ilog("ready: snapshot=%s%s%s", s.snap.unix_source, o->textfile ? " textfile=" : "",
-	     o->textfile ? o->textfile : "");
+	ilog("ready: snapshot=%s%s%s%s%s", s.snap.unix_source, o->textfile ? " textfile=" : "",
+	     o->textfile ? o->textfile : "", o->listen ? " listen=" : "", o->listen ? listen_text : "");
 	deadline = deadline_after(o->live.duration_s);
 	next = mono_s() + o->interval_s;
-	write_page(&x, &s, o->textfile);
+	write_page(&x, &s, o->textfile, http);
 	while (!o->once && !stop_due(deadline)) {
 		if ((err = live_poll(&s, POLL_MS)) < 0) {
 			elog("reading events failed: %s", strerror(-err));
@@ -92,13 +112,14 @@ static int cmd_export(void *opts)
 			next += o->interval_s;
 			if (next < mono_s()) /* a page took longer than the interval: do not pile up */
 				next = mono_s() + o->interval_s;
-			write_page(&x, &s, o->textfile);
+			write_page(&x, &s, o->textfile, http);
 		}
 	}
 	/* stopping: the last page holds everything counted until now */
 	if (!o->once && err >= 0)
-		write_page(&x, &s, o->textfile);
+		write_page(&x, &s, o->textfile, http);
 	live_stop(&s);
+	http_stop(http);
 	exporter_free(&x);
 	return err < 0 ? 1 : 0;
 }
@@ -109,6 +130,18 @@ static int set_textfile(void *opts, const struct cli_opt *opt, const char *arg)
 	if (!*arg)
 		return -EINVAL;
 	((struct export_opts *)opts)->textfile = arg;
+	return 0;
+}
+
+static int set_listen(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	struct export_opts *o = opts;
+	socklen_t len;
+
+	(void)opt;
+	if (http_parse_listen(arg, &o->listen_addr, &len))
+		return -EINVAL;
+	o->listen = true;
 	return 0;
 }
 
@@ -130,6 +163,9 @@ static enum cli_result export_finish(const struct cli_command *cmd, void *opts, 
 				   "--interval");
 	if (!o->interval_s)
 		o->interval_s = DEFAULT_INTERVAL_S;
+	if (o->once && o->listen)
+		return usage_error(cmd, err, "%s: --once writes one page and exits; drop --listen",
+				   "--listen");
 	if (o->once && o->live.duration_s)
 		return usage_error(cmd, err, "%s: --once writes one page; drop --duration",
 				   "--duration");
@@ -141,7 +177,12 @@ static const struct cli_opt export_opts[] = {
 	{ .name = "textfile", .arg = "PATH", .type = CLI_CUSTOM, .set = set_textfile,
 	  .bad = "invalid --textfile '%s': expected a file name",
 	  .help = "write each page atomically to PATH (node_exporter's textfile\n"
-		  "directory, a name ending in .prom); default: stdout" },
+		  "directory, a name ending in .prom); default: stdout,\n"
+		  "unless --listen" },
+	{ .name = "listen", .arg = "[ADDR:]PORT", .type = CLI_CUSTOM, .set = set_listen,
+	  .bad = "invalid --listen '%s': expected PORT, ADDR:PORT or [ADDR6]:PORT",
+	  .help = "also serve the latest page at http://ADDR:PORT/metrics\n"
+		  "(a bare PORT listens on 127.0.0.1)" },
 	{ .name = "interval", .key = 'i', .arg = "SECONDS", .type = CLI_SECONDS,
 	  CLI_FIELD(E, interval_s), .max_s = 86400,
 	  .bad = "invalid --interval '%s': expected seconds > 0, at most 86400",
@@ -168,13 +209,14 @@ static const struct cli_opt export_opts[] = {
 
 const struct cli_command export_command = {
 	.name = "export",
-	.summary = "Prometheus metrics: a node_exporter textfile, rewritten every interval",
+	.summary = "Prometheus metrics: a node_exporter textfile and/or /metrics, every interval",
 	.description =
 		"Runs the live table and the event stream and writes Prometheus metrics every\n"
 		"interval: connections opened, failed and closed, bytes, open connections, and\n"
 		"which processes hold which ports. The textfile is replaced atomically. SIGINT or\n"
 		"SIGTERM writes a last page and exits 0. A textfile that cannot be written exits\n"
-		"73; a bad argument 64. Families and labels: docs/metrics.md.\n",
+		"73; a --listen address that cannot be listened on 71; a bad argument 64.\n"
+		"Families and labels: docs/metrics.md.\n",
 	.opts = export_opts,
 	.opts_size = sizeof(struct export_opts),
 	.init = export_init,

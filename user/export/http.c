@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "http.h"
+#include "log.h"
+
+int http_parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t *len)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)addr;
+	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
+	const char *colon = strrchr(spec, ':'), *port_text = spec;
+	unsigned long port;
+
+	memset(addr, 0, sizeof(*addr));
+	if (colon) {
+		size_t n = (size_t)(colon - spec);
+
+		if (spec[0] == '[' && n >= 2 && spec[n - 1] == ']') { /* [v6]:port */
+			spec++;
+			n -= 2;
+		}
+		if (!n || n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, spec, n);
+		host[n] = '\0';
+		port_text = colon + 1;
+	}
+	if (parse_uint(port_text, 1, 65535, &port))
+		return -EINVAL;
+	if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*in4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void http_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len)
+{
+	const struct sockaddr_in *in4 = (const void *)addr;
+	const struct sockaddr_in6 *in6 = (const void *)addr;
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (addr->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+	} else {
+		inet_ntop(AF_INET, &in4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(in4->sin_port));
+	}
+}
+
+#ifdef SS_NO_HTTP /* the static build (the VM matrix) links no HTTP library */
+
+struct http_server *http_start(const struct sockaddr_storage *addr)
+{
+	(void)addr;
+	elog("--listen: this build has no HTTP server (built with STATIC=1); use --textfile");
+	errno = ENOTSUP;
+	return NULL;
+}
+
+void http_publish(struct http_server *h, const char *page, size_t len)
+{
+	(void)h, (void)page, (void)len;
+}
+
+void http_stop(struct http_server *h)
+{
+	(void)h;
+}
+
+#else
+#include <microhttpd.h>
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	pthread_mutex_t lock;
+	char *page; /* the last page published */
+	size_t len;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
+			     size_t len, enum MHD_ResponseMemoryMode mode, const char *type)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO; /* no memory: the connection is closed */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **state)
+{
+	static const char not_found[] = "not found: the metrics are at /metrics\n";
+	static const char not_allowed[] = "only GET and HEAD\n";
+	struct http_server *h = cls;
+	enum MHD_Result ret;
+
+	(void)version, (void)upload_data;
+	if (!*state) { /* first call: headers only; answer once the request is complete */
+		*state = h;
+		return MHD_YES;
+	}
+	if (*upload_data_size) { /* a body nobody asked for: read and dropped */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, not_allowed, sizeof(not_allowed) - 1,
+			     MHD_RESPMEM_PERSISTENT, "text/plain; charset=utf-8");
+	if (strcmp(url, "/metrics"))
+		return reply(c, MHD_HTTP_NOT_FOUND, not_found, sizeof(not_found) - 1,
+			     MHD_RESPMEM_PERSISTENT, "text/plain; charset=utf-8");
+	pthread_mutex_lock(&h->lock);
+	ret = reply(c, MHD_HTTP_OK, h->page ? h->page : "", h->page ? h->len : 0,
+		    MHD_RESPMEM_MUST_COPY, "text/plain; version=0.0.4; charset=utf-8");
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	vlog("http: %s", msg);
+}
+
+struct http_server *http_start(const struct sockaddr_storage *addr)
+{
+	struct http_server *h = calloc(1, sizeof(*h));
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (!h)
+		return NULL;
+	pthread_mutex_init(&h->lock, NULL);
+	if (addr->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				     MHD_OPTION_END);
+	if (!h->daemon) {
+		int err = errno ? errno : EADDRINUSE;
+
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		errno = err;
+		return NULL;
+	}
+	return h;
+}
+
+void http_publish(struct http_server *h, const char *page, size_t len)
+{
+	char *copy = h ? malloc(len ? len : 1) : NULL;
+
+	if (!copy)
+		return; /* no memory: the previous page stays */
+	memcpy(copy, page, len);
+	pthread_mutex_lock(&h->lock);
+	free(h->page);
+	h->page = copy;
+	h->len = len;
+	pthread_mutex_unlock(&h->lock);
+}
+
+void http_stop(struct http_server *h)
+{
+	if (!h)
+		return;
+	MHD_stop_daemon(h->daemon);
+	pthread_mutex_destroy(&h->lock);
+	free(h->page);
+	free(h);
+}
+#endif
