@@ -135,6 +135,12 @@ $(BUILD)/tests/%: tests/drivers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
+# the loss driver loads a tc program through libbpf
+$(BUILD)/tests/lossdrive: tests/drivers/lossdrive.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(filter-out -lmicrohttpd,$(LDLIBS)) -o $@
+
 # the table assembler's benchmark links the user side it measures
 $(BUILD)/bench/table_rate: bench/table_rate.c $(LIB_OBJS)
 	$(call msg,CC,$@)

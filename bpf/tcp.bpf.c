@@ -44,7 +44,7 @@ struct tcp_sock_state {
 	 * Next to flags, so the common path touches no more cache lines than before.
 	 */
 	__u32 held;
-	__u32 reserved;
+	__u32 handshake_us; /* set at establishment: struct ss_tcp_event.handshake_us */
 	__u64 held_duration_ns; /* only read when held */
 };
 
@@ -67,8 +67,20 @@ struct {
 	__type(value, __u64);
 } inflight SEC(".maps");
 
-static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
-				     __u64 received, __u64 duration_ns, __s32 error)
+/* What a close says about the connection's quality, read from the socket (NULL: unknown). */
+static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *sk, bool btf)
+{
+	struct tcp_sock *tp = sk ? sk_tcp(sk, btf) : NULL;
+
+	if (!tp)
+		return;
+	e->srtt_us = SK_READ(btf, tp, srtt_us) >> 3; /* the kernel keeps it scaled by 8 */
+	e->retrans = SK_READ(btf, tp, total_retrans);
+}
+
+static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_state *st,
+					  __u64 sent, __u64 received, __u64 duration_ns,
+					  __s32 error, struct sock *sk, bool btf)
 {
 	struct ss_tcp_event *e;
 
@@ -87,8 +99,18 @@ static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st
 	e->bytes_received = received;
 	e->duration_ns = duration_ns;
 	e->error = error;
-	e->reserved = 0;
+	e->srtt_us = 0;
+	e->retrans = 0;
+	e->handshake_us = type == SS_EV_TCP_CLOSE ? st->handshake_us : 0;
+	if (type == SS_EV_TCP_CLOSE)
+		close_quality(e, sk, btf);
 	event_submit(e, sizeof(*e));
+}
+
+static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
+				     __u64 received, __u64 duration_ns, __s32 error)
+{
+	emit_tcp_from(type, st, sent, received, duration_ns, error, NULL, false);
 }
 
 static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)
@@ -212,6 +234,15 @@ static __always_inline void accept_deferred_report(struct tcp_sock_state *st, st
 	st->flags |= ST_ACCEPT_REPORTED;
 }
 
+/* A passive socket's handshake, SYN-ACK sent to its ACK: the RTT sample the kernel takes from
+ * it (tcp_synack_rtt_meas()) just before the socket becomes established. */
+static __always_inline __u32 synack_rtt_us(struct sock *sk, bool btf)
+{
+	struct tcp_sock *tp = sk_tcp(sk, btf);
+
+	return tp ? SK_READ(btf, tp, srtt_us) >> 3 : 0;
+}
+
 /* Softirq for both directions: take addresses and counters, never the current pid. */
 static __always_inline void on_established(struct sock *sk, int old, bool btf)
 {
@@ -223,6 +254,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		if (st) {
 			st->tuple.sport = sk_local_port(sk, btf);
 			state_set_base(st, sk, btf);
+			st->handshake_us = (bpf_ktime_get_ns() - st->open_ns) / 1000;
 			/* Without tcp_connect() hooks: the owner was taken at SYN_SENT in the
 			 * connecting thread, and the local port is known from here on. */
 			if (cfg_connect_via_tp)
@@ -242,6 +274,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 				return;
 			fresh.flags = SS_F_PASSIVE;
 			state_set_base(&fresh, sk, btf);
+			fresh.handshake_us = synack_rtt_us(sk, btf);
 			if (st) {
 				state_store(key, &fresh);
 				return;
@@ -254,6 +287,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		}
 		st->flags &= ~SS_F_PARTIAL;
 		state_set_base(st, sk, btf);
+		st->handshake_us = synack_rtt_us(sk, btf);
 		accept_deferred_report(st, sk, btf);
 	}
 }
@@ -332,7 +366,7 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		hold_close(st, sent, received, now - st->open_ns);
 		return;
 	}
-	emit_tcp(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0);
+	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, sk, btf);
 out:
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
@@ -976,6 +1010,9 @@ int ss_tcp_bytes(struct bpf_iter__tcp *ctx)
 	e.bytes_received = BPF_CORE_READ(tp, bytes_received) - st->received_base -
 			   peer_fin_received(sk, false);
 	e.duration_ns = e.hdr.ts_ns - st->open_ns;
+	e.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	e.retrans = BPF_CORE_READ(tp, total_retrans);
+	e.handshake_us = st->handshake_us;
 	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
 	return 0;
 }

@@ -104,7 +104,11 @@ struct ss_tcp_event {
 	__u64 bytes_received; /* close: payload bytes received in order */
 	__u64 duration_ns;    /* close: from open (SYN_SENT / accept side ESTABLISHED) to close */
 	__s32 error;          /* connect_failed: positive errno */
-	__u32 reserved;
+	/* close: the connection's quality, read from the socket (0: not known) */
+	__u32 srtt_us;        /* smoothed round-trip time, microseconds */
+	__u32 retrans;        /* segments retransmitted (tcp_sock.total_retrans) */
+	__u32 handshake_us;   /* connect: SYN sent to established; accept: SYN-ACK sent to its
+			       * ACK (the kernel's first RTT sample) */
 };
 
 _Static_assert(sizeof(struct ss_hdr) == 16, "ss_hdr is ABI");
@@ -112,7 +116,7 @@ _Static_assert(sizeof(struct ss_owner) == 32, "ss_owner is ABI");
 _Static_assert(sizeof(struct ss_inet_tuple) == 40, "ss_inet_tuple is ABI");
 /* No implicit padding: every byte of a record is written by the BPF side. */
 _Static_assert(__builtin_offsetof(struct ss_tcp_event, cookie) == 88, "ss_tcp_event is ABI");
-_Static_assert(sizeof(struct ss_tcp_event) == 136, "ss_tcp_event is ABI");
+_Static_assert(sizeof(struct ss_tcp_event) == 144, "ss_tcp_event is ABI");
 
 /* ---- UDP and UNIX datagram flows --------------------------------------------------- */
 

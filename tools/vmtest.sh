@@ -154,7 +154,7 @@ tools/install-deps.sh
 make --no-print-directory BUILD="$STATIC_BUILD" STATIC=1 \
 	"$STATIC_BUILD/sockscope" "$STATIC_BUILD/tests/tcpdrive" "$STATIC_BUILD/tests/udpdrive" \
 	"$STATIC_BUILD/tests/udpcalls" "$STATIC_BUILD/tests/unixdrive" "$STATIC_BUILD/tests/sockdrive" \
-	"$STATIC_BUILD/tests/threaddrive" "$STATIC_BUILD/bench/unixchurn"
+	"$STATIC_BUILD/tests/threaddrive" "$STATIC_BUILD/tests/lossdrive" "$STATIC_BUILD/bench/unixchurn"
 mkdir -p "$VM/logs"
 tools/vm/mkinitramfs.sh "$STATIC_BUILD" "$VM/initramfs.cpio.gz"
 

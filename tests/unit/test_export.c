@@ -299,28 +299,28 @@ static void open_connection_bytes(void **state)
 {
 	struct tcp_bytes t = { 0 };
 	struct ss_tcp_event e;
-	uint64_t s, r;
+	struct conn_counts d;
 
 	(void)state;
 	e = conn(1000, 100, 10);
-	tcp_bytes_seen(&t, &e, &s, &r);
-	assert_true(s == 100 && r == 10);
+	tcp_bytes_seen(&t, &e, &d);
+	assert_true(d.sent == 100 && d.received == 10);
 	tcp_bytes_walk_done(&t);
 	e = conn(1000, 150, 10);
-	tcp_bytes_seen(&t, &e, &s, &r);
-	assert_true(s == 50 && r == 0);
+	tcp_bytes_seen(&t, &e, &d);
+	assert_true(d.sent == 50 && d.received == 0);
 	tcp_bytes_walk_done(&t);
 	e = conn(1000, 170, 12);
-	tcp_bytes_closed(&t, &e, &s, &r);
-	assert_true(s == 20 && r == 2);
+	tcp_bytes_closed(&t, &e, &d);
+	assert_true(d.sent == 20 && d.received == 2);
 	/* a walk that raced the close adds nothing */
 	e = conn(1000, 170, 12);
-	tcp_bytes_seen(&t, &e, &s, &r);
-	assert_true(s == 0 && r == 0);
+	tcp_bytes_seen(&t, &e, &d);
+	assert_true(d.sent == 0 && d.received == 0);
 	/* a close the walks never saw counts whole */
 	e = conn(2000, 5, 6);
-	tcp_bytes_closed(&t, &e, &s, &r);
-	assert_true(s == 5 && r == 6);
+	tcp_bytes_closed(&t, &e, &d);
+	assert_true(d.sent == 5 && d.received == 6);
 	/* a closed connection is forgotten after two walks without it */
 	assert_int_equal(t.n, 1);
 	tcp_bytes_walk_done(&t);
@@ -329,7 +329,7 @@ static void open_connection_bytes(void **state)
 	assert_int_equal(t.n, 0);
 	/* an open one missing from walks (its close lost) only after ten */
 	e = conn(3000, 1, 1);
-	tcp_bytes_seen(&t, &e, &s, &r);
+	tcp_bytes_seen(&t, &e, &d);
 	for (int i = 0; i < 10; i++)
 		tcp_bytes_walk_done(&t);
 	assert_int_equal(t.n, 1);

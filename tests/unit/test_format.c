@@ -27,6 +27,9 @@ static struct ss_tcp_event close_event(int family)
 	e.bytes_sent = 100;
 	e.bytes_received = 5000000000ull; /* over 4 GiB: 64-bit all the way */
 	e.duration_ns = 1234567;
+	e.srtt_us = 45;
+	e.retrans = 3;
+	e.handshake_us = 120;
 	e.cookie = 77;
 	e.netns = 4026531840u;
 	return e;
@@ -55,7 +58,8 @@ static void json_close_has_every_field(void **state)
 	assert_non_null(strstr(out, "\"pid\":4242,\"tid\":4243,\"uid\":1000,\"comm\":\"\\\"}\\n\\u001b[31m\""));
 	assert_non_null(strstr(out, "\"netns\":4026531840,\"cookie\":77,\"role\":\"client\""));
 	assert_non_null(strstr(out, "\"saddr\":\"10.0.0.1\",\"sport\":40000,\"daddr\":\"10.0.0.2\",\"dport\":443"));
-	assert_non_null(strstr(out, "\"bytes_sent\":100,\"bytes_received\":5000000000,\"duration_ms\":1.235}"));
+	assert_non_null(strstr(out, "\"bytes_sent\":100,\"bytes_received\":5000000000,\"duration_ms\":1.235,"
+				     "\"rtt_ms\":0.045,\"handshake_ms\":0.120,\"retrans\":3}"));
 	assert_null(strstr(out, "error"));
 	assert_int_equal(strchr(out, '\n') - out, strlen(out) - 1); /* exactly one line */
 	free(out);
@@ -87,7 +91,7 @@ static void text_line_is_escaped_and_aligned(void **state)
 	assert_non_null(strstr(out, " 4242    \"}\\x0a\\x1b[31m "));
 	assert_non_null(strstr(out, " tcp   close          [2001:db8::1]:40000"));
 	assert_non_null(strstr(out, "[::1]:443"));
-	assert_non_null(strstr(out, " sent=100 recv=5000000000 dur=1.235ms\n"));
+	assert_non_null(strstr(out, " sent=100 recv=5000000000 dur=1.235ms rtt=0.045ms handshake=0.120ms retrans=3\n"));
 	free(out);
 }
 

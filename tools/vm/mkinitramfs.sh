@@ -55,7 +55,7 @@ ln -s ../run "$root/var/run" # where some iproute2 builds keep named namespaces
 
 mkdir -p "$root/sockscope/build/tests"
 cp "$build/sockscope" "$root/sockscope/build/sockscope"
-for d in tcpdrive udpdrive udpcalls unixdrive sockdrive threaddrive; do
+for d in tcpdrive udpdrive udpcalls unixdrive sockdrive threaddrive lossdrive; do
 	cp "$build/tests/$d" "$root/sockscope/build/tests/$d"
 done
 mkdir -p "$root/sockscope/build/bench"

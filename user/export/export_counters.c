@@ -47,17 +47,19 @@ static void owner_from_table(struct series_key *k, const struct live_session *s,
 		memcpy(k->comm, p->comm, sizeof(k->comm));
 }
 
-static void observe_duration(struct histogram *h, uint64_t ns)
+/* A close's lifetime, round-trip and handshake times (each when known). */
+static void observe_quality(struct exporter *x, const struct ss_tcp_event *e, int dir)
 {
-	double s = ns / 1e9;
-	int i = 0;
-
-	while (i < DURATION_BUCKETS && s > duration_bounds[i])
-		i++;
-	if (i < DURATION_BUCKETS)
-		h->bucket[i]++;
-	h->count++;
-	h->sum += s;
+	/* a lifetime that began before sockscope is not known: not observed */
+	if (!(e->flags & SS_F_PARTIAL))
+		histogram_observe(&x->histo[H_DURATION][dir], &histogram_families[H_DURATION],
+				  e->duration_ns / 1e9);
+	if (e->srtt_us)
+		histogram_observe(&x->histo[H_RTT][dir], &histogram_families[H_RTT],
+				  e->srtt_us / 1e6);
+	if (e->handshake_us)
+		histogram_observe(&x->histo[H_HANDSHAKE][dir], &histogram_families[H_HANDSHAKE],
+				  e->handshake_us / 1e6);
 }
 
 static void add(struct exporter *x, const struct series_key *k, int value, uint64_t n)
@@ -72,7 +74,7 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 		   const struct ss_tcp_event *e, const struct half_assoc *gone)
 {
 	bool inbound = e->flags & SS_F_PASSIVE;
-	uint64_t sent, received;
+	struct conn_counts d;
 	struct series_key k;
 
 	switch (e->hdr.type) {
@@ -89,16 +91,15 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 		break;
 	case SS_EV_TCP_CLOSE:
 		/* what the walks of open connections did not count yet (tcp_bytes.h) */
-		tcp_bytes_closed(&x->bytes, e, &sent, &received);
+		tcp_bytes_closed(&x->bytes, e, &d);
 		k = inet_key(G_TCP, &e->owner, &e->tuple, inbound);
 		if (!e->owner.pid)
 			owner_from_table(&k, s, gone);
 		add(x, &k, V_TCP_CLOSED, 1);
-		add(x, &k, V_TCP_SENT, sent);
-		add(x, &k, V_TCP_RECEIVED, received);
-		/* a lifetime that began before sockscope is not known: not observed */
-		if (!(e->flags & SS_F_PARTIAL))
-			observe_duration(&x->duration[k.dir], e->duration_ns);
+		add(x, &k, V_TCP_SENT, d.sent);
+		add(x, &k, V_TCP_RECEIVED, d.received);
+		add(x, &k, V_TCP_RETRANS, d.retrans);
+		observe_quality(x, e, k.dir);
 		break;
 	}
 }
@@ -172,20 +173,21 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 {
 	const struct refresh *r = ctx;
 	const struct ss_tcp_event *e = (const void *)rec;
-	uint64_t sent, received;
+	struct conn_counts d;
 	struct series_key k;
 	struct sock_fact f;
 
 	if (rec->type != SS_SNAP_TCP_BYTES || !wanted(r->x, r->s, SOCK_PROTO_TCP, e->netns, &e->owner))
 		return;
-	tcp_bytes_seen(&r->x->bytes, e, &sent, &received);
-	if (!sent && !received)
+	tcp_bytes_seen(&r->x->bytes, e, &d);
+	if (!d.sent && !d.received && !d.retrans)
 		return;
 	k = inet_key(G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
 	if (!e->owner.pid && !fact_from_record(rec, &f))
 		owner_from_table(&k, r->s, assoc_table_find(&r->s->table, &f));
-	add(r->x, &k, V_TCP_SENT, sent);
-	add(r->x, &k, V_TCP_RECEIVED, received);
+	add(r->x, &k, V_TCP_SENT, d.sent);
+	add(r->x, &k, V_TCP_RECEIVED, d.received);
+	add(r->x, &k, V_TCP_RETRANS, d.retrans);
 }
 
 int exporter_refresh(struct exporter *x, struct live_session *s)

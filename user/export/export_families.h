@@ -4,10 +4,11 @@
 #define SS_EXPORT_FAMILIES_H
 
 #include <stddef.h>
+#include "exporter.h"
 #include "series.h"
 
 /* value slots (struct series.v) of each group's families */
-enum { V_TCP_OPENED, V_TCP_CLOSED, V_TCP_SENT, V_TCP_RECEIVED };
+enum { V_TCP_OPENED, V_TCP_CLOSED, V_TCP_SENT, V_TCP_RECEIVED, V_TCP_RETRANS };
 enum { V_UDP_FLOWS, V_UDP_DATAGRAMS, V_UDP_BYTES };
 
 enum fail_reason {
@@ -27,7 +28,17 @@ struct family {
 
 extern const struct family labelled_families[];
 extern const size_t n_labelled_families;
-extern const double duration_bounds[]; /* DURATION_BUCKETS upper bounds, seconds */
+struct histogram_family {
+	const char *name;
+	const char *help;
+	const double *bounds; /* bucket upper bounds, seconds; +Inf follows */
+	int n_bounds;         /* at most MAX_BUCKETS */
+};
+
+extern const struct histogram_family histogram_families[]; /* by enum histogram_id */
+
+/* Count one observation of v seconds. */
+void histogram_observe(struct histogram *h, const struct histogram_family *f, double v);
 
 /* Families of a group: the series one key of it costs. */
 size_t group_cost(enum series_group g);

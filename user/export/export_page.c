@@ -17,8 +17,37 @@
 
 #define VERSION "0.1.0"
 
-const double duration_bounds[DURATION_BUCKETS] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
-						   1,     5,     10,   60,   300, 3600 };
+static const double duration_bounds[] = { 0.001, 0.005, 0.01, 0.05, 0.1, 0.5,
+					  1,     5,     10,   60,   300, 3600 };
+/* round trips: from a loopback's tens of microseconds to a satellite link's second */
+static const double rtt_bounds[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+				     0.025,  0.05,    0.1,    0.25,  0.5,    1 };
+
+const struct histogram_family histogram_families[H_COUNT] = {
+	[H_DURATION] = { "sockscope_tcp_connection_duration_seconds",
+			 "Lifetime of closed TCP connections opened while sockscope ran, from "
+			 "connect() or the handshake's end to close.",
+			 duration_bounds, ARRAY_SIZE(duration_bounds) },
+	[H_RTT] = { "sockscope_tcp_rtt_seconds",
+		    "Smoothed round-trip time of TCP connections when they closed.", rtt_bounds,
+		    ARRAY_SIZE(rtt_bounds) },
+	[H_HANDSHAKE] = { "sockscope_tcp_handshake_seconds",
+			  "TCP handshake time: SYN sent to established (outbound), SYN-ACK sent to "
+			  "its ACK (inbound), observed at close.",
+			  rtt_bounds, ARRAY_SIZE(rtt_bounds) },
+};
+
+void histogram_observe(struct histogram *h, const struct histogram_family *f, double v)
+{
+	int i = 0;
+
+	while (i < f->n_bounds && v > f->bounds[i])
+		i++;
+	if (i < f->n_bounds)
+		h->bucket[i]++;
+	h->count++;
+	h->sum += v;
+}
 
 const struct family labelled_families[] = {
 	{ "sockscope_tcp_connections_opened_total",
@@ -34,6 +63,9 @@ const struct family labelled_families[] = {
 	  "TCP payload bytes received in order, counted while the connection is open (at each "
 	  "page) and at close.",
 	  FAMILY_COUNTER, G_TCP, V_TCP_RECEIVED },
+	{ "sockscope_tcp_retransmitted_segments_total",
+	  "TCP segments retransmitted (tcp_sock.total_retrans), counted like the bytes.",
+	  FAMILY_COUNTER, G_TCP, V_TCP_RETRANS },
 	{ "sockscope_tcp_connect_failures_total",
 	  "TCP connects that failed (SYN_SENT to CLOSE), by reason.", FAMILY_COUNTER, G_TCP_FAIL,
 	  0 },
@@ -98,7 +130,11 @@ const char *fail_reason_name(enum fail_reason r)
 
 size_t fixed_series_count(void)
 {
-	return SELF_SINGLE_SERIES + HOOK_COUNT + 2 * (DURATION_BUCKETS + 3);
+	size_t n = SELF_SINGLE_SERIES + HOOK_COUNT;
+
+	for (int i = 0; i < H_COUNT; i++) /* buckets, +Inf, sum and count, per direction */
+		n += 2 * (histogram_families[i].n_bounds + 3);
+	return n;
 }
 
 static void label_comm(FILE *f, int first, const struct series_key *k)
@@ -210,26 +246,26 @@ static void write_group_families(FILE *f, const struct series_store *st, enum fa
 
 static void write_histograms(FILE *f, const struct exporter *x)
 {
-	static const char name[] = "sockscope_tcp_connection_duration_seconds";
+	for (int id = 0; id < H_COUNT; id++) {
+		const struct histogram_family *fam = &histogram_families[id];
 
-	prom_family(f, name,
-		    "Lifetime of closed TCP connections opened while sockscope ran, from connect() "
-		    "or the handshake's end to close.",
-		    "histogram");
-	for (int d = 0; d < 2; d++) {
-		const struct histogram *h = &x->duration[d];
-		const char *dir = d == DIR_INBOUND ? "inbound" : "outbound";
-		uint64_t cum = 0;
+		prom_family(f, fam->name, fam->help, "histogram");
+		for (int d = 0; d < 2; d++) {
+			const struct histogram *h = &x->histo[id][d];
+			const char *dir = d == DIR_INBOUND ? "inbound" : "outbound";
+			uint64_t cum = 0;
 
-		for (int i = 0; i < DURATION_BUCKETS; i++) {
-			cum += h->bucket[i];
-			fprintf(f, "%s_bucket{direction=\"%s\",le=\"%g\"} %" PRIu64 "\n", name, dir,
-				duration_bounds[i], cum);
+			for (int i = 0; i < fam->n_bounds; i++) {
+				cum += h->bucket[i];
+				fprintf(f, "%s_bucket{direction=\"%s\",le=\"%g\"} %" PRIu64 "\n",
+					fam->name, dir, fam->bounds[i], cum);
+			}
+			fprintf(f, "%s_bucket{direction=\"%s\",le=\"+Inf\"} %" PRIu64 "\n",
+				fam->name, dir, h->count);
+			fprintf(f, "%s_sum{direction=\"%s\"} %.9f\n", fam->name, dir, h->sum);
+			fprintf(f, "%s_count{direction=\"%s\"} %" PRIu64 "\n", fam->name, dir,
+				h->count);
 		}
-		fprintf(f, "%s_bucket{direction=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", name, dir,
-			h->count);
-		fprintf(f, "%s_sum{direction=\"%s\"} %.9f\n", name, dir, h->sum);
-		fprintf(f, "%s_count{direction=\"%s\"} %" PRIu64 "\n", name, dir, h->count);
 	}
 }
 

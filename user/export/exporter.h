@@ -18,11 +18,12 @@
 #define DEFAULT_MAX_SERIES 2000
 #define MAX_MAX_SERIES 1000000
 
-/* Closed TCP connections' lifetime, seconds (bucket upper bounds; +Inf follows). */
-#define DURATION_BUCKETS 12
+/* The histograms, each by enum series_dir (export_families.h has their buckets). */
+enum histogram_id { H_DURATION, H_RTT, H_HANDSHAKE, H_COUNT };
+#define MAX_BUCKETS 16
 
 struct histogram {
-	uint64_t bucket[DURATION_BUCKETS]; /* not cumulative: summed when written */
+	uint64_t bucket[MAX_BUCKETS]; /* not cumulative: summed when written */
 	uint64_t count;
 	double sum;
 };
@@ -30,7 +31,7 @@ struct histogram {
 struct exporter {
 	struct series_store counters;
 	struct tcp_bytes bytes;       /* open connections' bytes counted so far */
-	struct histogram duration[2]; /* by enum series_dir */
+	struct histogram histo[H_COUNT][2]; /* by enum series_dir */
 	bool events;                  /* the event programs run (not --once) */
 	unsigned protos;              /* PROTO_* exported */
 	uint32_t pid;                 /* 0: every process */

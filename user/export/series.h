@@ -20,7 +20,7 @@
 
 /* The label sets; each group's families share its labels (metrics_page.c lists them). */
 enum series_group {
-	G_TCP,       /* direction, process, port, peer: opened, closed, sent and received bytes */
+	G_TCP,       /* direction, process, port, peer: opened, closed, bytes, retransmits */
 	G_TCP_FAIL,  /* process, port, peer, reason: failed connects */
 	G_UDP,       /* direction, process, port, peer: flows, datagrams, bytes */
 	G_UNIX,      /* direction, process, path: stream/seqpacket connections */
@@ -34,7 +34,7 @@ enum series_group {
 enum series_dir { DIR_OUTBOUND, DIR_INBOUND };
 enum peer_scope { PEER_LOOPBACK, PEER_PRIVATE, PEER_PUBLIC };
 
-#define SERIES_VALUES 4 /* values per key: one per family of its group */
+#define SERIES_VALUES 5 /* values per key: one per family of its group */
 
 struct series_key {
 	uint8_t group;  /* enum series_group */

@@ -8,7 +8,7 @@
 struct conn_bytes {
 	uint32_t netns;
 	struct ss_inet_tuple tuple;
-	uint64_t sent, received; /* counted so far */
+	struct conn_counts counted;
 	uint32_t last_walk;      /* the last walk that saw it */
 	bool closed;
 };
@@ -52,32 +52,35 @@ static uint64_t moved(uint64_t now, uint64_t *counted)
 	return d;
 }
 
-void tcp_bytes_seen(struct tcp_bytes *t, const struct ss_tcp_event *e, uint64_t *sent,
-		    uint64_t *received)
+static void count_moved(struct conn_bytes *c, const struct ss_tcp_event *e,
+			struct conn_counts *d)
+{
+	d->sent = moved(e->bytes_sent, &c->counted.sent);
+	d->received = moved(e->bytes_received, &c->counted.received);
+	d->retrans = moved(e->retrans, &c->counted.retrans);
+}
+
+void tcp_bytes_seen(struct tcp_bytes *t, const struct ss_tcp_event *e, struct conn_counts *d)
 {
 	struct conn_bytes *c = lookup(t, e, true);
 
-	*sent = *received = 0;
+	memset(d, 0, sizeof(*d));
 	if (!c)
 		return;
 	c->last_walk = t->walk + 1; /* this walk, done when tcp_bytes_walk_done() runs */
 	if (c->closed) /* a walk that raced the close: the close counted it all */
 		return;
-	*sent = moved(e->bytes_sent, &c->sent);
-	*received = moved(e->bytes_received, &c->received);
+	count_moved(c, e, d);
 }
 
-void tcp_bytes_closed(struct tcp_bytes *t, const struct ss_tcp_event *e, uint64_t *sent,
-		      uint64_t *received)
+void tcp_bytes_closed(struct tcp_bytes *t, const struct ss_tcp_event *e, struct conn_counts *d)
 {
 	struct conn_bytes *c = lookup(t, e, false);
 
-	*sent = e->bytes_sent;
-	*received = e->bytes_received;
+	*d = (struct conn_counts){ e->bytes_sent, e->bytes_received, e->retrans };
 	if (!c || c->closed)
 		return;
-	*sent = moved(e->bytes_sent, &c->sent);
-	*received = moved(e->bytes_received, &c->received);
+	count_moved(c, e, d);
 	c->closed = true;
 	c->last_walk = t->walk; /* kept for the walk that may be racing it, and the next */
 }

@@ -65,6 +65,13 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 		lb_str(b, ",\"duration_ms\":");
 		lb_ms3(b, e->duration_ns);
 	}
+	if (type == SS_EV_TCP_CLOSE) { /* the quality the socket knew; 0 ms: not measured */
+		lb_str(b, ",\"rtt_ms\":");
+		lb_ms3(b, (uint64_t)e->srtt_us * 1000);
+		lb_str(b, ",\"handshake_ms\":");
+		lb_ms3(b, (uint64_t)e->handshake_us * 1000);
+		json_u64(b, ",\"retrans\":", e->retrans);
+	}
 	if (type == SS_EV_TCP_CONNECT_FAILED) {
 		json_str(b, ",\"error\":", errno_name(e->error, errbuf));
 		lb_str(b, ",\"errno\":");

@@ -13,7 +13,8 @@ static void text_begin(struct sink *s)
 		"EVENT", ENDPOINT_COL, "LOCAL", ENDPOINT_COL, "REMOTE", "DETAILS");
 }
 
-/* "sent=100 recv=37 dur=0.209ms": only the fields this event type has. */
+/* "sent=100 recv=37 dur=0.209ms rtt=0.045ms": only the fields this event type has (and the
+ * quality a close knows). */
 static void text_details(char *buf, size_t len, const struct ss_tcp_event *e)
 {
 	char errbuf[16];
@@ -27,6 +28,12 @@ static void text_details(char *buf, size_t len, const struct ss_tcp_event *e)
 		n += snprintf(buf + n, len - n, " error=%s", errno_name(e->error, errbuf));
 	if (event_has_duration(e->hdr.type) && n < len)
 		n += snprintf(buf + n, len - n, " dur=%.3fms", e->duration_ns / 1e6);
+	if (e->hdr.type == SS_EV_TCP_CLOSE && e->srtt_us && n < len)
+		n += snprintf(buf + n, len - n, " rtt=%.3fms", e->srtt_us / 1e3);
+	if (e->hdr.type == SS_EV_TCP_CLOSE && e->handshake_us && n < len)
+		n += snprintf(buf + n, len - n, " handshake=%.3fms", e->handshake_us / 1e3);
+	if (e->hdr.type == SS_EV_TCP_CLOSE && e->retrans && n < len)
+		n += snprintf(buf + n, len - n, " retrans=%u", e->retrans);
 	if ((e->flags & SS_F_PARTIAL) && n < len)
 		n += snprintf(buf + n, len - n, " partial");
 	if ((e->flags & SS_F_ALREADY_CLOSED) && n < len)
