@@ -76,6 +76,7 @@ static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *s
 		return;
 	e->srtt_us = SK_READ(btf, tp, srtt_us) >> 3; /* the kernel keeps it scaled by 8 */
 	e->retrans = SK_READ(btf, tp, total_retrans);
+	e->segs_out = SK_READ(btf, tp, segs_out);
 }
 
 static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_state *st,
@@ -101,6 +102,8 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e->error = error;
 	e->srtt_us = 0;
 	e->retrans = 0;
+	e->segs_out = 0;
+	e->reserved = 0;
 	e->handshake_us = type == SS_EV_TCP_CLOSE ? st->handshake_us : 0;
 	if (type == SS_EV_TCP_CLOSE)
 		close_quality(e, sk, btf);
@@ -1012,6 +1015,7 @@ int ss_tcp_bytes(struct bpf_iter__tcp *ctx)
 	e.duration_ns = e.hdr.ts_ns - st->open_ns;
 	e.srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
 	e.retrans = BPF_CORE_READ(tp, total_retrans);
+	e.segs_out = BPF_CORE_READ(tp, segs_out);
 	e.handshake_us = st->handshake_us;
 	bpf_seq_write(ctx->meta->seq, &e, sizeof(e));
 	return 0;

@@ -109,6 +109,8 @@ struct ss_tcp_event {
 	__u32 retrans;        /* segments retransmitted (tcp_sock.total_retrans) */
 	__u32 handshake_us;   /* connect: SYN sent to established; accept: SYN-ACK sent to its
 			       * ACK (the kernel's first RTT sample) */
+	__u32 segs_out;       /* segments sent, retransmissions included (tcp_sock.segs_out) */
+	__u32 reserved;
 };
 
 _Static_assert(sizeof(struct ss_hdr) == 16, "ss_hdr is ABI");
@@ -116,7 +118,7 @@ _Static_assert(sizeof(struct ss_owner) == 32, "ss_owner is ABI");
 _Static_assert(sizeof(struct ss_inet_tuple) == 40, "ss_inet_tuple is ABI");
 /* No implicit padding: every byte of a record is written by the BPF side. */
 _Static_assert(__builtin_offsetof(struct ss_tcp_event, cookie) == 88, "ss_tcp_event is ABI");
-_Static_assert(sizeof(struct ss_tcp_event) == 144, "ss_tcp_event is ABI");
+_Static_assert(sizeof(struct ss_tcp_event) == 152, "ss_tcp_event is ABI");
 
 /* ---- UDP and UNIX datagram flows --------------------------------------------------- */
 

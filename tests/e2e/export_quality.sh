@@ -42,6 +42,9 @@ assert_eq "$cli" "$(sample "$P" sockscope_tcp_retransmitted_segments_total direc
 	"client retransmits: export vs trace"
 assert_eq "$srv" "$(sample "$P" sockscope_tcp_retransmitted_segments_total direction=inbound process=ql-srv port=8080)" \
 	"server retransmits: export vs trace"
+segs=$(sample "$P" sockscope_tcp_sent_segments_total direction=outbound process=ql-cli port=8080)
+# 3 MB in segments of at most 64 KiB, plus the handshakes' and FINs', plus the retransmitted
+[ "$segs" -ge $((3000000 / 65536 + cli)) ] || fail "client segments sent: $segs, with $cli retransmitted"
 assert_eq 3000000 "$(sample "$P" sockscope_tcp_sent_bytes_total direction=outbound process=ql-cli port=8080)" \
 	"client bytes despite the losses"
 for dir in outbound inbound; do

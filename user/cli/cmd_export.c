@@ -36,6 +36,7 @@ struct export_opts {
 static void write_page(struct exporter *x, struct live_session *s, const char *path,
 		       struct http_server *http)
 {
+	double start = mono_s();
 	char *page = NULL;
 	size_t len = 0;
 	int err = exporter_refresh(x, s);
@@ -43,6 +44,7 @@ static void write_page(struct exporter *x, struct live_session *s, const char *p
 	if (err) /* the page goes out all the same: those bytes are counted at close */
 		wlog("reading the open connections' bytes failed: %s", strerror(-err));
 	err = exporter_page(x, s, &page, &len);
+	x->last_build_s = mono_s() - start; /* shown on the next page */
 	if (!err && http)
 		http_publish(http, page, len);
 	if (!err && path)

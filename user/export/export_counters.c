@@ -99,6 +99,7 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 		add(x, &k, V_TCP_SENT, d.sent);
 		add(x, &k, V_TCP_RECEIVED, d.received);
 		add(x, &k, V_TCP_RETRANS, d.retrans);
+		add(x, &k, V_TCP_SEGS_OUT, d.segs_out);
 		observe_quality(x, e, k.dir);
 		break;
 	}
@@ -180,7 +181,7 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 	if (rec->type != SS_SNAP_TCP_BYTES || !wanted(r->x, r->s, SOCK_PROTO_TCP, e->netns, &e->owner))
 		return;
 	tcp_bytes_seen(&r->x->bytes, e, &d);
-	if (!d.sent && !d.received && !d.retrans)
+	if (!d.sent && !d.received && !d.retrans && !d.segs_out)
 		return;
 	k = inet_key(G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
 	if (!e->owner.pid && !fact_from_record(rec, &f))
@@ -188,6 +189,7 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 	add(r->x, &k, V_TCP_SENT, d.sent);
 	add(r->x, &k, V_TCP_RECEIVED, d.received);
 	add(r->x, &k, V_TCP_RETRANS, d.retrans);
+	add(r->x, &k, V_TCP_SEGS_OUT, d.segs_out);
 }
 
 int exporter_refresh(struct exporter *x, struct live_session *s)

@@ -8,7 +8,7 @@
 #include "series.h"
 
 /* value slots (struct series.v) of each group's families */
-enum { V_TCP_OPENED, V_TCP_CLOSED, V_TCP_SENT, V_TCP_RECEIVED, V_TCP_RETRANS };
+enum { V_TCP_OPENED, V_TCP_CLOSED, V_TCP_SENT, V_TCP_RECEIVED, V_TCP_SEGS_OUT, V_TCP_RETRANS };
 enum { V_UDP_FLOWS, V_UDP_DATAGRAMS, V_UDP_BYTES };
 
 enum fail_reason {

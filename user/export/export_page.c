@@ -63,6 +63,10 @@ const struct family labelled_families[] = {
 	  "TCP payload bytes received in order, counted while the connection is open (at each "
 	  "page) and at close.",
 	  FAMILY_COUNTER, G_TCP, V_TCP_RECEIVED },
+	{ "sockscope_tcp_sent_segments_total",
+	  "TCP segments sent, retransmissions included (tcp_sock.segs_out), counted like the "
+	  "bytes.",
+	  FAMILY_COUNTER, G_TCP, V_TCP_SEGS_OUT },
 	{ "sockscope_tcp_retransmitted_segments_total",
 	  "TCP segments retransmitted (tcp_sock.total_retrans), counted like the bytes.",
 	  FAMILY_COUNTER, G_TCP, V_TCP_RETRANS },
@@ -319,7 +323,9 @@ static void write_self(FILE *f, const struct exporter *x, const struct live_sess
 	    "Series folded into an \"other\" series by --max-series: counter keys since start "
 	    "plus gauge series on this page.",
 	    "gauge", (double)(x->counters.folded + x->folded_gauges));
-	one(f, "sockscope_page_build_seconds", "Time taken to build the previous page.", "gauge",
+	one(f, "sockscope_page_build_seconds",
+	    "Time taken to build the previous page (the walk of open connections included).",
+	    "gauge",
 	    x->last_build_s);
 	one(f, "sockscope_textfile_write_failures_total",
 	    "Textfile writes that failed (retried at the next interval).", "counter",
@@ -479,7 +485,6 @@ static int build_gauges(const struct exporter *x, const struct live_session *s,
 int exporter_page(struct exporter *x, const struct live_session *s, char **page, size_t *len)
 {
 	size_t reserved = x->fixed_series + G_COUNT + x->counters.used;
-	double start = mono_s();
 	struct series_store gauges;
 	FILE *f;
 	int err;
@@ -507,7 +512,6 @@ int exporter_page(struct exporter *x, const struct live_session *s, char **page,
 	if (fclose(f) && !err)
 		err = -ENOMEM;
 	series_store_free(&gauges);
-	x->last_build_s = mono_s() - start;
 	if (err) {
 		free(*page);
 		*page = NULL;

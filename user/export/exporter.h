@@ -39,7 +39,7 @@ struct exporter {
 	size_t fixed_series;          /* written whatever the host does (about sockscope itself) */
 	uint64_t open_at_start;       /* connected sockets in the first snapshot */
 	uint64_t folded_gauges;       /* on the last page */
-	double last_build_s;          /* time to build the last page */
+	double last_build_s;          /* time to build the last page (set by its caller) */
 	uint64_t write_failures;
 	double start_time;            /* Unix time */
 };

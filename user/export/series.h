@@ -34,7 +34,7 @@ enum series_group {
 enum series_dir { DIR_OUTBOUND, DIR_INBOUND };
 enum peer_scope { PEER_LOOPBACK, PEER_PRIVATE, PEER_PUBLIC };
 
-#define SERIES_VALUES 5 /* values per key: one per family of its group */
+#define SERIES_VALUES 6 /* values per key: one per family of its group */
 
 struct series_key {
 	uint8_t group;  /* enum series_group */

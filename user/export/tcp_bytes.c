@@ -58,6 +58,7 @@ static void count_moved(struct conn_bytes *c, const struct ss_tcp_event *e,
 	d->sent = moved(e->bytes_sent, &c->counted.sent);
 	d->received = moved(e->bytes_received, &c->counted.received);
 	d->retrans = moved(e->retrans, &c->counted.retrans);
+	d->segs_out = moved(e->segs_out, &c->counted.segs_out);
 }
 
 void tcp_bytes_seen(struct tcp_bytes *t, const struct ss_tcp_event *e, struct conn_counts *d)
@@ -77,7 +78,7 @@ void tcp_bytes_closed(struct tcp_bytes *t, const struct ss_tcp_event *e, struct 
 {
 	struct conn_bytes *c = lookup(t, e, false);
 
-	*d = (struct conn_counts){ e->bytes_sent, e->bytes_received, e->retrans };
+	*d = (struct conn_counts){ e->bytes_sent, e->bytes_received, e->retrans, e->segs_out };
 	if (!c || c->closed)
 		return;
 	count_moved(c, e, d);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Open TCP connections' bytes (and retransmitted segments), counted as they move instead of all
+ * Open TCP connections' bytes (and segments sent and retransmitted), counted as they move instead of all
  * at close: each walk of the kernel's socket table (SS_SNAP_TCP_BYTES records) gives a
  * connection's totals so far, and only the part not counted before is added; its close adds
  * the rest. So the counters are
@@ -22,7 +22,7 @@
 
 /* What a connection moved: bytes each way and segments retransmitted. */
 struct conn_counts {
-	uint64_t sent, received, retrans;
+	uint64_t sent, received, retrans, segs_out;
 };
 
 struct tcp_bytes {

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The exporter's cost (issue 15). Two parts:
+#  1. the TCP connect/accept/close loop (tcpdrive churn) with no tracer, with
+#     `sockscope trace -j > /dev/null` and with `sockscope export --interval 1 --textfile`,
+#     interleaved in one run (the order rotates every round), each run in a fresh network
+#     namespace that the tracer runs in too (the export describes its own namespace);
+#  2. the exporter with 20,000 open loopback connections (sockdrive many): CPU time and
+#     resident memory per interval, and the time to build one page (its own
+#     sockscope_page_build_seconds: the walk of open connections and the page).
+# Writes its section of bench/RESULTS.md (keeps the others).
+#
+#   bench/export.sh               ROUNDS=7 COUNT=5000 NCONN=20000 SECONDS_IDLE=20 by default
+set -euo pipefail
+shopt -s inherit_errexit
+cd "$(dirname "$0")/.."
+. bench/results.sh
+
+ROUNDS=${ROUNDS:-7}
+COUNT=${COUNT:-5000}
+NCONN=${NCONN:-20000}
+IDLE_S=${SECONDS_IDLE:-20}
+SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
+TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
+SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+RESULTS=${RESULTS:-bench/RESULTS.md}
+PORT=41000
+WORK=$(mktemp -d /tmp/sockscope-bench-export.XXXXXX)
+NS=ss-bench-export-$$
+TRACER=
+HOLDER=
+
+cleanup() {
+	[ -n "$TRACER" ] && kill -INT "$TRACER" 2>/dev/null && wait "$TRACER" 2>/dev/null
+	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null || true
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
+for f in "$SOCKSCOPE" "$TCPDRIVE" "$SOCKDRIVE"; do
+	[ -x "$f" ] || { echo "bench: $f missing (make deps all)" >&2; exit 1; }
+done
+
+fresh_ns() {
+	ip netns del "$NS" 2>/dev/null || true
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+}
+
+wait_ready() {
+	for _ in $(seq 100); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
+	broken "sockscope did not become ready: $(cat "$1")"
+}
+
+# COUNT connections in the namespace: connections per second of the loop
+loop_rate() {
+	ip netns exec "$NS" "$TCPDRIVE" churn bench 127.0.0.1 "$PORT" "$COUNT" >"$WORK/churn.out" ||
+		broken "tcpdrive churn failed"
+	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
+}
+
+run_none() { fresh_ns; loop_rate; }
+
+run_trace() {
+	local rate status=0
+	fresh_ns
+	ip netns exec "$NS" "$SOCKSCOPE" trace -j >/dev/null 2>"$WORK/ss.err" &
+	TRACER=$!
+	wait_ready "$WORK/ss.err"
+	rate=$(loop_rate)
+	kill -INT "$TRACER"
+	wait "$TRACER" || status=$?
+	TRACER=
+	tracer_done "$WORK/ss.err" "$status" $((4 * COUNT)) "trace run" >/dev/null
+	echo "$rate"
+}
+
+# the export's own count of the loop's accepts, from its last page (written at SIGINT)
+run_export() {
+	local rate status=0 accepted
+	fresh_ns
+	ip netns exec "$NS" "$SOCKSCOPE" export --interval 1 --textfile "$WORK/s.prom" \
+		2>"$WORK/ss.err" &
+	TRACER=$!
+	wait_ready "$WORK/ss.err"
+	rate=$(loop_rate)
+	kill -INT "$TRACER"
+	wait "$TRACER" || status=$?
+	TRACER=
+	[ "$status" -eq 0 ] || broken "export exited with $status: $(tail -2 "$WORK/ss.err")"
+	accepted=$(grep -F 'sockscope_tcp_connections_opened_total{direction="inbound",process="bench-srv"' \
+		"$WORK/s.prom" | awk '{ print $NF }')
+	[ "${accepted:-0}" -eq "$COUNT" ] || broken "export counted ${accepted:-0} accepts of $COUNT"
+	lost=$(awk '/^sockscope_events_lost_total / { print $2 }' "$WORK/s.prom")
+	echo "${lost:-?}" >>"$WORK/lost"
+	echo "$rate"
+}
+
+configs=(none trace export)
+: >"$WORK/rates"
+: >"$WORK/lost"
+for r in $(seq "$ROUNDS"); do
+	for i in 0 1 2; do
+		c=${configs[$(((i + r) % 3))]}
+		rate=$("run_$c")
+		echo "$r $c $rate" >>"$WORK/rates"
+		echo "round $r: $c $rate conn/s" >&2
+	done
+done
+
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+rates_of() { awk -v c="$1" '$2 == c { print $3 }' "$WORK/rates"; }
+ratios_of() {
+	awk -v c="$1" '$2 == "none" { base[$1] = $3 } $2 == c { v[$1] = $3 }
+		END { for (r in v) printf "%.3f\n", v[r] / base[r] }' "$WORK/rates"
+}
+stat_line() {
+	local v
+	v=$(rates_of "$1" | sort -n)
+	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
+}
+trace_ratio=$(ratios_of trace | median)
+export_ratio=$(ratios_of export | median)
+
+# ---- part 2: the exporter beside NCONN open connections ----
+fresh_ns
+ip netns exec "$NS" "$SOCKDRIVE" many bench 127.0.0.1 "$PORT" "$NCONN" 0 >"$WORK/many.out" &
+HOLDER=$!
+for _ in $(seq 600); do grep -q '^ready' "$WORK/many.out" && break; sleep 0.1; done
+grep -q '^ready' "$WORK/many.out" || broken "sockdrive many: $(cat "$WORK/many.out")"
+ip netns exec "$NS" "$SOCKSCOPE" export --interval 1 --textfile "$WORK/idle.prom" 2>"$WORK/ss.err" &
+TRACER=$!
+wait_ready "$WORK/ss.err"
+sleep 3 # past start-up: the snapshot of NCONN connections is not an interval's cost
+ticks() { awk '{ print $14 + $15 }' "/proc/$TRACER/stat"; } # utime + stime
+t0=$(ticks)
+: >"$WORK/build"
+for _ in $(seq "$IDLE_S"); do
+	sleep 1
+	awk '/^sockscope_page_build_seconds / { print $2 }' "$WORK/idle.prom" >>"$WORK/build"
+done
+t1=$(ticks)
+rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$TRACER/status")
+open=$(awk '/^sockscope_tracked_sockets / { print $2 }' "$WORK/idle.prom")
+kill -INT "$TRACER"
+wait "$TRACER" || broken "export exited non-zero beside $NCONN connections"
+TRACER=
+hz=$(getconf CLK_TCK)
+cpu_ms=$(awk -v d=$((t1 - t0)) -v hz="$hz" -v n="$IDLE_S" 'BEGIN { printf "%.1f", d * 1000 / hz / n }')
+build_ms=$(median <"$WORK/build" | awk '{ printf "%.1f", $1 * 1000 }')
+lost=$(awk '{ s += ($1 == "?" ? 0 : $1) } END { print s + 0 }' "$WORK/lost")
+met() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**not met**"; fi; }
+
+SECTION="## Prometheus export (issue 15)"
+cat >"$WORK/section" <<EOT
+$SECTION
+
+- Date: $(date -u +%Y-%m-%dT%H:%MZ)
+- Command: \`ROUNDS=$ROUNDS COUNT=$COUNT NCONN=$NCONN SECONDS_IDLE=$IDLE_S bench/export.sh\`
+- Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
+- Kernel: $(uname -r)
+- Backends: $(sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" | head -1)
+
+**TCP loop.** $COUNT connections of \`tcpdrive churn\` on 127.0.0.1 per run, each run in a fresh
+network namespace with the tracer inside it; configurations interleaved, the order rotating
+each round; ratio = median of per-round ratios to that round's run without a tracer. Every
+export run's last page counted all $COUNT accepts; events lost over all export runs: **$lost**.
+
+| configuration | median conn/s | min | max | ratio to no tracer |
+| --- | --- | --- | --- | --- |
+| no tracer | $(stat_line none) | 1.000 |
+| sockscope trace -j > /dev/null | $(stat_line trace) | $trace_ratio |
+| sockscope export --interval 1 --textfile | $(stat_line export) | $export_ratio |
+
+**Beside $NCONN open connections** (\`sockdrive many\`: $open sockets in the live table), with
+\`--interval 1\`, over $IDLE_S s after start-up:
+
+| measure | value |
+| --- | --- |
+| CPU time per interval (utime + stime / intervals) | $cpu_ms ms |
+| time to build one page (median of sockscope_page_build_seconds: the walk of open connections and the page) | $build_ms ms |
+| resident memory (VmRSS) | $((rss_kb / 1024)) MiB |
+
+| target (issue 15) | measured | |
+| --- | --- | --- |
+| TCP loop with export --interval 1: >= 0.97x the no-tracer rate | ${export_ratio}x | $(met "$export_ratio >= 0.97") |
+
+Per-run rates (round, configuration, conn/s):
+
+\`\`\`
+$(cat "$WORK/rates")
+\`\`\`
+EOT
+results_put "$RESULTS" "$WORK/section"
+echo "bench: wrote \"$SECTION\" to $RESULTS" >&2
