@@ -7,6 +7,8 @@
 #   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
 #                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
 #                   or KERNEL="6.1:fentry,kprobe 5.10:auto";  TESTS=NAME only the matching tests
+#   make install    the binary, the systemd unit, the Prometheus rules and the docs under
+#                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); docs/deploy.md
 #   make V=1        show full command lines;  make STATIC=1  link statically (for VMs)
 
 BUILD       ?= build
@@ -52,7 +54,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/drivers/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run test unit bench bench-proto vmtest vmtest-ci clean
+.PHONY: all deps run test unit bench bench-proto vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(TEST_BINS) $(BENCH_BINS)
@@ -151,6 +153,21 @@ $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+PREFIX  ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DATADIR ?= $(PREFIX)/share/sockscope
+DOCDIR  ?= $(PREFIX)/share/doc/sockscope
+install: $(BUILD)/sockscope
+	install -D -m 0755 $(BUILD)/sockscope $(DESTDIR)$(SBINDIR)/sockscope
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DOCDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		tools/systemd/sockscope-export.service >$(DESTDIR)$(UNITDIR)/sockscope-export.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sockscope-export.service
+	install -m 0644 tools/prometheus/sockscope.rules.yml $(DESTDIR)$(DATADIR)/prometheus/
+	install -m 0644 tools/k8s/sockscope-daemonset.yaml $(DESTDIR)$(DATADIR)/
+	install -m 0644 README.md docs/deploy.md docs/metrics.md docs/output.md $(DESTDIR)$(DOCDIR)/
 
 clean:
 	rm -rf $(BUILD)

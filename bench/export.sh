@@ -27,11 +27,11 @@ PORT=41000
 WORK=$(mktemp -d /tmp/sockscope-bench-export.XXXXXX)
 NS=ss-bench-export-$$
 TRACER=
-HOLDER=
+HOLDERS=()
 
 cleanup() {
 	[ -n "$TRACER" ] && kill -INT "$TRACER" 2>/dev/null && wait "$TRACER" 2>/dev/null
-	[ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null && wait "$HOLDER" 2>/dev/null
+	for h in "${HOLDERS[@]}"; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
 	ip netns del "$NS" 2>/dev/null || true
 	rm -rf "$WORK"
 }
@@ -73,6 +73,7 @@ run_trace() {
 	wait "$TRACER" || status=$?
 	TRACER=
 	tracer_done "$WORK/ss.err" "$status" $((4 * COUNT)) "trace run" >/dev/null
+	sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" >"$WORK/backends"
 	echo "$rate"
 }
 
@@ -125,10 +126,16 @@ export_ratio=$(ratios_of export | median)
 
 # ---- part 2: the exporter beside NCONN open connections ----
 fresh_ns
-ip netns exec "$NS" "$SOCKDRIVE" many bench 127.0.0.1 "$PORT" "$NCONN" 0 >"$WORK/many.out" &
-HOLDER=$!
-for _ in $(seq 600); do grep -q '^ready' "$WORK/many.out" && break; sleep 0.1; done
-grep -q '^ready' "$WORK/many.out" || broken "sockdrive many: $(cat "$WORK/many.out")"
+# both ends of a connection are descriptors of the holder: processes of at most 8,000 each
+# stay under the usual 20,000-descriptor hard limit; their ports are below the ephemeral range
+per=8000
+for ((i = 0, left = NCONN; left > 0; i++, left -= per)); do
+	n=$((left < per ? left : per))
+	ip netns exec "$NS" "$SOCKDRIVE" many bench 127.0.0.1 $((20001 + i)) "$n" 0 >"$WORK/many.$i" &
+	HOLDERS+=($!)
+	for _ in $(seq 600); do grep -q '^ready' "$WORK/many.$i" && break; sleep 0.1; done
+	grep -q '^ready' "$WORK/many.$i" || broken "sockdrive many: $(cat "$WORK/many.$i")"
+done
 ip netns exec "$NS" "$SOCKSCOPE" export --interval 1 --textfile "$WORK/idle.prom" 2>"$WORK/ss.err" &
 TRACER=$!
 wait_ready "$WORK/ss.err"
@@ -160,7 +167,7 @@ $SECTION
 - Command: \`ROUNDS=$ROUNDS COUNT=$COUNT NCONN=$NCONN SECONDS_IDLE=$IDLE_S bench/export.sh\`
 - Machine: $(nproc) CPUs, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)
 - Kernel: $(uname -r)
-- Backends: $(sed -n 's/^sockscope: ready: //p' "$WORK/ss.err" | head -1)
+- Backends: $(cat "$WORK/backends")
 
 **TCP loop.** $COUNT connections of \`tcpdrive churn\` on 127.0.0.1 per run, each run in a fresh
 network namespace with the tracer inside it; configurations interleaved, the order rotating

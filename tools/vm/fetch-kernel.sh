@@ -8,9 +8,12 @@
 # is extended with (tools/vmtest.sh); the guest's /init loads them.
 set -euo pipefail
 suite=$1 dir=$2
-MODULES="veth" # the two_hosts tests' veth pair
+# the two_hosts tests' veth pair; clsact and tc BPF programs for export_quality's loss driver
+MODULES="veth sch_ingress cls_bpf"
 
-[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && [ -s "$dir/modules.cpio.gz" ] && exit 0
+# a cache made for another module list is made again
+[ -s "$dir/vmlinuz" ] && [ -s "$dir/version" ] && [ -s "$dir/modules.cpio.gz" ] &&
+	[ "$(cat "$dir/modules.list" 2>/dev/null)" == "$MODULES" ] && exit 0
 mkdir -p "$dir"
 dir=$(readlink -f "$dir")
 apt_dir=$dir/apt
@@ -48,6 +51,9 @@ rm -rf "$stage"
 mkdir -p "$stage/lib/modules/$version"
 for m in $MODULES; do
 	ko=$(find "$dir/root" -name "$m.ko*" -type f | head -1)
+	if [ -z "$ko" ] && grep -q "/$m.ko" "$dir/root"/lib/modules/*/modules.builtin 2>/dev/null; then
+		continue # built in
+	fi
 	[ -n "$ko" ] || { echo "fetch-kernel: $pkg holds no $m module" >&2; exit 1; }
 	case $ko in
 	*.xz) xz -dc "$ko" ;;
@@ -56,5 +62,6 @@ for m in $MODULES; do
 	esac >"$stage/lib/modules/$version/$m.ko"
 done
 (cd "$stage" && find . | cpio -o -H newc --quiet | gzip -1) >"$dir/modules.cpio.gz"
+echo "$MODULES" >"$dir/modules.list"
 # Besides those, the image is all we boot (what the tests need is built in).
 rm -rf "$dir/root" "$dir"/*.deb "$stage"

@@ -117,9 +117,12 @@ static int cmd_export(void *opts)
 			write_page(&x, &s, o->textfile, http);
 		}
 	}
-	/* stopping: the last page holds everything counted until now */
-	if (!o->once && err >= 0)
+	/* stopping: detach, then count every event still in the rings, so that the last page
+	 * holds everything that happened until now */
+	if (!o->once && err >= 0) {
+		tracing_stop(&s.tr);
 		write_page(&x, &s, o->textfile, http);
+	}
 	live_stop(&s);
 	http_stop(http);
 	exporter_free(&x);
