@@ -22,7 +22,7 @@ EXCLUDE=${EXCLUDE//,/ }
 # Tests that need the Prometheus tools (promtool, node_exporter, prometheus: ~110 MB of Go
 # binaries the guests' initramfs does not carry) run on the host only; what the export reads
 # from the kernel is the same hooks as trace, and export_counts checks it in every guest.
-HOST_ONLY="export_tools export_listen export_prometheus export_rules export_systemd"
+HOST_ONLY="export_tools export_listen export_prometheus export_rules export_systemd export_peers"
 for x in $HOST_ONLY; do [[ " $EXCLUDE " == *" $x "* ]] || EXCLUDE="$EXCLUDE $x"; done
 VM_TIMEOUT=${VM_TIMEOUT:-2400} # seconds per backend a guest runs (the suite took ~25-35 min)
 VM_JOBS=${VM_JOBS:-$(nproc)}   # guests at once: each takes one host CPU (single-threaded TCG)

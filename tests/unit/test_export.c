@@ -366,6 +366,52 @@ static void listen_addresses(void **state)
 	assert_string_equal(listen_text("localhost:80"), "invalid");
 }
 
+static bool peer_label(const struct peer_nets *n, const char *text, char *out)
+{
+	uint8_t a[16] = { 0 }, mapped[16];
+	unsigned family = inet_pton(AF_INET, text, a) == 1 ? AF_INET : AF_INET6;
+
+	if (family == AF_INET6)
+		assert_int_equal(inet_pton(AF_INET6, text, a), 1);
+	if (!peer_nets_match(n, family, a, mapped))
+		return false;
+	peer_addr_text(mapped, out, 64);
+	return true;
+}
+
+static void peer_address_labels(void **state)
+{
+	struct peer_nets n;
+	char out[64];
+
+	(void)state;
+	assert_int_equal(peer_nets_parse("10.0.0.0/8,192.168.1.0/24,fd00::/8", &n), 0);
+	assert_true(peer_label(&n, "10.1.2.3", out));
+	assert_string_equal(out, "10.1.2.3");
+	assert_true(peer_label(&n, "::ffff:192.168.1.9", out)); /* a v4-mapped peer is IPv4 */
+	assert_string_equal(out, "192.168.1.9");
+	assert_false(peer_label(&n, "192.168.2.1", out));
+	assert_true(peer_label(&n, "fd12::1", out));
+	assert_string_equal(out, "fd12::1");
+	assert_false(peer_label(&n, "8.8.8.8", out));
+	assert_int_equal(peer_nets_parse("all", &n), 0);
+	assert_true(peer_label(&n, "8.8.8.8", out));
+	assert_int_equal(peer_nets_parse("10.0.0.0/33", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("10.0.0.0", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("10.0.0.0/-1", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("::/129", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("host/8", &n), -EINVAL);
+	assert_int_equal(peer_nets_parse("1.0.0.0/8,2.0.0.0/8,3.0.0.0/8,4.0.0.0/8,5.0.0.0/8,"
+					 "6.0.0.0/8,7.0.0.0/8,8.0.0.0/8,9.0.0.0/8,10.0.0.0/8,"
+					 "11.0.0.0/8,12.0.0.0/8,13.0.0.0/8,14.0.0.0/8,15.0.0.0/8,"
+					 "16.0.0.0/8,17.0.0.0/8", &n), -E2BIG);
+	/* a /0 takes everything of its family */
+	assert_int_equal(peer_nets_parse("0.0.0.0/0", &n), 0);
+	assert_true(peer_label(&n, "1.2.3.4", out));
+	assert_false(peer_label(&n, "2001:db8::1", out));
+}
+
 static void fail_reasons(void **state)
 {
 	(void)state;
@@ -388,6 +434,7 @@ int run_export_tests(void)
 		cmocka_unit_test(fail_reasons),
 		cmocka_unit_test(open_connection_bytes),
 		cmocka_unit_test(listen_addresses),
+		cmocka_unit_test(peer_address_labels),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

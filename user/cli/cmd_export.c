@@ -29,6 +29,7 @@ struct export_opts {
 	double interval_s;
 	bool once;
 	uint32_t max_series;
+	struct peer_nets peer_nets;
 };
 
 /* One page to /metrics, the textfile or stdout; a failure is reported and counted, tracing
@@ -77,6 +78,7 @@ static int cmd_export(void *opts)
 		     o->max_series, min_series, min_series);
 		return EXIT_USAGE;
 	}
+	x.peer_nets = o->peer_nets;
 	if (o->textfile && (err = textfile_check(o->textfile, &what))) {
 		elog("cannot write the textfile %s: its %s: %s (create the directory, or run with "
 		     "write access to it)", o->textfile, what, strerror(-err));
@@ -136,6 +138,12 @@ static int set_textfile(void *opts, const struct cli_opt *opt, const char *arg)
 		return -EINVAL;
 	((struct export_opts *)opts)->textfile = arg;
 	return 0;
+}
+
+static int set_peer_labels(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	(void)opt;
+	return peer_nets_parse(arg, &((struct export_opts *)opts)->peer_nets);
 }
 
 static int set_listen(void *opts, const struct cli_opt *opt, const char *arg)
@@ -198,6 +206,11 @@ static const struct cli_opt export_opts[] = {
 	  .max = MAX_MAX_SERIES, .bad = "invalid --max-series '%s': expected 1 to 1000000",
 	  .help = "at most N series per page (default 2000); the rest are folded\n"
 		  "into \"other\" series, counted in sockscope_folded_series" },
+	{ .name = "peer-labels", .arg = "NETS", .type = CLI_CUSTOM, .set = set_peer_labels,
+	  .bad = "invalid --peer-labels '%s': expected all, or networks like 10.0.0.0/8,fd00::/8",
+	  .full = "--peer-labels: at most 16 networks",
+	  .help = "add the remote address (peer_addr) to TCP/UDP series when it is in\n"
+		  "one of these networks (\"all\": any); off by default" },
 	LIVE_OPT_PROTO("protocols exported: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(E, live.pid, "only sockets process PID holds"),
 	CLI_OPT_DURATION(E, live.duration_s, 0, "stop after SECONDS (default: until SIGTERM)"),

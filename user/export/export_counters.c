@@ -19,15 +19,18 @@ static bool wanted(const struct exporter *x, const struct live_session *s, unsig
 	       (!x->pid || owner->pid == x->pid);
 }
 
-/* The TCP/UDP key: service port (the remote one outbound, the local one inbound), peer scope. */
-static struct series_key inet_key(enum series_group g, const struct ss_owner *owner,
-				  const struct ss_inet_tuple *t, bool inbound)
+/* The TCP/UDP key: service port (the remote one outbound, the local one inbound), peer scope,
+ * and with --peer-labels the peer's address. */
+static struct series_key inet_key(const struct exporter *x, enum series_group g,
+				  const struct ss_owner *owner, const struct ss_inet_tuple *t,
+				  bool inbound)
 {
 	struct series_key k = series_key_of(g);
 
 	k.dir = inbound ? DIR_INBOUND : DIR_OUTBOUND;
 	k.port = inbound ? t->sport : t->dport;
 	k.peer = (uint8_t)peer_scope_of(t->family, t->daddr);
+	k.has_peer_addr = peer_nets_match(&x->peer_nets, t->family, t->daddr, k.peer_addr);
 	memcpy(k.comm, owner->comm, sizeof(k.comm));
 	return k;
 }
@@ -80,11 +83,11 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 	switch (e->hdr.type) {
 	case SS_EV_TCP_CONNECT:
 	case SS_EV_TCP_ACCEPT:
-		k = inet_key(G_TCP, &e->owner, &e->tuple, e->hdr.type == SS_EV_TCP_ACCEPT);
+		k = inet_key(x, G_TCP, &e->owner, &e->tuple, e->hdr.type == SS_EV_TCP_ACCEPT);
 		add(x, &k, V_TCP_OPENED, 1);
 		break;
 	case SS_EV_TCP_CONNECT_FAILED:
-		k = inet_key(G_TCP_FAIL, &e->owner, &e->tuple, false);
+		k = inet_key(x, G_TCP_FAIL, &e->owner, &e->tuple, false);
 		k.dir = 0;
 		k.reason = (uint8_t)fail_reason_of(e->error);
 		add(x, &k, 0, 1);
@@ -92,7 +95,7 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 	case SS_EV_TCP_CLOSE:
 		/* what the walks of open connections did not count yet (tcp_bytes.h) */
 		tcp_bytes_closed(&x->bytes, e, &d);
-		k = inet_key(G_TCP, &e->owner, &e->tuple, inbound);
+		k = inet_key(x, G_TCP, &e->owner, &e->tuple, inbound);
 		if (!e->owner.pid)
 			owner_from_table(&k, s, gone);
 		add(x, &k, V_TCP_CLOSED, 1);
@@ -107,7 +110,7 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 
 static void on_udp(struct exporter *x, const struct ss_flow_event *e)
 {
-	struct series_key k = inet_key(G_UDP, &e->owner, &e->tuple, e->flags & SS_FF_RECV);
+	struct series_key k = inet_key(x, G_UDP, &e->owner, &e->tuple, e->flags & SS_FF_RECV);
 
 	if (e->hdr.type == SS_EV_UDP_FLOW) {
 		add(x, &k, V_UDP_FLOWS, 1);
@@ -183,7 +186,7 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 	tcp_bytes_seen(&r->x->bytes, e, &d);
 	if (!d.sent && !d.received && !d.retrans && !d.segs_out)
 		return;
-	k = inet_key(G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
+	k = inet_key(r->x, G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
 	if (!e->owner.pid && !fact_from_record(rec, &f))
 		owner_from_table(&k, r->s, assoc_table_find(&r->s->table, &f));
 	add(r->x, &k, V_TCP_SENT, d.sent);

@@ -161,6 +161,18 @@ static void label_user(FILE *f, const struct series_key *k)
 		prom_label_u64(f, 0, "user", k->uid);
 }
 
+/* The remote end: its scope, and with --peer-labels its address. */
+static void label_peer(FILE *f, const struct series_key *k)
+{
+	char text[64];
+
+	prom_label(f, 0, "peer", peer_scope_name(k->peer));
+	if (k->has_peer_addr) {
+		peer_addr_text(k->peer_addr, text, sizeof(text));
+		prom_label(f, 0, "peer_addr", text);
+	}
+}
+
 /* Each group's labels, in a fixed order; a folded series reads "other" in each. */
 static void write_labels(FILE *f, const struct series_key *k)
 {
@@ -194,12 +206,12 @@ static void write_labels(FILE *f, const struct series_key *k)
 		prom_label(f, first, "direction", dir);
 		label_comm(f, 0, k);
 		prom_label_u64(f, 0, "port", k->port);
-		prom_label(f, 0, "peer", peer_scope_name(k->peer));
+		label_peer(f, k);
 		break;
 	case G_TCP_FAIL:
 		label_comm(f, 1, k);
 		prom_label_u64(f, 0, "port", k->port);
-		prom_label(f, 0, "peer", peer_scope_name(k->peer));
+		label_peer(f, k);
 		prom_label(f, 0, "reason", fail_reason_name(k->reason));
 		break;
 	case G_UNIX:
@@ -411,8 +423,8 @@ static int count_connection(struct series_store *g, struct series_key *k,
 	return 0;
 }
 
-static int gauge_half(const struct assoc_table *t, const struct half_assoc *h,
-		      struct series_store *g, void **seen)
+static int gauge_half(const struct exporter *x, const struct assoc_table *t,
+		      const struct half_assoc *h, struct series_store *g, void **seen)
 {
 	uint32_t pids[FMT_MAX_OWNERS];
 	size_t n = half_owners(t, h, pids, FMT_MAX_OWNERS);
@@ -437,6 +449,7 @@ static int gauge_half(const struct assoc_table *t, const struct half_assoc *h,
 		k.port = inbound ? h->lport : h->rport;
 		half_addr(h, false, raddr);
 		k.peer = (uint8_t)peer_scope_of(h->family, raddr);
+		k.has_peer_addr = peer_nets_match(&x->peer_nets, h->family, raddr, k.peer_addr);
 		return count_connection(g, &k, t, pids, n);
 	}
 	/* a port: the processes holding it, each once (v4 and v6 listeners are one port) */
@@ -475,7 +488,7 @@ static int build_gauges(const struct exporter *x, const struct live_session *s,
 		    (x->pid && !assoc_table_has_owner(t, h, x->pid)))
 			continue;
 		if (half_is_port(h) || half_is_connected(h))
-			err = gauge_half(t, h, g, &seen);
+			err = gauge_half(x, t, h, g, &seen);
 	}
 	if (seen)
 		tdestroy(seen, free);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "live_session.h"
+#include "peer_scope.h"
 #include "series.h"
 #include "tcp_bytes.h"
 
@@ -35,6 +36,7 @@ struct exporter {
 	bool events;                  /* the event programs run (not --once) */
 	unsigned protos;              /* PROTO_* exported */
 	uint32_t pid;                 /* 0: every process */
+	struct peer_nets peer_nets;   /* --peer-labels: remote addresses that are a label */
 	size_t max_series;
 	size_t fixed_series;          /* written whatever the host does (about sockscope itself) */
 	uint64_t open_at_start;       /* connected sockets in the first snapshot */

@@ -43,6 +43,8 @@ struct series_key {
 	uint8_t dir;    /* enum series_dir */
 	uint8_t peer;   /* enum peer_scope */
 	uint8_t reason; /* enum fail_reason (metrics_page.c) */
+	uint8_t has_peer_addr; /* --peer-labels: peer_addr is a label */
+	uint8_t peer_addr[16];  /* the remote address, IPv6 form (IPv4 v4-mapped) */
 	uint16_t port;
 	uint32_t uid;
 	uint16_t path_len;
