@@ -62,12 +62,17 @@ loop_rate() {
 
 run_none() { fresh_ns; loop_rate; }
 
-run_trace() {
-	local rate status=0
+# start_in_ns ARGS...: sockscope ARGS in a fresh namespace, in the background, until ready
+start_in_ns() {
 	fresh_ns
-	ip netns exec "$NS" "$SOCKSCOPE" trace -j >/dev/null 2>"$WORK/ss.err" &
+	ip netns exec "$NS" "$SOCKSCOPE" "$@" >/dev/null 2>"$WORK/ss.err" &
 	TRACER=$!
 	wait_ready "$WORK/ss.err"
+}
+
+run_trace() {
+	local rate status=0
+	start_in_ns trace -j
 	rate=$(loop_rate)
 	kill -INT "$TRACER"
 	wait "$TRACER" || status=$?
@@ -80,11 +85,7 @@ run_trace() {
 # the export's own count of the loop's accepts, from its last page (written at SIGINT)
 run_export() {
 	local rate status=0 accepted
-	fresh_ns
-	ip netns exec "$NS" "$SOCKSCOPE" export --interval 1 --textfile "$WORK/s.prom" \
-		2>"$WORK/ss.err" &
-	TRACER=$!
-	wait_ready "$WORK/ss.err"
+	start_in_ns export --interval 1 --textfile "$WORK/s.prom"
 	rate=$(loop_rate)
 	kill -INT "$TRACER"
 	wait "$TRACER" || status=$?
@@ -110,19 +111,8 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-rates_of() { awk -v c="$1" '$2 == c { print $3 }' "$WORK/rates"; }
-ratios_of() {
-	awk -v c="$1" '$2 == "none" { base[$1] = $3 } $2 == c { v[$1] = $3 }
-		END { for (r in v) printf "%.3f\n", v[r] / base[r] }' "$WORK/rates"
-}
-stat_line() {
-	local v
-	v=$(rates_of "$1" | sort -n)
-	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
-}
-trace_ratio=$(ratios_of trace | median)
-export_ratio=$(ratios_of export | median)
+trace_ratio=$(ratios_of trace 3 | median)
+export_ratio=$(ratios_of export 3 | median)
 
 # ---- part 2: the exporter beside NCONN open connections ----
 fresh_ns

@@ -192,7 +192,6 @@ for r in $(seq "$ROUNDS"); do
 done
 ELAPSED=$(($(date +%s) - START))
 
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 rates_of() { awk -v p="$1" -v c="$2" '$2 == p && $3 == c { print $4 }' "$WORK/rates"; }
 ratios_of() { # proto [config] -> per round: config / mean of that round's two untraced runs
 	awk -v p="$1" -v c="${2:-sockscope}" '$2 == p && $3 == "none" { base[$1] += $4; n[$1]++ }

@@ -39,3 +39,21 @@ tracer_done() {
 		broken "$what: the tracer saw $events events and $lost lost, fewer than the $min the loop made"
 	echo "$lost"
 }
+
+# median: of the numbers on stdin, one per line.
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# Interleaved runs leave lines "ROUND CONFIG RATE" in $WORK/rates, with config "none" the run
+# without a tracer. rates_of CONFIG: its rates. ratios_of CONFIG [DIGITS]: its per-round
+# ratios to that round's "none" (DIGITS decimals, default 2). stat_line CONFIG: "median | min
+# | max" of its rates, for a table row.
+rates_of() { awk -v c="$1" '$2 == c { print $3 }' "$WORK/rates"; }
+ratios_of() {
+	awk -v c="$1" -v d="${2:-2}" '$2 == "none" { base[$1] = $3 } $2 == c { v[$1] = $3 }
+		END { for (r in v) printf "%.*f\n", d, v[r] / base[r] }' "$WORK/rates"
+}
+stat_line() {
+	local v
+	v=$(rates_of "$1" | sort -n)
+	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
+}

@@ -145,18 +145,7 @@ for r in $(seq "$ROUNDS"); do
 	measure_bpf_time
 done
 
-# per-round ratios against that round's no-tracer rate, then medians
-median() { sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-rates_of() { awk -v c="$1" '$2 == c { print $3 }' "$WORK/rates"; }
-ratios_of() {
-	awk -v c="$1" '$2 == "none" { base[$1] = $3 } $2 == c { v[$1] = $3 }
-		END { for (r in v) printf "%.2f\n", v[r] / base[r] }' "$WORK/rates"
-}
-stat_line() { # config -> "median | min | max"
-	local v
-	v=$(rates_of "$1" | sort -n)
-	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
-}
+# per-round ratios against that round's no-tracer rate, then medians (bench/results.sh)
 
 ss_ratio=$(ratios_of sockscope | median)
 tl_ratio=$(ratios_of tcplife | median)
