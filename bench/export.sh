@@ -99,16 +99,10 @@ run_export() {
 	echo "$rate"
 }
 
-configs=(none trace export)
 : >"$WORK/rates"
 : >"$WORK/lost"
 for r in $(seq "$ROUNDS"); do
-	for i in 0 1 2; do
-		c=${configs[$(((i + r) % 3))]}
-		rate=$("run_$c")
-		echo "$r $c $rate" >>"$WORK/rates"
-		echo "round $r: $c $rate conn/s" >&2
-	done
+	run_round "$r" none trace export
 done
 
 trace_ratio=$(ratios_of trace 3 | median)

@@ -57,3 +57,18 @@ stat_line() {
 	v=$(rates_of "$1" | sort -n)
 	echo "$(echo "$v" | median) | $(echo "$v" | head -1) | $(echo "$v" | tail -1)"
 }
+
+# run_round ROUND CONFIG...: one round of interleaved runs, each config's run_CONFIG (which
+# prints a rate), in an order that rotates with the round; lines "ROUND CONFIG RATE" to
+# $WORK/rates.
+run_round() {
+	local r=$1 n c rate
+	shift
+	n=$#
+	for ((i = 0; i < n; i++)); do
+		c=${*:$(((i + r) % n + 1)):1}
+		rate=$("run_$c")
+		echo "$r $c $rate" >>"$WORK/rates"
+		echo "round $r: $c $rate conn/s" >&2
+	done
+}

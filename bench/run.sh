@@ -131,17 +131,11 @@ run_tcplife() {
 }
 
 ensure_tracefs # here, not in run_tcplife: that runs in a subshell
-configs=(none sockscope tcplife)
 : >"$WORK/bpf_ns"
 : >"$WORK/lost"
 : >"$WORK/progs"
 for r in $(seq "$ROUNDS"); do
-	for i in 0 1 2; do
-		c=${configs[$(((i + r) % 3))]}
-		rate=$("run_$c")
-		echo "$r $c $rate" >>"$WORK/rates"
-		echo "round $r: $c $rate conn/s" >&2
-	done
+	run_round "$r" none sockscope tcplife
 	measure_bpf_time
 done
 
