@@ -3,7 +3,7 @@
 # shows its bytes at the next page, before it closes, and its close adds only the rest -- for
 # one opened after the exporter started and one opened before (whose owners the snapshot
 # found). Each step's bytes are known: tcpdrive stream sends CHUNK bytes per SIGUSR1 and says
-# when the server has read them.
+# when the server has read them. A UDP flow likewise (udpdrive phases: datagrams in steps).
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_export.sh"
 need_root
@@ -69,4 +69,25 @@ for name in pre post; do
 done
 assert_eq 1 "$(sample "$P" sockscope_tcp_connections_opened_total direction=outbound process=post-cli port=7101)" \
 	"the connection opened after start"
-echo "ok: bytes moved while open and add up exactly at close"
+
+# UDP likewise: a flow that never goes quiet for the idle time still moves the counters
+start_export --interval 0.2
+P=$TEXTFILE
+ip netns exec "$NS" "$UDPDRIVE" phases ex-udp 127.0.0.1 7200 100 5 7 >"$WORK/phases.out" &
+BG_PIDS+=($!)
+for _ in $(seq 50); do grep -qx 'sent 1' "$WORK/phases.out" && break; sleep 0.1; done
+UDP_PID=$(awk '$1 == "phases" { print $2 }' "$WORK/phases.out")
+[ -n "$UDP_PID" ] || fail "udpdrive phases: $(cat "$WORK/phases.out")"
+udp=(direction=outbound process=ex-udp port=7200)
+wait_sample "$P" 5 sockscope_udp_datagrams_total "${udp[@]}"
+wait_sample "$P" 500 sockscope_udp_payload_bytes_total "${udp[@]}"
+kill -USR1 "$UDP_PID"
+wait_sample "$P" 12 sockscope_udp_datagrams_total "${udp[@]}"
+kill -USR1 "$UDP_PID" # closes: the end adds nothing more
+for _ in $(seq 50); do grep -qx closed "$WORK/phases.out" && break; sleep 0.1; done
+sleep 1 # the end is written once the release's peer wait is over
+stop_export
+assert_eq 12 "$(sample "$P" sockscope_udp_datagrams_total "${udp[@]}")" "udp datagrams after the end"
+assert_eq 1200 "$(sample "$P" sockscope_udp_payload_bytes_total "${udp[@]}")" "udp bytes after the end"
+assert_eq 1 "$(sample "$P" sockscope_udp_flows_started_total "${udp[@]}")" "udp flows"
+echo "ok: bytes and datagrams moved while open and add up exactly at close"

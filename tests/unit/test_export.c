@@ -13,6 +13,7 @@
 #include "exporter.h"
 #include "peer_scope.h"
 #include "prom_text.h"
+#include "flow_counts.h"
 #include "http.h"
 #include "series.h"
 #include "tcp_bytes.h"
@@ -412,6 +413,32 @@ static void peer_address_labels(void **state)
 	assert_false(peer_label(&n, "2001:db8::1", out));
 }
 
+/* A UDP flow's progress and its end add up to the end's count, once per epoch. */
+static void open_flow_counts(void **state)
+{
+	struct flow_counts c = { 0 };
+	struct ss_flow_event e = { 0 };
+	uint64_t p, b;
+
+	(void)state;
+	e.key.cookie = 9;
+	e.packets = 5, e.bytes = 500;
+	flow_counts_seen(&c, &e, &p, &b);
+	assert_true(p == 5 && b == 500);
+	e.packets = 12, e.bytes = 1200;
+	flow_counts_seen(&c, &e, &p, &b);
+	assert_true(p == 7 && b == 700);
+	e.packets = 13, e.bytes = 1300;
+	flow_counts_ended(&c, &e, &p, &b);
+	assert_true(p == 1 && b == 100);
+	assert_int_equal(c.n, 0);
+	/* the next epoch starts from nothing */
+	e.packets = 2, e.bytes = 20;
+	flow_counts_ended(&c, &e, &p, &b);
+	assert_true(p == 2 && b == 20);
+	flow_counts_free(&c);
+}
+
 static void fail_reasons(void **state)
 {
 	(void)state;
@@ -435,6 +462,7 @@ int run_export_tests(void)
 		cmocka_unit_test(open_connection_bytes),
 		cmocka_unit_test(listen_addresses),
 		cmocka_unit_test(peer_address_labels),
+		cmocka_unit_test(open_flow_counts),
 	};
 
 	return cmocka_run_group_tests_name("export", tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include "export_families.h"
 #include "exporter.h"
 #include "peer_scope.h"
+#include "flows.h"
 #include "snapshot.h"
 #include "table_feed.h"
 #include "util.h"
@@ -112,12 +113,16 @@ static void on_udp(struct exporter *x, const struct ss_flow_event *e)
 {
 	struct series_key k = inet_key(x, G_UDP, &e->owner, &e->tuple, e->flags & SS_FF_RECV);
 
+	uint64_t packets, bytes;
+
 	if (e->hdr.type == SS_EV_UDP_FLOW) {
 		add(x, &k, V_UDP_FLOWS, 1);
 	} else {
-		/* the ends of a flow add up to exactly what the kernel counted (flows.h) */
-		add(x, &k, V_UDP_DATAGRAMS, e->packets);
-		add(x, &k, V_UDP_BYTES, e->bytes);
+		/* the ends of a flow add up to exactly what the kernel counted (flows.h); what
+		 * the pages counted while it was open is taken out (flow_counts.h) */
+		flow_counts_ended(&x->flows, e, &packets, &bytes);
+		add(x, &k, V_UDP_DATAGRAMS, packets);
+		add(x, &k, V_UDP_BYTES, bytes);
 	}
 }
 
@@ -195,16 +200,36 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 	add(r->x, &k, V_TCP_SEGS_OUT, d.segs_out);
 }
 
+static void on_flow_progress(void *ctx, const struct ss_flow_event *e)
+{
+	const struct refresh *r = ctx;
+	uint64_t packets, bytes;
+	struct series_key k;
+
+	if (e->key.family == AF_UNIX || !wanted(r->x, r->s, SOCK_PROTO_UDP, e->netns, &e->owner))
+		return;
+	flow_counts_seen(&r->x->flows, e, &packets, &bytes);
+	if (!packets && !bytes)
+		return;
+	k = inet_key(r->x, G_UDP, &e->owner, &e->tuple, e->flags & SS_FF_RECV);
+	add(r->x, &k, V_UDP_DATAGRAMS, packets);
+	add(r->x, &k, V_UDP_BYTES, bytes);
+}
+
 int exporter_refresh(struct exporter *x, struct live_session *s)
 {
 	struct refresh r = { x, s };
-	int err;
+	int err = 0;
 
-	if (!x->events || !(x->protos & PROTO_TCP))
+	if (!x->events)
 		return 0;
-	err = snapshot_tcp_bytes(s->tr.t.skel, on_bytes, &r);
-	if (!err)
-		tcp_bytes_walk_done(&x->bytes);
+	if ((x->protos & PROTO_UDP) && s->tr.src.flows)
+		flows_progress(s->tr.src.flows, mono_ns(), on_flow_progress, &r);
+	if (x->protos & PROTO_TCP) {
+		err = snapshot_tcp_bytes(s->tr.t.skel, on_bytes, &r);
+		if (!err)
+			tcp_bytes_walk_done(&x->bytes);
+	}
 	return err;
 }
 
@@ -230,6 +255,7 @@ void exporter_free(struct exporter *x)
 {
 	series_store_free(&x->counters);
 	tcp_bytes_free(&x->bytes);
+	flow_counts_free(&x->flows);
 }
 
 void exporter_note_start(struct exporter *x, const struct live_session *s)

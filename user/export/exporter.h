@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "live_session.h"
+#include "flow_counts.h"
 #include "peer_scope.h"
 #include "series.h"
 #include "tcp_bytes.h"
@@ -32,6 +33,7 @@ struct histogram {
 struct exporter {
 	struct series_store counters;
 	struct tcp_bytes bytes;       /* open connections' bytes counted so far */
+	struct flow_counts flows;     /* open UDP flows' datagrams and bytes likewise */
 	struct histogram histo[H_COUNT][2]; /* by enum series_dir */
 	bool events;                  /* the event programs run (not --once) */
 	unsigned protos;              /* PROTO_* exported */
@@ -58,8 +60,9 @@ void exporter_free(struct exporter *x);
 void exporter_on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
 		       const struct half_assoc *gone);
 
-/* Count the bytes open connections moved since the last call (a walk of the kernel's
- * socket table); before each page. 0 or negative errno (nothing counted). */
+/* Count the bytes open connections and UDP flows moved since the last call (a walk of the
+ * kernel's socket table, the flow table's totals); before each page. 0 or negative errno
+ * (the connections' bytes not counted). */
 int exporter_refresh(struct exporter *x, struct live_session *s);
 
 /* After live_start(): what was open before sockscope started. */

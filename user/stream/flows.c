@@ -413,6 +413,24 @@ void flows_tick(struct flows *f, uint64_t now)
 	}
 }
 
+void flows_progress(struct flows *f, uint64_t now, flows_progress_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < FLOWS_BUCKETS; i++) {
+		for (struct flow_node *n = f->index[FLOW_IX_KEY][i]; n; n = n->next[FLOW_IX_KEY]) {
+			struct ss_flow_state st;
+			struct ss_flow_event e;
+
+			if (!n->open || n->released || f->lookup(f, &n->key, &st))
+				continue;
+			flow_end_record(&e, &n->key, &st,
+					st.packets >= n->rep_packets ? st.packets - n->rep_packets : 0,
+					st.bytes >= n->rep_bytes ? st.bytes - n->rep_bytes : 0, 0, now,
+					n->cookie);
+			fn(ctx, &e);
+		}
+	}
+}
+
 void flows_flush(struct flows *f, uint64_t now)
 {
 	struct ss_flow_key key, next;

@@ -50,6 +50,15 @@ void flows_free(struct flows *f);
 bool flows_on_record(struct flows *f, const struct ss_hdr *rec);
 /* Call now and then: ends flows idle for idle_ns (scans at most once per second). */
 void flows_tick(struct flows *f, uint64_t now_mono_ns);
+/*
+ * For each open flow (not one whose socket closed: its end is due), what its end would report
+ * if it ended now -- its kernel totals less what earlier ends reported -- as an end record
+ * without a reason flag, to fn. Nothing is ended or changed; the export counts datagrams as
+ * they move this way, and only the rest at the end.
+ */
+typedef void (*flows_progress_fn)(void *ctx, const struct ss_flow_event *e);
+void flows_progress(struct flows *f, uint64_t now_ns, flows_progress_fn fn, void *ctx);
+
 /* After the programs are detached: end every flow still open, from the final totals. */
 void flows_flush(struct flows *f, uint64_t now_mono_ns);
 
