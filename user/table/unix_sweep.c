@@ -54,7 +54,8 @@ int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint64_t
 	struct inode_list missing = { 0 };
 	int reported = 0;
 
-	qsort(live, n_live, sizeof(*live), cmp_u64);
+	if (n_live) /* qsort() of NULL is undefined, even for 0 elements */
+		qsort(live, n_live, sizeof(*live), cmp_u64);
 	for (uint32_t i = 0; i < t->n_slots; i++) {
 		const struct half_assoc *h = assoc_table_get(t, i);
 
@@ -66,7 +67,8 @@ int unix_sweep_apply(struct unix_sweep *w, const struct assoc_table *t, uint64_t
 		return -ENOMEM;
 	}
 	/* sorted for the next round's lookups; decided in full before gone() changes the table */
-	qsort(missing.v, missing.n, sizeof(*missing.v), cmp_u64);
+	if (missing.n)
+		qsort(missing.v, missing.n, sizeof(*missing.v), cmp_u64);
 	for (size_t i = 0; i < missing.n; i++) {
 		if (has(w->suspects, w->n_suspects, missing.v[i])) {
 			gone(ctx, missing.v[i]);
