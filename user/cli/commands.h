@@ -30,5 +30,6 @@ extern const struct cli_command ports_command;
 extern const struct cli_command assoc_command;
 extern const struct cli_command top_command;
 extern const struct cli_command export_command;
+extern const struct cli_command doctor_command;
 
 #endif
