@@ -137,6 +137,17 @@ $(BUILD)/tests/%: tests/drivers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
+# the floor of the export benchmark: empty programs on the tracepoint backend's hooks
+$(BUILD)/bench/empty_hooks.bpf.o: bench/bpf/empty_hooks.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/empty_hooks: bench/empty_hooks.c $(BUILD)/bench/empty_hooks.bpf.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(filter-out -lmicrohttpd,$(LDLIBS)) -o $@
+
 # the loss driver loads a tc program through libbpf
 $(BUILD)/tests/lossdrive: tests/drivers/lossdrive.c
 	$(call msg,CC,$@)
