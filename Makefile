@@ -2,7 +2,8 @@
 #   make            build build/sockscope (out of tree, under build/)
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
-#   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh)
+#   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
+#                   make bench-export  the exporter (bench/export.sh)
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
 #   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
 #                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
@@ -54,7 +55,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/drivers/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run test unit bench bench-proto vmtest vmtest-ci install clean
+.PHONY: all deps run test unit bench bench-proto bench-export vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(TEST_BINS) $(BENCH_BINS)
@@ -77,6 +78,9 @@ bench: deps all
 # UDP send loop and unix connect loop, with and without the tracer
 bench-proto: deps all
 	bench/proto.sh
+
+bench-export: deps all
+	bench/export.sh
 
 KERNEL  ?= 5.10 6.1 6.12 sid
 BACKEND ?= fentry kprobe tracepoint auto
@@ -136,6 +140,17 @@ $(BUILD)/tests/%: tests/drivers/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
+
+# the floor of the export benchmark: empty programs on the tracepoint backend's hooks
+$(BUILD)/bench/empty_hooks.bpf.o: bench/bpf/empty_hooks.bpf.c $(BUILD)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/empty_hooks: bench/empty_hooks.c $(BUILD)/bench/empty_hooks.bpf.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(filter-out -lmicrohttpd,$(LDLIBS)) -o $@
 
 # the loss driver loads a tc program through libbpf
 $(BUILD)/tests/lossdrive: tests/drivers/lossdrive.c

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The exporter's cost (issue 15). Two parts:
 #  1. the TCP connect/accept/close loop (tcpdrive churn) with no tracer, with
-#     `sockscope trace -j > /dev/null` and with `sockscope export --interval 1 --textfile`,
-#     interleaved in one run (the order rotates every round), each run in a fresh network
-#     namespace that the tracer runs in too (the export describes its own namespace);
+#     `sockscope trace -j > /dev/null`, with `sockscope export --interval 1 --textfile`, and
+#     with empty programs on the same hooks (bench/empty_hooks.c: the floor of any tracer on
+#     them), interleaved in one run (the order rotates every round), each run in a fresh
+#     network namespace that the tracer runs in too (the export describes its own namespace);
 #  2. the exporter with 20,000 open loopback connections (sockdrive many): CPU time and
 #     resident memory per interval, and the time to build one page (its own
 #     sockscope_page_build_seconds: the walk of open connections and the page).
@@ -22,6 +23,7 @@ IDLE_S=${SECONDS_IDLE:-20}
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
 SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+EMPTY_HOOKS=${EMPTY_HOOKS:-build/bench/empty_hooks}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 PORT=41000
 WORK=$(mktemp -d /tmp/sockscope-bench-export.XXXXXX)
@@ -38,7 +40,7 @@ cleanup() {
 trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
-for f in "$SOCKSCOPE" "$TCPDRIVE" "$SOCKDRIVE"; do
+for f in "$SOCKSCOPE" "$TCPDRIVE" "$SOCKDRIVE" "$EMPTY_HOOKS"; do
 	[ -x "$f" ] || { echo "bench: $f missing (make deps all)" >&2; exit 1; }
 done
 
@@ -82,6 +84,23 @@ run_trace() {
 	echo "$rate"
 }
 
+# the same hooks with programs that do nothing; tracefs mounted in a mount namespace of its own
+run_empty() {
+	local rate cgroup
+	fresh_ns
+	cgroup=$(findmnt -n -t cgroup2 -o TARGET | head -1)
+	unshare -m bash -c 'mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+		exec "$0" "$1" "$2"' "$EMPTY_HOOKS" "$EMPTY_HOOKS.bpf.o" "$cgroup" >"$WORK/empty.out" 2>&1 &
+	TRACER=$!
+	for _ in $(seq 100); do grep -q '^ready' "$WORK/empty.out" && break; sleep 0.1; done
+	grep -q '^ready' "$WORK/empty.out" || broken "empty_hooks: $(cat "$WORK/empty.out")"
+	rate=$(loop_rate)
+	kill -INT "$TRACER"
+	wait "$TRACER" || broken "empty_hooks exited non-zero: $(cat "$WORK/empty.out")"
+	TRACER=
+	echo "$rate"
+}
+
 # the export's own count of the loop's accepts, from its last page (written at SIGINT)
 run_export() {
 	local rate status=0 accepted
@@ -102,11 +121,12 @@ run_export() {
 : >"$WORK/rates"
 : >"$WORK/lost"
 for r in $(seq "$ROUNDS"); do
-	run_round "$r" none trace export
+	run_round "$r" none trace export empty
 done
 
 trace_ratio=$(ratios_of trace 3 | median)
 export_ratio=$(ratios_of export 3 | median)
+empty_ratio=$(ratios_of empty 3 | median)
 
 # ---- part 2: the exporter beside NCONN open connections ----
 fresh_ns
@@ -163,6 +183,7 @@ export run's last page counted all $COUNT accepts; events lost over all export r
 | no tracer | $(stat_line none) | 1.000 |
 | sockscope trace -j > /dev/null | $(stat_line trace) | $trace_ratio |
 | sockscope export --interval 1 --textfile | $(stat_line export) | $export_ratio |
+| empty programs on the same hooks (the floor) | $(stat_line empty) | $empty_ratio |
 
 **Beside $NCONN open connections** (\`sockdrive many\`: $open sockets in the live table), with
 \`--interval 1\`, over $IDLE_S s after start-up:
@@ -176,6 +197,12 @@ export run's last page counted all $COUNT accepts; events lost over all export r
 | target (issue 15) | measured | |
 | --- | --- | --- |
 | TCP loop with export --interval 1: >= 0.97x the no-tracer rate | ${export_ratio}x | $(met "$export_ratio >= 0.97") |
+
+The floor: with programs that do nothing on the hooks the tracepoint backend uses here
+(inet_sock_set_state twice, tcp_destroy_sock, sk_data_ready, the accept syscall exits,
+cgroup sock_release: bench/bpf/empty_hooks.bpf.c), the loop runs at ${empty_ratio}x. The export
+adds no hot-path work of its own beyond trace's programs (its page is built on the other CPU);
+what stands between ${export_ratio}x and the floor is the programs' own work (issue 18).
 
 Per-run rates (round, configuration, conn/s):
 

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * The floor of tracing a TCP connection on the hooks sockscope's tracepoint backend uses
+ * (bench/export.sh, "empty hooks"): the same attach points, programs that do nothing. What a
+ * loop loses with these attached no tracer on these hooks can win back.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("tp_btf/inet_sock_set_state")
+int empty_state(void *ctx) { return 0; }
+
+SEC("tp_btf/inet_sock_set_state") /* sockscope's state hook runs twice (a twin) */
+int empty_state_twin(void *ctx) { return 0; }
+
+SEC("tp_btf/tcp_destroy_sock")
+int empty_destroy(void *ctx) { return 0; }
+
+SEC("tp_btf/sk_data_ready")
+int empty_data_ready(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int empty_accept(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int empty_accept4(void *ctx) { return 0; }
+
+SEC("cgroup/sock_release")
+int empty_sock_release(void *ctx) { return 1; }
