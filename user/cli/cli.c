@@ -121,7 +121,8 @@ void cli_usage(const struct cli_command *cmd, FILE *out)
 	for (const struct cli_opt *o = cmd->opts; o->name; o++)
 		if (!(o->flags & CLI_HIDDEN) && opt_label(o, label, sizeof(label)) > width)
 			width = opt_label(o, label, sizeof(label));
-	fprintf(out, "Usage: sockscope %s [OPTIONS]\n%s\n", cmd->name, cmd->description);
+	fprintf(out, "Usage: sockscope %s [OPTIONS]%s%s\n%s\n", cmd->name, cmd->operand ? " " : "",
+		cmd->operand ? cmd->operand : "", cmd->description);
 	for (const struct cli_opt *o = cmd->opts; o->name; o++)
 		if (!(o->flags & CLI_HIDDEN))
 			usage_opt(o, width, out);
@@ -233,6 +234,12 @@ enum cli_result cli_parse(const struct cli_command *cmd, int argc, char **argv, 
 		if (o->flags & CLI_LIVE)
 			live_opt = o;
 	}
+	if (cmd->operand && optind < argc && cmd->set_operand(opts, argv[optind]))
+		return usage_error(cmd, err, "invalid %s", cmd->operand);
+	if (cmd->operand && optind < argc)
+		optind++;
+	else if (cmd->operand)
+		return usage_error(cmd, err, "%s missing", cmd->operand);
 	if (optind < argc)
 		return usage_error(cmd, err, "unexpected argument '%s'", argv[optind]);
 	if (live_opt && !(cmd->live && cmd->live(opts))) {

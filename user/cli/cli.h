@@ -102,6 +102,9 @@ struct cli_command {
 	/* Whether this run streams events (CLI_LIVE options apply); NULL: never. */
 	bool (*live)(const void *opts);
 	int (*run)(void *opts); /* the process exit status */
+	/* one argument after the options (its name in the usage, e.g. "FILE"), or NULL: none */
+	const char *operand;
+	int (*set_operand)(void *opts, const char *arg); /* 0 or -EINVAL */
 };
 
 struct cli_program {

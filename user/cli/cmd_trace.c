@@ -6,6 +6,7 @@
 #include <time.h>
 #include "cli.h"
 #include "commands.h"
+#include "capture.h"
 #include "event_fmt.h"
 #include "log.h"
 #include "output.h"
@@ -45,46 +46,73 @@ static int set_protos(void *opts, const struct cli_opt *opt, const char *arg)
 	return 0;
 }
 
+/* trace's and record's options: what is traced and how */
+#define TRACE_COMMON_OPTS \
+	CLI_OPT_PID(T, filter.pid, "only sockets owned by process PID"), \
+	{ .name = "port", .arg = "PORT", .type = CLI_CUSTOM, .set = set_port, \
+	  .bad = "invalid --port '%s': expected 1-65535", \
+	  .full = "too many --port options (at most 8): '%s'", \
+	  .help = "only connections whose local or remote port is PORT\n" \
+		  "(repeat for up to 8 ports)" }, \
+	{ .name = "ipv4", .key = '4', .type = CLI_FLAG, CLI_FIELD(T, ipv4), .help = "only IPv4" }, \
+	{ .name = "ipv6", .key = '6', .type = CLI_FLAG, CLI_FIELD(T, ipv6), .help = "only IPv6" }, \
+	{ .name = "proto", .arg = "LIST", .type = CLI_CUSTOM, .set = set_protos, \
+	  .bad = "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix", \
+	  .help = "protocols, comma-separated: tcp,udp,unix (default: all three;\n" \
+		  "udp/unix are dropped with a warning if this kernel cannot\n" \
+		  "trace them, unless named here)" }, \
+	{ .name = "udp-idle", .arg = "SECONDS", .type = CLI_UINT, CLI_FIELD(T, filter.flow_idle_ns), \
+	  .min = 1, .max = MAX_FLOW_IDLE_S, .scale = 1000000000ull, \
+	  .bad = "invalid --udp-idle '%s': expected seconds, 1 to 86400", \
+	  .help = "a UDP/unix datagram flow with no datagram for SECONDS ends\n" \
+		  "(default 30)" }, \
+	CLI_OPT_DURATION(T, duration_s, 0, "stop after SECONDS (default: until Ctrl-C)"), \
+	CLI_OPT_BACKEND(T, backend, 0, \
+			"auto|fentry|kprobe|tracepoint: force one backend for every hook\n" \
+			"(default auto: the best the kernel offers, per hook)"), \
+	CLI_OPT_RING(T, filter.ring_bytes, 0, \
+		     "kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n" \
+		     "split into one ring per CPU (at least 4096 bytes each);\n" \
+		     "raise it if 'lost' events appear"), \
+	{ .name = "max-sockets", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_sockets), \
+	  .min = 1, .max = MAX_KERNEL_TABLE, \
+	  .bad = "invalid --max-sockets '%s': expected 1 to 16777216", \
+	  .help = "TCP sockets the kernel side follows at once (default 65536); one\n" \
+		  "more is counted as 'untracked' and its close is not seen" }, \
+	{ .name = "max-flows", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_flows), \
+	  .min = 1, .max = MAX_KERNEL_TABLE, \
+	  .bad = "invalid --max-flows '%s': expected 1 to 16777216", \
+	  .help = "UDP/unix flows the kernel side counts at once (default 65536);\n" \
+		  "datagrams of one more are counted as 'flow overflow'" }, \
+	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"),
+
+static int set_capture(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	(void)opt;
+	if (!*arg)
+		return -EINVAL;
+	((struct trace_opts *)opts)->capture_path = arg;
+	return 0;
+}
+
 #define T struct trace_opts
 static const struct cli_opt trace_opts[] = {
 	CLI_OPT_JSON(T, json, "JSON lines, one object per event (see docs/output.md)"),
-	CLI_OPT_PID(T, filter.pid, "only sockets owned by process PID"),
-	{ .name = "port", .arg = "PORT", .type = CLI_CUSTOM, .set = set_port,
-	  .bad = "invalid --port '%s': expected 1-65535",
-	  .full = "too many --port options (at most 8): '%s'",
-	  .help = "only connections whose local or remote port is PORT\n"
-		  "(repeat for up to 8 ports)" },
-	{ .name = "ipv4", .key = '4', .type = CLI_FLAG, CLI_FIELD(T, ipv4), .help = "only IPv4" },
-	{ .name = "ipv6", .key = '6', .type = CLI_FLAG, CLI_FIELD(T, ipv6), .help = "only IPv6" },
-	{ .name = "proto", .arg = "LIST", .type = CLI_CUSTOM, .set = set_protos,
-	  .bad = "invalid --proto '%s': expected a comma-separated list of tcp, udp, unix",
-	  .help = "protocols, comma-separated: tcp,udp,unix (default: all three;\n"
-		  "udp/unix are dropped with a warning if this kernel cannot\n"
-		  "trace them, unless named here)" },
-	{ .name = "udp-idle", .arg = "SECONDS", .type = CLI_UINT, CLI_FIELD(T, filter.flow_idle_ns),
-	  .min = 1, .max = MAX_FLOW_IDLE_S, .scale = 1000000000ull,
-	  .bad = "invalid --udp-idle '%s': expected seconds, 1 to 86400",
-	  .help = "a UDP/unix datagram flow with no datagram for SECONDS ends\n"
-		  "(default 30)" },
-	CLI_OPT_DURATION(T, duration_s, 0, "stop after SECONDS (default: until Ctrl-C)"),
-	CLI_OPT_BACKEND(T, backend, 0,
-			"auto|fentry|kprobe|tracepoint: force one backend for every hook\n"
-			"(default auto: the best the kernel offers, per hook)"),
-	CLI_OPT_RING(T, filter.ring_bytes, 0,
-		     "kernel ring buffer memory, a power of two from 4096 (default 8 MiB),\n"
-		     "split into one ring per CPU (at least 4096 bytes each);\n"
-		     "raise it if 'lost' events appear"),
-	{ .name = "max-sockets", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_sockets),
-	  .min = 1, .max = MAX_KERNEL_TABLE,
-	  .bad = "invalid --max-sockets '%s': expected 1 to 16777216",
-	  .help = "TCP sockets the kernel side follows at once (default 65536); one\n"
-		  "more is counted as 'untracked' and its close is not seen" },
-	{ .name = "max-flows", .arg = "N", .type = CLI_UINT, CLI_FIELD(T, filter.max_flows),
-	  .min = 1, .max = MAX_KERNEL_TABLE,
-	  .bad = "invalid --max-flows '%s': expected 1 to 16777216",
-	  .help = "UDP/unix flows the kernel side counts at once (default 65536);\n"
-		  "datagrams of one more are counted as 'flow overflow'" },
-	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"),
+	{ .name = "capture", .arg = "FILE", .type = CLI_CUSTOM, .set = set_capture,
+	  .bad = "invalid --capture '%s': expected a file name",
+	  .help = "also write the records to a capture file (sockscope replay FILE\n"
+		  "prints them again, byte for byte)" },
+	TRACE_COMMON_OPTS
+	{ NULL },
+};
+
+static const struct cli_opt record_opts[] = {
+	{ .name = "output", .key = 'o', .arg = "FILE", .type = CLI_CUSTOM, .set = set_capture,
+	  .bad = "invalid --output '%s': expected a file name",
+	  .help = "the capture file (made with mode 0600; replaced if it exists)" },
+	TRACE_COMMON_OPTS
+	{ .name = "json", .key = 'j', .type = CLI_REJECT, .flags = CLI_HIDDEN,
+	  .bad = "-j: record writes a capture; `sockscope replay -j FILE` prints it as JSON" },
 	{ NULL },
 };
 #undef T
@@ -166,11 +194,15 @@ static void report_done(const struct tracing *tr)
 		     (unsigned long long)st->untracked);
 }
 
+#define EXIT_CANTCREAT 73 /* sysexits.h: the capture file cannot be made */
+
 static int cmd_trace(void *opts)
 {
 	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
-	struct sink sink = { .out = stdout };
+	struct sink text = { .out = stdout }, *out = &text;
+	struct capture_sink cap = { 0 };
+	struct tee_sink tee;
 	struct tracing tr = { 0 };
 	int rc, err;
 
@@ -180,26 +212,40 @@ static int cmd_trace(void *opts)
 				     choice)))
 		return rc;
 
-	sink.ops = o->json ? &trace_json_ops : &trace_text_ops;
+	text.ops = o->json ? &trace_json_ops : &trace_text_ops;
 	/* the source flushes after every batch, so a large buffer only saves write() calls */
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (o->capture_path) {
+		clock_sync(); /* the header keeps the offset a replay prints times with */
+		if ((err = capture_sink_open(&cap, o->capture_path))) {
+			elog("cannot write the capture %s: %s", o->capture_path, strerror(-err));
+			return EXIT_CANTCREAT;
+		}
+		if (o->record) {
+			out = &cap.sink;
+		} else {
+			tee_sink_init(&tee, &text, &cap.sink);
+			out = &tee.sink;
+		}
+	}
 	if ((rc = tracing_load(&tr, &o->filter, choice)) ||
-	    (rc = tracing_open(&tr, &sink, o->filter.flow_idle_ns)))
+	    (rc = tracing_open(&tr, out, o->filter.flow_idle_ns)))
 		goto out;
 	stop_signals_install();
 	if ((rc = tracing_attach(&tr, "(run with -v to see the backends chosen)")))
 		goto out;
-	clock_sync();
-	if (sink.ops->begin)
-		sink.ops->begin(&sink);
+	if (!o->capture_path)
+		clock_sync(); /* (with a capture, before its header) */
+	if (out->ops->begin)
+		out->ops->begin(out);
 	report_ready(&tr.t);
 
 	err = run_loop(&tr, o->duration_s);
 
 	tracing_stop(&tr);
 	flows_flush(tr.src.flows, mono_ns()); /* and the flow totals are final */
-	if (sink.ops->end)
-		sink.ops->end(&sink);
+	if (out->ops->end)
+		out->ops->end(out);
 	fflush(stdout);
 	if (err >= 0) /* the last lines, written after the loop's last check */
 		output_ended(stdout, &err);
@@ -207,6 +253,8 @@ static int cmd_trace(void *opts)
 	rc = err < 0 ? 1 : 0;
 out:
 	tracing_close(&tr);
+	if (o->capture_path && capture_sink_close(&cap) && !rc)
+		rc = 1; /* said when the write failed */
 	return rc;
 }
 
@@ -230,5 +278,32 @@ const struct cli_command trace_command = {
 	.opts_size = sizeof(struct trace_opts),
 	.init = trace_opts_init,
 	.finish = trace_finish,
+	.run = cmd_trace,
+};
+
+static enum cli_result record_finish(const struct cli_command *cmd, void *opts, FILE *err)
+{
+	if (!((struct trace_opts *)opts)->capture_path)
+		return usage_error(cmd, err, "%s: record needs -o FILE", "-o");
+	return trace_finish(cmd, opts, err);
+}
+
+static void record_init(void *opts)
+{
+	trace_opts_init(opts);
+	((struct trace_opts *)opts)->record = true;
+}
+
+const struct cli_command record_command = {
+	.name = "record",
+	.summary = "trace into a capture file, to look at later with replay",
+	.description =
+		"Trace as `trace` does, but write the records to a capture file (docs/capture.md),\n"
+		"flushed at least every second: `sockscope replay FILE` prints what `trace` would\n"
+		"have printed live. Exit status as trace's; 73 when FILE cannot be made.\n",
+	.opts = record_opts,
+	.opts_size = sizeof(struct trace_opts),
+	.init = record_init,
+	.finish = record_finish,
 	.run = cmd_trace,
 };

@@ -19,6 +19,8 @@ struct trace_opts {
 	int verbose;
 	bool ipv4, ipv6;        /* -4/-6: both or neither mean no family filter */
 	struct tracer_config filter;
+	const char *capture_path; /* record, trace --capture: the capture file */
+	bool record;              /* record: the capture only, nothing printed */
 };
 
 /* trace's defaults, which verify loads with */
@@ -31,5 +33,7 @@ extern const struct cli_command assoc_command;
 extern const struct cli_command top_command;
 extern const struct cli_command export_command;
 extern const struct cli_command doctor_command;
+extern const struct cli_command record_command;
+extern const struct cli_command replay_command;
 
 #endif

@@ -6,7 +6,7 @@
 /* A new command: its own cmd_NAME.c defining NAME_command, and one line here. */
 static const struct cli_command *const commands[] = {
 	&trace_command, &ports_command, &assoc_command, &top_command, &export_command,
-	&verify_command, &doctor_command, NULL,
+	&verify_command, &doctor_command, &record_command, &replay_command, NULL,
 };
 
 static const struct cli_program sockscope = {

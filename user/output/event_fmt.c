@@ -134,6 +134,11 @@ void clock_sync(void)
 	mono_to_real_offset_ns = r - (m1 + (m2 - m1) / 2);
 }
 
+void mono_to_realtime_set(int64_t offset_ns)
+{
+	mono_to_real_offset_ns = offset_ns;
+}
+
 int64_t mono_to_realtime_ns(uint64_t mono_ns)
 {
 	return (int64_t)mono_ns + mono_to_real_offset_ns;

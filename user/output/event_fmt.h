@@ -39,6 +39,8 @@ const char *errno_name(int err, char buf[16]);
 /* Kernel timestamps are CLOCK_MONOTONIC; output wants wall-clock time. */
 void clock_sync(void);
 int64_t mono_to_realtime_ns(uint64_t mono_ns);
+/* Use a recorded offset instead (a replay prints the times the live run would have). */
+void mono_to_realtime_set(int64_t offset_ns);
 void fmt_rfc3339(char buf[32], int64_t realtime_ns);  /* 2026-11-25T01:58:07.123456Z */
 const char *rfc3339_second(int64_t realtime_ns);      /* 2026-11-25T01:58:07 (cached) */
 void fmt_clock(char buf[16], int64_t realtime_ns);    /* local 01:58:07.123 */
