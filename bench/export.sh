@@ -44,17 +44,6 @@ for f in "$SOCKSCOPE" "$TCPDRIVE" "$SOCKDRIVE" "$EMPTY_HOOKS"; do
 	[ -x "$f" ] || { echo "bench: $f missing (make deps all)" >&2; exit 1; }
 done
 
-fresh_ns() {
-	ip netns del "$NS" 2>/dev/null || true
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-}
-
-wait_ready() {
-	for _ in $(seq 100); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
-	broken "sockscope did not become ready: $(cat "$1")"
-}
-
 # COUNT connections in the namespace: connections per second of the loop
 loop_rate() {
 	ip netns exec "$NS" "$TCPDRIVE" churn bench 127.0.0.1 "$PORT" "$COUNT" >"$WORK/churn.out" ||

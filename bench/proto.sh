@@ -47,12 +47,6 @@ for f in "$SOCKSCOPE" "$UDPDRIVE" "$UNIXCHURN" ${BASELINE:+"$BASELINE"}; do
 	[ -x "$f" ] || { echo "bench: $f missing (make all)" >&2; exit 1; }
 done
 
-fresh_ns() {
-	ip netns del "$NS" 2>/dev/null || true
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-}
-
 # UDP_COUNT datagrams of UDP_SIZE bytes sendto() a bound sink on 127.0.0.1 that never reads
 # (once its receive buffer is full the kernel drops them; every send succeeds), in a fresh
 # namespace. udpdrive prints no time, so the rate is over the wall time of the process
@@ -78,12 +72,6 @@ loop_unix() {
 	[ "$(awk '/^churn/ { print $2 }' "$WORK/churn.out")" == "$UNIX_COUNT" ] ||
 		broken "unixchurn made fewer than $UNIX_COUNT connections: $(cat "$WORK/churn.out")"
 	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
-}
-
-wait_ready() {
-	for _ in $(seq 150); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
-	echo "bench: sockscope did not become ready: $(cat "$1")" >&2
-	exit 1
 }
 
 start_tracer() { # [binary [stdout]]

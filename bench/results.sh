@@ -72,3 +72,16 @@ run_round() {
 		echo "round $r: $c $rate conn/s" >&2
 	done
 }
+
+# fresh_ns: $NS made anew, its loopback up.
+fresh_ns() {
+	ip netns del "$NS" 2>/dev/null || true
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+}
+
+# wait_ready ERRFILE: until sockscope says it is ready there (15 s), else the run is broken.
+wait_ready() {
+	for _ in $(seq 150); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
+	broken "sockscope did not become ready: $(cat "$1")"
+}

@@ -58,12 +58,6 @@ loop_rate() {
 	awk '/^churn/ { n += $2; t += $5 } END { printf "%d\n", n / t }' "$WORK/churn.out"
 }
 
-wait_ready() {
-	for _ in $(seq 100); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
-	echo "bench: sockscope did not become ready: $(cat "$1")" >&2
-	exit 1
-}
-
 bpf_ns_total() { # sum of run_time_ns over sockscope's programs
 	bpftool prog show -j | jq '[.[] | select(.name | startswith("ss_")) | .run_time_ns // 0] | add // 0'
 }

@@ -110,18 +110,6 @@ void tee_sink_init(struct tee_sink *t, struct sink *first, struct sink *second)
 				.first = first, .second = second };
 }
 
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	if (f) {
-		if (!fgets(buf, (int)len, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 int capture_sink_open(struct capture_sink *c, const char *path)
 {
 	struct capture_header h = { .major = CAPTURE_MAJOR, .minor = CAPTURE_MINOR,
@@ -143,7 +131,7 @@ int capture_sink_open(struct capture_sink *c, const char *path)
 	h.start_mono_ns = mono_ns();
 	h.start_real_ns = (uint64_t)clock_ns(CLOCK_REALTIME);
 	h.mono_to_real_ns = mono_to_realtime_ns(0);
-	read_line("/proc/sys/kernel/random/boot_id", h.boot_id, sizeof(h.boot_id));
+	read_first_line("/proc/sys/kernel/random/boot_id", h.boot_id, sizeof(h.boot_id));
 	gethostname(h.hostname, sizeof(h.hostname) - 1);
 	if (!uname(&u))
 		snprintf(h.release, sizeof(h.release), "%s", u.release);

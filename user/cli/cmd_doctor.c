@@ -8,11 +8,11 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "commands.h"
@@ -22,6 +22,7 @@
 #include "preflight.h"
 #include "snapshot.h"
 #include "tracing.h"
+#include "util.h"
 
 #define EXIT_DEGRADED 2
 
@@ -75,32 +76,21 @@ static void check(struct report *r, enum status st, const char *what, const char
 	lb_flush(&b, stdout);
 }
 
-static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 static void check_privileges(struct report *r)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = { 0 };
+	bool bpf = cap_effective(CAP_BPF), perfmon = cap_effective(CAP_PERFMON);
+	bool net_admin = cap_effective(CAP_NET_ADMIN), sys_admin = cap_effective(CAP_SYS_ADMIN);
 	char found[160];
 
-	if (syscall(SYS_capget, &hdr, d)) {
-		check(r, ST_FAIL, "privileges", "capget() failed", "run as root");
-		r->not_permitted = true;
-		return;
-	}
 	snprintf(found, sizeof(found), "uid %u; CAP_BPF %s, CAP_PERFMON %s, CAP_NET_ADMIN %s, "
-		 "CAP_SYS_ADMIN %s", (unsigned)geteuid(), has_cap(d, CAP_BPF) ? "yes" : "no",
-		 has_cap(d, CAP_PERFMON) ? "yes" : "no", has_cap(d, CAP_NET_ADMIN) ? "yes" : "no",
-		 has_cap(d, CAP_SYS_ADMIN) ? "yes" : "no");
-	if (!has_cap(d, CAP_SYS_ADMIN) && !(has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON))) {
+		 "CAP_SYS_ADMIN %s", (unsigned)geteuid(), bpf ? "yes" : "no", perfmon ? "yes" : "no",
+		 net_admin ? "yes" : "no", sys_admin ? "yes" : "no");
+	if (!sys_admin && !(bpf && perfmon)) {
 		check(r, ST_FAIL, "privileges", found,
 		      "run as root (sudo sockscope doctor), or with CAP_BPF, CAP_PERFMON and "
 		      "CAP_NET_ADMIN");
 		r->not_permitted = true;
-	} else if (!has_cap(d, CAP_NET_ADMIN)) {
+	} else if (!net_admin) {
 		check(r, ST_WARN, "privileges", found,
 		      "grant CAP_NET_ADMIN: the cgroup socket programs need it");
 	} else {
@@ -108,16 +98,25 @@ static void check_privileges(struct report *r)
 	}
 }
 
+/* Is the running kernel older than major.minor? */
+static bool kernel_before(unsigned major, unsigned minor)
+{
+	struct utsname u;
+	unsigned ma = 0, mi = 0;
+
+	uname(&u);
+	sscanf(u.release, "%u.%u", &ma, &mi);
+	return ma < major || (ma == major && mi < minor);
+}
+
 static void check_kernel(struct report *r)
 {
 	struct utsname u;
-	unsigned major = 0, minor = 0;
 	char found[128];
 
 	uname(&u);
-	sscanf(u.release, "%u.%u", &major, &minor);
 	snprintf(found, sizeof(found), "%.100s", u.release);
-	if (major < 5 || (major == 5 && minor < 8))
+	if (kernel_before(5, 8))
 		check(r, ST_FAIL, "kernel", found,
 		      "sockscope needs Linux >= 5.8 (BPF ring buffers, BTF iterators)");
 	else
@@ -129,25 +128,11 @@ static void check_kernel(struct report *r)
 		check(r, ST_OK, "btf", "/sys/kernel/btf/vmlinux", NULL);
 }
 
-/* A one-line file, trimmed; "" when it cannot be read. */
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (f) {
-		if (!fgets(buf, (int)len, f))
-			buf[0] = '\0';
-		fclose(f);
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-}
-
 static void check_lockdown(struct report *r)
 {
 	char line[128], found[256];
 
-	read_line("/sys/kernel/security/lockdown", line, sizeof(line));
+	read_first_line("/sys/kernel/security/lockdown", line, sizeof(line));
 	if (!line[0]) {
 		check(r, ST_OK, "lockdown", "no lockdown LSM", NULL);
 		return;
@@ -159,7 +144,7 @@ static void check_lockdown(struct report *r)
 		      "lockdown=integrity or none");
 	else
 		check(r, ST_OK, "lockdown", found, NULL);
-	read_line("/proc/sys/kernel/unprivileged_bpf_disabled", line, sizeof(line));
+	read_first_line("/proc/sys/kernel/unprivileged_bpf_disabled", line, sizeof(line));
 	snprintf(found, sizeof(found), "unprivileged_bpf_disabled=%s (sockscope needs privileges "
 		 "either way)", line[0] ? line : "?");
 	check(r, ST_OK, "unprivileged bpf", found, NULL);
@@ -167,14 +152,10 @@ static void check_lockdown(struct report *r)
 
 static void check_memlock(struct report *r)
 {
-	struct utsname u;
-	unsigned major = 0, minor = 0;
 	struct rlimit rl;
 	char found[128];
 
-	uname(&u);
-	sscanf(u.release, "%u.%u", &major, &minor);
-	if (major > 5 || (major == 5 && minor >= 11)) {
+	if (!kernel_before(5, 11)) {
 		check(r, ST_OK, "memlock", "BPF memory is charged to the memory cgroup (5.11+)", NULL);
 		return;
 	}

@@ -68,7 +68,7 @@ static void observe_quality(struct exporter *x, const struct ss_tcp_event *e, in
 
 static void add(struct exporter *x, const struct series_key *k, int value, uint64_t n)
 {
-	struct series *e = series_counter(&x->counters, k, group_cost(k->group));
+	struct series *e = series_counter(&x->counters, k, x->group_cost[k->group]);
 
 	if (e)
 		e->v[value] += n;
@@ -241,6 +241,8 @@ int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32
 	x->protos = protos ? protos : PROTO_ALL;
 	x->pid = pid;
 	x->fixed_series = fixed_series_count();
+	for (int g = 0; g < G_COUNT; g++)
+		x->group_cost[g] = group_cost(g);
 	x->start_time = clock_ns(CLOCK_REALTIME) / 1e9;
 	*min_series = x->fixed_series + G_COUNT; /* and one `other` per group */
 	if (max_series < *min_series)

@@ -243,22 +243,28 @@ static void write_labels(FILE *f, const struct series_key *k)
 
 static void write_group_families(FILE *f, const struct series_store *st, enum family_type type)
 {
+	enum series_group sorted = G_COUNT;
+	struct series **ss = NULL;
+	size_t n = 0;
+
 	for (size_t i = 0; i < n_labelled_families; i++) {
 		const struct family *fam = &labelled_families[i];
-		struct series **ss;
-		size_t n;
 
 		if (fam->type != type)
 			continue;
 		prom_family(f, fam->name, fam->help, type == FAMILY_COUNTER ? "counter" : "gauge");
-		ss = series_of_group(st, fam->group, &n);
+		if (fam->group != sorted) { /* a group's families are adjacent: sorted once */
+			free(ss);
+			ss = series_of_group(st, fam->group, &n);
+			sorted = fam->group;
+		}
 		for (size_t j = 0; ss && j < n; j++) {
 			fputs(fam->name, f);
 			write_labels(f, &ss[j]->key);
 			fprintf(f, " %" PRIu64 "\n", ss[j]->v[fam->value]);
 		}
-		free(ss);
 	}
+	free(ss);
 }
 
 static void write_histograms(FILE *f, const struct exporter *x)

@@ -32,6 +32,7 @@ struct histogram {
 
 struct exporter {
 	struct series_store counters;
+	size_t group_cost[G_COUNT];   /* series one key of each group costs (group_cost()) */
 	struct tcp_bytes bytes;       /* open connections' bytes counted so far */
 	struct flow_counts flows;     /* open UDP flows' datagrams and bytes likewise */
 	struct histogram histo[H_COUNT][2]; /* by enum series_dir */

@@ -141,13 +141,12 @@ int series_store_fold(struct series_store *s, size_t budget)
 	tdestroy(s->root, no_free);
 	s->root = NULL;
 	for (size_t i = budget; i < n_own; i++)
-		own[i]->key.group = G_COUNT; /* mark: freed below */
-	for (size_t i = 0; i < s->n; i++) {
-		if (s->all[i]->key.group == G_COUNT)
-			free(s->all[i]);
-		else
-			s->all[kept++] = s->all[i];
-	}
+		free(own[i]);
+	memcpy(s->all, own, budget * sizeof(*own));
+	kept = budget;
+	for (int g = 0; g < G_COUNT; g++)
+		if (s->other[g])
+			s->all[kept++] = s->other[g];
 	s->n = kept;
 	s->used = budget;
 	free(own);

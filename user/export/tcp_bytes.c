@@ -93,40 +93,38 @@ void tcp_bytes_closed(struct tcp_bytes *t, const struct ss_tcp_event *e, struct 
  */
 #define OPEN_MISSING_WALKS 10
 
-/* tdelete() may not run inside twalk(): the stale ones are gathered first */
-static struct conn_bytes **stale;
-static size_t n_stale;
-static uint32_t walk_now;
+/* tdelete() may not run inside a walk: the stale ones are gathered first */
+struct gathering {
+	struct conn_bytes **stale;
+	size_t n;
+	uint32_t walk;
+};
 
-static void gather(const void *node, VISIT v, int depth)
+static void gather(const void *node, VISIT v, void *arg)
 {
 	struct conn_bytes *c = *(struct conn_bytes *const *)node;
+	struct gathering *g = arg;
 
-	(void)depth;
 	if (v != postorder && v != leaf)
 		return;
-	if (c->closed ? c->last_walk + 1 < walk_now : c->last_walk + OPEN_MISSING_WALKS < walk_now)
-		stale[n_stale++] = c;
+	/* closed: not seen by this walk nor the one before */
+	if (c->closed ? c->last_walk + 1 < g->walk : c->last_walk + OPEN_MISSING_WALKS < g->walk)
+		g->stale[g->n++] = c;
 }
 
 void tcp_bytes_walk_done(struct tcp_bytes *t)
 {
-	t->walk++;
-	if (!t->root)
+	struct gathering g = { .walk = ++t->walk };
+
+	if (!t->root || !(g.stale = malloc(t->n * sizeof(*g.stale))))
 		return;
-	stale = malloc(t->n * sizeof(*stale));
-	if (!stale)
-		return;
-	n_stale = 0;
-	walk_now = t->walk; /* closed: not seen by this walk nor the one before */
-	twalk(t->root, gather);
-	for (size_t i = 0; i < n_stale; i++) {
-		tdelete(stale[i], &t->root, conn_cmp);
-		free(stale[i]);
+	twalk_r(t->root, gather, &g);
+	for (size_t i = 0; i < g.n; i++) {
+		tdelete(g.stale[i], &t->root, conn_cmp);
+		free(g.stale[i]);
 		t->n--;
 	}
-	free(stale);
-	stale = NULL;
+	free(g.stale);
 }
 
 void tcp_bytes_free(struct tcp_bytes *t)

@@ -8,18 +8,17 @@
 #include "log.h"
 #include "preflight.h"
 
-static bool has_cap(const struct __user_cap_data_struct data[2], int cap)
-{
-	return data[cap / 32].effective & (1u << (cap % 32));
-}
-
-int preflight_permissions(void)
+bool cap_effective(int cap)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2] = { 0 };
 
-	if (syscall(SYS_capget, &hdr, data) == 0 &&
-	    (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_PERFMON))))
+	return !syscall(SYS_capget, &hdr, data) && (data[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int preflight_permissions(void)
+{
+	if (cap_effective(CAP_SYS_ADMIN) || (cap_effective(CAP_BPF) && cap_effective(CAP_PERFMON)))
 		return 0;
 	elog("not permitted to load BPF programs: run as root (sudo sockscope ...) or grant "
 	     "CAP_BPF, CAP_PERFMON (and CAP_SYS_ADMIN to mount tracefs)");

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include "backends.h"
 
+/* Is this capability (CAP_*) in the process's effective set? */
+bool cap_effective(int cap);
 /* 0 when allowed to load and attach BPF; else an exit code, after saying why. */
 int preflight_permissions(void);
 int preflight_btf(void);

@@ -26,6 +26,9 @@ static inline uint64_t mono_ns(void)
 	return clock_ns(CLOCK_MONOTONIC);
 }
 
+/* The first line of a small file (/proc, /sys), without its newline; "" when unreadable. */
+void read_first_line(const char *path, char *buf, size_t len);
+
 /* Monotonic seconds, for deadlines and intervals. */
 static inline double mono_s(void)
 {
