@@ -237,6 +237,16 @@ for s in "${suites[@]}"; do
 		cell_ok "$result" || failed=1
 	done
 done
+# Why a cell failed, from its guest's log: CI keeps only what this prints, not build/vm/logs.
+for s in "${suites[@]}"; do
+	for b in ${backends_of[$s]}; do
+		cell_ok "$(cell "$s" "$b")" && continue
+		echo
+		echo "== $s $b: failures (whole log: $VM/logs/$s.log)"
+		sed -n "/^VMTEST-BEGIN $b\$/,/^VMTEST-END $b /p" "$VM/logs/$s.log" |
+			awk '/^FAIL / { on = 1; n = 0; print; next } !/^    / { on = 0 } on && n++ < 45' | tr -d '\r'
+	done
+done
 # BPF time per traced connection, from bpf_stats in each guest (TCG emulates the CPU: compare
 # backends and kernels with each other, not with real hardware).
 printf '\n%-34s %-11s %10s  %s\n' KERNEL BACKEND "NS/CONN" "PROGRAM:RUNS/CONN:NS/RUN ..."
