@@ -264,6 +264,7 @@ static __always_inline void owner_from_current(struct ss_owner *o)
 	o->tid = (__u32)pid_tgid;
 	o->uid = (__u32)bpf_get_current_uid_gid();
 	o->reserved = 0;
+	o->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 

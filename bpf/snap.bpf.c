@@ -142,6 +142,7 @@ int ss_snap_files(struct bpf_iter__task_file *ctx)
 	r.pid = BPF_CORE_READ(task, tgid);
 	r.uid = BPF_CORE_READ(task, cred, uid.val);
 	r.fd = ctx->fd;
+	r.cgroup = task_cgroup_id(task);
 	BPF_CORE_READ_STR_INTO(&r.comm, task, comm);
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;

@@ -124,6 +124,23 @@ static __always_inline bool task_lists_files(struct task_struct *task)
 	       BPF_CORE_READ(task, files) != BPF_CORE_READ(task, group_leader, files);
 }
 
+/* A task's cgroup v2 id, as bpf_get_current_cgroup_id() gives it for current. */
+static __always_inline __u64 task_cgroup_id(struct task_struct *task)
+{
+	return BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+}
+
+/* The owner an iterator finds (owner_from_current()'s twin for a task that is not current). */
+static __always_inline void owner_from_task(struct ss_owner *o, struct task_struct *task)
+{
+	o->pid = BPF_CORE_READ(task, tgid);
+	o->tid = BPF_CORE_READ(task, pid);
+	o->uid = BPF_CORE_READ(task, cred, uid.val);
+	o->reserved = 0;
+	o->cgroup = task_cgroup_id(task);
+	BPF_CORE_READ_STR_INTO(&o->comm, task, comm);
+}
+
 /* The socket behind a file descriptor of the current task (syscall tracepoints only). */
 static __always_inline struct sock *sk_from_fd(long fd)
 {

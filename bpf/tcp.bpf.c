@@ -873,15 +873,6 @@ static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *s
 	return true;
 }
 
-static __always_inline void owner_from_task(struct ss_owner *o, struct task_struct *task)
-{
-	o->pid = BPF_CORE_READ(task, tgid);
-	o->tid = BPF_CORE_READ(task, pid);
-	o->uid = BPF_CORE_READ(task, cred, uid.val);
-	o->reserved = 0;
-	BPF_CORE_READ_STR_INTO(&o->comm, task, comm);
-}
-
 SEC("iter/tcp")
 int ss_seed_tcp(struct bpf_iter__tcp *ctx)
 {

@@ -7,7 +7,7 @@
 #ifndef SOCKSCOPE_H
 #define SOCKSCOPE_H
 
-#define SS_ABI_VERSION 1
+#define SS_ABI_VERSION 2
 #define SS_COMM_LEN 16
 #define SS_MAX_PORTS 8
 #define SS_UNIX_PATH_LEN 108 /* sizeof(sockaddr_un.sun_path) */
@@ -80,6 +80,7 @@ struct ss_owner {
 	__u32 tid;
 	__u32 uid;
 	__u32 reserved;
+	__u64 cgroup;  /* cgroup v2 id (bpf_get_current_cgroup_id): user space names it */
 	__u8 comm[SS_COMM_LEN]; /* untrusted bytes, not necessarily NUL-terminated */
 };
 
@@ -114,11 +115,11 @@ struct ss_tcp_event {
 };
 
 _Static_assert(sizeof(struct ss_hdr) == 16, "ss_hdr is ABI");
-_Static_assert(sizeof(struct ss_owner) == 32, "ss_owner is ABI");
+_Static_assert(sizeof(struct ss_owner) == 40, "ss_owner is ABI");
 _Static_assert(sizeof(struct ss_inet_tuple) == 40, "ss_inet_tuple is ABI");
 /* No implicit padding: every byte of a record is written by the BPF side. */
-_Static_assert(__builtin_offsetof(struct ss_tcp_event, cookie) == 88, "ss_tcp_event is ABI");
-_Static_assert(sizeof(struct ss_tcp_event) == 152, "ss_tcp_event is ABI");
+_Static_assert(__builtin_offsetof(struct ss_tcp_event, cookie) == 96, "ss_tcp_event is ABI");
+_Static_assert(sizeof(struct ss_tcp_event) == 160, "ss_tcp_event is ABI");
 
 /* ---- UDP and UNIX datagram flows --------------------------------------------------- */
 
@@ -237,12 +238,12 @@ struct ss_unix_event {
 };
 
 _Static_assert(sizeof(struct ss_flow_key) == 32, "ss_flow_key is ABI");
-_Static_assert(sizeof(struct ss_flow_state) == 352, "ss_flow_state is ABI");
-_Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 160, "ss_flow_event is ABI");
-_Static_assert(sizeof(struct ss_flow_event) == 432, "ss_flow_event is ABI");
+_Static_assert(sizeof(struct ss_flow_state) == 360, "ss_flow_state is ABI");
+_Static_assert(__builtin_offsetof(struct ss_flow_event, peer) == 168, "ss_flow_event is ABI");
+_Static_assert(sizeof(struct ss_flow_event) == 448, "ss_flow_event is ABI");
 _Static_assert(sizeof(struct ss_release_event) == 24, "ss_release_event is ABI");
-_Static_assert(sizeof(struct ss_unix_event) == 336, "ss_unix_event is ABI");
-#define SS_UNIX_EVENT_FIXED 120 /* offsetof(struct ss_unix_event, path) */
+_Static_assert(sizeof(struct ss_unix_event) == 352, "ss_unix_event is ABI");
+#define SS_UNIX_EVENT_FIXED 136 /* offsetof(struct ss_unix_event, path) */
 _Static_assert(__builtin_offsetof(struct ss_unix_event, path) == SS_UNIX_EVENT_FIXED,
 	       "ss_unix_event is ABI");
 
@@ -252,7 +253,7 @@ struct ss_proc_event {
 	struct ss_owner owner; /* the exiting thread; owner.pid is the process */
 };
 
-_Static_assert(sizeof(struct ss_proc_event) == 48, "ss_proc_event is ABI");
+_Static_assert(sizeof(struct ss_proc_event) == 56, "ss_proc_event is ABI");
 /*
  * Snapshot records (types 32-47): what the BPF iterators (bpf/snap.bpf.c) write with
  * bpf_seq_write(), read back by user/load/snapshot.c. The same header starts them; ts_ns is when the
@@ -303,6 +304,7 @@ struct ss_snap_file {
 	__u32 uid;    /* the process's real uid */
 	__u32 fd;
 	__u32 reserved;
+	__u64 cgroup; /* the process's cgroup v2 id */
 	__u8 comm[SS_COMM_LEN]; /* untrusted */
 };
 
@@ -311,7 +313,7 @@ _Static_assert(__builtin_offsetof(struct ss_snap_inet, cookie) == 56, "ss_snap_i
 _Static_assert(__builtin_offsetof(struct ss_snap_inet, netns) == 72, "ss_snap_inet is ABI");
 _Static_assert(sizeof(struct ss_snap_unix) == 168, "ss_snap_unix is ABI");
 _Static_assert(__builtin_offsetof(struct ss_snap_unix, path) == 56, "ss_snap_unix is ABI");
-_Static_assert(sizeof(struct ss_snap_file) == 56, "ss_snap_file is ABI");
-_Static_assert(__builtin_offsetof(struct ss_snap_file, comm) == 40, "ss_snap_file is ABI");
+_Static_assert(sizeof(struct ss_snap_file) == 64, "ss_snap_file is ABI");
+_Static_assert(__builtin_offsetof(struct ss_snap_file, comm) == 48, "ss_snap_file is ABI");
 
 #endif /* SOCKSCOPE_H */

@@ -66,10 +66,10 @@ static void idempotent_and_multi_owner(void **state)
 	snap.inode = 555;
 	assert_true(assoc_table_upsert(&t, &snap, &created) >= 0 && created);
 	/* owners from two processes' descriptors, one of them twice */
-	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 10, 0, (const uint8_t *)"a\0\0\0\0\0\0\0\0\0\0\0\0\0\0"), 1);
-	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 11, 0, NULL), 1);
-	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 11, 0, NULL), 0);
-	assert_int_equal(assoc_table_add_owner_by_inode(&t, 999, 12, 0, NULL), 0);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 10, 0, (const uint8_t *)"a\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 0), 1);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 11, 0, NULL, 0), 1);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 555, 11, 0, NULL, 0), 0);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 999, 12, 0, NULL, 0), 0);
 	/* the listen event that raced the snapshot: merged, not doubled; its owner added */
 	ev = snap;
 	ev.inode = 0;

@@ -62,15 +62,15 @@ static void layout_is_fixed(void **state)
 	(void)state;
 	/* the BPF side and capture files depend on these offsets */
 	assert_int_equal(offsetof(struct ss_tcp_event, owner), 16);
-	assert_int_equal(offsetof(struct ss_tcp_event, tuple), 48);
-	assert_int_equal(offsetof(struct ss_tcp_event, cookie), 88);
-	assert_int_equal(offsetof(struct ss_tcp_event, bytes_sent), 104);
-	assert_int_equal(offsetof(struct ss_tcp_event, error), 128);
-	assert_int_equal(offsetof(struct ss_tcp_event, srtt_us), 132);
-	assert_int_equal(offsetof(struct ss_tcp_event, retrans), 136);
-	assert_int_equal(offsetof(struct ss_tcp_event, handshake_us), 140);
-	assert_int_equal(offsetof(struct ss_tcp_event, segs_out), 144);
-	assert_int_equal(sizeof(struct ss_tcp_event), 152);
+	assert_int_equal(offsetof(struct ss_tcp_event, tuple), 56);
+	assert_int_equal(offsetof(struct ss_tcp_event, cookie), 96);
+	assert_int_equal(offsetof(struct ss_tcp_event, bytes_sent), 112);
+	assert_int_equal(offsetof(struct ss_tcp_event, error), 136);
+	assert_int_equal(offsetof(struct ss_tcp_event, srtt_us), 140);
+	assert_int_equal(offsetof(struct ss_tcp_event, retrans), 144);
+	assert_int_equal(offsetof(struct ss_tcp_event, handshake_us), 148);
+	assert_int_equal(offsetof(struct ss_tcp_event, segs_out), 152);
+	assert_int_equal(sizeof(struct ss_tcp_event), 160);
 }
 
 /* What the kernel sends: the fixed part, then both addresses back to back, padded to 8. */
@@ -102,7 +102,7 @@ static void unpacks_a_packed_unix_record(void **state)
 	size_t size = packed_unix(buf, "", 0, "\0srv", 4); /* unnamed -> abstract "@srv" */
 
 	(void)state;
-	assert_int_equal(size, 128); /* 120 + 4, padded */
+	assert_int_equal(size, 144); /* 136 + 4, padded */
 	assert_int_equal(unix_record_unpack(buf, size, &e), 0);
 	assert_int_equal(e.hdr.size, sizeof(e));
 	assert_int_equal(record_validate(&e, sizeof(e)), 0);

@@ -334,8 +334,8 @@ static void exited_process_disowns(void **state)
 	b.inode = 602;
 	assert_true(assoc_table_upsert(&t, &a, NULL) >= 0 && assoc_table_upsert(&t, &b, NULL) >= 0);
 	for (uint32_t pid = 10; pid <= 30; pid += 10)
-		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
-	assert_int_equal(assoc_table_add_owner_by_inode(&t, 602, 20, 0, NULL), 1);
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL, 0), 1);
+	assert_int_equal(assoc_table_add_owner_by_inode(&t, 602, 20, 0, NULL, 0), 1);
 	/* the first owner: the next becomes first */
 	assert_int_equal(assoc_table_drop_owner(&t, 10, PROTO_ALL), 1);
 	assert_int_equal(half_owners(&t, assoc_table_find(&t, &a), pids, 4), 2);
@@ -354,7 +354,7 @@ static void exited_process_disowns(void **state)
 	assert_int_equal(table_apply(&t, &exit_ev.hdr, 0), FEED_IGNORED);
 	/* freed links are reused: three new owners need no new memory */
 	for (uint32_t pid = 40; pid <= 60; pid += 10)
-		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL), 1);
+		assert_int_equal(assoc_table_add_owner_by_inode(&t, 601, pid, 0, NULL, 0), 1);
 	assert_int_equal(t.n_links, 2);
 	assoc_table_free(&t);
 }

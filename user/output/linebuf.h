@@ -15,8 +15,9 @@
 struct linebuf {
 	size_t len;
 	bool truncated;
-	char buf[16384]; /* the longest line: an assoc row, two unix names and 16 owners a
-			  * side with every byte of every string escaped (table_fmt.c checks) */
+	char buf[192 * 1024]; /* the longest line: an assoc row, two unix names and 16 owners
+			       * a side, each with its cgroup path, with every byte of every
+			       * string escaped (table_fmt.c checks) */
 };
 
 static inline void lb_reset(struct linebuf *b)

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include "escape.h"
 #include "event_fmt.h"
+#include "owner_fmt.h"
 #include "table_fmt.h"
 #include "user_names.h"
 
@@ -13,7 +14,7 @@
  */
 #define JSON_STR_MAX(n) (2 + 6 * (n))
 #define OWNER_JSON_MAX (sizeof("{\"pid\":,\"comm\":,\"uid\":,\"user\":},") + 2 * 10 + \
-			JSON_STR_MAX(PROC_COMM_LEN) + JSON_STR_MAX(USER_NAME_MAX))
+			JSON_STR_MAX(PROC_COMM_LEN) + JSON_STR_MAX(USER_NAME_MAX) + CGROUP_JSON_MAX)
 #define ASSOC_JSON_MAX (512 + 2 * JSON_STR_MAX(SS_UNIX_PATH_LEN) + \
 			2 * FMT_MAX_OWNERS * OWNER_JSON_MAX)
 _Static_assert(ASSOC_JSON_MAX <= sizeof(((struct linebuf *)0)->buf),
@@ -118,6 +119,7 @@ static void procs_json(struct linebuf *b, const struct assoc_table *t, const str
 				lb_str(b, ",\"user\":");
 				lb_json_string(b, user, strlen(user));
 			}
+			fmt_cgroup_json(b, p->cgroup);
 		}
 		lb_mem(b, "}", 1);
 	}

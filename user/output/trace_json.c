@@ -5,6 +5,7 @@
 #include "escape.h"
 #include "event_fmt.h"
 #include "linebuf.h"
+#include "owner_fmt.h"
 #include "sink.h"
 
 static void json_begin_record(struct linebuf *b, uint64_t mono_ns, const char *event)
@@ -33,6 +34,17 @@ static void json_str(struct linebuf *b, const char *key_colon, const char *v)
 	lb_json_string(b, v, strlen(v));
 }
 
+static void json_owner(struct linebuf *b, const struct ss_owner *o)
+{
+	json_u64(b, ",\"pid\":", o->pid);
+	json_u64(b, ",\"tid\":", o->tid);
+	json_u64(b, ",\"uid\":", o->uid);
+	lb_str(b, ",\"comm\":");
+	lb_json_string(b, o->comm, bounded_strlen(o->comm, SS_COMM_LEN));
+	if (o->pid)
+		fmt_cgroup_json(b, o->cgroup);
+}
+
 static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 {
 	const struct ss_inet_tuple *t = &e->tuple;
@@ -42,11 +54,7 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 	json_begin_record(b, e->hdr.ts_ns, event_name(type));
 	json_str(b, ",\"proto\":", "tcp");
 	json_str(b, ",\"family\":", family_name(t->family));
-	json_u64(b, ",\"pid\":", e->owner.pid);
-	json_u64(b, ",\"tid\":", e->owner.tid);
-	json_u64(b, ",\"uid\":", e->owner.uid);
-	lb_str(b, ",\"comm\":");
-	lb_json_string(b, e->owner.comm, bounded_strlen(e->owner.comm, SS_COMM_LEN));
+	json_owner(b, &e->owner);
 	json_u64(b, ",\"netns\":", e->netns);
 	json_u64(b, ",\"cookie\":", e->cookie);
 	json_str(b, ",\"role\":", tcp_role_name(e));
@@ -81,15 +89,6 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 		lb_str(b, ",\"partial\":true");
 	if (e->flags & SS_F_ALREADY_CLOSED)
 		lb_str(b, ",\"already_closed\":true");
-}
-
-static void json_owner(struct linebuf *b, const struct ss_owner *o)
-{
-	json_u64(b, ",\"pid\":", o->pid);
-	json_u64(b, ",\"tid\":", o->tid);
-	json_u64(b, ",\"uid\":", o->uid);
-	lb_str(b, ",\"comm\":");
-	lb_json_string(b, o->comm, bounded_strlen(o->comm, SS_COMM_LEN));
 }
 
 static void json_peer(struct linebuf *b, const struct ss_owner *peer)

@@ -1,16 +1,39 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `trace` for people: one aligned line per event; untrusted names are \xNN-escaped. */
 #include <string.h>
+#include "cgroup_names.h"
 #include "escape.h"
 #include "event_fmt.h"
 #include "sink.h"
 
 #define ENDPOINT_COL 24
+#define WHERE_COL 20
+#define WHERE_TEXT_LEN (4 * CGROUP_PATH_MAX + 1)
 
 static void text_begin(struct sink *s)
 {
-	fprintf(s->out, "%-12s %-7s %-16s %-5s %-14s %-*s %-*s %s\n", "TIME", "PID", "COMM", "PROTO",
-		"EVENT", ENDPOINT_COL, "LOCAL", ENDPOINT_COL, "REMOTE", "DETAILS");
+	fprintf(s->out, "%-12s %-7s %-16s ", "TIME", "PID", "COMM");
+	if (s->wide)
+		fprintf(s->out, "%-*s ", WHERE_COL, "WHERE");
+	fprintf(s->out, "%-5s %-14s %-*s %-*s %s\n", "PROTO", "EVENT", ENDPOINT_COL, "LOCAL",
+		ENDPOINT_COL, "REMOTE", "DETAILS");
+}
+
+/* --wide: the owner's container, unit or cgroup path ("-": not known), escaped, then a blank. */
+static void text_where(char buf[WHERE_TEXT_LEN + 2], const struct sink *s, const struct ss_owner *o)
+{
+	char label[CGROUP_PATH_MAX + 32];
+	const char *l = o->pid ? cgroup_label(cgroup_lookup(o->cgroup), label, sizeof(label)) : NULL;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!s->wide)
+		return;
+	n = l ? escape_text(buf, WHERE_TEXT_LEN, l, strlen(l)) : (strcpy(buf, "-"), 1);
+	for (; n < WHERE_COL; n++)
+		buf[n] = ' ';
+	buf[n++] = ' ';
+	buf[n] = '\0';
 }
 
 /* "sent=100 recv=37 dur=0.209ms rtt=0.045ms": only the fields this event type has (and the
@@ -73,11 +96,13 @@ static void text_flow(struct sink *s, const struct ss_flow_event *e)
 	bool unix_flow = type == SS_EV_UNIX_FLOW || type == SS_EV_UNIX_FLOW_END;
 	bool end = type == SS_EV_UDP_FLOW_END || type == SS_EV_UNIX_FLOW_END;
 	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12];
-	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[2048];
+	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[4096];
+	char where[WHERE_TEXT_LEN + 2];
 	size_t n = 0;
 
 	fmt_clock(when, mono_to_realtime_ns(e->hdr.ts_ns));
 	text_owner(pid, comm, &e->owner);
+	text_where(where, s, &e->owner);
 	if (unix_flow) {
 		fmt_unix_path(local, e->path, e->path_len);
 		fmt_unix_path(remote, e->peer_path, e->peer_path_len);
@@ -98,28 +123,31 @@ static void text_flow(struct sink *s, const struct ss_flow_event *e)
 		n += snprintf(details + n, sizeof(details) - n, " restart");
 	if ((e->flags & SS_FF_PEER) && n < sizeof(details))
 		text_peer(details + n, sizeof(details) - n, &e->peer);
-	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid, comm,
-		 unix_flow ? "unix" : "udp", event_name(type), ENDPOINT_COL, local, ENDPOINT_COL,
-		 remote, details);
+	snprintf(line, sizeof(line), "%-12s %-7s %-16s %s%-5s %-14s %-*s %-*s%s", when, pid, comm,
+		 where, unix_flow ? "unix" : "udp", event_name(type), ENDPOINT_COL, local,
+		 ENDPOINT_COL, remote, details);
 	text_line(s->out, line);
 }
 
 static void text_unix(struct sink *s, const struct ss_unix_event *e)
 {
 	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12];
-	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[2048];
+	char local[UNIX_PATH_TEXT_LEN], remote[UNIX_PATH_TEXT_LEN], details[256], line[4096];
+	char where[WHERE_TEXT_LEN + 2];
 	size_t n;
 
 	fmt_clock(when, mono_to_realtime_ns(e->hdr.ts_ns));
 	text_owner(pid, comm, &e->owner);
+	text_where(where, s, &e->owner);
 	fmt_unix_path(local, e->path, e->path_len);
 	fmt_unix_path(remote, e->peer_path, e->peer_path_len);
 	n = snprintf(details, sizeof(details), " %s ino=%llu peer_ino=%llu", sock_type_name(e->type),
 		     (unsigned long long)e->inode, (unsigned long long)e->peer_inode);
 	if (e->peer.pid && n < sizeof(details))
 		text_peer(details + n, sizeof(details) - n, &e->peer);
-	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid, comm,
-		 "unix", event_name(e->hdr.type), ENDPOINT_COL, local, ENDPOINT_COL, remote, details);
+	snprintf(line, sizeof(line), "%-12s %-7s %-16s %s%-5s %-14s %-*s %-*s%s", when, pid, comm,
+		 where, "unix", event_name(e->hdr.type), ENDPOINT_COL, local, ENDPOINT_COL, remote,
+		 details);
 	text_line(s->out, line);
 }
 
@@ -141,7 +169,7 @@ static void text_event(struct sink *s, const struct ss_hdr *rec)
 		return;
 	}
 	char when[16], comm[4 * SS_COMM_LEN + 1], pid[12], local[ENDPOINT_STR_LEN];
-	char remote[ENDPOINT_STR_LEN], details[128], line[512];
+	char remote[ENDPOINT_STR_LEN], details[128], line[2560], where[WHERE_TEXT_LEN + 2];
 
 	fmt_clock(when, mono_to_realtime_ns(rec->ts_ns));
 	escape_text(comm, sizeof(comm), e->owner.comm, bounded_strlen(e->owner.comm, SS_COMM_LEN));
@@ -150,8 +178,9 @@ static void text_event(struct sink *s, const struct ss_hdr *rec)
 	fmt_endpoint(local, t->family, t->saddr, t->sport);
 	fmt_endpoint(remote, t->family, t->daddr, t->dport);
 	text_details(details, sizeof(details), e);
-	snprintf(line, sizeof(line), "%-12s %-7s %-16s %-5s %-14s %-*s %-*s%s", when, pid,
-		 e->owner.pid ? comm : "-", "tcp", event_name(rec->type), ENDPOINT_COL, local,
+	text_where(where, s, &e->owner);
+	snprintf(line, sizeof(line), "%-12s %-7s %-16s %s%-5s %-14s %-*s %-*s%s", when, pid,
+		 e->owner.pid ? comm : "-", where, "tcp", event_name(rec->type), ENDPOINT_COL, local,
 		 ENDPOINT_COL, remote, details);
 	text_line(s->out, line);
 }

@@ -6,6 +6,7 @@
 #ifndef SS_SINK_H
 #define SS_SINK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/types.h>
@@ -23,6 +24,7 @@ struct sink_ops {
 struct sink {
 	const struct sink_ops *ops;
 	FILE *out;
+	bool wide; /* text: a WHERE column (container, unit or cgroup) after COMM */
 };
 
 extern const struct sink_ops trace_text_ops;

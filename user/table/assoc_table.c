@@ -423,7 +423,7 @@ static int set_name(struct assoc_table *t, struct half_assoc *h, const uint8_t *
 static void note_owner(struct assoc_table *t, const struct sock_fact *f)
 {
 	if (f->has_owner && f->pid)
-		proc_table_note(&t->procs, f->pid, f->uid, f->comm);
+		proc_table_note(&t->procs, f->pid, f->uid, f->comm, f->cgroup);
 }
 
 int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *created)
@@ -567,7 +567,7 @@ int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
 }
 
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32_t pid,
-				   uint32_t uid, const uint8_t *comm)
+				   uint32_t uid, const uint8_t *comm, uint64_t cgroup)
 {
 	uint32_t ref;
 	int added;
@@ -579,7 +579,7 @@ int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32
 		return 0;
 	added = add_owner(t, &t->socks[ref], pid);
 	if (added >= 0)
-		proc_table_note(&t->procs, pid, uid, comm);
+		proc_table_note(&t->procs, pid, uid, comm, cgroup);
 	return added;
 }
 

@@ -49,6 +49,7 @@ struct sock_fact {
 	bool has_owner;       /* the owner below is known (process context) */
 	uint32_t pid, uid;
 	const uint8_t *comm;  /* PROC_COMM_LEN bytes or NULL */
+	uint64_t cgroup;      /* the owner's cgroup v2 id, 0: not known */
 };
 
 struct half_assoc {
@@ -125,7 +126,7 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f);
 /* Add an owner to the socket with this inode (snapshot file records): 1 added, 0 unknown
  * socket or already an owner. */
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32_t pid,
-				   uint32_t uid, const uint8_t *comm);
+				   uint32_t uid, const uint8_t *comm, uint64_t cgroup);
 
 /*
  * The process exited: it owns none of its sockets of these protocols (PROTO_*) any

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "cgroup_names.h"
 #include "proc_owners.h"
 
 static int u64_cmp(const void *a, const void *b)
@@ -18,8 +19,33 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The process's name and uid, as the iterator would have given them. */
-static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *uid)
+/* The cgroup v2 line of /proc/PID/cgroup ("0::/path") as an id; 0 when there is none. */
+static uint64_t proc_cgroup(int pid_dir)
+{
+	char buf[CGROUP_PATH_MAX + 64], *line;
+	uint64_t id = 0;
+	ssize_t n;
+	int fd = openat(pid_dir, "cgroup", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	for (line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, "0::/", 4))
+			continue;
+		line[3 + strcspn(line + 3, "\n")] = '\0';
+		return cgroup_id_of(line + 3, &id) ? 0 : id;
+	}
+	return 0;
+}
+
+/* The process's name, uid and cgroup, as the iterator would have given them. */
+static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *uid,
+			  uint64_t *cgroup)
 {
 	struct stat st;
 	ssize_t n;
@@ -34,6 +60,7 @@ static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *ui
 		close(fd);
 	}
 	*uid = fstat(pid_dir, &st) ? 0 : st.st_uid;
+	*cgroup = proc_cgroup(pid_dir);
 }
 
 static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
@@ -43,6 +70,7 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 	uint8_t comm[PROC_COMM_LEN];
 	bool known = false;
 	uint32_t uid = 0;
+	uint64_t cgroup = 0;
 	struct dirent *de;
 	DIR *d;
 
@@ -69,11 +97,11 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 		if (!bsearch(&key, inodes, n, sizeof(*inodes), u64_cmp))
 			continue;
 		if (!known) {
-			proc_identity(pid_dir, comm, &uid);
+			proc_identity(pid_dir, comm, &uid, &cgroup);
 			known = true;
 		}
 		added += assoc_table_add_owner_by_inode(t, key, strtoul(pid_name, NULL, 10), uid,
-							 comm) > 0;
+							 comm, cgroup) > 0;
 	}
 	closedir(d);
 	close(pid_dir);

@@ -41,7 +41,7 @@ struct proc_info *proc_table_find(const struct proc_table *pt, uint32_t pid)
 }
 
 struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t uid,
-				  const uint8_t *comm)
+				  const uint8_t *comm, uint64_t cgroup)
 {
 	struct proc_info *p = proc_table_find(pt, pid);
 
@@ -64,6 +64,8 @@ struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t 
 	p->uid = uid;
 	if (comm)
 		memcpy(p->comm, comm, PROC_COMM_LEN);
+	if (cgroup)
+		p->cgroup = cgroup;
 	return p;
 }
 

@@ -16,6 +16,7 @@ struct proc_info {
 	uint32_t pid;
 	uint32_t uid;
 	uint8_t comm[PROC_COMM_LEN]; /* NUL-padded, may hold any byte */
+	uint64_t cgroup;             /* cgroup v2 id (cgroup_names.h), 0: not known */
 	uint64_t new_conns;          /* connects and accepts seen from the event stream */
 };
 
@@ -28,9 +29,10 @@ struct proc_table {
 int proc_table_init(struct proc_table *pt);
 void proc_table_free(struct proc_table *pt);
 void proc_table_clear(struct proc_table *pt);
-/* Insert or refresh (a pid's latest name wins). comm may be NULL. Returns the entry or NULL. */
+/* Insert or refresh (a pid's latest name wins). comm may be NULL, cgroup 0 (both: keep what is
+ * known). Returns the entry or NULL. */
 struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t uid,
-				  const uint8_t *comm);
+				  const uint8_t *comm, uint64_t cgroup);
 struct proc_info *proc_table_find(const struct proc_table *pt, uint32_t pid);
 size_t proc_table_bytes(const struct proc_table *pt);
 

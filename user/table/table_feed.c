@@ -37,6 +37,7 @@ static void fact_from_tcp_event(const struct ss_tcp_event *e, struct sock_fact *
 	f->pid = e->owner.pid;
 	f->uid = e->owner.uid;
 	f->comm = e->owner.comm;
+	f->cgroup = e->owner.cgroup;
 }
 
 static void owner_to_fact(const struct ss_owner *o, struct sock_fact *f)
@@ -45,6 +46,7 @@ static void owner_to_fact(const struct ss_owner *o, struct sock_fact *f)
 	f->pid = o->pid;
 	f->uid = o->uid;
 	f->comm = o->comm;
+	f->cgroup = o->cgroup;
 }
 
 /*
@@ -233,7 +235,7 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 	if (rec->type == SS_SNAP_FILE) {
 		const struct ss_snap_file *r = (const void *)rec;
 
-		err = assoc_table_add_owner_by_inode(t, r->inode, r->pid, r->uid, r->comm);
+		err = assoc_table_add_owner_by_inode(t, r->inode, r->pid, r->uid, r->comm, r->cgroup);
 		return err < 0 ? err : err ? FEED_OWNER : FEED_IGNORED;
 	}
 	if (rec->type == SS_EV_PROC_EXIT) {
