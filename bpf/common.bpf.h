@@ -126,6 +126,11 @@ extern const volatile __u32 cfg_filter_tgid;
 extern const volatile __u16 cfg_filter_ports[SS_MAX_PORTS];
 extern const volatile __u32 cfg_n_ports;
 extern const volatile __u16 cfg_filter_family;
+extern const volatile bool cfg_filter_by_uid;   /* --uid: cfg_filter_uid */
+extern const volatile __u32 cfg_filter_uid;
+extern const volatile __u64 cfg_filter_cgroup;  /* --cgroup's id (0: every cgroup) ... */
+extern const volatile __u32 cfg_filter_cgroup_level; /* ... and its depth below the root */
+extern const volatile __u32 cfg_filter_netns;   /* --netns (0: every namespace) */
 extern const volatile __u64 cfg_wakeup_bytes; /* per CPU */
 extern const volatile bool cfg_state_via_tp;   /* tracepoint programs act on state changes
 						 * (the hook, or the kprobe's net) */
@@ -291,6 +296,24 @@ static __always_inline bool port_wanted(__u16 sport, __u16 dport)
 static __always_inline bool pid_wanted(__u32 tgid)
 {
 	return !cfg_filter_tgid || tgid == cfg_filter_tgid;
+}
+
+/*
+ * --uid and --cgroup, for current (process context only). A pre-filter that spares the ring
+ * and the tables what is surely not wanted: user space applies every filter exactly
+ * (user/table/owner_filter.c), so a socket passed here that it then drops costs only time.
+ */
+static __always_inline bool current_in_scope(void)
+{
+	if (cfg_filter_by_uid && (__u32)bpf_get_current_uid_gid() != cfg_filter_uid)
+		return false;
+	return !cfg_filter_cgroup ||
+	       bpf_get_current_ancestor_cgroup_id(cfg_filter_cgroup_level) == cfg_filter_cgroup;
+}
+
+static __always_inline bool netns_wanted(__u32 netns)
+{
+	return !cfg_filter_netns || netns == cfg_filter_netns;
 }
 
 #endif /* SS_COMMON_BPF_H */

@@ -128,7 +128,8 @@ static __always_inline void flow_start(const struct ss_flow_key *key, struct ss_
 	struct ss_flow_state *other;
 	int err;
 
-	if (!pid_wanted(st->owner.pid))
+	/* st->owner is current (flow_new()) */
+	if (!pid_wanted(st->owner.pid) || !current_in_scope() || !netns_wanted(st->netns))
 		return;
 	st->packets = 1;
 	st->bytes = nbytes;

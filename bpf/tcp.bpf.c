@@ -202,9 +202,11 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 	struct tcp_sock_state st;
 	__u64 key = (__u64)sk;
 
-	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32))
+	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope())
 		return;
 	state_init(&st, sk, btf);
+	if (!netns_wanted(st.netns))
+		return;
 	owner_from_current(&st.owner);
 	state_store(key, &st);
 }
@@ -273,7 +275,8 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 			/* a held entry here is stale: a socket that closed is never established
 			 * again, and only the close net's missing run can have left it */
 			state_init(&fresh, sk, btf);
-			if (!port_wanted(fresh.tuple.sport, fresh.tuple.dport))
+			if (!netns_wanted(fresh.netns) ||
+			    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 				return;
 			fresh.flags = SS_F_PASSIVE;
 			state_set_base(&fresh, sk, btf);
@@ -409,7 +412,8 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 		return; /* listen() again only changes the backlog */
 	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
-	if (!pid_wanted(st.owner.pid) || !port_wanted(st.tuple.sport, st.tuple.dport))
+	if (!pid_wanted(st.owner.pid) || !current_in_scope() || !netns_wanted(st.netns) ||
+	    !port_wanted(st.tuple.sport, st.tuple.dport))
 		return; /* never reported: keep the table's room for the wanted sockets */
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
@@ -468,8 +472,8 @@ static __always_inline void on_accept(struct sock *sk)
 		state = BPF_CORE_READ(sk, __sk_common.skc_state);
 		state_init(&fresh, sk, btf);
 		/* as at the handshake: a socket the filters exclude takes no room in the table */
-		if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) ||
-		    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
+		if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope() ||
+		    !netns_wanted(fresh.netns) || !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 			return;
 		fresh.flags = SS_F_PASSIVE;
 		if (state != TCP_SYN_RECV) {
@@ -853,7 +857,7 @@ static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *s
 		return false;
 	state_init(st, sk, false);
 	/* as at the handshake: no room for what the filters exclude */
-	if (!port_wanted(st->tuple.sport, st->tuple.dport))
+	if (!netns_wanted(st->netns) || !port_wanted(st->tuple.sport, st->tuple.dport))
 		return false;
 	st->flags = SS_F_PARTIAL | ST_SEEDED;
 	if (state == TCP_LISTEN) {

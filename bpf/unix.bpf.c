@@ -214,7 +214,8 @@ static __always_inline void on_unix_connect(struct sock *sk, struct unix_address
 	if (listener_addr && addr != listener_addr)
 		return;
 	l = listener_of(addr);
-	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) && !(l && pid_wanted(l->owner.pid)))
+	if (!(pid_wanted(bpf_get_current_pid_tgid() >> 32) && current_in_scope()) &&
+	    !(l && pid_wanted(l->owner.pid)))
 		return;
 	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
 	if (!e)
@@ -239,7 +240,8 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 	client = unix_peer_of(newsk);
 	client_inode = sk_inode(client);
 	c = connector_get(client, client_inode);
-	if (!pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && !(c && pid_wanted(c->owner.pid)))
+	if (!(pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && current_in_scope()) &&
+	    !(c && pid_wanted(c->owner.pid)))
 		return;
 	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk);
 	if (!e)

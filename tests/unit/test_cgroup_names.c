@@ -22,13 +22,13 @@ static void container_runtimes(void **state)
 	(void)state;
 	c = parse("/system.slice/docker-" ID64 ".scope");
 	assert_string_equal(c.runtime, "docker");
-	assert_string_equal(c.container, "0123456789ab");
+	assert_string_equal(c.container, ID64);
 	assert_string_equal(c.unit, ""); /* the container names it, not its scope */
 	c = parse("/system.slice/containerd.service/x/cri-containerd-" ID64 ".scope");
 	assert_string_equal(c.unit, "containerd.service");
 	c = parse("/system.slice/containerd.service/kubepods-besteffort-pod0b1c2d3e_aaaa_bbbb_cccc_0123456789ab.slice/cri-containerd-" ID64 ".scope");
 	assert_string_equal(c.runtime, "containerd");
-	assert_string_equal(c.container, "0123456789ab");
+	assert_string_equal(c.container, ID64);
 	assert_string_equal(c.pod, "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab");
 	c = parse("/machine.slice/libpod-" ID64 ".scope/container");
 	assert_string_equal(c.runtime, "podman");
@@ -37,10 +37,10 @@ static void container_runtimes(void **state)
 	assert_string_equal(c.pod, "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab");
 	c = parse("/docker/" ID64); /* cgroupfs driver */
 	assert_string_equal(c.runtime, "docker");
-	assert_string_equal(c.container, "0123456789ab");
+	assert_string_equal(c.container, ID64);
 	c = parse("/kubepods/burstable/pod0b1c2d3e-aaaa-bbbb-cccc-0123456789ab/" ID64);
 	assert_null(c.runtime);
-	assert_string_equal(c.container, "0123456789ab");
+	assert_string_equal(c.container, ID64);
 	assert_string_equal(c.pod, "0b1c2d3e-aaaa-bbbb-cccc-0123456789ab");
 }
 

@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "capture.h"
 #include "event_fmt.h"
+#include "filter_opts.h"
+#include "filter_sink.h"
 #include "log.h"
 #include "output.h"
 #include "preflight.h"
@@ -84,7 +86,8 @@ static int set_protos(void *opts, const struct cli_opt *opt, const char *arg)
 	  .bad = "invalid --max-flows '%s': expected 1 to 16777216", \
 	  .help = "UDP/unix flows the kernel side counts at once (default 65536);\n" \
 		  "datagrams of one more are counted as 'flow overflow'" }, \
-	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"),
+	CLI_OPT_VERBOSE(T, verbose, "say which backend each hook got and why; -vv adds libbpf debug"), \
+	OWNER_FILTER_OPTS(T, scope),
 
 static int set_capture(void *opts, const struct cli_opt *opt, const char *arg)
 {
@@ -98,6 +101,9 @@ static int set_capture(void *opts, const struct cli_opt *opt, const char *arg)
 #define T struct trace_opts
 static const struct cli_opt trace_opts[] = {
 	CLI_OPT_JSON(T, json, "JSON lines, one object per event (see docs/output.md)"),
+	{ .name = "wide", .type = CLI_FLAG, CLI_FIELD(T, wide),
+	  .help = "text: a WHERE column after COMM, the owner's container, systemd\n"
+		  "unit or cgroup" },
 	{ .name = "capture", .arg = "FILE", .type = CLI_CUSTOM, .set = set_capture,
 	  .bad = "invalid --capture '%s': expected a file name",
 	  .help = "also write the records to a capture file (sockscope replay FILE\n"
@@ -200,7 +206,9 @@ static int cmd_trace(void *opts)
 {
 	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
-	struct sink text = { .out = stdout }, *out = &text;
+	struct sink text = { .out = stdout, .wide = o->wide }, *out = &text;
+	struct tracer_config cfg = o->filter;
+	struct filter_sink filtered;
 	struct capture_sink cap = { 0 };
 	struct tee_sink tee;
 	struct tracing tr = { 0 };
@@ -211,6 +219,11 @@ static int cmd_trace(void *opts)
 	    (rc = preflight_backends(o->backend, true, o->filter.protos, o->filter.protos_explicit,
 				     choice)))
 		return rc;
+	if ((err = owner_filter_kernel(&o->scope, &cfg))) {
+		elog("--cgroup %s: %s (paths start at the cgroup v2 root, e.g. /system.slice)",
+		     o->scope.cgroup, strerror(-err));
+		return EXIT_USAGE;
+	}
 
 	text.ops = o->json ? &trace_json_ops : &trace_text_ops;
 	/* the source flushes after every batch, so a large buffer only saves write() calls */
@@ -228,7 +241,8 @@ static int cmd_trace(void *opts)
 			out = &tee.sink;
 		}
 	}
-	if ((rc = tracing_load(&tr, &o->filter, choice)) ||
+	out = filter_sink_wrap(&filtered, &o->scope, out);
+	if ((rc = tracing_load(&tr, &cfg, choice)) ||
 	    (rc = tracing_open(&tr, out, o->filter.flow_idle_ns)))
 		goto out;
 	stop_signals_install();

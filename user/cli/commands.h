@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include "backends.h"
 #include "cli.h"
+#include "owner_filter.h"
 #include "tracer.h"
 
 /* `trace` and `verify` */
@@ -19,6 +20,8 @@ struct trace_opts {
 	int verbose;
 	bool ipv4, ipv6;        /* -4/-6: both or neither mean no family filter */
 	struct tracer_config filter;
+	struct owner_filter scope; /* --comm, --uid, --cgroup, --container, --unit, --netns */
+	bool wide;                 /* text: the WHERE column */
 	const char *capture_path; /* record, trace --capture: the capture file */
 	bool record;              /* record: the capture only, nothing printed */
 };

@@ -82,6 +82,21 @@ static void enable_snapshot(struct sockscope_bpf *s, bool unix_iter)
 	}
 }
 
+/* Can every kind of program that runs in process context ask for current's ancestors? */
+static bool ancestor_cgroup_helper(void)
+{
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_KPROBE, BPF_PROG_TYPE_TRACEPOINT, BPF_PROG_TYPE_RAW_TRACEPOINT,
+		BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (libbpf_probe_bpf_helper(types[i], BPF_FUNC_get_current_ancestor_cgroup_id,
+					    NULL) != 1)
+			return false;
+	return true;
+}
+
 static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT], int ncpus, bool unix_iter)
 {
@@ -92,6 +107,16 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_n_ports = cfg->n_ports;
 	memcpy((void *)s->rodata->cfg_filter_ports, cfg->ports, sizeof(cfg->ports));
 	s->rodata->cfg_filter_family = cfg->family;
+	s->rodata->cfg_filter_by_uid = cfg->by_uid;
+	s->rodata->cfg_filter_uid = cfg->uid;
+	s->rodata->cfg_filter_netns = cfg->netns;
+	if (cfg->cgroup_id && ancestor_cgroup_helper()) {
+		s->rodata->cfg_filter_cgroup = cfg->cgroup_id;
+		s->rodata->cfg_filter_cgroup_level = cfg->cgroup_level;
+	} else if (cfg->cgroup_id) {
+		vlog("--cgroup: this kernel's programs cannot ask for a cgroup's ancestors; "
+		     "filtered in user space only");
+	}
 	/* wake the reader when a CPU's ring is 1/8 full; the poll timer covers the rest */
 	s->rodata->cfg_wakeup_bytes = ring_bytes / 8;
 	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT ||

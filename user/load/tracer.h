@@ -26,6 +26,12 @@ struct tracer_config {
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
 	bool proc_exits;            /* also report process exits (the live table's owners) */
 	bool tcp_bytes;             /* also load the open connections' bytes iterator (export) */
+	/* pre-filters for the kernel side (user space filters exactly: owner_filter.h) */
+	bool by_uid;                /* only uid */
+	__u32 uid;
+	__u64 cgroup_id;            /* only this cgroup and below (0: every cgroup) ... */
+	__u32 cgroup_level;         /* ... which is this deep below the root */
+	__u32 netns;                /* only this network namespace (0: every one) */
 };
 
 struct tracer {

@@ -18,7 +18,8 @@ void fmt_cgroup_json(struct linebuf *b, uint64_t cgroup)
 	}
 	json_key_str(b, ",\"cgroup\":", c->path);
 	if (c->container[0]) {
-		json_key_str(b, ",\"container\":", c->container);
+		lb_str(b, ",\"container\":");
+		lb_json_string(b, c->container, strnlen(c->container, CONTAINER_ID_SHORT));
 		if (c->runtime)
 			json_key_str(b, ",\"runtime\":", c->runtime);
 	}

@@ -53,11 +53,13 @@ static const char *id_between(const char *comp, size_t n, const char *prefix, co
 	return comp + p;
 }
 
-static void set_container(struct cgroup_info *c, const char *runtime, const char *id)
+static void set_container(struct cgroup_info *c, const char *runtime, const char *id, size_t n)
 {
+	if (n > CONTAINER_ID_MAX)
+		return;
 	c->runtime = runtime;
-	memcpy(c->container, id, CONTAINER_ID_SHORT);
-	c->container[CONTAINER_ID_SHORT] = '\0';
+	memcpy(c->container, id, n);
+	c->container[n] = '\0';
 }
 
 /* "kubepods-besteffort-pod<uid>.slice" (systemd driver, '-' escaped as '_') or "pod<uid>". */
@@ -104,16 +106,16 @@ void cgroup_parse_path(const char *path, struct cgroup_info *c)
 
 		if (n) {
 			if ((id = id_between(comp, n, "docker-", ".scope", &id_len)))
-				set_container(c, "docker", id);
+				set_container(c, "docker", id, id_len);
 			else if ((id = id_between(comp, n, "cri-containerd-", ".scope", &id_len)))
-				set_container(c, "containerd", id);
+				set_container(c, "containerd", id, id_len);
 			else if ((id = id_between(comp, n, "crio-", ".scope", &id_len)))
-				set_container(c, "cri-o", id);
+				set_container(c, "cri-o", id, id_len);
 			else if ((id = id_between(comp, n, "libpod-", ".scope", &id_len)))
-				set_container(c, "podman", id);
+				set_container(c, "podman", id, id_len);
 			else if (n == 64 && is_hex(comp, n) && prev) /* cgroupfs drivers: .../<id> */
 				set_container(c, prev_len == 6 && !strncmp(prev, "docker", 6)
-							 ? "docker" : NULL, comp);
+							 ? "docker" : NULL, comp, n);
 			else
 				container = false;
 			pod_of(comp, n, c);
@@ -296,7 +298,8 @@ const char *cgroup_label(const struct cgroup_info *c, char *buf, size_t len)
 	if (!c || !c->named)
 		return NULL;
 	if (c->container[0])
-		snprintf(buf, len, "%s:%s", c->runtime ? c->runtime : "container", c->container);
+		snprintf(buf, len, "%s:%.*s", c->runtime ? c->runtime : "container",
+			 CONTAINER_ID_SHORT, c->container);
 	else if (c->pod[0])
 		snprintf(buf, len, "pod:%s", c->pod);
 	else if (c->unit[0])

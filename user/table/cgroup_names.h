@@ -14,6 +14,7 @@
 
 #define CGROUP_PATH_MAX 512   /* longer paths are not named */
 #define CONTAINER_ID_SHORT 12 /* as `docker ps` shows an id */
+#define CONTAINER_ID_MAX 64
 #define POD_UID_LEN 36
 #define UNIT_NAME_MAX 256
 
@@ -22,7 +23,7 @@ struct cgroup_info {
 	bool named;                        /* path below is known */
 	char path[CGROUP_PATH_MAX];        /* "/" or "/system.slice/x.service": untrusted bytes */
 	const char *runtime;               /* "docker", "containerd", "cri-o", "podman" or NULL */
-	char container[CONTAINER_ID_SHORT + 1]; /* short id, "" if none */
+	char container[CONTAINER_ID_MAX + 1]; /* the whole id (hex), "" if none */
 	char pod[POD_UID_LEN + 1];         /* Kubernetes pod UID, "" if none */
 	char unit[UNIT_NAME_MAX];          /* the deepest systemd .service, else the deepest
 					    * .scope that is not a container's, else "" */

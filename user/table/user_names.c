@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,4 +49,16 @@ const char *user_name(uint32_t uid)
 		if (users[i].uid == uid)
 			return users[i].name;
 	return NULL;
+}
+
+int user_uid(const char *name, uint32_t *uid)
+{
+	if (!loaded)
+		load();
+	for (size_t i = 0; i < n_users; i++)
+		if (!strcmp(users[i].name, name)) {
+			*uid = users[i].uid;
+			return 0;
+		}
+	return -ENOENT;
 }

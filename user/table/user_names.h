@@ -9,5 +9,7 @@
 
 /* The name, or NULL when /etc/passwd does not know the uid. Valid until exit. */
 const char *user_name(uint32_t uid);
+/* The uid of a user name: 0 found, -ENOENT not in /etc/passwd. */
+int user_uid(const char *name, uint32_t *uid);
 
 #endif
