@@ -34,7 +34,7 @@ static void events_feed_the_table(void **state)
 
 		fmt_assoc_json(&b, &t, assoc_table_get(&t, 0), NULL, NULL);
 		assert_non_null(strstr(b.buf, "\"comm\":\"\\\"}\\n\\u001b[31m\""));
-		fmt_assoc_text(&b, &t, assoc_table_get(&t, 0), NULL, NULL);
+		fmt_assoc_text(&b, &t, assoc_table_get(&t, 0), NULL, NULL, 0);
 		assert_null(memchr(b.buf, 0x1b, b.len));
 		assert_non_null(memmem(b.buf, b.len, "33/\"}\\x0a\\x1b[31m", 17));
 	}

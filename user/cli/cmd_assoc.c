@@ -25,7 +25,9 @@ static bool wanted(const struct live_opts *o, const struct assoc_table *t,
 {
 	return (o->protos & PROTO_BIT(h->proto)) &&
 	       (!o->pid || assoc_table_has_owner(t, h, o->pid) ||
-		(peer && assoc_table_has_owner(t, peer, o->pid)));
+		(peer && assoc_table_has_owner(t, peer, o->pid))) &&
+	       (owner_filter_half(&o->scope, t, h) ||
+		(peer && owner_filter_half(&o->scope, t, peer)));
 }
 
 /*
@@ -85,7 +87,7 @@ static void print_row(const struct live_opts *o, const struct assoc_table *t,
 	if (o->json)
 		fmt_assoc_json(&b, t, h, peer, change);
 	else
-		fmt_assoc_text(&b, t, h, peer, change);
+		fmt_assoc_text(&b, t, h, peer, change, live_fmt_flags(o));
 	if (!b.truncated)
 		lb_flush(&b, stdout);
 }
@@ -95,7 +97,7 @@ static void print_table(const struct live_opts *o, const struct assoc_table *t)
 	struct linebuf b;
 
 	if (!o->json) {
-		fmt_assoc_header(&b, o->watch);
+		fmt_assoc_header(&b, o->watch, live_fmt_flags(o));
 		lb_flush(&b, stdout);
 	}
 	note_unconnected_tcp_ports(t);
@@ -214,6 +216,16 @@ static void assoc_init(void *opts)
 	live_opts_init(opts, LIVE_ASSOC);
 }
 
+static enum cli_result assoc_finish(const struct cli_command *cmd, void *opts, FILE *err)
+{
+	const struct live_opts *o = opts;
+
+	if (o->all_netns && o->watch)
+		return usage_error(cmd, err, "%s: a one-shot view; --watch follows this namespace only",
+				   "--all-netns");
+	return CLI_RUN;
+}
+
 static bool assoc_live(const void *opts)
 {
 	return ((const struct live_opts *)opts)->watch;
@@ -224,6 +236,9 @@ static const struct cli_opt assoc_opts[] = {
 	CLI_OPT_JSON(L, json, "JSON lines, one object per association (see docs/output.md)"),
 	LIVE_OPT_PROTO("protocols, comma-separated: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(L, pid, "only associations with process PID at either end"),
+	OWNER_FILTER_OPTS(L, scope),
+	LIVE_OPT_WIDE,
+	LIVE_OPT_ALL_NETNS,
 	{ .name = "watch", .key = 'w', .type = CLI_FLAG, CLI_FIELD(L, watch),
 	  .help = "print the table, then one line per socket of an association\n"
 		  "opened or closed (TCP, UDP and unix, from the event stream; unix\n"
@@ -243,11 +258,12 @@ const struct cli_command assoc_command = {
 	.summary = "associations (connections) with the processes at both ends; --watch: live",
 	.description =
 		"Every association (connected TCP, connected UDP, connected unix socket) of this network\n"
-		"namespace: both halves, the state, the local processes and, when the peer is on this\n"
-		"host, the peer's processes. One-shot unless --watch.\n",
+		"namespace (--all-netns: of every one): both halves, the state, the local processes\n"
+		"and, when the peer is on this host, the peer's processes. One-shot unless --watch.\n",
 	.opts = assoc_opts,
 	.opts_size = sizeof(struct live_opts),
 	.init = assoc_init,
+	.finish = assoc_finish,
 	.live = assoc_live,
 	.run = cmd_assoc,
 };

@@ -78,6 +78,7 @@ static int cmd_export(void *opts)
 		     o->max_series, min_series, min_series);
 		return EXIT_USAGE;
 	}
+	x.scope = owner_filter_on(&o->live.scope) ? &o->live.scope : NULL;
 	x.peer_nets = o->peer_nets;
 	if (o->textfile && (err = textfile_check(o->textfile, &what))) {
 		elog("cannot write the textfile %s: its %s: %s (create the directory, or run with "
@@ -213,6 +214,7 @@ static const struct cli_opt export_opts[] = {
 		  "one of these networks (\"all\": any); off by default" },
 	LIVE_OPT_PROTO("protocols exported: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(E, live.pid, "only sockets process PID holds"),
+	OWNER_FILTER_OPTS(E, live.scope),
 	CLI_OPT_DURATION(E, live.duration_s, 0, "stop after SECONDS (default: until SIGTERM)"),
 	CLI_OPT_BACKEND(E, live.backend, 0, "auto|fentry|kprobe|tracepoint"),
 	CLI_OPT_RING(E, live.ring_bytes, 0, "kernel ring buffer memory (default 8 MiB)"),

@@ -31,7 +31,8 @@ static int port_cmp(const void *a, const void *b)
 
 static bool wanted(const struct live_opts *o, const struct assoc_table *t, const struct half_assoc *h)
 {
-	return (o->protos & PROTO_BIT(h->proto)) && (!o->pid || assoc_table_has_owner(t, h, o->pid));
+	return (o->protos & PROTO_BIT(h->proto)) && (!o->pid || assoc_table_has_owner(t, h, o->pid)) &&
+	       owner_filter_half(&o->scope, t, h);
 }
 
 static int cmd_ports(void *opts)
@@ -59,7 +60,7 @@ static int cmd_ports(void *opts)
 	sort_table = &s.table;
 	qsort(rows, n, sizeof(*rows), port_cmp);
 	if (!o->json) {
-		fmt_ports_header(&b);
+		fmt_ports_header(&b, live_fmt_flags(o));
 		lb_flush(&b, stdout);
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -68,7 +69,7 @@ static int cmd_ports(void *opts)
 		if (o->json)
 			fmt_port_json(&b, &s.table, h);
 		else
-			fmt_port_text(&b, &s.table, h);
+			fmt_port_text(&b, &s.table, h, live_fmt_flags(o));
 		if (!b.truncated)
 			lb_flush(&b, stdout);
 	}
@@ -91,6 +92,9 @@ static const struct cli_opt ports_opts[] = {
 	CLI_OPT_JSON(L, json, "JSON lines, one object per socket (see docs/output.md)"),
 	LIVE_OPT_PROTO("protocols, comma-separated: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(L, pid, "only sockets held by process PID"),
+	OWNER_FILTER_OPTS(L, scope),
+	LIVE_OPT_WIDE,
+	LIVE_OPT_ALL_NETNS,
 	LIVE_OPT_MAX_SOCKETS("table size limit (default 1048576); the rest is counted"),
 	CLI_OPT_VERBOSE(L, verbose, "say how the snapshot was taken and how long it took"),
 	/* a one-shot snapshot: accepted only to say they do not apply */
@@ -107,7 +111,8 @@ const struct cli_command ports_command = {
 	.summary = "listening TCP, bound UDP and listening unix sockets with their processes",
 	.description =
 		"Every listening TCP socket, bound UDP socket and listening (or bound datagram) unix\n"
-		"socket of this network namespace, with the processes that hold it. One-shot.\n",
+		"socket of this network namespace (--all-netns: of every one), with the processes\n"
+		"that hold it. One-shot.\n",
 	.opts = ports_opts,
 	.opts_size = sizeof(struct live_opts),
 	.init = ports_init,

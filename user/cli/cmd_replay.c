@@ -9,6 +9,8 @@
 #include <string.h>
 #include "capture.h"
 #include "commands.h"
+#include "filter_opts.h"
+#include "filter_sink.h"
 #include "log.h"
 #include "output.h"
 
@@ -17,14 +19,19 @@
 
 struct replay_opts {
 	bool json;
+	bool wide;
 	int verbose;
 	const char *path;
+	struct owner_filter scope;
 };
 
 static int cmd_replay(void *opts)
 {
 	const struct replay_opts *o = opts;
-	struct sink sink = { .ops = o->json ? &trace_json_ops : &trace_text_ops, .out = stdout };
+	struct sink printer = { .ops = o->json ? &trace_json_ops : &trace_text_ops, .out = stdout,
+				.wide = o->wide };
+	struct filter_sink filtered;
+	struct sink *sink = filter_sink_wrap(&filtered, &o->scope, &printer);
 	struct capture_header h;
 	const char *why = NULL;
 	uint64_t offset;
@@ -38,11 +45,11 @@ static int cmd_replay(void *opts)
 		return EXIT_NOINPUT;
 	}
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	if (sink.ops->begin)
-		sink.ops->begin(&sink);
-	err = capture_replay(f, &sink, &offset, &why, &h);
-	if (sink.ops->end && !err)
-		sink.ops->end(&sink);
+	if (sink->ops->begin)
+		sink->ops->begin(sink);
+	err = capture_replay(f, sink, &offset, &why, &h);
+	if (sink->ops->end && !err)
+		sink->ops->end(sink);
 	fflush(stdout);
 	fclose(f);
 	if (output_ended(stdout, &werr) && werr < 0)
@@ -66,7 +73,10 @@ static int set_path(void *opts, const char *arg)
 #define R struct replay_opts
 static const struct cli_opt replay_opts[] = {
 	CLI_OPT_JSON(R, json, "JSON lines, as trace -j prints them"),
+	{ .name = "wide", .type = CLI_FLAG, CLI_FIELD(R, wide),
+	  .help = "text: a WHERE column after COMM, as trace --wide prints it" },
 	CLI_OPT_VERBOSE(R, verbose, "say where the capture was made"),
+	OWNER_FILTER_OPTS(R, scope),
 	{ NULL },
 };
 #undef R

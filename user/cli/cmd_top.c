@@ -37,11 +37,12 @@ struct top_state {
 	uint32_t proc_cap;
 };
 
-/* A half that -p keeps (every half without -p); false for none. */
+/* A half that -p and the owner filters keep (every half without them); false for none. */
 static bool wanted_half(const struct top_state *ts, const struct assoc_table *t,
 			const struct half_assoc *h)
 {
-	return h && (!ts->o->pid || assoc_table_has_owner(t, h, ts->o->pid));
+	return h && (!ts->o->pid || assoc_table_has_owner(t, h, ts->o->pid)) &&
+	       owner_filter_half(&ts->o->scope, t, h);
 }
 
 static void on_event(struct live_session *s, const struct ss_hdr *rec, int effect,
@@ -77,7 +78,8 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	default:
 		return;
 	}
-	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & PROTO_BIT(proto)))
+	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & PROTO_BIT(proto)) ||
+	    !owner_filter_owner(&ts->o->scope, owner->pid, owner->uid, owner->comm, owner->cgroup))
 		return;
 	/* the programs see every namespace; the view, like its table, only this one */
 	if (fact_from_record(rec, &f) || (s->netns && f.netns != s->netns))
@@ -265,7 +267,8 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 		uint64_t rate = p->new_conns - ts->proc_prev[i];
 
 		ts->proc_prev[i] = p->new_conns;
-		if ((rate || ts->proc_open[i]) && (!ts->o->pid || p->pid == ts->o->pid))
+		if ((rate || ts->proc_open[i]) && (!ts->o->pid || p->pid == ts->o->pid) &&
+		    owner_filter_owner(&ts->o->scope, p->pid, p->uid, p->comm, p->cgroup))
 			rows[n_rows++] = (struct row){ i, rate, ts->proc_open[i] };
 	}
 	qsort(rows, n_rows, sizeof(*rows), row_cmp);
@@ -401,6 +404,7 @@ static const struct cli_opt top_opts[] = {
 	  .bad = "-j: top has no JSON output (use assoc --watch -j)" },
 	LIVE_OPT_PROTO("protocols counted: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(L, pid, "only process PID"),
+	OWNER_FILTER_OPTS(L, scope),
 	CLI_OPT_DURATION(L, duration_s, 0, "stop after SECONDS"),
 	CLI_OPT_BACKEND(L, backend, 0, "auto|fentry|kprobe|tracepoint"),
 	CLI_OPT_RING(L, ring_bytes, 0, "kernel ring buffer memory (default 8 MiB)"),

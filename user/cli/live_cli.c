@@ -2,6 +2,7 @@
 #include <string.h>
 #include "assoc_table.h"
 #include "live_cli.h"
+#include "table_fmt.h"
 
 void live_opts_init(struct live_opts *o, enum live_cmd cmd)
 {
@@ -10,4 +11,9 @@ void live_opts_init(struct live_opts *o, enum live_cmd cmd)
 	o->max_socks = DEFAULT_MAX_SOCKETS;
 	o->backend = BACKEND_AUTO;
 	o->ring_bytes = DEFAULT_RING_BYTES;
+}
+
+unsigned live_fmt_flags(const struct live_opts *o)
+{
+	return (o->wide || o->all_netns ? FMT_WIDE : 0) | (o->all_netns ? FMT_NETNS : 0);
 }

@@ -17,7 +17,9 @@ static bool wanted(const struct exporter *x, const struct live_session *s, unsig
 {
 	/* the counters describe the namespace the live table does (docs/metrics.md) */
 	return (x->protos & PROTO_BIT(proto)) && (!s->netns || netns == s->netns) &&
-	       (!x->pid || owner->pid == x->pid);
+	       (!x->pid || owner->pid == x->pid) &&
+	       (!x->scope || owner_filter_owner(x->scope, owner->pid, owner->uid, owner->comm,
+						owner->cgroup));
 }
 
 /* The TCP/UDP key: service port (the remote one outbound, the local one inbound), peer scope,

@@ -492,7 +492,8 @@ static int build_gauges(const struct exporter *x, const struct live_session *s,
 		const struct half_assoc *h = assoc_table_get(t, i);
 
 		if (!h || !(x->protos & PROTO_BIT(h->proto)) ||
-		    (x->pid && !assoc_table_has_owner(t, h, x->pid)))
+		    (x->pid && !assoc_table_has_owner(t, h, x->pid)) ||
+		    (x->scope && !owner_filter_half(x->scope, t, h)))
 			continue;
 		if (half_is_port(h) || half_is_connected(h))
 			err = gauge_half(x, t, h, g, &seen);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "live_session.h"
+#include "owner_filter.h"
 #include "flow_counts.h"
 #include "peer_scope.h"
 #include "series.h"
@@ -39,6 +40,7 @@ struct exporter {
 	bool events;                  /* the event programs run (not --once) */
 	unsigned protos;              /* PROTO_* exported */
 	uint32_t pid;                 /* 0: every process */
+	const struct owner_filter *scope; /* --comm, --uid, --cgroup, ...: NULL, none */
 	struct peer_nets peer_nets;   /* --peer-labels: remote addresses that are a label */
 	size_t max_series;
 	size_t fixed_series;          /* written whatever the host does (about sockscope itself) */

@@ -9,6 +9,7 @@
 #include <bpf/libbpf.h>
 #include "backends.h"
 #include "iter_read.h"
+#include "netns_walk.h"
 #include "snapshot.h"
 #include "unix_diag.h"
 #include "source.h"
@@ -105,6 +106,46 @@ int snapshot_tcp_bytes(struct sockscope_bpf *s, snapshot_fn fn, void *ctx)
 	if (!bpf_program__autoload(s->progs.ss_tcp_bytes))
 		return -ENOENT;
 	return snapshot_iter_run(s->progs.ss_tcp_bytes, &s->links.ss_tcp_bytes, fn, ctx, &st);
+}
+
+struct netns_walk {
+	struct sockscope_bpf *s;
+	bool unix_iter;
+	snapshot_fn fn;
+	void *ctx;
+	struct snapshot_stats *st;
+};
+
+/* One namespace, this thread inside it: its sockets as snapshot_run() reads its own. */
+static int walk_netns(void *arg, uint32_t netns)
+{
+	struct netns_walk *w = arg;
+	struct sockscope_bpf *s = w->s;
+	uint64_t n = 0;
+	int err;
+
+	if ((err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, w->fn, w->ctx,
+				     w->st)) ||
+	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, w->fn, w->ctx,
+				     w->st)))
+		return err;
+	err = unix_diag_snapshot(netns, w->fn, w->ctx, &n);
+	w->st->unix_socks += n;
+	if (err && !n && w->unix_iter)
+		err = snapshot_iter_run(s->progs.ss_snap_unix, &s->links.ss_snap_unix, w->fn, w->ctx,
+					w->st);
+	else if (err && !n)
+		err = unix_proc_snapshot(netns, w->fn, w->ctx, &w->st->unix_socks);
+	return err;
+}
+
+int snapshot_other_netns(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
+			 struct snapshot_stats *st, unsigned *namespaces)
+{
+	struct netns_walk w = { s, unix_iter, fn, ctx, st };
+
+	memset(st, 0, sizeof(*st));
+	return netns_for_each_other(walk_netns, &w, namespaces);
 }
 
 int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,

@@ -26,6 +26,14 @@ struct snapshot_stats {
 
 typedef void (*snapshot_fn)(void *ctx, const struct ss_hdr *rec);
 
+/*
+ * The sockets (TCP, UDP, unix; no owners) of every other network namespace of the host, each
+ * record to fn; *namespaces: how many were walked. Run before snapshot_run(), whose owners
+ * then find these sockets too. 0 or negative errno.
+ */
+int snapshot_other_netns(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
+			 struct snapshot_stats *st, unsigned *namespaces);
+
 /* Attach (once) and run every iterator. 0 or negative errno. */
 int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
 		 struct snapshot_stats *st);

@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include "escape.h"
 #include "event_fmt.h"
+#include "netns_walk.h"
 #include "owner_fmt.h"
 #include "table_fmt.h"
 #include "user_names.h"
@@ -98,6 +99,19 @@ static void name_text(struct linebuf *b, const struct half_assoc *h)
 	}
 }
 
+static void where_text(struct linebuf *b, uint64_t cgroup)
+{
+	char label[CGROUP_PATH_MAX + 32], esc[4 * sizeof(label)];
+	const char *l = cgroup_label(cgroup_lookup(cgroup), label, sizeof(label));
+
+	lb_mem(b, "(", 1);
+	if (l)
+		lb_mem(b, esc, escape_text(esc, sizeof(esc), l, strlen(l)));
+	else
+		lb_mem(b, "-", 1);
+	lb_mem(b, ")", 1);
+}
+
 static void procs_json(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h)
 {
 	uint32_t pids[FMT_MAX_OWNERS + 1];
@@ -128,7 +142,9 @@ static void procs_json(struct linebuf *b, const struct assoc_table *t, const str
 		lb_str(b, ",\"processes_omitted\":true");
 }
 
-static void procs_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h)
+/* wide: "(nginx.service)" after the name, the process's container, unit or cgroup */
+static void procs_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
+		       bool wide)
 {
 	uint32_t pids[FMT_MAX_OWNERS + 1];
 	size_t n = half_owners(t, h, pids, FMT_MAX_OWNERS + 1);
@@ -145,6 +161,8 @@ static void procs_text(struct linebuf *b, const struct assoc_table *t, const str
 			lb_mem(b, "/", 1);
 			fmt_comm_text(b, p->comm);
 		}
+		if (p && wide)
+			where_text(b, p->cgroup);
 	}
 	if (n > FMT_MAX_OWNERS)
 		lb_str(b, ",...");
@@ -228,26 +246,50 @@ void fmt_port_json(struct linebuf *b, const struct assoc_table *t, const struct 
 	lb_str(b, "}\n");
 }
 
-void fmt_ports_header(struct linebuf *b)
+#define NETNS_COL 13
+
+/* FMT_NETNS: the namespace's name (escaped: any byte but '/' can name one) or inode. */
+static void netns_text(struct linebuf *b, const struct half_assoc *h, unsigned flags)
+{
+	size_t start = b->len;
+	const char *name;
+	char esc[4 * 256];
+
+	if (!(flags & FMT_NETNS))
+		return;
+	if ((name = netns_name(h->netns)))
+		lb_mem(b, esc, escape_text(esc, sizeof(esc), name, strnlen(name, 255)));
+	else
+		lb_u64(b, h->netns);
+	pad_to(b, start, NETNS_COL);
+}
+
+void fmt_ports_header(struct linebuf *b, unsigned flags)
 {
 	lb_reset(b);
+	if (flags & FMT_NETNS)
+		lb_str(b, "NETNS        ");
 	lb_str(b, "PROTO LOCAL                                          PROCESSES\n");
 }
 
-void fmt_port_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h)
+void fmt_port_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
+		   unsigned flags)
 {
 	size_t start;
+	bool wide = flags & FMT_WIDE;
 
 	lb_reset(b);
+	netns_text(b, h, flags);
+	start = b->len;
 	lb_str(b, proto_name(h->proto));
-	pad_to(b, 0, 6);
+	pad_to(b, start, 6);
 	start = b->len;
 	if (h->proto == SOCK_PROTO_UNIX)
 		name_text(b, h);
 	else
 		endpoint_text(b, h, true);
 	pad_to(b, start, 47);
-	procs_text(b, t, h);
+	procs_text(b, t, h, wide);
 	lb_mem(b, "\n", 1);
 }
 
@@ -288,25 +330,29 @@ void fmt_assoc_json(struct linebuf *b, const struct assoc_table *t, const struct
 	lb_str(b, "}}\n");
 }
 
-void fmt_assoc_header(struct linebuf *b, bool watch)
+void fmt_assoc_header(struct linebuf *b, bool watch, unsigned flags)
 {
 	lb_reset(b);
 	if (watch)
 		lb_str(b, "CHANGE ");
+	if (flags & FMT_NETNS)
+		lb_str(b, "NETNS        ");
 	lb_str(b, "PROTO STATE       LOCAL                          REMOTE                         "
 		  "PROCESSES (LOCAL <-> PEER)\n");
 }
 
 void fmt_assoc_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
-		    const struct half_assoc *peer, const char *change)
+		    const struct half_assoc *peer, const char *change, unsigned flags)
 {
 	size_t start;
+	bool wide = flags & FMT_WIDE;
 
 	lb_reset(b);
 	if (change) {
 		lb_str(b, change);
 		pad_to(b, 0, 7);
 	}
+	netns_text(b, h, flags);
 	start = b->len;
 	lb_str(b, proto_name(h->proto));
 	pad_to(b, start, 6);
@@ -332,10 +378,10 @@ void fmt_assoc_text(struct linebuf *b, const struct assoc_table *t, const struct
 		endpoint_text(b, h, false);
 	}
 	pad_to(b, start, 31);
-	procs_text(b, t, h);
+	procs_text(b, t, h, wide);
 	lb_str(b, " <-> ");
 	if (peer)
-		procs_text(b, t, peer);
+		procs_text(b, t, peer, wide);
 	else
 		lb_str(b, "(not on this host)");
 	lb_mem(b, "\n", 1);

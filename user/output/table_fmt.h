@@ -18,15 +18,21 @@ const char *sk_state_name(unsigned state);       /* "LISTEN", "ESTABLISHED", ...
 const char *unix_type_name(unsigned sock_type);  /* "stream" | "dgram" | "seqpacket" */
 
 void fmt_port_json(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h);
-void fmt_port_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h);
-void fmt_ports_header(struct linebuf *b);
+/* Text rows: FMT_WIDE each process's container, unit or cgroup after its name; FMT_NETNS a
+ * first column naming the row's network namespace (its /run/netns name, else its inode). */
+#define FMT_WIDE 1u
+#define FMT_NETNS 2u
+
+void fmt_port_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
+		   unsigned flags);
+void fmt_ports_header(struct linebuf *b, unsigned flags);
 
 /* change: NULL for a table row, "open"/"close" for a --watch line */
 void fmt_assoc_json(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
 		    const struct half_assoc *peer, const char *change);
 void fmt_assoc_text(struct linebuf *b, const struct assoc_table *t, const struct half_assoc *h,
-		    const struct half_assoc *peer, const char *change);
-void fmt_assoc_header(struct linebuf *b, bool watch);
+		    const struct half_assoc *peer, const char *change, unsigned flags);
+void fmt_assoc_header(struct linebuf *b, bool watch, unsigned flags);
 
 /* A process name, escaped for a terminal. */
 void fmt_comm_text(struct linebuf *b, const uint8_t comm[PROC_COMM_LEN]);

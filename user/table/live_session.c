@@ -35,6 +35,17 @@ static int take_snapshot(struct live_session *s)
 	if (!s->ports_only && !proto_counts_read(&c))
 		assoc_table_reserve(&s->table, (uint64_t)c.inet + c.unix_socks > UINT32_MAX ?
 						       UINT32_MAX : c.inet + c.unix_socks, c.inet);
+	if (s->all_netns) {
+		struct snapshot_stats others;
+
+		err = snapshot_other_netns(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record,
+					   s, &others, &s->other_netns);
+		if (err)
+			return err;
+		vlog("snapshot: %u other network namespaces: %llu tcp/udp sockets, %llu unix sockets",
+		     s->other_netns, (unsigned long long)others.inet,
+		     (unsigned long long)others.unix_socks);
+	}
 	err = snapshot_run(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record, s, &s->snap);
 	if (err)
 		return err;
@@ -159,6 +170,10 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	if (events && (rc = preflight_backends(o->backend, true, protos, false, choice)))
 		return rc;
 	s->netns = current_netns_inode();
+	/* --netns naming another namespace: walked as every namespace is, then filtered */
+	s->all_netns = !events && (o->all_netns || (o->scope.netns && o->scope.netns != s->netns));
+	if (s->all_netns)
+		s->netns = 0;
 	if (assoc_table_init(&s->table, o->max_socks)) {
 		elog("out of memory");
 		return 1;

@@ -31,7 +31,9 @@ typedef void (*live_resnapshot_fn)(struct live_session *s, const struct assoc_ta
 struct live_session {
 	struct tracing tr; /* loaded for the snapshot iterators; opened and attached with events */
 	struct assoc_table table;
-	uint32_t netns;
+	uint32_t netns;    /* the namespace the table describes; 0: every one (--all-netns) */
+	bool all_netns;       /* --all-netns (netns is then 0) */
+	unsigned other_netns; /* --all-netns: the other namespaces walked */
 	struct snapshot_stats snap;
 	unsigned resnapshots;
 	bool ports_only;   /* `ports`: the snapshot keeps listening and bound sockets only */
