@@ -111,7 +111,11 @@ for t in "${tests[@]}"; do
 	case $rc in
 	0) echo "PASS    $name (${secs}s)"; passed=$((passed + 1)) ;;
 	77) count_skip "$name" "$(echo "$out" | grep -m1 '^SKIPPED' || echo "SKIPPED: $name: (no reason given)")" ;;
-	124) echo "FAIL    $name: timed out after ${E2E_TIMEOUT}s"; echo "$out" | tail -5; failed=$((failed + 1)) ;;
+	124)
+		echo "FAIL    $name: timed out after ${E2E_TIMEOUT}s"
+		echo "$out" | tail -15 | sed 's/^/    /' # indented: the VM matrix prints it too
+		failed=$((failed + 1))
+		;;
 	*)
 		echo "FAIL    $name (${secs}s)"
 		# from fail()'s line on (what failed, then the context it prints), else the tail

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "capture.h"
+#include "cgroup_names.h"
 #include "event_fmt.h"
 #include "filter_opts.h"
 #include "filter_sink.h"
@@ -219,6 +220,7 @@ static int cmd_trace(void *opts)
 	    (rc = preflight_backends(o->backend, true, o->filter.protos, o->filter.protos_explicit,
 				     choice)))
 		return rc;
+	cgroup_names_prepare();
 	if ((err = owner_filter_kernel(&o->scope, &cfg))) {
 		elog("--cgroup %s: %s (paths start at the cgroup v2 root, e.g. /system.slice)",
 		     o->scope.cgroup, strerror(-err));

@@ -142,6 +142,10 @@ static bool find_root(void)
 {
 	if (!root_state) {
 		root_state = -1;
+		/* `ip netns exec` hides the host's mount: made again privately (single-threaded
+		 * callers do it first: cgroup_names_prepare()) */
+		if (cgroup2_root(root, sizeof(root)))
+			cgroup2_ensure();
 		if (!cgroup2_root(root, sizeof(root)) &&
 		    (root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			root_state = 1;
@@ -225,6 +229,11 @@ static void name(struct cgroup_info *c, const char *path)
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->named = true;
 	cgroup_parse_path(c->path, c);
+}
+
+void cgroup_names_prepare(void)
+{
+	find_root();
 }
 
 const struct cgroup_info *cgroup_lookup(uint64_t id)

@@ -29,6 +29,12 @@ struct cgroup_info {
 					    * .scope that is not a container's, else "" */
 };
 
+/*
+ * Find (or privately mount) the cgroup v2 hierarchy now: a mount namespace of sockscope's
+ * own can only be made while the process has one thread. Later lookups do it otherwise.
+ */
+void cgroup_names_prepare(void);
+
 /* What a path (relative to the cgroup v2 root) says: container, pod, unit. Pure. */
 void cgroup_parse_path(const char *path, struct cgroup_info *out);
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include "cgroup_names.h"
 #include "heap.h"
 #include "log.h"
 #include "live_session.h"
@@ -164,6 +165,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	log_setup(o->verbose);
 	if ((rc = preflight_permissions()) || (rc = preflight_btf()))
 		return rc;
+	cgroup_names_prepare();
 	/* parsing the kernel BTF (backends, then libbpf's load) reads it into one buffer and
 	 * copies it to another; the table reuses that memory once libbpf frees it */
 	heap_prefault(3 * heap_btf_bytes());
