@@ -32,7 +32,13 @@ for cg in "$CG_DOCKER" "$CG_CRI" "$CG_PODMAN" "$CG_UNIT"; do
 done
 cgroup_cleanup() {
 	cleanup
-	# the processes are gone (cleanup killed them); deepest first
+	# every process still in the test's cgroups (a driver's forked child too), then the
+	# cgroups, deepest first
+	echo 1 >"$ROOT$TOP/cgroup.kill" 2>/dev/null ||
+		for cg in "$CG_DOCKER" "$CG_CRI" "$CG_PODMAN" "$CG_UNIT"; do
+			xargs -r kill -9 <"$ROOT$cg/cgroup.procs" 2>/dev/null
+		done
+	sleep 0.2
 	for cg in "$CG_DOCKER" "$CG_CRI" "$CG_POD" "$CG_PODMAN" "$CG_UNIT" "$TOP"; do
 		rmdir "$ROOT$cg" 2>/dev/null
 	done
@@ -73,11 +79,29 @@ grep -qE "^$NS +tcp +127.0.0.1:$PORT +$SRV/ssweb\(ssweb.service\)$" "$WORK/all.t
 assert_eq "$(jq -c "select(.netns == $NETNS)" "$WORK/all.json" | wc -l)" "$(wc -l <"$WORK/byname.json")" "ports --netns $NS: that namespace's rows, all of them"
 assert_eq 0 "$(jq -c "select(.netns != $NETNS)" "$WORK/byname.json" | wc -l)" "ports --netns $NS: no other namespace"
 
+# an open connection inside the CRI container (both ends: the driver forks its server): assoc
+# names the container and the pod on both sides
+in_cg "$CG_CRI" "$TCPDRIVE" stream kst 127.0.0.1 $((PORT + 1)) 100 >"$WORK/stream.out" &
+BG_PIDS+=($!)
+for _ in $(seq 50); do
+	read -r STCLI STSRV <<<"$(awk '$1 == "streaming" { print $2, $3 }' "$WORK/stream.out")"
+	[ -n "$STSRV" ] && break
+	sleep 0.1
+done
+[ -n "$STSRV" ] || fail "tcpdrive stream did not connect: $(cat "$WORK/stream.out")"
+in_ns "$SOCKSCOPE" assoc -j >"$WORK/assoc.json" || fail "assoc exited $?"
+row=$(jq -c "select(.proto == \"tcp\" and .local.port == $((PORT + 1)) or .remote.port == $((PORT + 1)))" "$WORK/assoc.json")
+assert_eq "$(printf '%s\n' "$STCLI" "$STSRV" | sort -n | paste -sd' ')" \
+	"$(jq -r '[.local.processes[].pid, .remote.processes[].pid] | sort | map(tostring) | join(" ")' <<<"$row")" "assoc: both ends of the stream"
+assert_eq "\"${ID_K:0:12}\" \"${ID_K:0:12}\" \"$POD\" \"$POD\"" \
+	"$(jq -r '[.local.processes[0].container, .remote.processes[0].container, .local.processes[0].pod, .remote.processes[0].pod] | map(tojson) | join(" ")' <<<"$row")" "assoc: container and pod at both ends"
+kill -USR2 "$STCLI"
+
 in_cg "$CG_DOCKER" "$TCPDRIVE" client dcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "docker client"
 in_cg "$CG_CRI" "$TCPDRIVE" client kcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "cri client"
 in_cg "$CG_PODMAN" "$TCPDRIVE" client pcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "podman client"
 in_cg "$CG_UNIT" setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPDRIVE" client ucli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "unit client"
-wait "${BG_PIDS[-1]}" || fail "server failed"
+wait "${BG_PIDS[-2]}" || fail "server failed"
 stop_tracer
 
 mine=".netns == $NETNS and .event == \"connect\""
