@@ -28,6 +28,7 @@ for spec in $SPECS; do
 	CLIENT[$FAM]=$(in_peer "$TCPDRIVE" client cli "$SADDR" "$PORT" 2 70000 | awk '{ print $2 }')
 	wait_server
 	[ -n "$udp" ] || continue
+	rm -f "$WORK/userver.out" # not the previous family's server line
 	in_ns "$UDPDRIVE" server usrv "$SADDR" "$UPORT" "$N" >"$WORK/userver.out" &
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do grep -q . "$WORK/userver.out" && break; sleep 0.1; done

@@ -14,6 +14,9 @@ for spec in ipv4/127.0.0.1 ipv6/::1; do
 	FAM=${spec%%/*} ADDR=${spec#*/}
 	for mode in connected unconnected; do
 		start_tracer -j --proto udp
+		# the background job truncates it only once it runs: the previous server's line
+		# must not be read as this one's
+		rm -f "$WORK/server.out"
 		in_ns "$UDPDRIVE" server usrv "$ADDR" "$PORT" "$N" >"$WORK/server.out" &
 		BG_PIDS+=($!)
 		SERVER_PID=
