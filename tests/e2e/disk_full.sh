@@ -3,8 +3,8 @@
 # one error per failed interval, no half-written file left beside the page, the old page
 # stays, tracing goes on, and once there is room again the next page is whole and counts the
 # failed writes in sockscope_textfile_write_failures_total. record -o and trace --capture: one
-# clear error; the capture keeps every record written before the disk filled, and replay
-# prints them, then its error about the cut (exit 65). trace goes on printing.
+# clear error; the capture keeps every record written before the disk filled, and nothing
+# after, and replay prints them, then its error about the cut (exit 65). trace goes on printing.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../lib_export.sh"
 need_root
@@ -92,6 +92,9 @@ assert_eq 1 "$(grep -c 'writing the capture failed: No space left on device' "$W
 assert_eq 1 "$(grep -c 'writing the capture failed: No space left on device' "$WORK/tracer.err")" \
 	"trace --capture's errors about the full disk: $(cat "$WORK/tracer.err")"
 kill -0 "$TRACER_PID" 2>/dev/null || fail "trace stopped when its capture could not be written"
+# room again: trace goes on printing, and its capture stays cut where the disk filled (records
+# written after a gap would read as a corrupt frame)
+rm "$WORK/cap/fill"
 connections df-after 2 8083
 wait_settled
 kill -INT "$TRACER_PID"
@@ -106,7 +109,8 @@ assert_eq 2 "$(jq -c "$mine | select(.comm == \"df-after\")" "$WORK/tracer.out" 
 # replay: every record written before the disk filled, then the error about the cut
 "$SOCKSCOPE" replay -j "$WORK/cap/t.cap" >"$WORK/t.json" 2>"$WORK/t.err"
 assert_eq 65 $? "replay of trace's cut capture"
-grep -q 'at byte [0-9]' "$WORK/t.err" || fail "replay of t.cap: no offset in the error: $(cat "$WORK/t.err")"
+grep -qE '(truncated frame|no end record).* at byte [0-9]' "$WORK/t.err" ||
+	fail "replay of t.cap: not an error about a cut with its offset: $(cat "$WORK/t.err")"
 head -n "$(grep -c . "$WORK/t.json")" "$WORK/tracer.out" | cmp -s - "$WORK/t.json" ||
 	fail "replay of t.cap is not the start of what trace printed: $(diff "$WORK/t.json" "$WORK/tracer.out" | head -4)"
 assert_eq 3 "$(jq -c "$mine | select(.comm == \"df-before\")" "$WORK/t.json" | grep -c .)" \
