@@ -169,9 +169,9 @@ else
 		[ -z "$extra" ] || ko "man page: $c" "$MAN lists $extra for $c, sockscope $c --help does not"
 		[ -n "$missing$extra" ] || ok "man page: $c: its --help's $(help_options "$c" | grep -c .) option names"
 	done
-	for c in $(sed -n 's/^## sockscope \([a-z]*\)$/\1/p' "$MAN"); do
+	while read -r c; do
 		grep -qx "$c" <<<"$commands" || ko "man page: $c" "$MAN has a section for $c, which is no command"
-	done
+	done < <(sed -n 's/^## sockscope \(.*\)$/\1/p' "$MAN")
 fi
 
 # --- tools/vmtest.sh's verdicts ------------------------------------------------------------

@@ -89,7 +89,7 @@ guest_timeout() { echo $((VM_TIMEOUT * $(wc -w <<<"${backends_of[$1]}") + 120));
 # console goes to build/vm/logs/SUITE.log. guest_suite maps the guest's pid to SUITE: the pid
 # of `timeout`, which leads a process group of its own, QEMU in it. The guest does not hold the
 # lock (9>&-), and gets SIGTERM if the runner dies, even by SIGKILL.
-declare -A guest_suite=()
+declare -A backends_of=() done_backends=() guest_suite=()
 start_guest() {
 	local suite=$1 backends=${backends_of[$1]}
 	# the shared initramfs, then this kernel's modules (concatenated archives: one initramfs)
@@ -120,6 +120,7 @@ guest_done() {
 # stop_guests: every running guest's process group gets SIGTERM (timeout passes it on to QEMU,
 # and a SIGKILL 10 s later), and is waited for: when the runner exits, no guest is left and
 # the lock is free for the next run.
+# shellcheck disable=SC2317 # called from the traps
 stop_guests() {
 	local pid
 	for pid in "${!guest_suite[@]}"; do
@@ -197,6 +198,16 @@ self_test() {
 	return $rc
 }
 
+# fake_runner: the runner's part that boots the guests, on self_test's VM with a fake QEMU
+fake_runner() {
+	QEMU=$VM/qemu
+	backends_of=([bookworm]=fentry)
+	take_lock
+	boot_all bookworm
+}
+# running PID: neither gone nor a zombie its parent has not reaped yet
+running() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+
 # guests_end_with_runner SIGNAL: a runner booting a fake QEMU (it sleeps) gets SIGNAL: the
 # guest must be gone and the lock free soon after (self_test's VM)
 guests_end_with_runner() {
@@ -208,12 +219,7 @@ guests_end_with_runner() {
 	rm -f "$VM/guest.pid"
 	printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 600\n' "$VM/guest.pid" >"$VM/qemu"
 	chmod +x "$VM/qemu"
-	(
-		QEMU=$VM/qemu
-		declare -A backends_of=([bookworm]=fentry)
-		take_lock
-		boot_all bookworm
-	) >"$VM/runner.out" 2>&1 &
+	fake_runner >"$VM/runner.out" 2>&1 &
 	runner=$!
 	for _ in $(seq 100); do [ -s "$VM/guest.pid" ] && break; sleep 0.1; done
 	guest=$(cat "$VM/guest.pid" 2>/dev/null)
@@ -224,12 +230,11 @@ guests_end_with_runner() {
 	fi
 	kill -"$sig" "$runner"
 	wait "$runner" 2>/dev/null
-	# gone, or a zombie its parent has not reaped yet
 	for _ in $(seq 100); do
-		[ -e "/proc/$guest" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$guest/stat" 2>/dev/null || break
+		running "$guest" || break
 		sleep 0.1
 	done
-	if [ -e "/proc/$guest" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$guest/stat" 2>/dev/null; then
+	if running "$guest"; then
 		echo "FAIL    $name: the guest (pid $guest) still runs 10 s after"
 		kill -KILL "$guest"
 		return 1
@@ -243,7 +248,6 @@ guests_end_with_runner() {
 [ "${1:-}" != --self-test ] || { self_test; exit; }
 
 suites=()
-declare -A backends_of done_backends
 for k in $KERNELS; do
 	s=$(suite_of "${k%%:*}") || exit 64
 	[ -z "${backends_of[$s]:-}" ] || { echo "vmtest: kernel '${k%%:*}' named twice" >&2; exit 64; }

@@ -11,7 +11,11 @@ need_root
 netns_up
 
 MOUNTS=()
-trap 'for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done; cleanup' EXIT
+unmount_all() {
+	local m
+	for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done
+}
+trap 'unmount_all; cleanup' EXIT
 # small_fs DIR: a 64 KiB tmpfs on DIR, unmounted at exit
 small_fs() {
 	mkdir -p "$1"
@@ -43,8 +47,9 @@ connections df-full 3 8080
 sleep 3.5
 errors=$(grep -c 'writing the metrics to .* failed: No space left on device' "$WORK/tracer.err")
 secs=$((($(date +%s%N) - full_at) / 1000000000 + 1))
-[ "$errors" -ge 2 ] && [ "$errors" -le "$secs" ] ||
+if [ "$errors" -lt 2 ] || [ "$errors" -gt "$secs" ]; then
 	fail "$errors write errors in ${secs} s of a full disk (one per interval expected): $(tail -3 "$WORK/tracer.err")"
+fi
 [ "$(grep -c . "$WORK/tracer.err")" -le $((errors + 3)) ] ||
 	fail "more on stderr than the write errors: $(head -8 "$WORK/tracer.err")"
 leftover=$(find "$WORK/tf" -mindepth 1 ! -name fill ! -name sockscope.prom)
@@ -70,9 +75,10 @@ echo "ok: export on a full disk: $errors errors, one per interval, the next page
 
 # --- record -o and trace --capture ---------------------------------------------------------
 small_fs "$WORK/cap"
-ip netns exec "$NS" "$SOCKSCOPE" record -o "$WORK/cap/r.cap" $(backend_opt) 2>"$WORK/rec.err" &
+ip netns exec "$NS" "$SOCKSCOPE" record -o "$WORK/cap/r.cap" ${SS_BACKEND:+--backend "$SS_BACKEND"} \
+	2>"$WORK/rec.err" &
 REC=$!
-BG_PIDS+=($REC)
+BG_PIDS+=("$REC")
 wait_ready "$WORK/rec.err" "$REC"
 start_tracer -j --capture "$WORK/cap/t.cap"
 NETNS=$(netns_inode)
