@@ -1,5 +1,6 @@
 # sockscope — build, run and test. See README.md.
-#   make            build build/sockscope (out of tree, under build/)
+#   make            build build/sockscope and its man page build/sockscope.1 (out of tree,
+#                   under build/; the man page needs scdoc)
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
 #   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
@@ -8,7 +9,7 @@
 #   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
 #                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
 #                   or KERNEL="6.1:fentry,kprobe 5.10:auto";  TESTS=NAME only the matching tests
-#   make install    the binary, the systemd unit, the Prometheus rules and the docs under
+#   make install    the binary, its man page, the systemd unit, the Prometheus rules and the docs under
 #                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); docs/deploy.md
 #   make V=1        show full command lines;  make STATIC=1  link statically (for VMs)
 
@@ -19,6 +20,7 @@ CC          ?= gcc
 CLANG       ?= clang
 LLVM_STRIP  ?= llvm-strip
 BPFTOOL     ?= bpftool
+SCDOC       ?= scdoc
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 ARCH        := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -58,7 +60,7 @@ BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 .PHONY: all deps run test unit bench bench-proto bench-export vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
-all: $(BUILD)/sockscope $(TEST_BINS) $(BENCH_BINS)
+all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
 
 deps:
 	$(Q)tools/install-deps.sh
@@ -127,6 +129,13 @@ $(BUILD)/sockscope: $(USER_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(BUILD)/sockscope.1: docs/sockscope.1.scd
+	$(call msg,SCDOC,$@)
+	$(Q)command -v $(SCDOC) >/dev/null || \
+		{ echo "make: $@ needs scdoc (the Debian package scdoc; make deps installs it)" >&2; exit 1; }
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SCDOC) <$< >$@
+
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | $(BUILD)/sockscope.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
@@ -174,8 +183,10 @@ SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DATADIR ?= $(PREFIX)/share/sockscope
 DOCDIR  ?= $(PREFIX)/share/doc/sockscope
-install: $(BUILD)/sockscope
+MANDIR  ?= $(PREFIX)/share/man
+install: $(BUILD)/sockscope $(BUILD)/sockscope.1
 	install -D -m 0755 $(BUILD)/sockscope $(DESTDIR)$(SBINDIR)/sockscope
+	install -D -m 0644 $(BUILD)/sockscope.1 $(DESTDIR)$(MANDIR)/man1/sockscope.1
 	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DOCDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 		tools/systemd/sockscope-export.service >$(DESTDIR)$(UNITDIR)/sockscope-export.service

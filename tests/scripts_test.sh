@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the test machinery, on made-up tests, tables and logs (no kernel, no root, no QEMU):
 # tests/run.sh's counting, strict mode and PATTERN check; need_hook's decisions from
-# tests/known_limits; tools/vmtest.sh's cell verdicts (--self-test). tests/run.sh runs it with
+# tests/known_limits; the man page against each command's --help; tools/vmtest.sh's cell
+# verdicts and its guests' end with the runner (--self-test). tests/run.sh runs it with
 # the unit tests. Prints one PASS or FAIL line per case; exits non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -138,6 +139,40 @@ expect_hook "auto on a VM kernel, off: fails" failed 'no known limit' 5.10.0-32-
 	"state=fentry udp_send=off" "hook udp_send is off: fentry: load refused"
 expect_hook "auto on an unknown kernel, any backend: runs" ran '^ran$' 5.15.0-1-generic "" "state=kprobe udp_send=kprobe"
 expect_hook "a hook the ready line does not name: fails" failed 'names no hook udp_send' 6.12.1 tracepoint "state=tracepoint"
+
+# --- the man page and each command's --help -------------------------------------------------
+# Every option a command's --help lists is defined in the man page's "## sockscope COMMAND"
+# section (a line "*-x*, *--long* ARG"), and every option defined there is in the --help.
+SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
+MAN=docs/sockscope.1.scd
+help_options() { # CMD: its --help's options, one a line ("  -p, --pid PID   text": -p, --pid)
+	"$SOCKSCOPE" "$1" --help | grep -E '^ {1,8}-' | sed -E 's/^ +//; s/  .*//' |
+		grep -oE '(^|[ ,])--?[A-Za-z0-9][A-Za-z0-9-]*' | tr -d ' ,' | sort -u
+}
+man_options() { # CMD: the options its man page section defines, one a line
+	awk -v h="## sockscope $1" '$0 == h { on = 1; next } /^#/ { on = 0 } on' "$MAN" |
+		grep -E '^\*-' | grep -oE '\*--?[A-Za-z0-9][A-Za-z0-9-]*\*' | tr -d '*' | sort -u
+}
+if [ ! -x "$SOCKSCOPE" ]; then
+	ko "man page" "$SOCKSCOPE is not built (run make)"
+else
+	commands=$("$SOCKSCOPE" --help | sed -n '/^Commands:/,/^$/p' | sed -nE 's/^  ([a-z]+) .*/\1/p')
+	[ -n "$commands" ] || ko "man page" "sockscope --help lists no command"
+	for c in $commands; do
+		if ! grep -qx "## sockscope $c" "$MAN"; then
+			ko "man page: $c" "no section '## sockscope $c' in $MAN"
+			continue
+		fi
+		missing=$(comm -23 <(help_options "$c") <(man_options "$c") | xargs)
+		extra=$(comm -13 <(help_options "$c") <(man_options "$c") | xargs)
+		[ -z "$missing" ] || ko "man page: $c" "sockscope $c --help lists $missing, its section in $MAN does not"
+		[ -z "$extra" ] || ko "man page: $c" "$MAN lists $extra for $c, sockscope $c --help does not"
+		[ -n "$missing$extra" ] || ok "man page: $c: its --help's $(help_options "$c" | grep -c .) option names"
+	done
+	while read -r c; do
+		grep -qx "$c" <<<"$commands" || ko "man page: $c" "$MAN has a section for $c, which is no command"
+	done < <(sed -n 's/^## sockscope \(.*\)$/\1/p' "$MAN")
+fi
 
 # --- tools/vmtest.sh's verdicts ------------------------------------------------------------
 out=$(tools/vmtest.sh --self-test 2>&1)

@@ -5,7 +5,7 @@
 set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
-libcmocka-dev libmicrohttpd-dev iproute2 jq util-linux procps libbpf-tools tmux curl
+libcmocka-dev libmicrohttpd-dev iproute2 jq util-linux procps libbpf-tools tmux curl scdoc
 prometheus prometheus-node-exporter
 qemu-system-x86 busybox-static cpio xz-utils debian-archive-keyring"
 

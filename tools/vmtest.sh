@@ -11,6 +11,9 @@
 # could not be downloaded, or a run with no test passed fails it.
 # KERNELS: 5.10 6.1 6.12 sid (or the suite names); BACKENDS: fentry kprobe tracepoint auto.
 # One guest per kernel; VM_JOBS of them run at once. Guest consoles are in build/vm/logs/.
+# The guests end with the runner: SIGINT, SIGTERM or SIGHUP (Ctrl-C, `timeout`) stops them
+# before the runner exits and frees build/vm/.lock; a SIGKILLed runner's guests get SIGTERM
+# from the kernel (setpriv --pdeathsig).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +34,7 @@ VM_JOBS=${VM_JOBS:-$(nproc)}   # guests at once: each takes one host CPU (single
 # int3 that is no longer in memory, or dies on it. docs/kernels.md has the reproduction.
 VM_TCG_THREAD=${VM_TCG_THREAD:-single}
 VM_APPEND=${VM_APPEND:-} # more guest kernel arguments
+QEMU=${QEMU:-qemu-system-x86_64}
 VM=build/vm
 STATIC_BUILD=build/static
 
@@ -78,6 +82,78 @@ cell() {
 # A cell is green only when it passed; unsupported, skipped or empty cells are failures.
 cell_ok() { case $1 in passed*) return 0 ;; *) return 1 ;; esac; }
 
+# guest_timeout SUITE: seconds its guest may run, all its backends together
+guest_timeout() { echo $((VM_TIMEOUT * $(wc -w <<<"${backends_of[$1]}") + 120)); }
+
+# start_guest SUITE: its guest in the background, which runs the suite once per backend; its
+# console goes to build/vm/logs/SUITE.log. guest_suite maps the guest's pid to SUITE: the pid
+# of `timeout`, which leads a process group of its own, QEMU in it. The guest does not hold the
+# lock (9>&-), and gets SIGTERM if the runner dies, even by SIGKILL.
+declare -A backends_of=() done_backends=() guest_suite=()
+start_guest() {
+	local suite=$1 backends=${backends_of[$1]}
+	# the shared initramfs, then this kernel's modules (concatenated archives: one initramfs)
+	cat "$VM/initramfs.cpio.gz" "$VM/$suite/modules.cpio.gz" >"$VM/$suite/initramfs.cpio.gz"
+	# KVM is present on these hosts but hangs; TCG boots a cloud kernel in seconds. A soft
+	# lockup or an oops ends the guest at once, its trace in the log (it is retried, below),
+	# instead of hanging until the timeout.
+	setpriv --pdeathsig TERM -- timeout --kill-after=10 "$(guest_timeout "$suite")" "$QEMU" \
+		-accel "tcg,thread=$VM_TCG_THREAD" -cpu max -m 1024 -smp 2 -nographic -no-reboot \
+		-kernel "$VM/$suite/vmlinuz" -initrd "$VM/$suite/initramfs.cpio.gz" \
+		-append "console=ttyS0 loglevel=5 panic=-1 softlockup_panic=1 oops=panic sockscope.backends=${backends// /,} sockscope.tests=$TESTS sockscope.exclude=$(echo $EXCLUDE | tr ' ' ',') $VM_APPEND" \
+		</dev/null >"$VM/logs/$suite.log" 2>&1 9>&- &
+	guest_suite[$!]=$suite
+}
+
+# guest_done: waits for the next guest to end and tidies its log
+guest_done() {
+	local pid rc=0 suite log
+	wait -n -p pid "${!guest_suite[@]}" || rc=$?
+	suite=${guest_suite[$pid]}
+	unset "guest_suite[$pid]"
+	log=$VM/logs/$suite.log
+	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "VMTEST-TIMEOUT $(guest_timeout "$suite")" >>"$log"
+	return 0
+}
+
+# stop_guests: every running guest's process group gets SIGTERM (timeout passes it on to QEMU,
+# and a SIGKILL 10 s later), and is waited for: when the runner exits, no guest is left and
+# the lock is free for the next run.
+# shellcheck disable=SC2317 # called from the traps
+stop_guests() {
+	local pid
+	for pid in "${!guest_suite[@]}"; do
+		# (not yet a group leader if timeout has only just started)
+		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+	done
+	for pid in "${!guest_suite[@]}"; do wait "$pid" 2>/dev/null || true; done
+	guest_suite=()
+}
+
+# take_lock: one vmtest at a time per build/vm; its guests end with it
+take_lock() {
+	mkdir -p "$VM"
+	exec 9>"$VM/.lock"
+	flock -n 9 || { echo "vmtest: another vmtest is running (it holds $VM/.lock)" >&2; exit 75; }
+	trap stop_guests EXIT
+	trap 'stop_guests; exit 129' HUP
+	trap 'stop_guests; exit 130' INT
+	trap 'stop_guests; exit 143' TERM
+}
+
+# boot_all SUITE...: each suite's guest, at most VM_JOBS at once, the longest first
+boot_all() {
+	local s order
+	order=$(for s in "$@"; do echo "$(wc -w <<<"${backends_of[$s]}") $s"; done | sort -rn | cut -d' ' -f2)
+	for s in $order; do
+		while [ ${#guest_suite[@]} -ge "$VM_JOBS" ]; do guest_done; done
+		echo "vmtest: booting $s ($(cat "$VM/$s/version")): backends ${backends_of[$s]}" >&2
+		start_guest "$s"
+	done
+	while [ ${#guest_suite[@]} -gt 0 ]; do guest_done; done
+}
+
 # --self-test: cell() and cell_ok() on made-up guest logs, no QEMU (tests/scripts_test.sh)
 self_test() {
 	local tmp rc=0
@@ -116,13 +192,62 @@ self_test() {
 	expect timeout fail "timeout" VMTEST-BEGIN\ fentry "VMTEST-TIMEOUT 1320"
 	expect other-backend fail "guest died before it" VMTEST-BEGIN\ kprobe "1 passed, 0 failed" \
 		"VMTEST-END kprobe 0"
+	guests_end_with_runner TERM || rc=1
+	guests_end_with_runner KILL || rc=1
 	rm -rf "$tmp"
 	return $rc
+}
+
+# fake_runner: the runner's part that boots the guests, on self_test's VM with a fake QEMU
+fake_runner() {
+	QEMU=$VM/qemu
+	backends_of=([bookworm]=fentry)
+	take_lock
+	boot_all bookworm
+}
+# running PID: neither gone nor a zombie its parent has not reaped yet
+running() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null; }
+
+# guests_end_with_runner SIGNAL: a runner booting a fake QEMU (it sleeps) gets SIGNAL: the
+# guest must be gone and the lock free soon after (self_test's VM)
+guests_end_with_runner() {
+	local sig=$1 runner guest name="vmtest: a runner killed by SIG$1 leaves no guest"
+	mkdir -p "$VM/bookworm"
+	: >"$VM/initramfs.cpio.gz"
+	: >"$VM/bookworm/modules.cpio.gz"
+	echo 6.1.0-fake >"$VM/bookworm/version"
+	rm -f "$VM/guest.pid"
+	printf '#!/bin/sh\necho $$ >"%s"\nexec sleep 600\n' "$VM/guest.pid" >"$VM/qemu"
+	chmod +x "$VM/qemu"
+	fake_runner >"$VM/runner.out" 2>&1 &
+	runner=$!
+	for _ in $(seq 100); do [ -s "$VM/guest.pid" ] && break; sleep 0.1; done
+	guest=$(cat "$VM/guest.pid" 2>/dev/null)
+	if [ -z "$guest" ]; then
+		echo "FAIL    $name: the fake guest did not start: $(cat "$VM/runner.out")"
+		kill -KILL "$runner" 2>/dev/null
+		return 1
+	fi
+	kill -"$sig" "$runner"
+	wait "$runner" 2>/dev/null
+	for _ in $(seq 100); do
+		running "$guest" || break
+		sleep 0.1
+	done
+	if running "$guest"; then
+		echo "FAIL    $name: the guest (pid $guest) still runs 10 s after"
+		kill -KILL "$guest"
+		return 1
+	fi
+	if ! flock -n "$VM/.lock" true; then
+		echo "FAIL    $name: $VM/.lock is still held"
+		return 1
+	fi
+	echo "PASS    $name, and frees the lock"
 }
 [ "${1:-}" != --self-test ] || { self_test; exit; }
 
 suites=()
-declare -A backends_of done_backends
 for k in $KERNELS; do
 	s=$(suite_of "${k%%:*}") || exit 64
 	[ -z "${backends_of[$s]:-}" ] || { echo "vmtest: kernel '${k%%:*}' named twice" >&2; exit 64; }
@@ -147,9 +272,7 @@ for x in $EXCLUDE; do
 done
 
 [ "$(id -u)" -eq 0 ] || { echo "vmtest: needs root (apt, the static build's tests)" >&2; exit 77; }
-mkdir -p "$VM"
-exec 9>"$VM/.lock"
-flock -n 9 || { echo "vmtest: another vmtest is running (it holds $VM/.lock)" >&2; exit 75; }
+take_lock
 tools/install-deps.sh
 make --no-print-directory BUILD="$STATIC_BUILD" STATIC=1 \
 	"$STATIC_BUILD/sockscope" "$STATIC_BUILD/tests/tcpdrive" "$STATIC_BUILD/tests/udpdrive" \
@@ -157,38 +280,6 @@ make --no-print-directory BUILD="$STATIC_BUILD" STATIC=1 \
 	"$STATIC_BUILD/tests/threaddrive" "$STATIC_BUILD/tests/lossdrive" "$STATIC_BUILD/bench/unixchurn"
 mkdir -p "$VM/logs"
 tools/vm/mkinitramfs.sh "$STATIC_BUILD" "$VM/initramfs.cpio.gz"
-
-# boot SUITE BACKENDS: one guest runs the suite once per backend; its console goes to
-# build/vm/logs/SUITE.log. Runs in the background beside other guests: prints nothing.
-boot() {
-	local suite=$1 backends=$2 log=$VM/logs/$1.log rc=0 n
-	n=$(wc -w <<<"$backends")
-	# the shared initramfs, then this kernel's modules (concatenated archives: one initramfs)
-	cat "$VM/initramfs.cpio.gz" "$VM/$suite/modules.cpio.gz" >"$VM/$suite/initramfs.cpio.gz"
-	# KVM is present on these hosts but hangs; TCG boots a cloud kernel in seconds. A soft
-	# lockup or an oops ends the guest at once, its trace in the log (it is retried, below),
-	# instead of hanging until the timeout.
-	timeout --kill-after=10 $((VM_TIMEOUT * n + 120)) qemu-system-x86_64 \
-		-accel "tcg,thread=$VM_TCG_THREAD" -cpu max -m 1024 -smp 2 -nographic -no-reboot \
-		-kernel "$VM/$suite/vmlinuz" -initrd "$VM/$suite/initramfs.cpio.gz" \
-		-append "console=ttyS0 loglevel=5 panic=-1 softlockup_panic=1 oops=panic sockscope.backends=${backends// /,} sockscope.tests=$TESTS sockscope.exclude=$(echo $EXCLUDE | tr ' ' ',') $VM_APPEND" \
-		</dev/null >"$log" 2>&1 || rc=$?
-	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
-	[ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] && echo "VMTEST-TIMEOUT $((VM_TIMEOUT * n + 120))" >>"$log"
-	return 0
-}
-
-# boot_all SUITE...: each suite's guest, at most VM_JOBS at once, the longest first
-boot_all() {
-	local s order
-	order=$(for s in "$@"; do echo "$(wc -w <<<"${backends_of[$s]}") $s"; done | sort -rn | cut -d' ' -f2)
-	for s in $order; do
-		while [ "$(jobs -rp | wc -l)" -ge "$VM_JOBS" ]; do wait -n || true; done
-		echo "vmtest: booting $s ($(cat "$VM/$s/version")): backends ${backends_of[$s]}" >&2
-		boot "$s" "${backends_of[$s]}" &
-	done
-	wait
-}
 
 booted=()
 for s in "${suites[@]}"; do

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make install` and the systemd unit: the binary, unit, rules, manifest and docs land under
+# `make install` and the systemd unit: the binary, man page, unit, rules, manifest and docs land under
 # PREFIX with the unit's paths filled in; `systemd-analyze verify` accepts the unit (and says
 # nothing); and the unit's own ExecStart, run with exactly its CapabilityBoundingSet (root's
 # uid, those capabilities only) where tracefs is mounted as systemd mounts it, writes a page
@@ -17,7 +17,7 @@ make -s --no-print-directory install BUILD="$(dirname "$SOCKSCOPE")" PREFIX="$PR
 UNIT=$PREFIX/lib/systemd/system/sockscope-export.service
 for f in sbin/sockscope lib/systemd/system/sockscope-export.service \
 	share/sockscope/prometheus/sockscope.rules.yml share/sockscope/sockscope-daemonset.yaml \
-	share/doc/sockscope/deploy.md share/doc/sockscope/metrics.md; do
+	share/doc/sockscope/deploy.md share/doc/sockscope/metrics.md share/man/man1/sockscope.1; do
 	[ -s "$PREFIX/$f" ] || fail "make install left out $f"
 done
 [ -x "$PREFIX/sbin/sockscope" ] || fail "the installed binary is not executable"

@@ -11,7 +11,6 @@
 #include "source.h"
 #include "util.h"
 
-#define FLUSH_NS 1000000000ull
 #define MAX_RECORD 4096 /* every record type is smaller: a larger size is corruption */
 
 static struct capture_sink *of(struct sink *s)
@@ -19,22 +18,38 @@ static struct capture_sink *of(struct sink *s)
 	return container_of(s, struct capture_sink, sink);
 }
 
+/* Nothing is written after a failed write (a full disk): the file ends where the disk did, so
+ * a replay reads every record before it, then reports the cut -- not a gap followed by records
+ * written once there was room again. */
 static void put(struct capture_sink *c, const void *p, size_t n)
 {
 	struct capture_frame fr = { .size = (__u32)n, .crc = (__u32)crc32(0, p, (uInt)n) };
-	uint64_t now;
 
-	if ((fwrite(&fr, sizeof(fr), 1, c->sink.out) != 1 || fwrite(p, 1, n, c->sink.out) != n) &&
-	    !c->failed) {
-		c->failed = true;
+	if (!c->err &&
+	    (fwrite(&fr, sizeof(fr), 1, c->sink.out) != 1 || fwrite(p, 1, n, c->sink.out) != n))
+		c->err = -errno;
+}
+
+static void flush(struct capture_sink *c)
+{
+	if (!c->err && fflush(c->sink.out))
+		c->err = -errno;
+}
+
+/* Once on stderr, whenever the failure happened. */
+static void say_failed(struct capture_sink *c)
+{
+	if (c->err && !c->said) {
+		c->said = true;
 		elog("writing the capture failed: %s (the records before are kept)",
-		     strerror(errno));
+		     strerror(-c->err));
 	}
-	now = mono_ns();
-	if (now - c->last_flush_ns >= FLUSH_NS) {
-		fflush(c->sink.out);
-		c->last_flush_ns = now;
-	}
+}
+
+static void cap_flush(struct sink *s)
+{
+	flush(of(s));
+	say_failed(of(s));
 }
 
 static void cap_event(struct sink *s, const struct ss_hdr *rec)
@@ -54,6 +69,7 @@ static void cap_lost(struct sink *s, uint64_t mono, uint64_t count)
 static const struct sink_ops capture_ops = {
 	.on_event = cap_event,
 	.on_lost = cap_lost,
+	.flush = cap_flush,
 };
 
 static struct tee_sink *tee_of(struct sink *s)
@@ -99,8 +115,17 @@ static void tee_end(struct sink *s)
 		t->second->ops->end(t->second);
 }
 
+static void tee_flush(struct sink *s)
+{
+	struct tee_sink *t = tee_of(s);
+
+	sink_flush(t->first);
+	sink_flush(t->second);
+}
+
 static const struct sink_ops tee_ops = {
 	.begin = tee_begin, .on_event = tee_event, .on_lost = tee_lost, .end = tee_end,
+	.flush = tee_flush,
 };
 
 void tee_sink_init(struct tee_sink *t, struct sink *first, struct sink *second)
@@ -127,7 +152,8 @@ int capture_sink_open(struct capture_sink *c, const char *path)
 	}
 	c->sink.ops = &capture_ops;
 	memcpy(h.magic, CAPTURE_MAGIC, sizeof(h.magic));
-	fwrite(CAPTURE_MAGIC, 1, 8, c->sink.out);
+	if (fwrite(CAPTURE_MAGIC, 1, 8, c->sink.out) != 8)
+		c->err = -errno;
 	h.start_mono_ns = mono_ns();
 	h.start_real_ns = (uint64_t)clock_ns(CLOCK_REALTIME);
 	h.mono_to_real_ns = mono_to_realtime_ns(0);
@@ -136,27 +162,26 @@ int capture_sink_open(struct capture_sink *c, const char *path)
 	if (!uname(&u))
 		snprintf(h.release, sizeof(h.release), "%s", u.release);
 	put(c, &h, sizeof(h));
-	fflush(c->sink.out);
-	c->last_flush_ns = mono_ns();
-	return c->failed ? -EIO : 0;
+	flush(c);
+	return c->err; /* (said by the caller) */
 }
 
 int capture_sink_close(struct capture_sink *c)
 {
-	int err = 0;
-
 	struct ss_hdr end = { .type = SS_CAP_END, .version = SS_ABI_VERSION, .size = sizeof(end),
 			      .ts_ns = mono_ns() };
 
 	if (!c->sink.out)
 		return 0;
 	put(c, &end, sizeof(end));
-	if (fflush(c->sink.out) || fsync(fileno(c->sink.out)))
-		err = -errno;
-	if (fclose(c->sink.out) && !err)
-		err = -errno;
+	flush(c);
+	if (!c->err && fsync(fileno(c->sink.out)))
+		c->err = -errno;
+	if (fclose(c->sink.out) && !c->err)
+		c->err = -errno;
 	c->sink.out = NULL;
-	return c->failed ? -EIO : err;
+	say_failed(c);
+	return c->err;
 }
 
 /* The next frame's bytes into buf (at most len): its size, 0 at the end of the file, or -1

@@ -55,11 +55,12 @@ struct ss_cap_lost {
 _Static_assert(sizeof(struct capture_header) == 232, "capture_header is a file format");
 _Static_assert(sizeof(struct ss_cap_lost) == 24, "ss_cap_lost is a file format");
 
-/* A sink writing a capture: flushed at least every second, so a SIGKILL loses at most one. */
+/* A sink writing a capture: flushed after every batch of records (sink_flush), so a SIGKILL
+ * loses at most the last one. */
 struct capture_sink {
 	struct sink sink; /* .out: the capture file */
-	uint64_t last_flush_ns;
-	bool failed;      /* a write failed: said once on stderr */
+	int err;          /* the first failed write's negative errno: nothing is written after it */
+	bool said;        /* ...and it was said on stderr */
 };
 
 /* Both a sink and a capture (trace --capture): what trace prints and what a replay prints come
@@ -73,7 +74,7 @@ void tee_sink_init(struct tee_sink *t, struct sink *first, struct sink *second);
 
 /* Create path (0600) and write its header: 0 or negative errno. */
 int capture_sink_open(struct capture_sink *c, const char *path);
-/* Flush, sync and close: 0 or negative errno (a write failed). */
+/* Flush, sync and close: 0 or negative errno (a write failed: said on stderr). */
 int capture_sink_close(struct capture_sink *c);
 
 /* Replay a capture into sink: 0, or -EBADMSG/-EPROTO with *offset the first byte that could

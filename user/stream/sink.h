@@ -19,6 +19,8 @@ struct sink_ops {
 	void (*on_event)(struct sink *s, const struct ss_hdr *rec);
 	void (*on_lost)(struct sink *s, uint64_t mono_ns, uint64_t count);
 	void (*end)(struct sink *s);
+	/* after every batch; NULL: fflush(out). A sink that writes to more than out has one. */
+	void (*flush)(struct sink *s);
 };
 
 struct sink {
@@ -26,6 +28,14 @@ struct sink {
 	FILE *out;
 	bool wide; /* text: a WHERE column (container, unit or cgroup) after COMM */
 };
+
+static inline void sink_flush(struct sink *s)
+{
+	if (s->ops->flush)
+		s->ops->flush(s);
+	else
+		fflush(s->out);
+}
 
 extern const struct sink_ops trace_text_ops;
 extern const struct sink_ops trace_json_ops;

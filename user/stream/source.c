@@ -193,7 +193,7 @@ static int consume_all(struct source *src, uint64_t horizon)
 	int derr = merge_deliver(&src->merge, horizon, deliver, src);
 
 	check_counters(src);
-	fflush(src->sink->out);
+	sink_flush(src->sink);
 	return err < 0 ? err : derr;
 }
 
@@ -242,7 +242,7 @@ int source_drain(struct source *src)
 		     "(a sockscope bug: please report it)",
 		     (unsigned long long)src->stats.undelivered);
 		check_counters(src);
-		fflush(src->sink->out);
+		sink_flush(src->sink);
 	}
 	return err;
 }
