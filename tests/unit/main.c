@@ -22,5 +22,6 @@ int main(void)
 	failed += run_unix_proc_tests();
 	failed += run_hooks_tests();
 	failed += run_export_tests();
+	failed += run_table_fmt_tests();
 	return failed ? 1 : 0;
 }

@@ -26,5 +26,6 @@ int run_iter_read_tests(void);
 int run_unix_proc_tests(void);
 int run_hooks_tests(void);
 int run_export_tests(void);
+int run_table_fmt_tests(void);
 
 #endif
