@@ -18,6 +18,11 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+bool proc_fd_socket_inode(const char *link, uint64_t *inode)
+{
+	return sscanf(link, "socket:[%" SCNu64 "]", inode) == 1;
+}
+
 /* The process's name and uid, as the iterator would have given them. */
 static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *uid)
 {
@@ -64,7 +69,7 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 		if (len <= 0)
 			continue;
 		link[len] = 0;
-		if (sscanf(link, "socket:[%" SCNu64 "]", &key) != 1)
+		if (!proc_fd_socket_inode(link, &key))
 			continue;
 		if (!bsearch(&key, inodes, n, sizeof(*inodes), u64_cmp))
 			continue;
