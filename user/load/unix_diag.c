@@ -24,7 +24,9 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 			    struct ss_snap_unix *r)
 {
 	const struct rtattr *a = (const void *)(m + 1);
-	size_t left = len - NLMSG_ALIGN(sizeof(*m));
+	/* signed: RTA_NEXT past an attribute whose length is not aligned goes below 0, and a
+	 * size_t would wrap to a length that lets RTA_OK read on past the message */
+	ssize_t left = (ssize_t)(len - NLMSG_ALIGN(sizeof(*m)));
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = SS_SNAP_UNIX;
@@ -62,10 +64,10 @@ typedef void (*diag_msg_fn)(const struct unix_diag_msg *m, size_t len, void *arg
 static int reply_msgs(const void *buf, size_t n, diag_msg_fn msg_fn, void *arg, bool *end)
 {
 	const struct nlmsghdr *h = buf;
-	ssize_t left = n;
+	ssize_t left = n; /* signed, as in record_from_msg() */
 
 	*end = true;
-	for (; NLMSG_OK(h, (size_t)left); h = NLMSG_NEXT(h, left)) {
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
 		if (h->nlmsg_type == NLMSG_DONE)
 			return 0;
 		if (h->nlmsg_type == NLMSG_ERROR) {
