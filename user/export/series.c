@@ -82,8 +82,8 @@ static struct series *other_of(struct series_store *s, enum series_group g)
 
 /*
  * The key as its labels read: keys are compared as bytes, so bytes no label shows are
- * zeroed, else two series would print the same labels (Prometheus refuses the page's second
- * one). A name ends at its first NUL (the kernel's comm may hold old bytes after it) and a
+ * zeroed, else two series would print the same labels (Prometheus drops the second as a
+ * duplicate). A name ends at its first NUL (the kernel's comm may hold old bytes after it) and a
  * path too unless abstract; the user is "unknown" without a name; the address is no label
  * unless it matched --peer-labels.
  */
