@@ -112,6 +112,9 @@ fuzz: deps $(FUZZ_BINS)
 
 fuzz-build: $(FUZZ_BINS)
 
+# only pattern rules name them: without this, make deletes them as intermediates
+.SECONDARY: $(FUZZ_OBJS)
+
 $(FUZZ_BUILD)/user/%.o: user/%.c | $(BUILD)/sockscope.skel.h
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
