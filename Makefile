@@ -12,7 +12,17 @@
 #   make install    the binary, its man page, the systemd unit, the Prometheus rules and the docs under
 #                   $(DESTDIR)$(PREFIX) (PREFIX=/usr/local); docs/deploy.md
 #   make V=1        show full command lines;  make STATIC=1  link statically (for VMs)
+#   make test SANITIZE=1   the same suite against an ASan+UBSan build in build/san
+#   make fuzz       build the libFuzzer targets (tests/fuzz/) and run each FUZZ_SECONDS (60)
+#   (docs/hacking.md, "Fuzzing and sanitizers")
 
+ifeq ($(SANITIZE),1)
+# its own tree: a sanitized build never mixes its objects with the plain one's
+BUILD       ?= build/san
+CFLAGS      ?= -O1 -g
+CFLAGS      += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS     += -fsanitize=address,undefined
+endif
 BUILD       ?= build
 # user/: one folder per subsystem (docs/hacking.md); headers are included by name
 USER_DIRS   := $(sort $(patsubst %/,%,$(dir $(wildcard user/*/*.[ch]))))
@@ -57,7 +67,7 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/drivers/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all deps run test unit bench bench-proto bench-export vmtest vmtest-ci install clean
+.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-export vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
@@ -68,8 +78,13 @@ deps:
 run: deps all
 	$(BUILD)/sockscope trace
 
+ifeq ($(SANITIZE),1)
 test: deps all $(BUILD)/tests/unit_tests
-	tests/run.sh
+	tools/sanitize-run.sh $(BUILD)
+else
+test: deps all $(BUILD)/tests/unit_tests
+	SS_BUILD=$(BUILD) tests/run.sh
+endif
 
 unit: $(BUILD)/tests/unit_tests
 	$(BUILD)/tests/unit_tests
@@ -83,6 +98,40 @@ bench-proto: deps all
 
 bench-export: deps all
 	bench/export.sh
+
+# libFuzzer targets (tests/fuzz/NAME.c): the user side built again with clang's coverage and
+# ASan+UBSan in $(BUILD)/fuzz, each target linked with tests/fuzz/fuzz_support.c; `make fuzz`
+# runs each for FUZZ_SECONDS from its seed corpus (tests/fuzz/run.sh)
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILD)/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_NAMES   := $(filter-out fuzz_support,$(notdir $(basename $(wildcard tests/fuzz/*.c))))
+FUZZ_BINS    := $(addprefix $(FUZZ_BUILD)/,$(FUZZ_NAMES))
+FUZZ_OBJS    := $(patsubst $(BUILD)/%,$(FUZZ_BUILD)/%,$(LIB_OBJS)) $(FUZZ_BUILD)/fuzz_support.o
+
+fuzz: deps $(FUZZ_BINS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+fuzz-build: $(FUZZ_BINS)
+
+# only pattern rules name them: without this, make deletes them as intermediates
+.SECONDARY: $(FUZZ_OBJS)
+
+$(FUZZ_BUILD)/user/%.o: user/%.c | $(BUILD)/sockscope.skel.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -O1 -g -std=gnu11 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_support.o: tests/fuzz/fuzz_support.c | $(BUILD)/sockscope.skel.h
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -Itests/fuzz -O1 -g -std=gnu11 -Wall -Wextra $(FUZZ_SAN) -c $< -o $@
+
+$(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,LD-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CPPFLAGS) -Itests/fuzz -O1 -g -std=gnu11 -Wall -Wextra -fsanitize=fuzzer \
+		$(FUZZ_SAN) $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 
 KERNEL  ?= 5.10 6.1 6.12 sid
 BACKEND ?= fentry kprobe tracepoint auto

@@ -10,12 +10,12 @@
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/known_limits.sh"
 
-SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
-TCPDRIVE=${TCPDRIVE:-build/tests/tcpdrive}
-UDPDRIVE=${UDPDRIVE:-build/tests/udpdrive}
-UDPCALLS=${UDPCALLS:-build/tests/udpcalls}
-UNIXDRIVE=${UNIXDRIVE:-build/tests/unixdrive}
-THREADDRIVE=${THREADDRIVE:-build/tests/threaddrive}
+SOCKSCOPE=${SOCKSCOPE:-${SS_BUILD:-build}/sockscope}
+TCPDRIVE=${TCPDRIVE:-${SS_BUILD:-build}/tests/tcpdrive}
+UDPDRIVE=${UDPDRIVE:-${SS_BUILD:-build}/tests/udpdrive}
+UDPCALLS=${UDPCALLS:-${SS_BUILD:-build}/tests/udpcalls}
+UNIXDRIVE=${UNIXDRIVE:-${SS_BUILD:-build}/tests/unixdrive}
+THREADDRIVE=${THREADDRIVE:-${SS_BUILD:-build}/tests/threaddrive}
 TEST_NAME=$(basename "$0" .sh)
 NS=ss-${TEST_NAME//_/-}-$$
 WORK=$(mktemp -d "/tmp/sockscope-$TEST_NAME.XXXXXX")
@@ -187,7 +187,7 @@ need_hook() {
 		fail "hook $hook should run on $want here (tests/known_limits), the ready line says: $ready"
 	return 0
 }
-SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+SOCKDRIVE=${SOCKDRIVE:-${SS_BUILD:-build}/tests/sockdrive}
 
 # drive ARGS...: a sockdrive in the namespace, in the background; returns once it is ready and
 # sets DRIVE_PIDS to the pids it printed ("ready PID [PID2]").

@@ -6,7 +6,8 @@
 # Environment: SS_BACKEND=fentry|kprobe|tracepoint|auto forces the tracer's backend in every
 # e2e test; SKIP_UNIT=1 runs the e2e tests only (the VM matrix: unit tests need no kernel);
 # SS_EXCLUDE="NAME ..." leaves those e2e tests out (each NAME must be a test: the CI VM cells'
-# list, see the Makefile's vmtest-ci).
+# list, see the Makefile's vmtest-ci); SS_BUILD=DIR runs the binaries of that build tree
+# (default build; `make test SANITIZE=1` runs build/san's).
 # Ends with one line "N passed, N failed[, N skipped]"; exits non-zero if anything failed.
 #
 # Skips: a test may be SKIPPED only for a known kernel limit, one that tests/known_limits
@@ -18,7 +19,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . tests/known_limits.sh
 
-UNIT=${UNIT:-build/tests/unit_tests}
+UNIT=${UNIT:-${SS_BUILD:-build}/tests/unit_tests}
 E2E_DIR=${E2E_DIR:-tests/e2e}
 E2E_TIMEOUT=${E2E_TIMEOUT:-180}
 STRICT=${SS_STRICT:-}

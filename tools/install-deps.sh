@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install, idempotently, every Debian 12 package that building, running and testing
-# sockscope needs (qemu, busybox and cpio boot the kernel matrix of `make vmtest`). Runs
+# sockscope needs (qemu, busybox and cpio boot the kernel matrix of `make vmtest`; clang's
+# libFuzzer and sanitizer runtimes, libclang-rt-14-dev, build `make fuzz`). Runs
 # `apt-get update` once, and only when something is missing.
 set -eu
 
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev pkg-config
 libcmocka-dev libmicrohttpd-dev iproute2 jq util-linux procps libbpf-tools tmux curl scdoc
+libclang-rt-14-dev
 prometheus prometheus-node-exporter
 qemu-system-x86 busybox-static cpio xz-utils debian-archive-keyring"
 

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib_export.sh"
 need_root
 netns_up
-LOSSDRIVE=${LOSSDRIVE:-build/tests/lossdrive}
+LOSSDRIVE=${LOSSDRIVE:-${SS_BUILD:-build}/tests/lossdrive}
 [ -x "$LOSSDRIVE" ] || fail "$LOSSDRIVE is not built (run make)"
 
 ip netns exec "$NS" "$LOSSDRIVE" 8 >"$WORK/loss.out" 2>&1 &

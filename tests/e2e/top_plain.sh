@@ -30,7 +30,7 @@ grep -qE '^2100 +inet +[1-9][0-9]* +[89]$' "$WORK/top.out" || fail "no port row 
 
 # unix connects count as new connections too: a short unix churn while top runs gives its
 # processes a rate (unix sockets have no port row)
-UNIXCHURN=${UNIXCHURN:-build/bench/unixchurn}
+UNIXCHURN=${UNIXCHURN:-${SS_BUILD:-build}/bench/unixchurn}
 [ -x "$UNIXCHURN" ] || fail "$UNIXCHURN is not built (run make)"
 # shellcheck disable=SC2046
 in_ns "$SOCKSCOPE" top -d 3 --proto unix $(backend_opt) >"$WORK/top2.out" 2>"$WORK/top2.err" &

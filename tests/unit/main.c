@@ -23,5 +23,7 @@ int main(void)
 	failed += run_hooks_tests();
 	failed += run_export_tests();
 	failed += run_cgroup_names_tests();
+	failed += run_table_fmt_tests();
+	failed += run_capture_tests();
 	return failed ? 1 : 0;
 }

@@ -49,6 +49,40 @@ static void counters_keep_their_series(void **state)
 	series_store_free(&s);
 }
 
+/* Keys that print the same labels are one series: Prometheus refuses a page that has a
+ * series twice (the fuzz target prom_page found such pages). */
+static void keys_as_labels_read(void **state)
+{
+	struct series_store s;
+	struct series_key a = key_port(G_PORT, 80), b, plain_port = key_port(G_PORT, 80);
+	struct series_key plain_tcp = key_port(G_TCP, 80);
+	struct series *e;
+
+	(void)state;
+	series_store_init(&s, 100);
+	memcpy(a.comm, "ab\0x", 4);
+	a.uid = 7;
+	e = series_gauge(&s, &a);
+	b = a;
+	memcpy(b.comm, "ab\0y", 4); /* old bytes after the name's NUL */
+	assert_ptr_equal(series_gauge(&s, &b), e);
+	b = key_port(G_PORT, 80);
+	b.uid = 1000; /* no name: the user reads "unknown" too */
+	assert_ptr_equal(series_gauge(&s, &b), series_gauge(&s, &plain_port));
+	b = key_port(G_TCP, 80);
+	memset(b.peer_addr, 0xab, sizeof(b.peer_addr)); /* not a label: no --peer-labels match */
+	assert_ptr_equal(series_counter(&s, &b, 1), series_counter(&s, &plain_tcp, 1));
+	b = key_port(G_UNIX_PORT, 0);
+	b.path_len = 4;
+	memcpy(b.path, "/x\0y", 4); /* a file name ends at its NUL, an abstract one does not */
+	e = series_gauge(&s, &b);
+	b.path[3] = 'z';
+	assert_ptr_equal(series_gauge(&s, &b), e);
+	b.path[0] = '\0';
+	assert_ptr_not_equal(series_gauge(&s, &b), e);
+	series_store_free(&s);
+}
+
 static void gauges_fold_busiest_first(void **state)
 {
 	struct series_store s;
@@ -453,6 +487,7 @@ int run_export_tests(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counters_keep_their_series),
 		cmocka_unit_test(gauges_fold_busiest_first),
+		cmocka_unit_test(keys_as_labels_read),
 		cmocka_unit_test(hostile_label_values),
 		cmocka_unit_test(peer_scopes),
 		cmocka_unit_test(page_from_events),

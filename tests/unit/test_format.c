@@ -150,6 +150,21 @@ static void timestamps(void **state)
 	assert_string_equal(buf, "2025-11-25T01:58:07.123456Z");
 }
 
+/* A capture sets the offset, its records the times: their sum wraps instead of overflowing
+ * (the fuzz target trace_json found the signed overflow). */
+static void realtime_of_any_capture(void **state)
+{
+	int64_t offset = mono_to_realtime_ns(0);
+
+	(void)state;
+	mono_to_realtime_set(INT64_MAX);
+	assert_true(mono_to_realtime_ns(1) == INT64_MIN);
+	mono_to_realtime_set(-1);
+	assert_true(mono_to_realtime_ns(0) == -1);
+	assert_true(mono_to_realtime_ns(UINT64_MAX) == -2);
+	mono_to_realtime_set(offset);
+}
+
 int run_format_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +175,7 @@ int run_format_tests(void)
 		cmocka_unit_test(accept_already_closed_says_so),
 		cmocka_unit_test(errno_names),
 		cmocka_unit_test(timestamps),
+		cmocka_unit_test(realtime_of_any_capture),
 	};
 
 	return cmocka_run_group_tests_name("format", tests, NULL, NULL);

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* /proc/net/unix, the last fallback for unix sockets: records, and paths holding newlines. */
+/* Unix sockets without an iterator (user/load/unix_diag.c): the sock_diag answer's parser, and
+ * /proc/net/unix, the last fallback: records, and paths holding newlines. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include "snapshot.h"
 #include "unix_diag.h"
 #include "unit.h"
@@ -101,12 +108,56 @@ static void bounded(void **state)
 	assert_int_equal(g.rec[0].path[102], 'b');
 }
 
+/* The answer's bytes in a buffer of exactly their size: reading past them is an ASan report
+ * (make test SANITIZE=1). */
+static int reply(const void *bytes, size_t len, struct got *g)
+{
+	void *buf = malloc(len);
+	uint64_t count = 0;
+	int rc;
+
+	assert_non_null(buf);
+	memcpy(buf, bytes, len);
+	rc = unix_diag_reply(buf, len, 7, keep, g, &count);
+	free(buf);
+	return rc;
+}
+
+/* A message or an attribute whose length is not a multiple of 4 ends the walk: stepping past
+ * it went below zero bytes left, and a size_t wrapped to a length that read on past the
+ * buffer (found by the fuzz target unix_diag). */
+static void diag_unaligned_lengths(void **state)
+{
+	struct {
+		struct nlmsghdr h;
+		struct unix_diag_msg m;
+		struct rtattr a;
+		char name[3];
+	} __attribute__((packed)) msg = {
+		.h = { .nlmsg_len = sizeof(msg), .nlmsg_type = SOCK_DIAG_BY_FAMILY },
+		.m = { .udiag_family = AF_UNIX, .udiag_type = SOCK_STREAM, .udiag_ino = 42 },
+		.a = { .rta_len = RTA_LENGTH(3), .rta_type = UNIX_DIAG_NAME },
+		.name = "/ab",
+	};
+	const uint8_t cut[19] = { 17 }; /* nlmsg_len 17 of 19 bytes */
+	struct got g = { 0 };
+
+	(void)state;
+	assert_int_equal(reply(cut, sizeof(cut), &g), 1);
+	assert_int_equal(g.n, 0);
+	assert_int_equal(reply(&msg, sizeof(msg), &g), 1); /* no NLMSG_DONE yet */
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.rec[0].inode, 42);
+	assert_path(&g.rec[0], "/ab", 3);
+}
+
 int run_unix_proc_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(records),
 		cmocka_unit_test(newline_in_path),
 		cmocka_unit_test(bounded),
+		cmocka_unit_test(diag_unaligned_lengths),
 	};
 
 	return cmocka_run_group_tests_name("unix_proc", tests, NULL, NULL);

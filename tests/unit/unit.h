@@ -27,5 +27,7 @@ int run_unix_proc_tests(void);
 int run_hooks_tests(void);
 int run_export_tests(void);
 int run_cgroup_names_tests(void);
+int run_table_fmt_tests(void);
+int run_capture_tests(void);
 
 #endif

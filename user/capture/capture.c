@@ -208,6 +208,13 @@ static long next_frame(FILE *f, void *buf, size_t len, const char **why)
 	return (long)fr.size;
 }
 
+/* The records a capture holds are those trace's sink gets: events, without the releases and
+ * process exits only the tables use (its formatting would read them as TCP events). */
+static bool trace_prints(unsigned type)
+{
+	return type < SS_SNAP_INET && type != SS_EV_SOCK_RELEASE && type != SS_EV_PROC_EXIT;
+}
+
 int capture_replay(FILE *f, struct sink *sink, uint64_t *offset, const char **why,
 		   struct capture_header *h)
 {
@@ -266,7 +273,7 @@ int capture_replay(FILE *f, struct sink *sink, uint64_t *offset, const char **wh
 			if (sink->ops->on_lost)
 				sink->ops->on_lost(sink, rec->ts_ns,
 						   ((const struct ss_cap_lost *)rec)->count);
-		} else if (!record_validate(rec, rec->size) && rec->type < SS_SNAP_INET) {
+		} else if (!record_validate(rec, rec->size) && trace_prints(rec->type)) {
 			sink->ops->on_event(sink, rec);
 		} else {
 			*why = "corrupt record (not one this sockscope writes)";

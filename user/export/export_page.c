@@ -376,7 +376,7 @@ static int count_process(struct series_store *g, void **seen, const struct serie
 		free(p);
 		return -ENOMEM;
 	}
-	p->key = *k;
+	p->key = e->key; /* as its labels read (series.c) */
 	p->pid = pid;
 	slot = tsearch(p, seen, pid_seen_cmp);
 	if (!slot) {
@@ -407,8 +407,9 @@ static void set_path(struct series_key *k, const struct half_assoc *h)
 static int count_connection(struct series_store *g, struct series_key *k,
 			    const struct assoc_table *t, const uint32_t *pids, size_t n)
 {
-	uint8_t names[FMT_MAX_OWNERS][PROC_COMM_LEN];
-	size_t n_names = 0;
+	/* by series, not by bytes: names that read the same are one series (series.c) */
+	struct series *counted[FMT_MAX_OWNERS];
+	size_t n_counted = 0;
 
 	for (size_t i = 0; i < n || (!n && !i); i++) {
 		const struct proc_info *p = n ? proc_table_find(&t->procs, pids[i]) : NULL;
@@ -418,13 +419,13 @@ static int count_connection(struct series_store *g, struct series_key *k,
 		memset(k->comm, 0, sizeof(k->comm));
 		if (p)
 			memcpy(k->comm, p->comm, sizeof(k->comm));
-		for (j = 0; j < n_names && memcmp(names[j], k->comm, sizeof(k->comm)); j++)
-			;
-		if (j < n_names)
-			continue;
-		memcpy(names[n_names++], k->comm, sizeof(k->comm));
 		if (!(e = series_gauge(g, k)))
 			return -ENOMEM;
+		for (j = 0; j < n_counted && counted[j] != e; j++)
+			;
+		if (j < n_counted)
+			continue;
+		counted[n_counted++] = e;
 		e->v[0]++;
 	}
 	return 0;

@@ -4,6 +4,7 @@
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "series.h"
 
 static int key_cmp(const void *a, const void *b)
@@ -79,27 +80,54 @@ static struct series *other_of(struct series_store *s, enum series_group g)
 	return s->other[g];
 }
 
-struct series *series_counter(struct series_store *s, const struct series_key *k, size_t cost)
+/*
+ * The key as its labels read: keys are compared as bytes, so bytes no label shows are
+ * zeroed, else two series would print the same labels (Prometheus drops the second as a
+ * duplicate). A name ends at its first NUL (the kernel's comm may hold old bytes after it) and a
+ * path too unless abstract; the user is "unknown" without a name; the address is no label
+ * unless it matched --peer-labels.
+ */
+static struct series_key label_key(const struct series_key *k)
 {
-	struct series *e = find(s, k);
+	struct series_key c = *k;
+	size_t n = bounded_strlen(c.comm, sizeof(c.comm));
+
+	memset(c.comm + n, 0, sizeof(c.comm) - n);
+	if (!n)
+		c.uid = 0;
+	if (c.path_len > sizeof(c.path))
+		c.path_len = sizeof(c.path);
+	if (c.path_len && c.path[0])
+		c.path_len = (uint16_t)bounded_strlen(c.path, c.path_len);
+	memset(c.path + c.path_len, 0, sizeof(c.path) - c.path_len);
+	if (!c.has_peer_addr)
+		memset(c.peer_addr, 0, sizeof(c.peer_addr));
+	return c;
+}
+
+struct series *series_counter(struct series_store *s, const struct series_key *key, size_t cost)
+{
+	struct series_key k = label_key(key);
+	struct series *e = find(s, &k);
 
 	if (e)
 		return e;
 	if (s->used + cost > s->budget) {
 		s->folded++;
-		return other_of(s, k->group);
+		return other_of(s, k.group);
 	}
-	e = add(s, k);
+	e = add(s, &k);
 	if (e)
 		s->used += cost;
 	return e;
 }
 
-struct series *series_gauge(struct series_store *s, const struct series_key *k)
+struct series *series_gauge(struct series_store *s, const struct series_key *key)
 {
-	struct series *e = find(s, k);
+	struct series_key k = label_key(key);
+	struct series *e = find(s, &k);
 
-	return e ? e : add(s, k);
+	return e ? e : add(s, &k);
 }
 
 static int busiest_first(const void *a, const void *b)

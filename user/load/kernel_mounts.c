@@ -28,25 +28,29 @@ static void unescape_octal(char *s)
 	*w = '\0';
 }
 
+int mountinfo_cgroup2(const char *line, char *buf, size_t len)
+{
+	char mnt[4096];
+
+	if (!strstr(line, " - cgroup2 ") || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+		return -ENOENT;
+	unescape_octal(mnt);
+	if (strlen(mnt) >= len)
+		return -ENOENT;
+	strcpy(buf, mnt);
+	return 0;
+}
+
 int cgroup2_root(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
-	char line[4096], mnt[4096];
+	char line[4096];
 	int found = -ENOENT;
 
 	if (!f)
 		return -errno;
-	while (found && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - cgroup2 ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		unescape_octal(mnt);
-		if (strlen(mnt) < len) {
-			strcpy(buf, mnt);
-			found = 0;
-		}
-	}
+	while (found && fgets(line, sizeof(line), f))
+		found = mountinfo_cgroup2(line, buf, len);
 	fclose(f);
 	return found;
 }

@@ -13,6 +13,9 @@
 
 /* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
 int cgroup2_root(char *buf, size_t len);
+/* The same from one line of mountinfo: 0 (its mount point, unescaped, in buf) or -ENOENT
+ * (not a cgroup2 mount, or a mount point len cannot hold). */
+int mountinfo_cgroup2(const char *line, char *buf, size_t len);
 
 /*
  * Make tracefs available for tracepoint attachment (libbpf reads event ids there): when it is

@@ -24,7 +24,9 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 			    struct ss_snap_unix *r)
 {
 	const struct rtattr *a = (const void *)(m + 1);
-	size_t left = len - NLMSG_ALIGN(sizeof(*m));
+	/* signed: RTA_NEXT past an attribute whose length is not aligned goes below 0, and a
+	 * size_t would wrap to a length that lets RTA_OK read on past the message */
+	ssize_t left = (ssize_t)(len - NLMSG_ALIGN(sizeof(*m)));
 
 	memset(r, 0, sizeof(*r));
 	r->hdr.type = SS_SNAP_UNIX;
@@ -57,6 +59,30 @@ static void record_from_msg(const struct unix_diag_msg *m, size_t len, uint32_t 
 
 typedef void (*diag_msg_fn)(const struct unix_diag_msg *m, size_t len, void *arg);
 
+/* The messages of one recv(). *end: the answer ended (NLMSG_DONE, or NLMSG_ERROR: then the
+ * kernel's error is returned, -EPROTO for one cut short); else 0. */
+static int reply_msgs(const void *buf, size_t n, diag_msg_fn msg_fn, void *arg, bool *end)
+{
+	const struct nlmsghdr *h = buf;
+	ssize_t left = n; /* signed, as in record_from_msg() */
+
+	*end = true;
+	for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		if (h->nlmsg_type == NLMSG_DONE)
+			return 0;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+
+			return h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EPROTO;
+		}
+		if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
+			continue;
+		msg_fn(NLMSG_DATA(h), h->nlmsg_len - NLMSG_HDRLEN, arg);
+	}
+	*end = false;
+	return 0;
+}
+
 /* One UNIX_DIAG dump of the sockets in `states`: every answer to msg_fn. 0 once the kernel said
  * NLMSG_DONE, else negative errno (-ENOENT: no unix_diag module). */
 static int unix_diag_dump(uint32_t states, uint32_t show, diag_msg_fn msg_fn, void *arg)
@@ -80,8 +106,8 @@ static int unix_diag_dump(uint32_t states, uint32_t show, diag_msg_fn msg_fn, vo
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0), left = n;
-		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		bool end;
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -89,19 +115,9 @@ static int unix_diag_dump(uint32_t states, uint32_t show, diag_msg_fn msg_fn, vo
 			err = -errno;
 			goto out;
 		}
-		for (; NLMSG_OK(h, (size_t)left); h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_type == NLMSG_DONE)
-				goto out;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				err = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? e->error : -EPROTO;
-				goto out;
-			}
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(struct unix_diag_msg)))
-				continue;
-			msg_fn(NLMSG_DATA(h), h->nlmsg_len - NLMSG_HDRLEN, arg);
-		}
+		err = reply_msgs(buf, n, msg_fn, arg, &end);
+		if (end)
+			goto out;
 		if (n == 0)
 			break;
 	}
@@ -133,6 +149,16 @@ int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *coun
 
 	return unix_diag_dump(~0u, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_UID,
 			      snapshot_msg, &d);
+}
+
+int unix_diag_reply(const void *buf, size_t len, uint32_t netns, snapshot_fn fn, void *ctx,
+		    uint64_t *count)
+{
+	struct diag_snapshot d = { .netns = netns, .fn = fn, .ctx = ctx, .count = count };
+	bool end;
+	int err = reply_msgs(buf, len, snapshot_msg, &d, &end);
+
+	return end ? err : 1;
 }
 
 static void ignore_msg(const struct unix_diag_msg *m, size_t len, void *arg)

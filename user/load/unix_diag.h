@@ -16,6 +16,10 @@ bool unix_diag_available(void);
 
 /* The unix sockets of this network namespace through sock_diag. */
 int unix_diag_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);
+/* The records in one recv() of its dump's answer (buf, len), to fn (for the fuzz targets):
+ * 1 when more is to be read, else the end's status (0 after NLMSG_DONE, NLMSG_ERROR's). */
+int unix_diag_reply(const void *buf, size_t len, uint32_t netns, snapshot_fn fn, void *ctx,
+		    uint64_t *count);
 
 /* The same from /proc/net/unix (what ss falls back to): no peer inodes, so no pairs. */
 int unix_proc_snapshot(uint32_t netns, snapshot_fn fn, void *ctx, uint64_t *count);

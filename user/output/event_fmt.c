@@ -141,7 +141,9 @@ void mono_to_realtime_set(int64_t offset_ns)
 
 int64_t mono_to_realtime_ns(uint64_t mono_ns)
 {
-	return (int64_t)mono_ns + mono_to_real_offset_ns;
+	/* a capture's header sets the offset and its records the times: any values, so the
+	 * sum wraps (unsigned) rather than overflow */
+	return (int64_t)(mono_ns + (uint64_t)mono_to_real_offset_ns);
 }
 
 /*

@@ -182,12 +182,18 @@ static void endpoint_text(struct linebuf *b, const struct half_assoc *h, bool lo
 	lb_u64(b, local ? h->lport : h->rport);
 }
 
+/* Blanks up to width columns after start (at least one); columns are wider than `spaces`. */
 static void pad_to(struct linebuf *b, size_t start, size_t width)
 {
 	static const char spaces[] = "                                        ";
-	size_t used = b->len - start;
+	size_t used = b->len - start, n = used < width ? width - used : 1;
 
-	lb_mem(b, spaces, used < width ? width - used : 1);
+	while (n) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+
+		lb_mem(b, spaces, k);
+		n -= k;
+	}
 }
 
 /* "addr":...,"port":... or "path":...,"abstract":... of one end */

@@ -83,10 +83,8 @@ static const struct half_assoc *keep_copy(const struct half_assoc *h, struct hal
 	return copy;
 }
 
-/* The sink the event stream drains into: the table first, then the command's view. */
-static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
+void live_apply(struct live_session *s, const struct ss_hdr *rec)
 {
-	struct live_session *s = container_of(sk, struct live_session, sink);
 	struct half_assoc gone_copy;
 	const struct half_assoc *gone = NULL, *h;
 	struct sock_fact f;
@@ -108,6 +106,12 @@ static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
 	effect = table_apply(&s->table, rec, s->netns);
 	if (s->on_event)
 		s->on_event(s, rec, effect, effect == FEED_CLOSED ? gone : NULL);
+}
+
+/* The sink the event stream drains into: the table first, then the command's view. */
+static void table_sink_event(struct sink *sk, const struct ss_hdr *rec)
+{
+	live_apply(container_of(sk, struct live_session, sink), rec);
 }
 
 /* The sweep found a unix socket closed: removed as a release record would, shown as a close. */

@@ -57,5 +57,8 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
  * 0 or negative errno. */
 int live_poll(struct live_session *s, int timeout_ms);
 void live_stop(struct live_session *s);
+/* One validated record into the table, then to on_event: what the event stream's sink does
+ * (exposed for the fuzz targets, which feed a session without a kernel). */
+void live_apply(struct live_session *s, const struct ss_hdr *rec);
 
 #endif

@@ -19,6 +19,11 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+bool proc_fd_socket_inode(const char *link, uint64_t *inode)
+{
+	return sscanf(link, "socket:[%" SCNu64 "]", inode) == 1;
+}
+
 /* The cgroup v2 line of /proc/PID/cgroup ("0::/path") as an id; 0 when there is none. */
 static uint64_t proc_cgroup(int pid_dir)
 {
@@ -92,7 +97,7 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 		if (len <= 0)
 			continue;
 		link[len] = 0;
-		if (sscanf(link, "socket:[%" SCNu64 "]", &key) != 1)
+		if (!proc_fd_socket_inode(link, &key))
 			continue;
 		if (!bsearch(&key, inodes, n, sizeof(*inodes), u64_cmp))
 			continue;

@@ -9,9 +9,12 @@
 #ifndef SS_PROC_OWNERS_H
 #define SS_PROC_OWNERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "assoc_table.h"
 
+/* A /proc/PID/fd link's text, "socket:[INODE]": true and *inode, or false (another file). */
+bool proc_fd_socket_inode(const char *link, uint64_t *inode);
 /* Owners added (>= 0) or a negative errno; *orphans: sockets that had none before. */
 int proc_owners_fill(struct assoc_table *t, uint32_t *orphans);
 
