@@ -39,11 +39,17 @@ static void fs_end(struct sink *s)
 		n->ops->end(n);
 }
 
+static void fs_flush(struct sink *s)
+{
+	sink_flush(next_of(s));
+}
+
 static const struct sink_ops filter_ops = {
 	.begin = fs_begin,
 	.on_event = fs_event,
 	.on_lost = fs_lost,
 	.end = fs_end,
+	.flush = fs_flush, /* the next sink's own: a capture behind it flushes its file */
 };
 
 struct sink *filter_sink_wrap(struct filter_sink *fs, const struct owner_filter *f,
