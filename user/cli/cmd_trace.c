@@ -211,8 +211,8 @@ static bool capture_tick(struct capture_sink *cap)
 			elog("writing the flight recorder's capture %s failed: %s", cap->path,
 			     strerror(-err));
 		else
-			ilog("wrote the last %llu s to %s", (unsigned long long)(cap->fl.window_ns / 1000000000),
-			     cap->path);
+			ilog("wrote the last %llu s to %s",
+			     (unsigned long long)(cap->fl.window_ns / 1000000000), cap->path);
 	}
 	if (cap->out.full) {
 		ilog("the capture reached --max-size (%llu bytes): stopping",
@@ -339,8 +339,17 @@ static int cmd_trace(void *opts)
 	rc = err < 0 ? 1 : 0;
 out:
 	tracing_close(&tr);
-	if (o->capture_path && capture_sink_close(&cap) && !rc)
-		rc = 1; /* said when the write failed */
+	if (o->capture_path) {
+		/* a flight recorder writes its window now */
+		if ((err = capture_sink_close(&cap)) && o->flight_ns)
+			elog("writing the flight recorder's capture %s failed: %s", o->capture_path,
+			     strerror(-err));
+		else if (o->flight_ns)
+			ilog("wrote the last %llu s to %s",
+			     (unsigned long long)(o->flight_ns / 1000000000), o->capture_path);
+		if (err && !rc)
+			rc = 1; /* (else said when the write failed) */
+	}
 	return rc;
 }
 
