@@ -49,7 +49,9 @@ size=$(stat -c %s "$WORK/m.cap")
 [ "$(grep -c . "$WORK/m.json")" -ge 100 ] || fail "the --max-size capture holds too little"
 "$SOCKSCOPE" replay "$WORK/m.cap" --at +0 ports >/dev/null || fail "replay --at of the --max-size capture"
 
-# --flight: SIGUSR1 writes the window and the recorder goes on
+# --flight: SIGUSR1 writes the window and the recorder goes on (with what it has read: the
+# last records reach it within a poll and the merge's wait for the other CPUs' rings)
+sleep 1
 AT=$(date '+%Y-%m-%d %H:%M:%S.%N')
 sleep 0.2
 kill -USR1 $FREC
