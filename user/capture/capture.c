@@ -346,14 +346,19 @@ static void emit_to_table(void *ctx, const struct ss_hdr *rec)
 	capture_table_apply(ctx, rec);
 }
 
-int capture_sink_snapshot(struct capture_sink *c, unsigned protos)
+void capture_sink_snapshot(struct capture_sink *c, unsigned protos)
 {
 	struct capture_table *t = c->table;
 	uint64_t bytes;
-	int rc;
+	int err;
 
-	if ((rc = capture_table_snapshot(t, protos)))
-		return rc;
+	/* without it the capture still replays as trace printed it; only --at needs it */
+	if ((err = capture_table_snapshot(t, protos))) {
+		wlog("taking the socket snapshot failed (%s): replay --at %s", strerror(-err),
+		     c->flight_mode ? "starts from an empty table" : "cannot use this capture");
+		if (!c->flight_mode)
+			return;
+	}
 	if (t->t.dropped)
 		wlog("the snapshot's table was full: %llu sockets are missing",
 		     (unsigned long long)t->t.dropped);
@@ -361,7 +366,7 @@ int capture_sink_snapshot(struct capture_sink *c, unsigned protos)
 		/* the window's start is this table: its records, read back as a replay would */
 		capture_table_write(&t->t, t->netns, t->snapshot_ns, emit_to_table, c->fl.base);
 		c->fl.start_ns = t->snapshot_ns;
-		return 0;
+		return;
 	}
 	bytes = capture_table_write(&t->t, t->netns, t->snapshot_ns, NULL, NULL);
 	/* a snapshot is written whole or not at all (then the capture ends at once, full) */
@@ -369,7 +374,6 @@ int capture_sink_snapshot(struct capture_sink *c, unsigned protos)
 		c->out.full = true;
 	else
 		capture_table_write(&t->t, t->netns, t->snapshot_ns, emit_to_out, &c->out);
-	return 0;
 }
 
 /* The sweep found a unix socket closed: its close, in the capture and the table. */

@@ -8,7 +8,7 @@
 #include "proc_owners.h"
 #include "snapshot.h"
 #include "table_feed.h"
-#include "tracing.h"
+#include "tracer.h"
 #include "unix_sweep.h"
 #include "util.h"
 
@@ -198,21 +198,19 @@ int capture_table_snapshot(struct capture_table *ct, unsigned protos)
 				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	struct snapshot_stats st;
-	struct tracing tr = { 0 };
+	struct tracer t;
 	uint32_t orphans;
-	int rc, err;
+	int err;
 
 	ct->netns = current_netns_inode();
 	ct->has_snapshot = true;
 	ct->snapshot_ns = mono_ns();
-	if ((rc = tracing_load(&tr, &cfg, choice)))
-		return rc;
-	err = snapshot_run(tr.t.skel, tr.t.unix_iter, apply_snapshot_record, ct, &st);
-	tracing_close(&tr);
-	if (err) {
-		elog("taking the socket snapshot failed: %s", strerror(-err));
-		return 1;
-	}
+	if ((err = tracer_load(&t, &cfg, choice)))
+		return err;
+	err = snapshot_run(t.skel, t.unix_iter, apply_snapshot_record, ct, &st);
+	tracer_destroy(&t);
+	if (err)
+		return err;
 	proc_owners_fill(&ct->t, &orphans);
 	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors; "
 	     "table: %u sockets", (unsigned long long)st.inet, (unsigned long long)st.unix_socks,

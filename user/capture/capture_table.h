@@ -48,7 +48,7 @@ uint64_t capture_table_write(const struct assoc_table *t, uint32_t netns, uint64
 /*
  * The start-up snapshot, as the live commands take it: this namespace's sockets from the BPF
  * iterators (loaded apart from the tracing programs, which follow every namespace) with
- * their owners, into ct. 0, or an exit status after saying why.
+ * their owners, into ct. 0 or negative errno (ct is then this namespace's, empty).
  */
 int capture_table_snapshot(struct capture_table *ct, unsigned protos);
 

@@ -318,8 +318,8 @@ static int cmd_trace(void *opts)
 	if ((rc = tracing_attach(&tr, "(run with -v to see the backends chosen)")))
 		goto out;
 	/* attached first: what the snapshot misses is in the rings */
-	if (o->capture_path && (rc = capture_sink_snapshot(&cap, o->filter.protos)))
-		goto out;
+	if (o->capture_path)
+		capture_sink_snapshot(&cap, o->filter.protos);
 	if (!o->capture_path)
 		clock_sync(); /* (with a capture, before its header) */
 	if (out->ops->begin)
