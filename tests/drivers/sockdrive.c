@@ -61,7 +61,7 @@ static void usage(void)
 	      "       unix-listen|unix-dgram NAME PATH | unix-pair NAME1 NAME2 |\n"
 	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
 	      "       unix-conn NAME1 NAME2 PATH | tcp-pair-crowd NAME1 NAME2 ADDR PORT N |\n"
-	      "       tcp-accept|tcp-connect NAME ADDR PORT |\n"
+	      "       tcp-accept|tcp-connect NAME ADDR PORT | unix-accept|unix-connect NAME PATH |\n"
 	      "       churn NAME ADDR PORT COUNT KEEP USEC | many NAME ADDR PORT NTCP NUNIX |\n"
 	      "       listen-many NAME ADDR PORT N\n", stderr);
 	exit(2);
@@ -423,6 +423,24 @@ int main(int argc, char **argv)
 			die("accept");
 		printf("accepted %u\n", peer_port(fd));
 		fflush(stdout);
+	} else if (!strcmp(mode, "unix-accept") && argc == 4) {
+		int lfd = unix_socket(SOCK_STREAM, argv[3]);
+
+		if (listen(lfd, 4))
+			die("listen");
+		ready(getpid(), 0);
+		if ((fd = accept(lfd, NULL, NULL)) < 0)
+			die("accept");
+		printf("accepted\n");
+		fflush(stdout);
+	} else if (!strcmp(mode, "unix-connect") && argc == 4) {
+		struct sockaddr_un sun;
+		socklen_t len = unix_addr(argv[3], &sun);
+
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (void *)&sun, len))
+			die("connect");
+		ready(getpid(), 0);
 	} else if (!strcmp(mode, "tcp-connect") && argc == 5) {
 		struct sockaddr_storage ss;
 		socklen_t len = parse_addr(argv[3], number(argv[4]), &ss);

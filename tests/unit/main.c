@@ -7,6 +7,7 @@ int main(void)
 
 	failed += run_escape_tests();
 	failed += run_cli_tests();
+	failed += run_capture_table_tests();
 	failed += run_record_tests();
 	failed += run_format_tests();
 	failed += run_merge_tests();

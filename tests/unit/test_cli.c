@@ -238,6 +238,47 @@ static int open_devnull(void **state)
 	return devnull ? 0 : -1;
 }
 
+/* record's limits; replay's operands: FILE, then a view that needs --at (and --at one) */
+static void capture_options(void **state)
+{
+	char *sizes[] = { "record", "-o", "f", "--max-size", "2M", "--flight", "3" };
+	char *small[] = { "record", "-o", "f", "--max-size", "4K" };
+	char *suffix[] = { "record", "-o", "f", "--max-size", "1T" };
+	char *at[] = { "replay", "f", "--at", "+1.5", "assoc", "-j" };
+	char *at_wall[] = { "replay", "--at", "2026-12-04 06:48:32.5", "f", "ports" };
+	char *at_rfc[] = { "replay", "--at", "2026-12-04T06:48:32Z", "f", "ports" };
+	char *no_view[] = { "replay", "f", "--at", "+1" };
+	char *no_at[] = { "replay", "f", "ports" };
+	char *bad_view[] = { "replay", "f", "--at", "+1", "top" };
+	char *bad_at[] = { "replay", "f", "--at", "6 pm", "assoc" };
+	char *extra[] = { "replay", "f", "--at", "+1", "assoc", "ports" };
+	struct trace_opts o;
+	char replay_opts[256];
+
+	(void)state;
+	assert_int_equal(cli_parse(&record_command, ARGC(sizes), sizes, &o, devnull), CLI_RUN);
+	assert_int_equal(o.max_bytes, 2u << 20);
+	assert_int_equal(o.flight_ns, 180ull * 1000000000);
+	assert_int_equal(cli_parse(&record_command, ARGC(small), small, &o, devnull), CLI_USAGE);
+	assert_int_equal(cli_parse(&record_command, ARGC(suffix), suffix, &o, devnull), CLI_USAGE);
+	assert_true(replay_command.opts_size <= sizeof(replay_opts));
+	assert_int_equal(cli_parse(&replay_command, ARGC(at), at, replay_opts, devnull), CLI_RUN);
+	assert_int_equal(cli_parse(&replay_command, ARGC(at_wall), at_wall, replay_opts, devnull),
+			 CLI_RUN);
+	assert_int_equal(cli_parse(&replay_command, ARGC(at_rfc), at_rfc, replay_opts, devnull),
+			 CLI_RUN);
+	assert_int_equal(cli_parse(&replay_command, ARGC(no_view), no_view, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(no_at), no_at, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(bad_view), bad_view, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(bad_at), bad_at, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(extra), extra, replay_opts, devnull),
+			 CLI_USAGE);
+}
+
 static int close_devnull(void **state)
 {
 	(void)state;
@@ -257,6 +298,7 @@ int run_cli_tests(void)
 		cmocka_unit_test(verify_takes_backend_only),
 		cmocka_unit_test(error_messages),
 		cmocka_unit_test(help_lists_every_option),
+		cmocka_unit_test(capture_options),
 		cmocka_unit_test(live_options),
 	};
 

@@ -11,6 +11,7 @@
 
 int run_escape_tests(void);
 int run_cli_tests(void);
+int run_capture_table_tests(void);
 int run_record_tests(void);
 int run_format_tests(void);
 int run_merge_tests(void);

@@ -187,6 +187,13 @@ static int apply_opt(const struct cli_command *cmd, const struct cli_opt *o, con
 	return 0;
 }
 
+/* The first operand's name: the operand text up to its first space. */
+static const char *operand_name(const struct cli_command *cmd, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.*s", (int)strcspn(cmd->operand, " "), cmd->operand);
+	return buf;
+}
+
 enum cli_result cli_parse(const struct cli_command *cmd, int argc, char **argv, void *opts,
 			  FILE *err)
 {
@@ -235,11 +242,14 @@ enum cli_result cli_parse(const struct cli_command *cmd, int argc, char **argv, 
 			live_opt = o;
 	}
 	if (cmd->operand && optind < argc && cmd->set_operand(opts, argv[optind]))
-		return usage_error(cmd, err, "invalid %s", cmd->operand);
+		return usage_error(cmd, err, "invalid %s", operand_name(cmd, live_name, sizeof(live_name)));
 	if (cmd->operand && optind < argc)
 		optind++;
 	else if (cmd->operand)
-		return usage_error(cmd, err, "%s missing", cmd->operand);
+		return usage_error(cmd, err, "%s missing", operand_name(cmd, live_name, sizeof(live_name)));
+	for (unsigned i = 0; cmd->operand && i < cmd->more_operands && optind < argc; i++, optind++)
+		if (cmd->set_operand(opts, argv[optind]))
+			return usage_error(cmd, err, "invalid argument '%s'", argv[optind]);
 	if (optind < argc)
 		return usage_error(cmd, err, "unexpected argument '%s'", argv[optind]);
 	if (live_opt && !(cmd->live && cmd->live(opts))) {

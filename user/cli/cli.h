@@ -102,8 +102,11 @@ struct cli_command {
 	/* Whether this run streams events (CLI_LIVE options apply); NULL: never. */
 	bool (*live)(const void *opts);
 	int (*run)(void *opts); /* the process exit status */
-	/* one argument after the options (its name in the usage, e.g. "FILE"), or NULL: none */
+	/* the arguments after the options as the usage names them (e.g. "FILE"), or NULL: none;
+	 * the first is required, up to more_operands others optional; set_operand() takes each
+	 * in order */
 	const char *operand;
+	unsigned more_operands;
 	int (*set_operand)(void *opts, const char *arg); /* 0 or -EINVAL */
 };
 

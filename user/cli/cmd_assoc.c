@@ -11,6 +11,7 @@
 #include "output.h"
 #include "table_feed.h"
 #include "table_fmt.h"
+#include "table_views.h"
 #include "util.h"
 
 #define POLL_MS 50
@@ -92,7 +93,7 @@ static void print_row(const struct live_opts *o, const struct assoc_table *t,
 		lb_flush(&b, stdout);
 }
 
-static void print_table(const struct live_opts *o, const struct assoc_table *t)
+void assoc_print_table(const struct live_opts *o, const struct assoc_table *t)
 {
 	struct linebuf b;
 
@@ -183,7 +184,7 @@ static int cmd_assoc(void *opts)
 	if ((rc = live_start(&s, o, o->watch, o->watch ? on_event : NULL, &v)))
 		return rc;
 	s.on_resnapshot = o->watch ? on_resnapshot : NULL;
-	print_table(o, &s.table);
+	assoc_print_table(o, &s.table);
 	if (o->watch) {
 		char desc[256];
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `sockscope ports`: the port -> process map, from one snapshot (no event programs loaded). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "commands.h"
 #include "live_session.h"
 #include "log.h"
 #include "table_fmt.h"
+#include "table_views.h"
 
 static const struct assoc_table *sort_table;
 
@@ -35,46 +37,54 @@ static bool wanted(const struct live_opts *o, const struct assoc_table *t, const
 	       owner_filter_half(&o->scope, t, h);
 }
 
-static int cmd_ports(void *opts)
+int ports_print(const struct live_opts *o, const struct assoc_table *t)
 {
-	const struct live_opts *o = opts;
-	struct live_session s;
 	struct linebuf b;
 	uint32_t *rows, n = 0;
-	int rc;
 
-	if ((rc = live_start(&s, o, false, NULL, NULL)))
-		return rc;
-	rows = malloc((s.table.n_slots + 1) * sizeof(*rows));
-	if (!rows) {
-		elog("out of memory");
-		live_stop(&s);
-		return 1;
-	}
-	for (uint32_t i = 0; i < s.table.n_slots; i++) {
-		const struct half_assoc *h = assoc_table_get(&s.table, i);
+	rows = malloc((t->n_slots + 1) * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < t->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(t, i);
 
-		if (h && half_is_port(h) && wanted(o, &s.table, h))
+		if (h && half_is_port(h) && wanted(o, t, h))
 			rows[n++] = i;
 	}
-	sort_table = &s.table;
+	sort_table = t;
 	qsort(rows, n, sizeof(*rows), port_cmp);
 	if (!o->json) {
 		fmt_ports_header(&b, live_fmt_flags(o));
 		lb_flush(&b, stdout);
 	}
 	for (uint32_t i = 0; i < n; i++) {
-		const struct half_assoc *h = assoc_table_get(&s.table, rows[i]);
+		const struct half_assoc *h = assoc_table_get(t, rows[i]);
 
 		if (o->json)
-			fmt_port_json(&b, &s.table, h);
+			fmt_port_json(&b, t, h);
 		else
-			fmt_port_text(&b, &s.table, h, live_fmt_flags(o));
+			fmt_port_text(&b, t, h, live_fmt_flags(o));
 		if (!b.truncated)
 			lb_flush(&b, stdout);
 	}
 	free(rows);
 	fflush(stdout);
+	return 0;
+}
+
+static int cmd_ports(void *opts)
+{
+	const struct live_opts *o = opts;
+	struct live_session s;
+	int rc;
+
+	if ((rc = live_start(&s, o, false, NULL, NULL)))
+		return rc;
+	if (ports_print(o, &s.table)) {
+		elog("out of memory");
+		live_stop(&s);
+		return 1;
+	}
 	if (s.table.dropped)
 		wlog("the table was full: %llu sockets are missing (raise --max-sockets)",
 		     (unsigned long long)s.table.dropped);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* `sockscope trace`: attach, stream events to a text or JSON sink, detach and drain. */
 #include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -99,6 +101,33 @@ static int set_capture(void *opts, const struct cli_opt *opt, const char *arg)
 	return 0;
 }
 
+#define MAX_FLIGHT_MIN 1440ul
+#define MIN_CAPTURE_BYTES 65536ull
+
+/* BYTES with an optional K, M or G (powers of 1024). */
+static int set_max_size(void *opts, const struct cli_opt *opt, const char *arg)
+{
+	static const char suffixes[] = "KMG";
+	char digits[32];
+	size_t len = strlen(arg);
+	const char *suffix;
+	unsigned long v;
+	unsigned shift = 0;
+
+	(void)opt;
+	if (!len || len >= sizeof(digits))
+		return -EINVAL;
+	memcpy(digits, arg, len + 1);
+	if ((suffix = strchr(suffixes, arg[len - 1])) && arg[len - 1]) {
+		shift = 10 * (unsigned)(suffix - suffixes + 1);
+		digits[len - 1] = 0;
+	}
+	if (parse_uint(digits, 1, ULONG_MAX >> shift, &v) || ((uint64_t)v << shift) < MIN_CAPTURE_BYTES)
+		return -EINVAL;
+	((struct trace_opts *)opts)->max_bytes = (uint64_t)v << shift;
+	return 0;
+}
+
 #define T struct trace_opts
 static const struct cli_opt trace_opts[] = {
 	CLI_OPT_JSON(T, json, "JSON lines, one object per event (see docs/output.md)"),
@@ -117,6 +146,15 @@ static const struct cli_opt record_opts[] = {
 	{ .name = "output", .key = 'o', .arg = "FILE", .type = CLI_CUSTOM, .set = set_capture,
 	  .bad = "invalid --output '%s': expected a file name",
 	  .help = "the capture file (made with mode 0600; replaced if it exists)" },
+	{ .name = "max-size", .arg = "BYTES", .type = CLI_CUSTOM, .set = set_max_size,
+	  .bad = "invalid --max-size '%s': expected bytes, 65536 or more (suffix K, M or G)",
+	  .help = "stop before the capture would exceed BYTES (K, M, G: KiB, MiB,\n"
+		  "GiB); with --flight, the window's memory (default 64M)" },
+	{ .name = "flight", .arg = "MINUTES", .type = CLI_UINT, CLI_FIELD(T, flight_ns),
+	  .min = 1, .max = MAX_FLIGHT_MIN, .scale = 60ull * 1000000000,
+	  .bad = "invalid --flight '%s': expected minutes, 1 to 1440",
+	  .help = "flight recorder: keep only the last MINUTES in memory and write\n"
+		  "them to FILE on SIGUSR1 (and go on) and at exit" },
 	TRACE_COMMON_OPTS
 	{ .name = "json", .key = 'j', .type = CLI_REJECT, .flags = CLI_HIDDEN,
 	  .bad = "-j: record writes a capture; `sockscope replay -j FILE` prints it as JSON" },
@@ -160,7 +198,38 @@ static void report_ready(const struct tracer *t)
 	ilog("ready: %s", desc);
 }
 
-static int run_loop(struct tracing *tr, double duration_s)
+static volatile sig_atomic_t dump_requested;
+
+static void on_dump_signal(int sig)
+{
+	(void)sig;
+	dump_requested = 1;
+}
+
+/* With a capture: its sweep and window, a flight dump asked for, a --max-size reached. */
+static bool capture_tick(struct capture_sink *cap)
+{
+	int err;
+
+	capture_sink_tick(cap, mono_ns());
+	if (dump_requested) {
+		dump_requested = 0;
+		if ((err = capture_sink_dump(cap)))
+			elog("writing the flight recorder's capture %s failed: %s", cap->path,
+			     strerror(-err));
+		else
+			ilog("wrote the last %llu s to %s",
+			     (unsigned long long)(cap->fl.window_ns / 1000000000), cap->path);
+	}
+	if (cap->out.full) {
+		ilog("the capture reached --max-size (%llu bytes): stopping",
+		     (unsigned long long)cap->out.max_bytes);
+		return true;
+	}
+	return false;
+}
+
+static int run_loop(struct tracing *tr, double duration_s, struct capture_sink *cap)
 {
 	double deadline = deadline_after(duration_s);
 	int err = 0;
@@ -171,7 +240,9 @@ static int run_loop(struct tracing *tr, double duration_s)
 			elog("reading the ring buffer failed: %s", strerror(-err));
 			break;
 		}
-		if (output_ended(tr->src.sink->out, &err))
+		if (tr->src.sink->out && output_ended(tr->src.sink->out, &err))
+			break;
+		if (cap && capture_tick(cap))
 			break;
 	}
 	return err;
@@ -208,9 +279,11 @@ static int cmd_trace(void *opts)
 	const struct trace_opts *o = opts;
 	struct hook_choice choice[HOOK_COUNT];
 	struct sink text = { .out = stdout, .wide = o->wide }, *out = &text;
-	struct tracer_config cfg = o->filter;
 	struct filter_sink filtered;
 	struct capture_sink cap = { 0 };
+	struct capture_opts copts = { .max_bytes = o->max_bytes, .flight_ns = o->flight_ns,
+				      .protos = o->filter.protos };
+	struct tracer_config cfg = o->filter;
 	struct tee_sink tee;
 	struct tracing tr = { 0 };
 	int rc, err;
@@ -232,10 +305,13 @@ static int cmd_trace(void *opts)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (o->capture_path) {
 		clock_sync(); /* the header keeps the offset a replay prints times with */
-		if ((err = capture_sink_open(&cap, o->capture_path))) {
+		if ((err = capture_sink_open(&cap, o->capture_path, &copts))) {
 			elog("cannot write the capture %s: %s", o->capture_path, strerror(-err));
+			capture_sink_close(&cap);
 			return EXIT_CANTCREAT;
 		}
+		/* what the table a replay --at rebuilds needs beside what trace prints */
+		cfg.proc_exits = true;
 		if (o->record) {
 			out = &cap.sink;
 		} else {
@@ -247,16 +323,25 @@ static int cmd_trace(void *opts)
 	if ((rc = tracing_load(&tr, &cfg, choice)) ||
 	    (rc = tracing_open(&tr, out, o->filter.flow_idle_ns)))
 		goto out;
+	tr.src.sink_releases = o->capture_path != NULL;
 	stop_signals_install();
+	if (o->flight_ns) {
+		struct sigaction sa = { .sa_handler = on_dump_signal }; /* wakes the poll */
+
+		sigaction(SIGUSR1, &sa, NULL);
+	}
 	if ((rc = tracing_attach(&tr, "(run with -v to see the backends chosen)")))
 		goto out;
+	/* attached first: what the snapshot misses is in the rings */
+	if (o->capture_path)
+		capture_sink_snapshot(&cap, o->filter.protos);
 	if (!o->capture_path)
 		clock_sync(); /* (with a capture, before its header) */
 	if (out->ops->begin)
 		out->ops->begin(out);
 	report_ready(&tr.t);
 
-	err = run_loop(&tr, o->duration_s);
+	err = run_loop(&tr, o->duration_s, o->capture_path ? &cap : NULL);
 
 	tracing_stop(&tr);
 	flows_flush(tr.src.flows, mono_ns()); /* and the flow totals are final */
@@ -269,8 +354,17 @@ static int cmd_trace(void *opts)
 	rc = err < 0 ? 1 : 0;
 out:
 	tracing_close(&tr);
-	if (o->capture_path && capture_sink_close(&cap) && !rc)
-		rc = 1; /* said when the write failed */
+	if (o->capture_path) {
+		/* a flight recorder writes its window now */
+		if ((err = capture_sink_close(&cap)) && o->flight_ns)
+			elog("writing the flight recorder's capture %s failed: %s", o->capture_path,
+			     strerror(-err));
+		else if (o->flight_ns)
+			ilog("wrote the last %llu s to %s",
+			     (unsigned long long)(o->flight_ns / 1000000000), o->capture_path);
+		if (err && !rc)
+			rc = 1; /* (else said when the write failed) */
+	}
 	return rc;
 }
 
@@ -315,8 +409,11 @@ const struct cli_command record_command = {
 	.summary = "trace into a capture file, to look at later with replay",
 	.description =
 		"Trace as `trace` does, but write the records to a capture file (docs/capture.md),\n"
-		"flushed at least every second: `sockscope replay FILE` prints what `trace` would\n"
-		"have printed live. Exit status as trace's; 73 when FILE cannot be made.\n",
+		"flushed at least every second, after the snapshot of this namespace's sockets that\n"
+		"`sockscope replay FILE --at TIME assoc|ports` starts from: `sockscope replay FILE`\n"
+		"prints what `trace` would have printed live. With --flight, only the last minutes\n"
+		"are kept, in memory, and written on SIGUSR1 and at exit. Exit status as trace's\n"
+		"(0 also when --max-size is reached); 73 when FILE cannot be made.\n",
 	.opts = record_opts,
 	.opts_size = sizeof(struct trace_opts),
 	.init = record_init,

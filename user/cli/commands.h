@@ -7,6 +7,7 @@
 #define SS_COMMANDS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include "backends.h"
 #include "cli.h"
 #include "owner_filter.h"
@@ -24,6 +25,8 @@ struct trace_opts {
 	bool wide;                 /* text: the WHERE column */
 	const char *capture_path; /* record, trace --capture: the capture file */
 	bool record;              /* record: the capture only, nothing printed */
+	uint64_t max_bytes;       /* record --max-size (with --flight: the window's bound) */
+	uint64_t flight_ns;       /* record --flight: the window kept */
 };
 
 /* trace's defaults, which verify loads with */
