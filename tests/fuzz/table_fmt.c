@@ -44,15 +44,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		peer = assoc_table_peer(t, h);
 		fmt_port_json(&b, t, h);
 		check_row(&b, true);
-		fmt_port_text(&b, t, h);
+		fmt_port_text(&b, t, h, FMT_WIDE | FMT_NETNS);
 		check_row(&b, false);
 		fmt_assoc_json(&b, t, h, peer, NULL);
 		check_row(&b, true);
-		fmt_assoc_text(&b, t, h, peer, NULL);
+		fmt_assoc_text(&b, t, h, peer, NULL, FMT_WIDE | FMT_NETNS);
 		check_row(&b, false);
 		fmt_assoc_json(&b, t, h, peer, "close");
 		check_row(&b, true);
-		fmt_assoc_text(&b, t, h, peer, "close");
+		fmt_assoc_text(&b, t, h, peer, "close", 0);
 		check_row(&b, false);
 	}
 	exit_queue_free(&s.exits);

@@ -24,6 +24,7 @@ static int replay_one(const struct ss_hdr *rec, const char **why)
 	char path[] = "/tmp/sockscope-unit-capture.XXXXXX";
 	struct sink counter = { .ops = &count_ops };
 	struct capture_header h;
+	struct capture_opts opts = { 0 };
 	struct capture_sink c;
 	uint64_t offset;
 	int fd = mkstemp(path), err;
@@ -31,7 +32,7 @@ static int replay_one(const struct ss_hdr *rec, const char **why)
 
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(capture_sink_open(&c, path), 0);
+	assert_int_equal(capture_sink_open(&c, path, &opts), 0);
 	c.sink.ops->on_event(&c.sink, rec);
 	assert_int_equal(capture_sink_close(&c), 0);
 	assert_non_null(f = fopen(path, "r"));
@@ -43,8 +44,9 @@ static int replay_one(const struct ss_hdr *rec, const char **why)
 	return err;
 }
 
-/* Releases and process exits are records trace never prints, so never captures: a file that
- * holds one is corrupt (its formatting would have read it as a TCP event, past its end). */
+/* Releases and process exits are kept for the table a replay --at rebuilds, but trace never
+ * prints them: a replay must not hand them to trace's formatting (which would read them as TCP
+ * events, past their end). */
 static void only_what_trace_prints(void **state)
 {
 	struct ss_tcp_event tcp = { .hdr = { .type = SS_EV_TCP_CONNECT, .version = SS_ABI_VERSION,
@@ -58,10 +60,9 @@ static void only_what_trace_prints(void **state)
 	(void)state;
 	assert_int_equal(replay_one(&tcp.hdr, &why), 0);
 	assert_int_equal(events, 1);
-	assert_int_equal(replay_one(&rel.hdr, &why), -EBADMSG);
+	assert_int_equal(replay_one(&rel.hdr, &why), 0);
 	assert_int_equal(events, 0);
-	assert_string_equal(why, "corrupt record (not one this sockscope writes)");
-	assert_int_equal(replay_one(&ex.hdr, &why), -EBADMSG);
+	assert_int_equal(replay_one(&ex.hdr, &why), 0);
 	assert_int_equal(events, 0);
 }
 

@@ -31,11 +31,11 @@ static void short_name_padding(void **state)
 	assert_int_equal(assoc_table_init(&t, 16), 0);
 	assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
 	assert_non_null(h = assoc_table_find(&t, &f));
-	fmt_port_text(&b, &t, h);
+	fmt_port_text(&b, &t, h, 0);
 	assert_plain_row(&b);
 	/* "unix  /x", then blanks to column 6 + 47 */
 	assert_int_equal(strspn(b.buf + 8, " "), 6 + 47 - 8);
-	fmt_assoc_text(&b, &t, h, NULL, "open");
+	fmt_assoc_text(&b, &t, h, NULL, "open", 0);
 	assert_plain_row(&b);
 	assoc_table_free(&t);
 }
