@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -8,9 +9,11 @@
 #include <zlib.h>
 #include "capture.h"
 #include "capture_table.h"
+#include "cgroup_names.h"
 #include "event_fmt.h"
 #include "live_cli.h"
 #include "log.h"
+#include "owner_filter.h"
 #include "source.h"
 #include "unix_sweep.h"
 #include "util.h"
@@ -210,9 +213,75 @@ static void flight_free(struct flight *fl)
 	}
 }
 
+/* ---- cgroup names ---------------------------------------------------------------------- */
+
+static int id_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)a, y = (uintptr_t)b;
+
+	return x < y ? -1 : x > y;
+}
+
+union cgroup_rec {
+	struct ss_cap_cgroup r;
+	uint8_t space[sizeof(struct ss_cap_cgroup) + CGROUP_PATH_MAX];
+};
+
+/* id's name as a record: false when the id has none. */
+static bool cgroup_record(uint64_t id, union cgroup_rec *u)
+{
+	const struct cgroup_info *ci = cgroup_lookup(id);
+	struct ss_cap_cgroup *r = &u->r;
+	size_t n;
+
+	if (!ci || !ci->named)
+		return false;
+	n = strnlen(ci->path, CGROUP_PATH_MAX - 1);
+	memset(r, 0, sizeof(*r));
+	r->hdr = (struct ss_hdr){ .type = SS_CAP_CGROUP, .version = SS_ABI_VERSION,
+				  .size = (__u32)(sizeof(*r) + n), .ts_ns = mono_ns() };
+	r->id = id;
+	r->path_len = (__u16)n;
+	memcpy(r->path, ci->path, n);
+	return true;
+}
+
+/* First sight of id: remembered; its name written now (flight: at each dump, all of them). */
+static void note_cgroup(struct capture_sink *c, uint64_t id)
+{
+	union cgroup_rec buf;
+	void *key = (void *)(uintptr_t)id;
+
+	if (!id || sizeof(uintptr_t) < sizeof(id) || tfind(key, &c->cgroups, id_cmp))
+		return;
+	if (!tsearch(key, &c->cgroups, id_cmp))
+		return;
+	if (!c->flight_mode && cgroup_record(id, &buf))
+		put(&c->out, &buf, buf.r.hdr.size, false);
+}
+
+static void note_cgroups(struct capture_sink *c, const struct ss_hdr *rec)
+{
+	const struct ss_owner *owner, *peer;
+	uint32_t netns;
+
+	if (rec->type == SS_CAP_SOCK) {
+		const struct ss_cap_sock *s = (const void *)rec;
+
+		for (unsigned i = 0; i < s->n_owners; i++)
+			note_cgroup(c, s->owners[i].cgroup);
+	} else if (record_owners(rec, &owner, &peer, &netns)) {
+		if (owner->pid)
+			note_cgroup(c, owner->cgroup);
+		if (peer)
+			note_cgroup(c, peer->cgroup);
+	}
+}
+
 /* Every record reaches the table first, then the file or the window. */
 static void keep(struct capture_sink *c, const struct ss_hdr *rec)
 {
+	note_cgroups(c, rec);
 	if (c->table)
 		capture_table_apply(c->table, rec);
 	if (c->flight_mode)
@@ -368,6 +437,15 @@ int capture_sink_open(struct capture_sink *c, const char *path, const struct cap
 	return 0;
 }
 
+/* A snapshot record, after the names of its owners' cgroups. */
+static void emit_snapshot(void *ctx, const struct ss_hdr *rec)
+{
+	struct capture_sink *c = ctx;
+
+	note_cgroups(c, rec);
+	put(&c->out, rec, rec->size, false);
+}
+
 static void emit_to_table(void *ctx, const struct ss_hdr *rec)
 {
 	capture_table_apply(ctx, rec);
@@ -400,7 +478,7 @@ void capture_sink_snapshot(struct capture_sink *c, unsigned protos)
 	if (c->out.max_bytes && c->out.bytes + bytes + END_FRAME > c->out.max_bytes)
 		c->out.full = true;
 	else
-		capture_table_write(&t->t, t->netns, t->snapshot_ns, emit_to_out, &c->out);
+		capture_table_write(&t->t, t->netns, t->snapshot_ns, emit_snapshot, c);
 }
 
 /* The sweep found a unix socket closed: its close, in the capture and the table. */
@@ -429,6 +507,20 @@ void capture_sink_tick(struct capture_sink *c, uint64_t now_ns)
 		flight_evict(&c->fl, now_ns, 0);
 }
 
+static void dump_cgroup(const void *node, VISIT v, void *ctx)
+{
+	union cgroup_rec buf;
+
+	if ((v == postorder || v == leaf) &&
+	    cgroup_record((uint64_t)(uintptr_t) * (void *const *)node, &buf))
+		put(ctx, &buf, buf.r.hdr.size, false);
+}
+
+static void no_free(void *p)
+{
+	(void)p;
+}
+
 int capture_sink_dump(struct capture_sink *c)
 {
 	size_t len = strlen(c->path) + 8;
@@ -449,6 +541,7 @@ int capture_sink_dump(struct capture_sink *c)
 	h.start_mono_ns = c->fl.start_ns;
 	h.start_real_ns = (uint64_t)((int64_t)c->fl.start_ns + h.mono_to_real_ns);
 	out_begin(&c->out, &h);
+	twalk_r(c->cgroups, dump_cgroup, &c->out);
 	capture_table_write(&c->fl.base->t, c->fl.base->netns, c->fl.start_ns, emit_to_out,
 			    &c->out);
 	for (struct flight_chunk *k = c->fl.first; k; k = k->next)
@@ -478,6 +571,8 @@ int capture_sink_close(struct capture_sink *c)
 	if (c->swept)
 		vlog("the unix sweep found %llu closed unix sockets", (unsigned long long)c->swept);
 	flight_free(&c->fl);
+	tdestroy(c->cgroups, no_free);
+	c->cgroups = NULL;
 	if (c->table) {
 		capture_table_free(c->table);
 		free(c->table);
@@ -548,6 +643,13 @@ static const char *record_problem(const struct ss_hdr *rec, size_t n, bool first
 			return "corrupt snapshot (not at the start)";
 		*left = ((const struct ss_cap_snapshot *)rec)->socks;
 		return NULL;
+	case SS_CAP_CGROUP: {
+		const struct ss_cap_cgroup *r = (const void *)rec;
+
+		return n >= sizeof(*r) && n == sizeof(*r) + r->path_len &&
+			       r->path_len < CGROUP_PATH_MAX && r->path_len && r->path[0] == '/'
+			       ? NULL : "corrupt record (a cgroup's name)";
+	}
 	case SS_CAP_SOCK:
 		if (!*left)
 			return "corrupt snapshot (a socket record outside it)";
@@ -559,6 +661,16 @@ static const char *record_problem(const struct ss_hdr *rec, size_t n, bool first
 	if (!record_validate(rec, n) && rec->type < SS_SNAP_INET)
 		return NULL;
 	return "corrupt record (not one this sockscope writes)";
+}
+
+/* The names a capture carries are the ones its owners are printed with. */
+static void learn_cgroup(const struct ss_cap_cgroup *r)
+{
+	char path[CGROUP_PATH_MAX];
+
+	memcpy(path, r->path, r->path_len);
+	path[r->path_len] = '\0';
+	cgroup_names_learn(r->id, path);
 }
 
 int capture_read(FILE *f, capture_record_fn fn, void *ctx, uint64_t *offset, const char **why,
@@ -606,7 +718,10 @@ int capture_read(FILE *f, capture_record_fn fn, void *ctx, uint64_t *offset, con
 		}
 		if ((*why = record_problem(rec, (size_t)n, first, &left)))
 			return -EBADMSG;
-		fn(ctx, rec);
+		if (rec->type == SS_CAP_CGROUP)
+			learn_cgroup((const void *)rec);
+		else
+			fn(ctx, rec);
 		*offset += sizeof(struct capture_frame) + (uint64_t)n;
 		if (rec->type == SS_CAP_END) {
 			if (fgetc(f) != EOF) {

@@ -82,6 +82,22 @@ struct ss_cap_snapshot {
 struct ss_cap_owner {
 	__u32 pid, uid;
 	__u8 comm[SS_COMM_LEN];
+	__u64 cgroup; /* cgroup v2 id: its name is in an SS_CAP_CGROUP record before */
+};
+
+/*
+ * The name a cgroup id had when it was recorded, written before the first record that carries
+ * the id (flight: all of them after the header), so that a replay on another host, or after the
+ * cgroup is gone, prints the names trace printed. path_len bytes of path follow, no NUL.
+ */
+#define SS_CAP_CGROUP 65
+
+struct ss_cap_cgroup {
+	struct ss_hdr hdr;
+	__u64 id;
+	__u16 path_len;
+	__u8 reserved[6];
+	__u8 path[];
 };
 
 #define SS_CAP_SOCK_OWNERS 32 /* owners one record holds at most */
@@ -105,7 +121,8 @@ _Static_assert(sizeof(struct capture_header) == 232, "capture_header is a file f
 _Static_assert(sizeof(struct ss_cap_lost) == 24, "ss_cap_lost is a file format");
 _Static_assert(sizeof(struct ss_cap_snapshot) == 32, "ss_cap_snapshot is a file format");
 _Static_assert(sizeof(struct ss_cap_unix_gone) == 32, "ss_cap_unix_gone is a file format");
-_Static_assert(sizeof(struct ss_cap_owner) == 24, "ss_cap_owner is a file format");
+_Static_assert(sizeof(struct ss_cap_owner) == 32, "ss_cap_owner is a file format");
+_Static_assert(sizeof(struct ss_cap_cgroup) == 32, "ss_cap_cgroup is a file format");
 _Static_assert(sizeof(struct ss_cap_sock) == 200, "ss_cap_sock is a file format");
 
 /* One capture file being written: flushed at least every second, so a SIGKILL loses at most
@@ -152,6 +169,7 @@ struct capture_sink {
 	bool flight_mode;
 	struct flight fl;
 	uint64_t swept;     /* unix closes the sweep found */
+	void *cgroups;      /* tsearch(3) set of the cgroup ids whose names were written */
 };
 
 /* Both a sink and a capture (trace --capture): what trace prints and what a replay prints come

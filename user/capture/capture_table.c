@@ -55,6 +55,7 @@ static int apply_sock(struct capture_table *ct, const struct ss_cap_sock *r)
 		f.pid = r->owners[i].pid;
 		f.uid = r->owners[i].uid;
 		f.comm = r->owners[i].comm;
+		f.cgroup = r->owners[i].cgroup;
 		err = assoc_table_upsert(&ct->t, &f, NULL);
 	}
 	return err < 0 ? err : 0;
@@ -152,6 +153,7 @@ static uint64_t write_sock(const struct assoc_table *t, const struct half_assoc 
 			if (p) {
 				o->uid = p->uid;
 				memcpy(o->comm, p->comm, sizeof(o->comm));
+				o->cgroup = p->cgroup;
 			}
 		}
 		r->hdr.size = sizeof(*r) + r->n_owners * sizeof(struct ss_cap_owner);

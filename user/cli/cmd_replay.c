@@ -16,6 +16,7 @@
 #include <time.h>
 #include "capture.h"
 #include "capture_table.h"
+#include "cgroup_names.h"
 #include "commands.h"
 #include "filter_opts.h"
 #include "filter_sink.h"
@@ -184,6 +185,7 @@ static int cmd_replay(void *opts)
 	int rc;
 
 	log_setup(o->verbose);
+	cgroup_names_offline();
 	f = fopen(o->path, "re");
 	if (!f) {
 		elog("cannot open the capture %s: %s", o->path, strerror(errno));

@@ -231,6 +231,11 @@ static void name(struct cgroup_info *c, const char *path)
 	cgroup_parse_path(c->path, c);
 }
 
+void cgroup_names_offline(void)
+{
+	root_state = -1;
+}
+
 void cgroup_names_prepare(void)
 {
 	find_root();

@@ -46,6 +46,9 @@ const struct cgroup_info *cgroup_lookup(uint64_t id);
 
 /* Name id as path without asking the kernel (a capture carries the names it was made with). */
 void cgroup_names_learn(uint64_t id, const char *path);
+/* Never ask this host's kernel again: only learnt names count (a replay names what the
+ * recording host named, not what this host's ids mean). */
+void cgroup_names_offline(void);
 
 /*
  * The id of the cgroup at path (absolute under the cgroup v2 mount, or relative to its root

@@ -58,18 +58,17 @@ static bool ss_owner_passes(const struct owner_filter *f, const struct ss_owner 
 	return owner_filter_owner(f, o->pid, o->uid, o->comm, o->cgroup);
 }
 
-bool owner_filter_record(const struct owner_filter *f, const struct ss_hdr *rec)
+bool record_owners(const struct ss_hdr *rec, const struct ss_owner **owner,
+		   const struct ss_owner **peer, uint32_t *netns)
 {
-	const struct ss_owner *owner, *peer = NULL;
-	uint32_t netns;
-
+	*peer = NULL;
 	switch (rec->type) {
 	case SS_EV_TCP_CONNECT ... SS_EV_TCP_LISTEN_CLOSE: {
 		const struct ss_tcp_event *e = (const void *)rec;
 
-		owner = &e->owner;
-		netns = e->netns;
-		break;
+		*owner = &e->owner;
+		*netns = e->netns;
+		return true;
 	}
 	case SS_EV_UDP_FLOW:
 	case SS_EV_UDP_FLOW_END:
@@ -77,23 +76,31 @@ bool owner_filter_record(const struct owner_filter *f, const struct ss_hdr *rec)
 	case SS_EV_UNIX_FLOW_END: {
 		const struct ss_flow_event *e = (const void *)rec;
 
-		owner = &e->owner;
-		peer = e->flags & SS_FF_PEER ? &e->peer : NULL;
-		netns = e->netns;
-		break;
+		*owner = &e->owner;
+		*peer = e->flags & SS_FF_PEER ? &e->peer : NULL;
+		*netns = e->netns;
+		return true;
 	}
 	case SS_EV_UNIX_CONNECT:
 	case SS_EV_UNIX_ACCEPT: {
 		const struct ss_unix_event *e = (const void *)rec;
 
-		owner = &e->owner;
-		peer = e->peer.pid ? &e->peer : NULL;
-		netns = e->netns;
-		break;
+		*owner = &e->owner;
+		*peer = e->peer.pid ? &e->peer : NULL;
+		*netns = e->netns;
+		return true;
 	}
-	default:
+	}
+	return false;
+}
+
+bool owner_filter_record(const struct owner_filter *f, const struct ss_hdr *rec)
+{
+	const struct ss_owner *owner, *peer;
+	uint32_t netns;
+
+	if (!record_owners(rec, &owner, &peer, &netns))
 		return true; /* no owner: process exits, releases, capture-only records */
-	}
 	if (f->netns && netns != f->netns)
 		return false;
 	return ss_owner_passes(f, owner) || (peer && owner_filter_on_owner(f) && ss_owner_passes(f, peer));

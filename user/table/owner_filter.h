@@ -33,6 +33,13 @@ bool owner_filter_on(const struct owner_filter *f);
 bool owner_filter_owner(const struct owner_filter *f, uint32_t pid, uint32_t uid,
 			const uint8_t comm[SS_COMM_LEN], uint64_t cgroup);
 
+/*
+ * The owner of an event record, its peer where it names one (else NULL) and its namespace:
+ * false for records without an owner (process exits, releases, capture-only records).
+ */
+bool record_owners(const struct ss_hdr *rec, const struct ss_owner **owner,
+		   const struct ss_owner **peer, uint32_t *netns);
+
 /* Does a trace record pass (owner or peer, and its namespace)? Records without an owner do. */
 bool owner_filter_record(const struct owner_filter *f, const struct ss_hdr *rec);
 
