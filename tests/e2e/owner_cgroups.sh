@@ -53,7 +53,7 @@ in_cg() {
 	bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$ROOT$cg" ip netns exec "$NS" "$@"
 }
 
-start_tracer -j --proto tcp --port "$PORT"
+start_tracer -j --proto tcp --port "$PORT" --capture "$WORK/owners.cap"
 # server: the systemd service; clients: one per container
 in_cg "$CG_UNIT" "$TCPDRIVE" server ssweb 127.0.0.1 "$PORT" 4 1 >"$WORK/server.out" &
 BG_PIDS+=($!)
@@ -110,6 +110,12 @@ assert_count 1 "$mine and .comm == \"kcli\" and .container == \"${ID_K:0:12}\" a
 assert_count 1 "$mine and .comm == \"pcli\" and .container == \"${ID_P:0:12}\" and .runtime == \"podman\"" "podman client"
 assert_count 1 "$mine and .comm == \"ucli\" and .unit == \"ssweb.service\" and (has(\"container\") | not)" "unit client"
 assert_count 4 ".netns == $NETNS and .event == \"accept\" and .comm == \"ssweb\" and .unit == \"ssweb.service\"" "accepts by the service"
+# the capture carries the names: replay (which never asks its own host) prints them as trace did
+"$SOCKSCOPE" replay -j "$WORK/owners.cap" >"$WORK/replay.json" || fail "replay exited $?"
+cmp -s "$WORK/tracer.out" "$WORK/replay.json" ||
+	fail "replay -j differs from trace -j: $(diff "$WORK/tracer.out" "$WORK/replay.json" | head -4)"
+"$SOCKSCOPE" replay -j --container "${ID_D:0:8}" "$WORK/owners.cap" >"$WORK/replay_d.json" || fail "replay --container exited $?"
+assert_eq "dcli" "$(jq -r .comm "$WORK/replay_d.json" | sort -u | paste -sd' ')" "replay --container: the docker client's records"
 
 # the same traffic again under each filter: exactly the expected events
 filtered() { # ARGS... : trace with ARGS over four clients; $WORK/tracer.out
