@@ -621,15 +621,16 @@ static bool cap_sock_valid(const struct ss_cap_sock *r, size_t size)
 }
 
 /*
- * Is this record one a capture holds, where it is? The snapshot comes first of all, then
- * exactly as many SS_CAP_SOCK records as it announced; *left counts them down.
+ * Is this record one a capture holds, where it is? The snapshot comes first (only cgroup names
+ * may precede it), then exactly as many SS_CAP_SOCK records as it announced, names between
+ * them; *left counts them down.
  */
 static const char *record_problem(const struct ss_hdr *rec, size_t n, bool first,
 				  uint64_t *left)
 {
 	if (n < sizeof(*rec) || rec->size != n || rec->version != SS_ABI_VERSION)
 		return "corrupt record (its header)";
-	if (*left && rec->type != SS_CAP_SOCK)
+	if (*left && rec->type != SS_CAP_SOCK && rec->type != SS_CAP_CGROUP)
 		return "corrupt snapshot (a socket record is missing)";
 	switch (rec->type) {
 	case SS_CAP_END:
@@ -709,7 +710,7 @@ int capture_read(FILE *f, capture_record_fn fn, void *ctx, uint64_t *offset, con
 	/* a longer header (a newer minor version) carries fields this reader skips */
 	*offset += sizeof(struct capture_frame) + (uint64_t)n;
 	mono_to_realtime_set(h->mono_to_real_ns);
-	for (;; first = false) {
+	for (;; first = first && rec->type == SS_CAP_CGROUP) {
 		n = next_frame(f, buf, sizeof(buf), why);
 		if (n <= 0) {
 			if (!n)
