@@ -136,16 +136,26 @@ int owner_filter_set_comm(struct owner_filter *f, const char *arg)
 	return 0;
 }
 
-int owner_filter_set_uid(struct owner_filter *f, const char *arg)
+/* arg is a whole decimal number in [min, max] (no sign, no blanks)? */
+static bool whole_number(const char *arg, unsigned long min, unsigned long max,
+			 unsigned long *v)
 {
 	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return false;
+	errno = 0;
+	*v = strtoul(arg, &end, 10);
+	return !*end && !errno && *v >= min && *v <= max;
+}
+
+int owner_filter_set_uid(struct owner_filter *f, const char *arg)
+{
 	unsigned long v;
 
 	if (!*arg)
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (*arg >= '0' && *arg <= '9' && !*end && !errno && v <= UINT32_MAX - 1) {
+	if (whole_number(arg, 0, UINT32_MAX - 1, &v)) { /* (uid_t)-1 is no user */
 		f->uid = v;
 	} else if (user_uid(arg, &f->uid)) {
 		return -EINVAL;
@@ -201,14 +211,11 @@ int owner_filter_set_netns(struct owner_filter *f, const char *arg)
 {
 	char path[300];
 	struct stat st;
-	char *end;
 	unsigned long v;
 
 	if (!*arg)
 		return -EINVAL;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (*arg >= '1' && *arg <= '9' && !*end && !errno && v <= UINT32_MAX) {
+	if (whole_number(arg, 1, UINT32_MAX, &v)) {
 		f->netns = v;
 		return 0;
 	}
