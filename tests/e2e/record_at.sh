@@ -93,7 +93,13 @@ for phase in 1 2; do
 	want=$(cat "$WORK/ss.$phase")
 	[ "$(echo "$want" | grep -c '^tcp')" -ge 6 ] || fail "phase $phase: ss shows too little: $want"
 	[ "$(echo "$want" | grep -c '^unix')" -ge 4 ] || fail "phase $phase: ss shows too few unix pairs: $want"
-	assert_eq "$want" "$(replayed $phase)" "phase $phase: what was open, as ss showed it"
+	got=$(replayed $phase)
+	# ss without the unix_diag module (the test VMs' kernels) reads /proc/net/unix, which has
+	# no peers: its every peer is 0, and then the replay's peers are not compared
+	if ! echo "$want" | grep -q '^unix [0-9]* [1-9]'; then
+		got=$(echo "$got" | awk '$1 == "unix" { $3 = 0 } { print }' | sort)
+	fi
+	assert_eq "$want" "$got" "phase $phase: what was open, as ss showed it"
 done
 grep -q " $SRV_1\$" "$WORK/ss.1" && ! grep -q " $SRV_1\$" "$WORK/ss.2" || fail "connection 1 did not close between the phases"
 
