@@ -165,10 +165,11 @@ int owner_filter_set_uid(struct owner_filter *f, const char *arg)
 }
 
 /* Root-relative: the mount point stripped from an absolute path under it, one leading "/",
- * no trailing one. */
+ * no trailing one. One --cgroup per run (the last one given): the path lives here. */
 int owner_filter_set_cgroup(struct owner_filter *f, const char *arg)
 {
-	char root[4096], *path;
+	static char path[CGROUP_PATH_MAX];
+	char root[4096];
 	size_t r, n;
 
 	if (*arg != '/' && *arg)
@@ -179,7 +180,7 @@ int owner_filter_set_cgroup(struct owner_filter *f, const char *arg)
 	while (*arg == '/')
 		arg++;
 	n = strlen(arg);
-	if (n >= CGROUP_PATH_MAX - 1 || !(path = malloc(n + 2)))
+	if (n >= sizeof(path) - 1)
 		return -EINVAL;
 	path[0] = '/';
 	memcpy(path + 1, arg, n + 1);
