@@ -67,6 +67,14 @@ assert_eq "\"$CG_UNIT\"" "$(jq -c "select(.port == $PORT) | .processes[0].cgroup
 in_ns "$SOCKSCOPE" ports --wide >"$WORK/ports.txt" || fail "ports --wide exited $?"
 grep -q "^tcp   127.0.0.1:$PORT  *$SRV/ssweb(ssweb.service)$" "$WORK/ports.txt" ||
 	fail "ports --wide: no 'pid/name(unit)': $(grep "$PORT" "$WORK/ports.txt")"
+# export --owner-labels: the port's series names the service's unit, and the page is valid
+in_ns "$SOCKSCOPE" export --once --owner-labels --proto tcp >"$WORK/page.prom" || fail "export --once --owner-labels exited $?"
+grep -qE "^sockscope_port_processes\{proto=\"tcp\",port=\"$PORT\",process=\"ssweb\",user=\"[a-z0-9]+\",container=\"none\",unit=\"ssweb.service\"\} 1$" "$WORK/page.prom" ||
+	fail "export --owner-labels: no series for the service's port: $(grep "port=\"$PORT\"" "$WORK/page.prom")"
+if command -v promtool >/dev/null; then
+	promtool check metrics <"$WORK/page.prom" >"$WORK/promtool.out" 2>&1 ||
+		fail "promtool check metrics: $(head -3 "$WORK/promtool.out")"
+fi
 # from the host's namespace: only --all-netns (or --netns) finds it, and names the namespace
 "$SOCKSCOPE" ports -j >"$WORK/own.json" || fail "ports exited $?"
 leak=$(jq -c "select(.port == $PORT and .netns == $NETNS)" "$WORK/own.json")

@@ -41,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (flags & 2)
 		peer_nets_parse("10.0.0.0/8,fd00::/8", &x.peer_nets);
 	x.peer_nets.all = flags & 1;
+	x.owner_labels = flags & 4;
 	memset(&s, 0, sizeof(s));
 	if (assoc_table_init(&s.table, 64)) {
 		exporter_free(&x);

@@ -30,6 +30,7 @@ struct export_opts {
 	bool once;
 	uint32_t max_series;
 	struct peer_nets peer_nets;
+	bool owner_labels;
 };
 
 /* One page to /metrics, the textfile or stdout; a failure is reported and counted, tracing
@@ -79,6 +80,7 @@ static int cmd_export(void *opts)
 		return EXIT_USAGE;
 	}
 	x.scope = owner_filter_on(&o->live.scope) ? &o->live.scope : NULL;
+	x.owner_labels = o->owner_labels;
 	x.peer_nets = o->peer_nets;
 	if (o->textfile && (err = textfile_check(o->textfile, &what))) {
 		elog("cannot write the textfile %s: its %s: %s (create the directory, or run with "
@@ -207,6 +209,9 @@ static const struct cli_opt export_opts[] = {
 	  .max = MAX_MAX_SERIES, .bad = "invalid --max-series '%s': expected 1 to 1000000",
 	  .help = "at most N series per page (default 2000); the rest are folded\n"
 		  "into \"other\" series, counted in sockscope_folded_series" },
+	{ .name = "owner-labels", .type = CLI_FLAG, CLI_FIELD(E, owner_labels),
+	  .help = "label each process's series with its container (short id) and\n"
+		  "systemd unit (\"none\" for neither); more series: mind --max-series" },
 	{ .name = "peer-labels", .arg = "NETS", .type = CLI_CUSTOM, .set = set_peer_labels,
 	  .bad = "invalid --peer-labels '%s': expected all, or networks like 10.0.0.0/8,fd00::/8",
 	  .full = "--peer-labels: at most 16 networks",

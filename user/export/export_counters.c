@@ -35,7 +35,23 @@ static struct series_key inet_key(const struct exporter *x, enum series_group g,
 	k.peer = (uint8_t)peer_scope_of(t->family, t->daddr);
 	k.has_peer_addr = peer_nets_match(&x->peer_nets, t->family, t->daddr, k.peer_addr);
 	memcpy(k.comm, owner->comm, sizeof(k.comm));
+	series_key_where(&k, x->owner_labels, owner->cgroup);
 	return k;
+}
+
+void series_key_where(struct series_key *k, bool owner_labels, uint64_t cgroup)
+{
+	const struct cgroup_info *c;
+
+	if (!owner_labels)
+		return;
+	k->owner_labels = 1;
+	memset(k->container, 0, sizeof(k->container));
+	memset(k->unit, 0, sizeof(k->unit));
+	if (!(c = cgroup_lookup(cgroup)) || !c->named)
+		return;
+	memcpy(k->container, c->container, strnlen(c->container, CONTAINER_ID_SHORT));
+	memcpy(k->unit, c->unit, strnlen(c->unit, sizeof(k->unit) - 1));
 }
 
 /*
@@ -43,14 +59,16 @@ static struct series_key inet_key(const struct exporter *x, enum series_group g,
  * views seed it without one); the snapshot found who holds it: the table's first owner's
  * name, from h (the entry, or a copy of it made before a close removed it).
  */
-static void owner_from_table(struct series_key *k, const struct live_session *s,
-			     const struct half_assoc *h)
+static void owner_from_table(const struct exporter *x, struct series_key *k,
+			     const struct live_session *s, const struct half_assoc *h)
 {
 	const struct proc_info *p = h && h->owner ? proc_table_find(&s->table.procs, h->owner)
 						  : NULL;
 
-	if (p)
+	if (p) {
 		memcpy(k->comm, p->comm, sizeof(k->comm));
+		series_key_where(k, x->owner_labels, p->cgroup);
+	}
 }
 
 /* A close's lifetime, round-trip and handshake times (each when known). */
@@ -100,7 +118,7 @@ static void on_tcp(struct exporter *x, const struct live_session *s,
 		tcp_bytes_closed(&x->bytes, e, &d);
 		k = inet_key(x, G_TCP, &e->owner, &e->tuple, inbound);
 		if (!e->owner.pid)
-			owner_from_table(&k, s, gone);
+			owner_from_table(x, &k, s, gone);
 		add(x, &k, V_TCP_CLOSED, 1);
 		add(x, &k, V_TCP_SENT, d.sent);
 		add(x, &k, V_TCP_RECEIVED, d.received);
@@ -134,6 +152,7 @@ static void on_unix(struct exporter *x, const struct ss_unix_event *e)
 
 	k.dir = e->hdr.type == SS_EV_UNIX_ACCEPT ? DIR_INBOUND : DIR_OUTBOUND;
 	memcpy(k.comm, e->owner.comm, sizeof(k.comm));
+	series_key_where(&k, x->owner_labels, e->owner.cgroup);
 	/* the listener's address: the accepted socket's own, the connecting socket's peer's */
 	if (e->path_len) {
 		k.path_len = ss_unix_path_len(e->path_len);
@@ -195,7 +214,7 @@ static void on_bytes(void *ctx, const struct ss_hdr *rec)
 		return;
 	k = inet_key(r->x, G_TCP, &e->owner, &e->tuple, e->flags & SS_F_PASSIVE);
 	if (!e->owner.pid && !fact_from_record(rec, &f))
-		owner_from_table(&k, r->s, assoc_table_find(&r->s->table, &f));
+		owner_from_table(r->x, &k, r->s, assoc_table_find(&r->s->table, &f));
 	add(r->x, &k, V_TCP_SENT, d.sent);
 	add(r->x, &k, V_TCP_RECEIVED, d.received);
 	add(r->x, &k, V_TCP_RETRANS, d.retrans);

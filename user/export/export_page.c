@@ -238,6 +238,13 @@ static void write_labels(FILE *f, const struct series_key *k)
 	default:
 		break;
 	}
+	if (k->owner_labels) { /* where the process runs; "none": not in a container (unit) */
+		prom_label(f, 0, "container", k->container[0] ? k->container : "none");
+		if (k->unit[0])
+			prom_label_bytes(f, 0, "unit", k->unit, strnlen(k->unit, sizeof(k->unit)));
+		else
+			prom_label(f, 0, "unit", "none");
+	}
 	fputc('}', f);
 }
 
@@ -404,8 +411,9 @@ static void set_path(struct series_key *k, const struct half_assoc *h)
 
 /* A connection counts once per process name that holds it (a forked server's workers
  * share one name); with no owner known, once under "unknown". */
-static int count_connection(struct series_store *g, struct series_key *k,
-			    const struct assoc_table *t, const uint32_t *pids, size_t n)
+static int count_connection(const struct exporter *x, struct series_store *g,
+			    struct series_key *k, const struct assoc_table *t, const uint32_t *pids,
+			    size_t n)
 {
 	/* by series, not by bytes: names that read the same are one series (series.c) */
 	struct series *counted[FMT_MAX_OWNERS];
@@ -419,6 +427,7 @@ static int count_connection(struct series_store *g, struct series_key *k,
 		memset(k->comm, 0, sizeof(k->comm));
 		if (p)
 			memcpy(k->comm, p->comm, sizeof(k->comm));
+		series_key_where(k, x->owner_labels, p ? p->cgroup : 0);
 		if (!(e = series_gauge(g, k)))
 			return -ENOMEM;
 		for (j = 0; j < n_counted && counted[j] != e; j++)
@@ -445,7 +454,7 @@ static int gauge_half(const struct exporter *x, const struct assoc_table *t,
 		/* the listener's name: the accepted half's own, the connecting half's peer's */
 		k = series_key_of(G_UNIX_OPEN);
 		set_path(&k, half_name(h, &len) ? h : assoc_table_peer(t, h));
-		return count_connection(g, &k, t, pids, n);
+		return count_connection(x, g, &k, t, pids, n);
 	}
 	if (!half_is_port(h)) {
 		bool inbound = h->passive || assoc_table_port_listening(t, h);
@@ -458,7 +467,7 @@ static int gauge_half(const struct exporter *x, const struct assoc_table *t,
 		half_addr(h, false, raddr);
 		k.peer = (uint8_t)peer_scope_of(h->family, raddr);
 		k.has_peer_addr = peer_nets_match(&x->peer_nets, h->family, raddr, k.peer_addr);
-		return count_connection(g, &k, t, pids, n);
+		return count_connection(x, g, &k, t, pids, n);
 	}
 	/* a port: the processes holding it, each once (v4 and v6 listeners are one port) */
 	k = series_key_of(h->proto == SOCK_PROTO_UNIX ? G_UNIX_PORT : G_PORT);
@@ -466,6 +475,7 @@ static int gauge_half(const struct exporter *x, const struct assoc_table *t,
 	k.port = h->lport;
 	if (h->proto == SOCK_PROTO_UNIX)
 		set_path(&k, h);
+	series_key_where(&k, x->owner_labels, 0);
 	if (!n) /* nobody holds it (yet): its own series, process "unknown", value 0 */
 		return count_process(g, seen, &k, 0);
 	for (size_t i = 0; i < n && !err; i++) {
@@ -477,6 +487,7 @@ static int gauge_half(const struct exporter *x, const struct assoc_table *t,
 			memcpy(k.comm, p->comm, sizeof(k.comm));
 			k.uid = p->uid;
 		}
+		series_key_where(&k, x->owner_labels, p ? p->cgroup : 0);
 		err = count_process(g, seen, &k, pids[i]);
 	}
 	return err;

@@ -41,6 +41,7 @@ struct exporter {
 	unsigned protos;              /* PROTO_* exported */
 	uint32_t pid;                 /* 0: every process */
 	const struct owner_filter *scope; /* --comm, --uid, --cgroup, ...: NULL, none */
+	bool owner_labels;            /* --owner-labels: container and unit labels */
 	struct peer_nets peer_nets;   /* --peer-labels: remote addresses that are a label */
 	size_t max_series;
 	size_t fixed_series;          /* written whatever the host does (about sockscope itself) */
@@ -55,6 +56,9 @@ struct exporter {
  * 0, or -ERANGE when max_series cannot hold the series about sockscope itself and one
  * `other` series per group (*min_series says how many that is).
  */
+/* With --owner-labels, the key's container and unit from the owner's cgroup (else nothing). */
+void series_key_where(struct series_key *k, bool owner_labels, uint64_t cgroup);
+
 int exporter_init(struct exporter *x, size_t max_series, unsigned protos, uint32_t pid,
 		  size_t *min_series);
 void exporter_free(struct exporter *x);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include "cgroup_names.h"
 #include "sockscope.h"
 
 /* The label sets; each group's families share its labels (metrics_page.c lists them). */
@@ -50,6 +51,10 @@ struct series_key {
 	uint16_t path_len;
 	uint8_t comm[SS_COMM_LEN];     /* raw, NUL-padded */
 	uint8_t path[SS_UNIX_PATH_LEN]; /* raw, path_len bytes, zero after */
+	/* --owner-labels: where the process runs (all zero otherwise) */
+	uint8_t owner_labels;
+	char container[CONTAINER_ID_SHORT + 1]; /* short id, "" none */
+	char unit[UNIT_NAME_MAX];               /* "" none; untrusted bytes */
 };
 
 struct series {
