@@ -104,6 +104,10 @@ assert_eq "$(printf '%s\n' "$STCLI" "$STSRV" | sort -n | paste -sd' ')" \
 	"$(jq -r '[.local.processes[].pid, .remote.processes[].pid] | sort | map(tostring) | join(" ")' <<<"$row")" "assoc: both ends of the stream"
 assert_eq "\"${ID_K:0:12}\" \"${ID_K:0:12}\" \"$POD\" \"$POD\"" \
 	"$(jq -r '[.local.processes[0].container, .remote.processes[0].container, .local.processes[0].pod, .remote.processes[0].pod] | map(tojson) | join(" ")' <<<"$row")" "assoc: container and pod at both ends"
+# top --wide: each end's row says where it runs
+in_ns "$SOCKSCOPE" top --wide -d 1.5 >"$WORK/top.txt" 2>/dev/null || fail "top --wide exited $?"
+grep -qE "^$STSRV +kst-srv .* containerd:${ID_K:0:12}$" "$WORK/top.txt" ||
+	fail "top --wide: no row of the stream's server in its container: $(grep kst "$WORK/top.txt" | head -2)"
 kill -USR2 "$STCLI"
 
 in_cg "$CG_DOCKER" "$TCPDRIVE" client dcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "docker client"

@@ -12,7 +12,9 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "cgroup_names.h"
 #include "commands.h"
+#include "escape.h"
 #include "event_fmt.h"
 #include "live_session.h"
 #include "log.h"
@@ -231,6 +233,20 @@ static void pad(struct linebuf *b, size_t start, size_t width)
 		lb_mem(b, " ", 1);
 }
 
+/* --wide: the process's container, unit or cgroup, escaped and cut to what a row has room for */
+static void where_column(struct linebuf *b, uint64_t cgroup)
+{
+	char label[CGROUP_PATH_MAX + 32], esc[4 * sizeof(label)];
+	const char *l = cgroup_label(cgroup_lookup(cgroup), label, sizeof(label));
+	size_t n = l ? escape_text(esc, sizeof(esc), l, strlen(l)) : 0;
+
+	pad(b, 0, 54);
+	if (!l)
+		lb_mem(b, "-", 1);
+	else
+		lb_mem(b, esc, n > 40 ? 40 : n); /* escaped: cut anywhere */
+}
+
 static void render(struct top_state *ts, struct live_session *s, double interval, bool tty)
 {
 	const struct assoc_table *t = &s->table;
@@ -261,6 +277,10 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 	line(&b, tty);
 	line(&b, tty);
 	lb_str(&b, "PID      COMM             USER       NEW/s   OPEN");
+	if (ts->o->wide) {
+		pad(&b, 0, 54);
+		lb_str(&b, "WHERE");
+	}
 	line(&b, tty);
 	for (uint32_t i = 0; i < n_procs; i++) {
 		const struct proc_info *p = &t->procs.procs[i];
@@ -293,6 +313,8 @@ static void render(struct top_state *ts, struct live_session *s, double interval
 			lb_u64(&b, (uint64_t)(rows[i].rate / interval + 0.5));
 			pad(&b, 0, 45);
 			lb_u64(&b, rows[i].open);
+			if (ts->o->wide)
+				where_column(&b, p->cgroup);
 		}
 		line(&b, tty);
 	}
@@ -405,6 +427,8 @@ static const struct cli_opt top_opts[] = {
 	LIVE_OPT_PROTO("protocols counted: tcp,udp,unix (default: all)"),
 	CLI_OPT_PID(L, pid, "only process PID"),
 	OWNER_FILTER_OPTS(L, scope),
+	{ .name = "wide", .type = CLI_FLAG, CLI_FIELD(L, wide),
+	  .help = "a WHERE column: each process's container, systemd unit or cgroup" },
 	CLI_OPT_DURATION(L, duration_s, 0, "stop after SECONDS"),
 	CLI_OPT_BACKEND(L, backend, 0, "auto|fentry|kprobe|tracepoint"),
 	CLI_OPT_RING(L, ring_bytes, 0, "kernel ring buffer memory (default 8 MiB)"),
