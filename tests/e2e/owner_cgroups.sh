@@ -56,7 +56,8 @@ in_cg() {
 start_tracer -j --proto tcp --port "$PORT" --capture "$WORK/owners.cap"
 # server: the systemd service; clients: one per container
 in_cg "$CG_UNIT" "$TCPDRIVE" server ssweb 127.0.0.1 "$PORT" 4 1 >"$WORK/server.out" &
-BG_PIDS+=($!)
+SRVJOB=$!
+BG_PIDS+=($SRVJOB)
 for _ in $(seq 50); do read -r _ SRV _ <"$WORK/server.out" 2>/dev/null && [ -n "${SRV:-}" ] && break; sleep 0.1; done
 [ -n "${SRV:-}" ] || fail "server did not start listening"
 
@@ -88,6 +89,24 @@ grep -qE "^$NS +tcp +127.0.0.1:$PORT +$SRV/ssweb\(ssweb.service\)$" "$WORK/all.t
 assert_eq "$(jq -c "select(.netns == $NETNS)" "$WORK/all.json" | wc -l)" "$(wc -l <"$WORK/byname.json")" "ports --netns $NS: that namespace's rows, all of them"
 assert_eq 0 "$(jq -c "select(.netns != $NETNS)" "$WORK/byname.json" | wc -l)" "ports --netns $NS: no other namespace"
 
+
+in_cg "$CG_DOCKER" "$TCPDRIVE" client dcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "docker client"
+in_cg "$CG_CRI" "$TCPDRIVE" client kcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "cri client"
+in_cg "$CG_PODMAN" "$TCPDRIVE" client pcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "podman client"
+in_cg "$CG_UNIT" setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPDRIVE" client ucli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "unit client"
+wait "$SRVJOB" || fail "server failed"
+stop_tracer
+
+mine=".netns == $NETNS and .event == \"connect\""
+assert_count 1 "$mine and .comm == \"dcli\" and .container == \"${ID_D:0:12}\" and .runtime == \"docker\" and .cgroup == \"$CG_DOCKER\" and (has(\"pod\") | not)" "docker client: container, runtime, cgroup"
+assert_count 1 "$mine and .comm == \"kcli\" and .container == \"${ID_K:0:12}\" and .runtime == \"containerd\" and .pod == \"$POD\"" "cri client: container and pod"
+assert_count 1 "$mine and .comm == \"pcli\" and .container == \"${ID_P:0:12}\" and .runtime == \"podman\"" "podman client"
+assert_count 1 "$mine and .comm == \"ucli\" and .unit == \"ssweb.service\" and (has(\"container\") | not)" "unit client"
+[ "$(count ".netns == $NETNS and .event == \"accept\" and .comm == \"ssweb\" and .unit == \"ssweb.service\"")" = 4 ] ||
+	fail "accepts by the service: $(events ".netns == $NETNS and .event == \"accept\"" | cut -c1-400)"
+# (after the tracer stopped: top attaches programs of its own, and on 5.10 a fexit program
+# attached or detached while a thread sleeps in accept() loses that accept's fexit for the
+# other tracer -- a kernel limit of that release, docs/kernels.md)
 # an open connection inside the CRI container (both ends: the driver forks its server): assoc
 # names the container and the pod on both sides
 in_cg "$CG_CRI" "$TCPDRIVE" stream kst 127.0.0.1 $((PORT + 1)) 100 >"$WORK/stream.out" &
@@ -109,20 +128,6 @@ in_ns "$SOCKSCOPE" top --wide -d 1.5 >"$WORK/top.txt" 2>/dev/null || fail "top -
 grep -qE "^$STSRV +kst-srv .* containerd:${ID_K:0:12}$" "$WORK/top.txt" ||
 	fail "top --wide: no row of the stream's server in its container: $(grep kst "$WORK/top.txt" | head -2)"
 kill -USR2 "$STCLI"
-
-in_cg "$CG_DOCKER" "$TCPDRIVE" client dcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "docker client"
-in_cg "$CG_CRI" "$TCPDRIVE" client kcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "cri client"
-in_cg "$CG_PODMAN" "$TCPDRIVE" client pcli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "podman client"
-in_cg "$CG_UNIT" setpriv --reuid=65534 --regid=65534 --clear-groups "$TCPDRIVE" client ucli 127.0.0.1 "$PORT" 1 1 >/dev/null || fail "unit client"
-wait "${BG_PIDS[-2]}" || fail "server failed"
-stop_tracer
-
-mine=".netns == $NETNS and .event == \"connect\""
-assert_count 1 "$mine and .comm == \"dcli\" and .container == \"${ID_D:0:12}\" and .runtime == \"docker\" and .cgroup == \"$CG_DOCKER\" and (has(\"pod\") | not)" "docker client: container, runtime, cgroup"
-assert_count 1 "$mine and .comm == \"kcli\" and .container == \"${ID_K:0:12}\" and .runtime == \"containerd\" and .pod == \"$POD\"" "cri client: container and pod"
-assert_count 1 "$mine and .comm == \"pcli\" and .container == \"${ID_P:0:12}\" and .runtime == \"podman\"" "podman client"
-assert_count 1 "$mine and .comm == \"ucli\" and .unit == \"ssweb.service\" and (has(\"container\") | not)" "unit client"
-assert_count 4 ".netns == $NETNS and .event == \"accept\" and .comm == \"ssweb\" and .unit == \"ssweb.service\"" "accepts by the service"
 # the capture carries the names: replay (which never asks its own host) prints them as trace did
 "$SOCKSCOPE" replay -j "$WORK/owners.cap" >"$WORK/replay.json" || fail "replay exited $?"
 cmp -s "$WORK/tracer.out" "$WORK/replay.json" ||
