@@ -188,6 +188,13 @@ self_test() {
 		"FAIL    tcp_basic (1.0s)" "3 passed, 2 failed" "VMTEST-END fentry 1"
 	expect no-match fail "FAILED: tests/run.sh: no end-to-end test" VMTEST-BEGIN\ fentry \
 		"tests/run.sh: no end-to-end test in tests/e2e matches 'nosuch'" "VMTEST-END fentry 2"
+	expect flaky ok "passed (2 passed, 0 failed; flaky (passed on the rerun): udp_flows)" \
+		VMTEST-BEGIN\ fentry "RERUN   udp_flows: failed (status 1, 2.0s), running it once more" \
+		"PASS    udp_flows (2.0s, on the rerun)" "2 passed, 0 failed; flaky (passed on the rerun): udp_flows" \
+		"VMTEST-END fentry 0"
+	expect flaky-twice fail "FAILED: udp_flows" VMTEST-BEGIN\ fentry \
+		"RERUN   udp_flows: failed (status 1, 2.0s), running it once more" "FAIL    udp_flows (2.0s)" \
+		"1 passed, 1 failed" "VMTEST-END fentry 1"
 	expect died fail "guest died" VMTEST-BEGIN\ fentry "PASS    tcp_basic (3.0s)"
 	expect timeout fail "timeout" VMTEST-BEGIN\ fentry "VMTEST-TIMEOUT 1320"
 	expect other-backend fail "guest died before it" VMTEST-BEGIN\ kprobe "1 passed, 0 failed" \
@@ -331,11 +338,17 @@ done
 # Why a cell failed, from its guest's log: CI keeps only what this prints, not build/vm/logs.
 for s in "${suites[@]}"; do
 	for b in ${backends_of[$s]}; do
-		cell_ok "$(cell "$s" "$b")" && continue
+		body=$(sed -n "/^VMTEST-BEGIN $b\$/,/^VMTEST-END $b /p" "$VM/logs/$s.log")
+		if ! cell_ok "$(cell "$s" "$b")"; then
+			echo
+			echo "== $s $b: failures (whole log: $VM/logs/$s.log)"
+			awk '/^FAIL / { on = 1; n = 0; print; next } !/^    / { on = 0 } on && n++ < 45' <<<"$body" | tr -d '\r'
+		fi
+		# every rerun test's first, failed run: a flaky test is still a bug to look into
+		grep -q '^RERUN ' <<<"$body" || continue
 		echo
-		echo "== $s $b: failures (whole log: $VM/logs/$s.log)"
-		sed -n "/^VMTEST-BEGIN $b\$/,/^VMTEST-END $b /p" "$VM/logs/$s.log" |
-			awk '/^FAIL / { on = 1; n = 0; print; next } !/^    / { on = 0 } on && n++ < 45' | tr -d '\r'
+		echo "== $s $b: first runs of the tests that were rerun (the matrix says which passed then)"
+		awk '/^RERUN / { on = 1; n = 0; print; next } !/^    / { on = 0 } on && n++ < 30' <<<"$body" | tr -d '\r'
 	done
 done
 # BPF time per traced connection, from bpf_stats in each guest (TCG emulates the CPU: compare

@@ -64,7 +64,7 @@ for b in $backends; do
 	fi
 	[ "$rc" -eq 0 ] || { cat /tmp/probe.err; }
 	echo "VMTEST-READY $b $(sed -n 's/^sockscope: ready: //p' /tmp/probe.err)"
-	SS_EXCLUDE=$exclude SS_STRICT=1 SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 bash tests/run.sh $tests 2>&1
+	SS_EXCLUDE=$exclude SS_STRICT=1 SS_BACKEND=$b SKIP_UNIT=1 E2E_TIMEOUT=300 E2E_RERUN=1 bash tests/run.sh $tests 2>&1
 	rc=$?
 	cost "$b"
 	echo "VMTEST-END $b $rc"
