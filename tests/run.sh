@@ -104,13 +104,52 @@ if [ -z "$pattern" ] && [ -z "${SKIP_UNIT:-}" ]; then
 	[ -n "${SKIP_SCRIPT_TESTS:-}" ] || script_tests
 fi
 
-# run_e2e TEST: runs it; sets rc, out and secs
+# hang_dump: what every process in a network namespace other than ours (the tests' own), and
+# every sockscope, is doing: state, wait channel, each thread's kernel stack; then the
+# namespaces' TCP sockets. A test about to time out prints it (a hang leaves nothing else).
+hang_dump() {
+	local host_ns p t ns
+	host_ns=$(readlink /proc/self/ns/net)
+	echo "--- hang dump, $((E2E_TIMEOUT - 20))s into the test: processes in the tests' namespaces"
+	for p in /proc/[0-9]*; do
+		ns=$(readlink "$p/ns/net" 2>/dev/null) || continue
+		[ "$ns" != "$host_ns" ] || [ "$(cat "$p/comm" 2>/dev/null)" = sockscope ] || continue
+		echo "pid ${p#/proc/} $(cut -d' ' -f2,3 "$p/stat" 2>/dev/null) wchan=$(cat "$p/wchan" 2>/dev/null) $ns"
+		for t in "$p"/task/*; do
+			echo " tid ${t##*/} $(cut -d' ' -f3 "$t/stat" 2>/dev/null):"
+			sed 's/^/   /' "$t/stack" 2>/dev/null | head -16
+		done
+	done
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		echo "--- ss -tan in $ns"
+		ip netns exec "$ns" ss -tan 2>&1 | head -20
+	done
+}
+
+# run_e2e TEST: runs it; sets rc, out, secs and hang. In the guests (E2E_RERUN) hang is the
+# hang_dump of a test still running 20 s before its timeout.
 run_e2e() {
-	local start
-	start=$(date +%s%N)
+	local start dump="" watchdog=""
+	start=$(date +%s%N) hang=
+	if [ -n "${E2E_RERUN:-}" ]; then
+		dump=$(mktemp)
+		(
+			trap 'kill $nap 2>/dev/null; exit 0' TERM
+			sleep $((E2E_TIMEOUT - 20)) &
+			nap=$!
+			wait $nap && hang_dump >"$dump" 2>&1
+		) &
+		watchdog=$!
+	fi
 	out=$(timeout --signal=INT --kill-after=10 "$E2E_TIMEOUT" bash "$1" 2>&1)
 	rc=$?
 	secs=$(awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.1f", (e - s) / 1e9 }')
+	if [ -n "$watchdog" ]; then
+		kill "$watchdog" 2>/dev/null
+		wait "$watchdog" 2>/dev/null
+		hang=$(head -120 "$dump")
+		rm -f "$dump"
+	fi
 }
 
 echo "== end-to-end tests (real kernel $(uname -r)${SS_BACKEND:+, backend $SS_BACKEND}${STRICT:+, strict})"
@@ -121,7 +160,7 @@ for t in "${tests[@]}"; do
 	# runs once more; if it passes it counts as passed and as flaky, its first run printed
 	if [ -n "${E2E_RERUN:-}" ] && [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		echo "RERUN   $name: failed (status $rc, ${secs}s), running it once more; the failed run:"
-		echo "$out" | tail -25 | sed 's/^/    /'
+		{ echo "$out" | tail -25; [ -z "$hang" ] || echo "$hang"; } | sed 's/^/    /'
 		first_secs=$secs
 		run_e2e "$t"
 		if [ "$rc" = 0 ]; then
@@ -135,7 +174,7 @@ for t in "${tests[@]}"; do
 	77) count_skip "$name" "$(echo "$out" | grep -m1 '^SKIPPED' || echo "SKIPPED: $name: (no reason given)")" ;;
 	124)
 		echo "FAIL    $name: timed out after ${E2E_TIMEOUT}s"
-		echo "$out" | tail -15 | sed 's/^/    /' # indented: the VM matrix prints it too
+		{ echo "$out" | tail -15; [ -z "$hang" ] || echo "$hang"; } | sed 's/^/    /' # indented: the VM matrix prints it too
 		failed=$((failed + 1))
 		;;
 	*)

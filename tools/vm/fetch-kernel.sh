@@ -33,10 +33,15 @@ pkg=$(apt-cache "${opts[@]}" search --names-only \
 	'^linux-(image-[0-9].*-cloud-amd64-unsigned|binary-unsigned-[0-9].*-cloud-amd64)$' |
 	awk '{ print $1 }' | sort -V | tail -1)
 [ -n "$pkg" ] || { echo "fetch-kernel: no cloud kernel package in $suite" >&2; exit 1; }
+# from sid (7.x) on the modules are a package of their own, linux-modules-VER-cloud-amd64
+pkgs=("$pkg")
+case $pkg in
+linux-binary-unsigned-*) pkgs+=("linux-modules-${pkg#linux-binary-unsigned-}") ;;
+esac
 rm -f "$dir"/*.deb
-(cd "$dir" && apt-get "${opts[@]}" download "$pkg" >/dev/null)
+(cd "$dir" && apt-get "${opts[@]}" download "${pkgs[@]}" >/dev/null)
 rm -rf "$dir/root"
-dpkg-deb -x "$dir"/*.deb "$dir/root"
+for deb in "$dir"/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
 # /boot/vmlinuz-VER up to trixie, /usr/lib/modules/VER/vmlinuz.unsigned from sid on
 image=$(find "$dir/root" -name 'vmlinuz*' -type f | head -1)
 [ -n "$image" ] || { echo "fetch-kernel: $pkg holds no vmlinuz" >&2; exit 1; }
@@ -51,7 +56,7 @@ rm -rf "$stage"
 mkdir -p "$stage/lib/modules/$version"
 for m in $MODULES; do
 	ko=$(find "$dir/root" -name "$m.ko*" -type f | head -1)
-	if [ -z "$ko" ] && grep -q "/$m.ko" "$dir/root"/lib/modules/*/modules.builtin 2>/dev/null; then
+	if [ -z "$ko" ] && grep -qs "/$m.ko" "$dir/root"/lib/modules/*/modules.builtin "$dir/root"/usr/lib/modules/*/modules.builtin; then
 		continue # built in
 	fi
 	[ -n "$ko" ] || { echo "fetch-kernel: $pkg holds no $m module" >&2; exit 1; }
