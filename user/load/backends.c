@@ -120,7 +120,7 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
 		/* libbpf falls back to tracefs kprobe_events when the PMU is missing */
 		if (!access(TRACEFS "/kprobe_events", W_OK) ||
-		    !access("/sys/kernel/debug/tracing/kprobe_events", W_OK))
+		    !access(TRACEFS_IN_DEBUGFS "/kprobe_events", W_OK))
 			return 0;
 		snprintf(why, why_len, "kprobe: kernel has no kprobe support (no kprobe PMU, no kprobe_events)");
 		return -EOPNOTSUPP;
@@ -245,7 +245,7 @@ static int section_probe(enum backend b, const char *sec, bool full, char *why, 
 		return -ENOENT;
 	}
 	if ((t = sec_target(sec, tp_kinds))) {
-		snprintf(path, sizeof(path), TRACEFS "/events/%s", t);
+		snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), t);
 		if (access(path, F_OK)) {
 			snprintf(why, why_len, "%s: %s missing (tracefs not mounted or no syscall tracepoints)",
 				 bn, path);

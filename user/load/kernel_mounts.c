@@ -76,11 +76,18 @@ static int own_mount_ns(void)
  * mount namespace: two sockscopes starting together cannot pull it from under each other (one
  * unmounting it between the other's probe and attach broke that attach).
  */
+const char *tracefs_dir(void)
+{
+	if (access(TRACEFS "/events", F_OK) && !access(TRACEFS_IN_DEBUGFS "/events", F_OK))
+		return TRACEFS_IN_DEBUGFS;
+	return TRACEFS;
+}
+
 int tracefs_ensure(void)
 {
 	int err;
 
-	if (!access(TRACEFS "/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
+	if (!access(TRACEFS "/events", F_OK) || !access(TRACEFS_IN_DEBUGFS "/events", F_OK))
 		return 0;
 	if ((err = own_mount_ns()))
 		return err;
