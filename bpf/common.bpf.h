@@ -57,11 +57,31 @@ struct ss_flow_socks {
 	__type(value, __u8);
 };
 
-struct ss_flow_scratch {
+/*
+ * Room for a record too big for the BPF stack (a flow's state, a unix connect/accept record):
+ * scratch_get()/scratch_put() below. users: the programs inside the per-CPU slot right now.
+ */
+struct ss_scratch_slot {
+	__u64 users;
+	union {
+		struct ss_flow_state flow;
+		struct ss_unix_event unix_ev;
+	};
+};
+
+struct ss_cpu_scratch {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ss_flow_state);
+	__type(value, struct ss_scratch_slot);
+};
+
+/* The fallback when this CPU's slot is taken: one per thread (LRU: threads come and go). */
+struct ss_thread_scratch {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* thread id */
+	__type(value, struct ss_scratch_slot);
 };
 
 /* The last clock read on this CPU and the tick it fell in (tick_clock_ns()). */
@@ -116,6 +136,8 @@ struct ss_thread_slots {
 int ss_unix_accepted(__u64 sk);
 
 extern struct ss_thread_slots thread_slots SEC(".maps");
+extern struct ss_cpu_scratch cpu_scratch SEC(".maps");
+extern struct ss_thread_scratch thread_scratch SEC(".maps");
 extern struct ss_tick_clocks tick_clocks SEC(".maps");
 extern struct ss_rings rings SEC(".maps");
 extern struct ss_counters counters SEC(".maps");
@@ -182,6 +204,46 @@ static __always_inline struct ss_thread_slot *thread_slot(bool create)
 	if (!create)
 		return bpf_map_lookup_elem(&thread_slots, &tid);
 	return map_lookup_or_try_init(&thread_slots, &tid, &fresh);
+}
+
+/*
+ * Scratch space, safe against preemption. fentry/fexit, cgroup and iterator programs run with
+ * migration disabled but not preemption: on a preemptible kernel (Debian's 7.x kernels are
+ * PREEMPT_LAZY) another task can run the same code on this CPU while the first is half-way
+ * through filling the per-CPU slot (seen on sid: an unconnected send's flow start carried the
+ * receiving process). So the slot counts its users: a program that is alone in it after its
+ * own increment uses it; any other takes its thread's own slot. The adds are XADD, which every
+ * kernel has (a fetching atomic needs 5.12). Every scratch_get() that returned a slot is
+ * followed by exactly one scratch_put().
+ */
+static __always_inline void *scratch_get(void)
+{
+	__u32 zero = 0, tid;
+	struct ss_scratch_slot *s = bpf_map_lookup_elem(&cpu_scratch, &zero), *t;
+
+	if (!s)
+		return NULL;
+	__sync_fetch_and_add(&s->users, 1);
+	if (*(volatile __u64 *)&s->users == 1)
+		return &s->flow;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	/* made from the busy slot's bytes: every user clears what it takes */
+	t = map_lookup_or_try_init(&thread_scratch, &tid, s);
+	if (!t) {
+		__sync_fetch_and_add(&s->users, -1);
+		count(SS_CNT_LOST);
+		return NULL;
+	}
+	return &t->flow;
+}
+
+static __always_inline void scratch_put(void)
+{
+	__u32 zero = 0;
+	struct ss_scratch_slot *s = bpf_map_lookup_elem(&cpu_scratch, &zero);
+
+	if (s)
+		__sync_fetch_and_add(&s->users, -1);
 }
 
 static __always_inline void *event_reserve(__u32 size)

@@ -14,7 +14,6 @@
 
 extern struct ss_flow_table flows SEC(".maps");
 extern struct ss_flow_socks flow_socks SEC(".maps");
-extern struct ss_flow_scratch flow_scratch SEC(".maps");
 
 /*
  * The socket's id in the flow key: its cookie, or (kprobes, kernels before 5.12, where only an
@@ -58,18 +57,6 @@ static __always_inline void flow_emit_start(const struct ss_flow_key *k,
 	event_submit(e, sizeof(*e));
 }
 
-/*
- * A flow entry's fixed part, filled by the caller into a per-CPU scratch slot (352 bytes do not
- * fit the BPF stack next to everything else). Tracing programs do not migrate while running,
- * and nothing on this path sleeps, so the slot is not shared mid-use.
- */
-static __always_inline struct ss_flow_state *flow_scratch_get(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&flow_scratch, &zero);
-}
-
 /* Remember that the socket has flows, so its close (one lookup) ends them. */
 static __always_inline void flow_mark_socket(__u64 id)
 {
@@ -107,12 +94,14 @@ static __always_inline bool flow_count(const struct ss_flow_key *key, __u64 nbyt
 }
 
 /*
- * A new flow's state, zeroed in the scratch slot with the owner (current) filled in; the
- * caller fills the tuple and unix fields, or skips the flow (filters), before flow_start().
+ * A new flow's state (352 bytes do not fit the BPF stack next to everything else), zeroed in
+ * a scratch slot (scratch_get()) with the owner (current) filled in; the caller fills the
+ * tuple and unix fields, then hands it to flow_start(), or to flow_drop() to skip the flow
+ * (filters). Either gives the slot back.
  */
 static __always_inline struct ss_flow_state *flow_new(void)
 {
-	struct ss_flow_state *st = flow_scratch_get();
+	struct ss_flow_state *st = scratch_get();
 
 	if (!st)
 		return NULL;
@@ -121,8 +110,13 @@ static __always_inline struct ss_flow_state *flow_new(void)
 	return st;
 }
 
-/* Enter the flow flow_new() made and the caller filled, with its first datagram. */
-static __always_inline void flow_start(const struct ss_flow_key *key, struct ss_flow_state *st,
+static __always_inline void flow_drop(void)
+{
+	scratch_put();
+}
+
+/* flow_start()'s work: the entry in the table, and the flow's start record */
+static __always_inline void flow_enter(const struct ss_flow_key *key, struct ss_flow_state *st,
 				       __u64 nbytes, __u64 now, struct sock *sk, bool btf)
 {
 	struct ss_flow_state *other;
@@ -151,6 +145,14 @@ static __always_inline void flow_start(const struct ss_flow_key *key, struct ss_
 	}
 	flow_mark_socket(key->cookie);
 	flow_emit_start(key, st, 0, 0, 0, sk_cookie(sk, btf));
+}
+
+/* Enter the flow flow_new() made and the caller filled, with its first datagram. */
+static __always_inline void flow_start(const struct ss_flow_key *key, struct ss_flow_state *st,
+				       __u64 nbytes, __u64 now, struct sock *sk, bool btf)
+{
+	flow_enter(key, st, nbytes, now, sk, btf);
+	scratch_put();
 }
 
 #endif /* SS_FLOW_BPF_H */

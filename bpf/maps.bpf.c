@@ -13,7 +13,8 @@ struct ss_counters counters SEC(".maps");
 struct ss_wake_acc wake_acc SEC(".maps");
 struct ss_flow_table flows SEC(".maps");
 struct ss_flow_socks flow_socks SEC(".maps");
-struct ss_flow_scratch flow_scratch SEC(".maps");
+struct ss_cpu_scratch cpu_scratch SEC(".maps");
+struct ss_thread_scratch thread_scratch SEC(".maps");
 struct ss_thread_slots thread_slots SEC(".maps");
 struct ss_tick_clocks tick_clocks SEC(".maps");
 

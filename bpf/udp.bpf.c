@@ -90,8 +90,12 @@ static __always_inline void udp_count(struct sock *sk, struct ss_flow_key *k, lo
 	if (flow_count(k, bytes, now, sk, btf))
 		return;
 	st = flow_new();
-	if (st && udp_fill(st, sk, k, btf))
+	if (!st)
+		return;
+	if (udp_fill(st, sk, k, btf))
 		flow_start(k, st, bytes, now, sk, btf);
+	else
+		flow_drop();
 }
 
 /* One finished send: the destination given to sendto()/sendmsg(), else the connected peer. */

@@ -116,22 +116,13 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
 	return l;
 }
 
-/* unix_connect/unix_accept records are built here, then sent packed (unix_event_send). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ss_unix_event);
-} unix_scratch SEC(".maps");
-
 static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk)
 {
-	__u32 zero = 0;
-	struct ss_unix_event *e = bpf_map_lookup_elem(&unix_scratch, &zero);
+	struct ss_unix_event *e = scratch_get(); /* unix_event_send() gives it back */
 
 	if (!e)
 		return NULL;
-	__builtin_memset(e, 0, sizeof(*e)); /* per-CPU, in cache: cheap, and no stale bytes */
+	__builtin_memset(e, 0, sizeof(*e)); /* in cache: cheap, and no stale bytes */
 	hdr_init(&e->hdr, type, sizeof(*e));
 	owner_from_current(&e->owner);
 	e->cookie = sk_cookie(sk, false);
@@ -146,8 +137,9 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
  * local one, and the record cut after them (8-byte aligned), then sent. Most unix names are
  * short or absent: a connection's two records shrink from 2 x 336 bytes to ~2 x 140.
  */
-static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix_address *local,
-					    struct unix_address *peer)
+static __always_inline void unix_event_pack_send(struct ss_unix_event *e,
+						 struct unix_address *local,
+						 struct unix_address *peer)
 {
 	__u32 n = unix_addr_read(local, e->path), m, size;
 
@@ -163,6 +155,14 @@ static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix
 		return;
 	e->hdr.size = size;
 	event_output(e, size);
+}
+
+/* A record from unix_event_new(), sent; its scratch slot given back. */
+static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix_address *local,
+					    struct unix_address *peer)
+{
+	unix_event_pack_send(e, local, peer);
+	scratch_put();
 }
 
 /* The connecting process of socket sk, for the accept side. */
