@@ -138,15 +138,17 @@ BACKEND ?= fentry kprobe tracepoint auto
 vmtest:
 	KERNELS="$(KERNEL)" BACKENDS="$(BACKEND)" TESTS="$(TESTS)" tools/vmtest.sh
 
-# The part of the matrix CI runs, one backend per guest so the two CPUs finish together
-# within CI's time: fentry on 6.1, auto (fentry) on the oldest, the tracepoint backend on a
-# second kernel with its 6.7+ routes. kprobe runs in `make vmtest` (6.1 kprobe: ~30 min more).
+# The part of the matrix CI runs, one backend per guest, two guests at a time (two CPUs):
+# fentry on 6.1, auto (fentry) on the oldest, the tracepoint backend on a second kernel with
+# its 6.7+ routes, and fentry on the newest (sid, 7.x: PREEMPT_LAZY, so BPF programs can be
+# preempted). Four guests take as long as three (two rounds of two). kprobe runs in
+# `make vmtest` (6.1 kprobe: ~30 min more).
 # VMTEST_CI_EXCLUDE: e2e tests CI's guests leave out (they run on the host in `make test` and
 # in every guest of `make vmtest`): exit_paths and exit_errors check user-space exit handling,
 # the same on every kernel, and take 2-3 minutes each under emulation.
 VMTEST_CI_EXCLUDE ?= exit_paths exit_errors
 vmtest-ci:
-	KERNELS="6.1:fentry 5.10:auto 6.12:tracepoint" TESTS="$(TESTS)" \
+	KERNELS="6.1:fentry 5.10:auto 6.12:tracepoint sid:fentry" TESTS="$(TESTS)" \
 		EXCLUDE="$(filter $(notdir $(basename $(wildcard tests/e2e/*.sh))),$(VMTEST_CI_EXCLUDE))" tools/vmtest.sh
 
 $(BUILD)/vmlinux.h:

@@ -170,8 +170,10 @@ static __always_inline void count(enum ss_counter which)
 	__u32 key = which;
 	__u64 *val = bpf_map_lookup_elem(&counters, &key);
 
+	/* atomic although per-CPU: a preempting task (PREEMPT_LAZY kernels, see scratch_get())
+	 * may count between this one's load and store; these are rare events, so it is cheap */
 	if (val)
-		*val += 1; /* per-CPU slot: no atomics needed */
+		__sync_fetch_and_add(val, 1);
 }
 
 /*
