@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "kernel_mounts.h"
 #include "log.h"
+#include "util.h"
 
 #define CGROUP_DIR "/sys/fs/cgroup"
 
@@ -80,7 +81,11 @@ int tracefs_ensure(void)
 {
 	int err;
 
-	if (!access(TRACEFS "/events", F_OK) || !access("/sys/kernel/debug/tracing/events", F_OK))
+	if (path_exists(TRACEFS "/events"))
+		return 0;
+	if (errno == EACCES) /* mounted, root's own (0700) */
+		return -EACCES;
+	if (path_exists("/sys/kernel/debug/tracing/events"))
 		return 0;
 	if ((err = own_mount_ns()))
 		return err;
@@ -98,7 +103,7 @@ int tracefs_ensure(void)
  */
 int cgroup2_ensure(void)
 {
-	const char *at = access(CGROUP_DIR "/unified", F_OK) ? CGROUP_DIR : CGROUP_DIR "/unified";
+	const char *at = path_exists(CGROUP_DIR "/unified") ? CGROUP_DIR "/unified" : CGROUP_DIR;
 	char root[256];
 	int err;
 
