@@ -123,7 +123,7 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
 		/* libbpf falls back to tracefs kprobe_events when the PMU is missing */
 		if (!faccessat(AT_FDCWD, TRACEFS "/kprobe_events", W_OK, AT_EACCESS) ||
-		    !faccessat(AT_FDCWD, "/sys/kernel/debug/tracing/kprobe_events", W_OK, AT_EACCESS))
+		    !faccessat(AT_FDCWD, TRACEFS_IN_DEBUGFS "/kprobe_events", W_OK, AT_EACCESS))
 			return 0;
 		snprintf(why, why_len, "kprobe: kernel has no kprobe support (no kprobe PMU, no kprobe_events)");
 		return -EOPNOTSUPP;
@@ -254,7 +254,7 @@ static int section_probe(enum backend b, const char *sec, bool full, char *why, 
 		return -EPERM;
 	}
 	if ((t = sec_target(sec, tp_kinds))) {
-		snprintf(path, sizeof(path), TRACEFS "/events/%s", t);
+		snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), t);
 		if (!path_exists(path)) {
 			snprintf(why, why_len, "%s: %s %s", bn, path, errno == EACCES ?
 				 "not readable (root's tracefs: CAP_DAC_READ_SEARCH reads it)" :

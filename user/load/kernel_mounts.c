@@ -72,6 +72,14 @@ static int own_mount_ns(void)
 	return made < 0 ? made : 0;
 }
 
+const char *tracefs_dir(void)
+{
+	if (!path_exists(TRACEFS "/events") && errno != EACCES &&
+	    path_exists(TRACEFS_IN_DEBUGFS "/events"))
+		return TRACEFS_IN_DEBUGFS;
+	return TRACEFS;
+}
+
 /*
  * libbpf reads tracepoint ids from tracefs. When nothing has mounted it, mount it in our own
  * mount namespace: two sockscopes starting together cannot pull it from under each other (one
@@ -85,7 +93,7 @@ int tracefs_ensure(void)
 		return 0;
 	if (errno == EACCES) /* mounted, root's own (0700) */
 		return -EACCES;
-	if (path_exists("/sys/kernel/debug/tracing/events"))
+	if (path_exists(TRACEFS_IN_DEBUGFS "/events"))
 		return 0;
 	if ((err = own_mount_ns()))
 		return err;

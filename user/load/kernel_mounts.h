@@ -10,6 +10,11 @@
 #include <stddef.h>
 
 #define TRACEFS "/sys/kernel/tracing"
+#define TRACEFS_IN_DEBUGFS "/sys/kernel/debug/tracing"
+
+/* Where tracefs is mounted: TRACEFS, else the old place under debugfs where libbpf looks too,
+ * else TRACEFS (not mounted: tracefs_ensure() mounts it there). */
+const char *tracefs_dir(void);
 
 /* Mount point of the cgroup v2 hierarchy (from /proc/self/mountinfo): 0 or -ENOENT. */
 int cgroup2_root(char *buf, size_t len);
