@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Least privilege: as uid 65534 holding only the capabilities the man page lists per command
-# (ambient, through setpriv; no CAP_SYS_ADMIN), with tracefs mounted as systemd mounts it,
+# (ambient, through setpriv; no CAP_SYS_ADMIN), with tracefs mounted as systemd mounts it
+# (and kernel.perf_event_paranoid at most 2, as the man page asks on Debian's kernels),
 # `ports` and `assoc` print exactly what root's print for sockets of named processes of two
 # other users, and `trace` reports the same connections, owners and bytes as a root tracer
 # beside it. Once ready, a tracer holds CAP_BPF alone (root's bounding set too) and
@@ -11,6 +12,9 @@ need_root
 for tool in setpriv nsenter ss; do
 	command -v "$tool" >/dev/null || fail "$tool is missing (util-linux, iproute2)"
 done
+# by its path: the VM guests' busybox nsenter would run its own setpriv applet, which lacks
+# --reuid
+SETPRIV=$(command -v setpriv)
 netns_up
 NETNS=$(netns_inode)
 P_TCP=41301 P_UDP=41302 P_HELD=41303 P_CHURN=41304
@@ -21,10 +25,18 @@ if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/self/mounts; then
 	mount -t tracefs tracefs /sys/kernel/tracing || fail "cannot mount tracefs"
 	MOUNTED_TRACEFS=1
 fi
+# Debian's and Ubuntu's kernel.perf_event_paranoid=3 keeps perf events (tracepoints, kprobes)
+# for CAP_SYS_ADMIN; the man page asks for 2 there: set for the test, restored at exit
+PARANOID=$(cat /proc/sys/kernel/perf_event_paranoid)
+if [ "$PARANOID" -gt 2 ]; then
+	sysctl -qw kernel.perf_event_paranoid=2 || fail "cannot set kernel.perf_event_paranoid=2"
+	echo "note: kernel.perf_event_paranoid $PARANOID -> 2 for the test"
+fi
 priv_cleanup() {
 	[ -n "${ROOT_TRACER:-}" ] && kill -INT "$ROOT_TRACER" 2>/dev/null && wait "$ROOT_TRACER"
 	cleanup
 	[ -n "${MOUNTED_TRACEFS:-}" ] && { umount /sys/kernel/tracing || umount -l /sys/kernel/tracing; }
+	[ "$PARANOID" -gt 2 ] && sysctl -qw kernel.perf_event_paranoid="$PARANOID"
 }
 trap priv_cleanup EXIT
 
@@ -42,7 +54,7 @@ as_user() {
 		shift
 	fi
 	ulimit -l unlimited 2>/dev/null
-	exec "${enter[@]}" setpriv --reuid=$ID --regid=$ID --clear-groups --inh-caps="-all,$caps" \
+	exec "${enter[@]}" "$SETPRIV" --reuid=$ID --regid=$ID --clear-groups --inh-caps="-all,$caps" \
 		--ambient-caps="-all,$caps" --bounding-set=-all,"$caps" -- "$@"
 }
 # the capabilities the man page lists for each command

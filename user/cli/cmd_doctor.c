@@ -92,6 +92,10 @@ static void check_privileges(struct report *r)
 		      "run as root (sudo sockscope doctor), or with CAP_BPF, CAP_PERFMON and "
 		      "CAP_NET_ADMIN");
 		r->not_permitted = true;
+	} else if (perf_events_restricted()) {
+		check(r, ST_WARN, "privileges", found,
+		      "sysctl kernel.perf_event_paranoid=2 (Debian and Ubuntu set 3, which keeps "
+		      "tracepoints and kprobes for CAP_SYS_ADMIN), or run as root");
 	} else if (!net_admin && !sys_admin) {
 		check(r, ST_WARN, "privileges", found,
 		      "grant CAP_NET_ADMIN: the cgroup socket programs need it");

@@ -131,6 +131,10 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	attr.type = type;
 	attr.config1 = (__u64)(unsigned long)func;
 	fd = syscall(SYS_perf_event_open, &attr, -1 /* pid */, 0 /* cpu */, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && perf_events_restricted()) {
+		snprintf(why, why_len, "kprobe: " PERF_RESTRICTED, perf_event_paranoid());
+		return -EPERM;
+	}
 	if (fd < 0) {
 		snprintf(why, why_len, "kprobe: cannot probe %s: %s", func, strerror(errno));
 		return -errno;
@@ -254,6 +258,11 @@ static int section_probe(enum backend b, const char *sec, bool full, char *why, 
 		return -EPERM;
 	}
 	if ((t = sec_target(sec, tp_kinds))) {
+		if (perf_events_restricted()) {
+			snprintf(why, why_len, "%s: %s: " PERF_RESTRICTED, bn, t,
+				 perf_event_paranoid());
+			return -EPERM;
+		}
 		snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), t);
 		if (!path_exists(path)) {
 			snprintf(why, why_len, "%s: %s %s", bn, path, errno == EACCES ?

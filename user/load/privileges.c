@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <dirent.h>
 #include <errno.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "log.h"
 #include "privileges.h"
+#include "util.h"
 
 static int caps_get(struct __user_cap_data_struct data[2])
 {
@@ -21,6 +24,39 @@ bool cap_effective(int cap)
 	struct __user_cap_data_struct data[2];
 
 	return !caps_get(data) && (data[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int perf_event_paranoid(void)
+{
+	char line[32];
+	char *end;
+	long v;
+
+	read_first_line("/proc/sys/kernel/perf_event_paranoid", line, sizeof(line));
+	v = strtol(line, &end, 10);
+	return end == line || v < -1 || v > 100 ? -1 : (int)v;
+}
+
+bool perf_events_restricted(void)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_SOFTWARE, .size = sizeof(attr),
+					.config = PERF_COUNT_SW_DUMMY, .exclude_kernel = 1,
+					.exclude_hv = 1 };
+	static int restricted = -1;
+	int fd;
+
+	if (restricted < 0) {
+		/* upstream treats 3 as 2: only a kernel with the patch refuses a process
+		 * watching itself in user space */
+		restricted = 0;
+		if (perf_event_paranoid() > 2 && !cap_effective(CAP_SYS_ADMIN)) {
+			fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+			restricted = fd < 0 && errno == EACCES;
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	return restricted;
 }
 
 static int threads_of_self(void)

@@ -22,6 +22,21 @@
 bool cap_effective(int cap);
 
 /*
+ * kernel.perf_event_paranoid, or -1 when unreadable. Debian's and Ubuntu's kernels add a
+ * level 3 (their default) that refuses every perf_event_open() without CAP_SYS_ADMIN, so
+ * tracepoints and kprobes, which attach through perf events, take it there; fentry, BTF
+ * tracepoints, iterators and cgroup programs do not.
+ */
+int perf_event_paranoid(void);
+/* Are perf events refused to this process (level 3 or more with that patch, without
+ * CAP_SYS_ADMIN)? Asked once. */
+bool perf_events_restricted(void);
+/* Why, as printf text taking the level (an int). */
+#define PERF_RESTRICTED                                                                    \
+	"kernel.perf_event_paranoid=%d refuses perf events without CAP_SYS_ADMIN "         \
+	"(sysctl kernel.perf_event_paranoid=2 lets CAP_PERFMON do)"
+
+/*
  * Keep only the capabilities in keep (of those held): the permitted, effective and
  * inheritable sets, the ambient set emptied, the bounding set too where CAP_SETPCAP allows,
  * and no_new_privs set, so nothing can be regained, not even through execve(). Capabilities
