@@ -16,7 +16,7 @@
 /* sysexits.h values: what scripts around sockscope can rely on */
 #define EXIT_USAGE 64       /* bad arguments */
 #define EXIT_UNAVAILABLE 69 /* the kernel cannot offer what was asked (backend, BTF) */
-#define EXIT_NOPERM 77      /* not root / lacking CAP_BPF + CAP_PERFMON */
+#define EXIT_NOPERM 77      /* lacking a capability the command needs */
 
 #define MAX_DURATION_S (366.0 * 24 * 3600)
 #define DEFAULT_RING_BYTES (8ul << 20)

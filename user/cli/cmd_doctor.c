@@ -80,19 +80,30 @@ static void check_privileges(struct report *r)
 {
 	bool bpf = cap_effective(CAP_BPF), perfmon = cap_effective(CAP_PERFMON);
 	bool net_admin = cap_effective(CAP_NET_ADMIN), sys_admin = cap_effective(CAP_SYS_ADMIN);
-	char found[160];
+	bool ptrace = cap_effective(CAP_SYS_PTRACE), read_search = cap_effective(CAP_DAC_READ_SEARCH);
+	char found[256];
 
 	snprintf(found, sizeof(found), "uid %u; CAP_BPF %s, CAP_PERFMON %s, CAP_NET_ADMIN %s, "
-		 "CAP_SYS_ADMIN %s", (unsigned)geteuid(), bpf ? "yes" : "no", perfmon ? "yes" : "no",
-		 net_admin ? "yes" : "no", sys_admin ? "yes" : "no");
+		 "CAP_DAC_READ_SEARCH %s, CAP_SYS_PTRACE %s, CAP_SYS_ADMIN %s", (unsigned)geteuid(),
+		 bpf ? "yes" : "no", perfmon ? "yes" : "no", net_admin ? "yes" : "no",
+		 read_search ? "yes" : "no", ptrace ? "yes" : "no", sys_admin ? "yes" : "no");
 	if (!sys_admin && !(bpf && perfmon)) {
 		check(r, ST_FAIL, "privileges", found,
 		      "run as root (sudo sockscope doctor), or with CAP_BPF, CAP_PERFMON and "
 		      "CAP_NET_ADMIN");
 		r->not_permitted = true;
-	} else if (!net_admin) {
+	} else if (perf_events_restricted()) {
+		check(r, ST_WARN, "privileges", found,
+		      "sysctl kernel.perf_event_paranoid=2 (Debian and Ubuntu set 3, which keeps "
+		      "tracepoints and kprobes for CAP_SYS_ADMIN), or run as root");
+	} else if (!net_admin && !sys_admin) {
 		check(r, ST_WARN, "privileges", found,
 		      "grant CAP_NET_ADMIN: the cgroup socket programs need it");
+	} else if (!ptrace || (!read_search && geteuid())) {
+		check(r, ST_WARN, "privileges", found,
+		      "grant CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH: other users' /proc entries "
+		      "(threads blocked in accept() at start, owners only /proc shows) and, when "
+		      "not root, root's tracefs");
 	} else {
 		check(r, ST_OK, "privileges", found, NULL);
 	}
@@ -176,7 +187,11 @@ static void check_mounts(struct report *r)
 	char root[256], found[320];
 	int err = tracefs_ensure();
 
-	if (err)
+	if (err == -EACCES)
+		check(r, ST_WARN, "tracefs", "mounted, root's, not readable",
+		      "grant CAP_DAC_READ_SEARCH: the tracepoint backend's syscall hooks read "
+		      "their ids there");
+	else if (err)
 		check(r, ST_WARN, "tracefs", strerror(-err),
 		      "mount tracefs at " TRACEFS " (or grant CAP_SYS_ADMIN to let sockscope mount "
 		      "its own): the tracepoint backend's syscall hooks need it");

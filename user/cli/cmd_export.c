@@ -90,7 +90,7 @@ static int cmd_export(void *opts)
 	}
 	if (o->listen)
 		http_addr_text(&o->listen_addr, listen_text, sizeof(listen_text));
-	if (o->listen && !(http = http_start(&o->listen_addr))) {
+	if (o->listen && !(http = http_bind(&o->listen_addr))) {
 		rc = errno == ENOTSUP ? EXIT_USAGE : EXIT_OSERR;
 		if (rc == EXIT_OSERR)
 			elog("cannot serve /metrics: %s (is the port in use?)", strerror(errno));
@@ -102,6 +102,13 @@ static int cmd_export(void *opts)
 		http_stop(http);
 		exporter_free(&x);
 		return rc;
+	}
+	if (http && (err = http_serve(http))) {
+		elog("cannot serve /metrics: %s", strerror(-err));
+		live_stop(&s);
+		http_stop(http);
+		exporter_free(&x);
+		return EXIT_OSERR;
 	}
 	x.events = !o->once;
 	exporter_note_start(&x, &s);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "output.h"
 #include "preflight.h"
+#include "privileges.h"
 #include "source.h"
 #include "tracer.h"
 #include "tracing.h"
@@ -337,6 +338,8 @@ static int cmd_trace(void *opts)
 		capture_sink_snapshot(&cap, o->filter.protos);
 	if (!o->capture_path)
 		clock_sync(); /* (with a capture, before its header) */
+	/* the rest reads the rings and maps, and may attach cgroup/sendmsg: nothing else */
+	privs_drop_after_attach(false);
 	if (out->ops->begin)
 		out->ops->begin(out);
 	report_ready(&tr.t);

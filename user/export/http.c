@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "http.h"
 #include "log.h"
@@ -66,12 +68,18 @@ void http_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len)
 
 #ifdef SS_NO_HTTP /* the static build (the VM matrix) links no HTTP library */
 
-struct http_server *http_start(const struct sockaddr_storage *addr)
+struct http_server *http_bind(const struct sockaddr_storage *addr)
 {
 	(void)addr;
 	elog("--listen: this build has no HTTP server (built with STATIC=1); use --textfile");
 	errno = ENOTSUP;
 	return NULL;
+}
+
+int http_serve(struct http_server *h)
+{
+	(void)h;
+	return -ENOTSUP;
 }
 
 void http_publish(struct http_server *h, const char *page, size_t len)
@@ -88,6 +96,8 @@ void http_stop(struct http_server *h)
 #include <microhttpd.h>
 
 struct http_server {
+	int fd; /* the listening socket, the daemon's once it runs */
+	bool v6;
 	struct MHD_Daemon *daemon;
 	pthread_mutex_t lock;
 	char *page; /* the last page published */
@@ -149,32 +159,46 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	vlog("http: %s", msg);
 }
 
-struct http_server *http_start(const struct sockaddr_storage *addr)
+struct http_server *http_bind(const struct sockaddr_storage *addr)
 {
 	struct http_server *h = calloc(1, sizeof(*h));
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	socklen_t len = addr->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+						    : sizeof(struct sockaddr_in);
+	int one = 1, err;
 
 	if (!h)
 		return NULL;
+	h->v6 = addr->ss_family == AF_INET6;
+	/* as libmicrohttpd binds its own: address reuse, IPv6 only on an IPv6 address */
+	h->fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (h->fd < 0 || setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (h->v6 && setsockopt(h->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(h->fd, (const struct sockaddr *)addr, len) || listen(h->fd, SOMAXCONN)) {
+		err = errno;
+		if (h->fd >= 0)
+			close(h->fd);
+		free(h);
+		errno = err;
+		return NULL;
+	}
 	pthread_mutex_init(&h->lock, NULL);
-	if (addr->ss_family == AF_INET6)
+	return h;
+}
+
+int http_serve(struct http_server *h)
+{
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+
+	if (h->v6)
 		flags |= MHD_USE_IPv6;
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
-				     MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)addr,
+				     MHD_OPTION_LISTEN_SOCKET, h->fd,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				     MHD_OPTION_END);
-	if (!h->daemon) {
-		int err = errno ? errno : EADDRINUSE;
-
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-		errno = err;
-		return NULL;
-	}
-	return h;
+	return h->daemon ? 0 : -(errno ? errno : EIO);
 }
 
 void http_publish(struct http_server *h, const char *page, size_t len)
@@ -195,7 +219,10 @@ void http_stop(struct http_server *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->daemon);
+	if (h->daemon)
+		MHD_stop_daemon(h->daemon); /* (closes the socket) */
+	else
+		close(h->fd);
 	pthread_mutex_destroy(&h->lock);
 	free(h->page);
 	free(h);

@@ -22,8 +22,17 @@ int http_parse_listen(const char *spec, struct sockaddr_storage *addr, socklen_t
 /* "ADDR:PORT" or "[ADDR6]:PORT". */
 void http_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len);
 
-/* Listen and serve. NULL after saying why (errno set); also when built without HTTP. */
-struct http_server *http_start(const struct sockaddr_storage *addr);
+/*
+ * Bind and listen, before anything else starts, so a port in use fails the command at once
+ * (and a port below 1024 binds while the capability is held). NULL, errno set, on error;
+ * also when built without HTTP (after saying so, errno ENOTSUP).
+ */
+struct http_server *http_bind(const struct sockaddr_storage *addr);
+/*
+ * Serve from a thread of libmicrohttpd's. Started after the capabilities were dropped
+ * (privs_drop_after_attach()): a thread keeps the ones it was created with. 0 or -errno.
+ */
+int http_serve(struct http_server *h);
 /* Serve this page from now on (copied). */
 void http_publish(struct http_server *h, const char *page, size_t len);
 void http_stop(struct http_server *h);

@@ -39,7 +39,14 @@ static bool all_digits(const char *s)
 	return true;
 }
 
-static int scan_task(int map_fd, const char *pid)
+/* A thread whose syscall file this process may not read (another user's, without
+ * CAP_SYS_PTRACE) may be blocked in accept: the caller cannot trust the list. */
+static bool denied(void)
+{
+	return errno == EACCES || errno == EPERM;
+}
+
+static int scan_task(int map_fd, const char *pid, bool *unreadable)
 {
 	char path[320], line[128]; /* d_name is at most 255 bytes */
 	struct dirent *t;
@@ -59,9 +66,14 @@ static int scan_task(int map_fd, const char *pid)
 						       pid, t->d_name) >= (int)sizeof(path))
 			continue;
 		f = fopen(path, "re");
-		if (!f)
+		if (!f) {
+			*unreadable |= denied();
 			continue;
-		if (fgets(line, sizeof(line), f) && syscall_line_is_accept(line)) {
+		}
+		errno = 0;
+		if (!fgets(line, sizeof(line), f)) {
+			*unreadable |= denied(); /* the kernel checks ptrace access at read */
+		} else if (syscall_line_is_accept(line)) {
 			tid = (__u32)strtoul(t->d_name, NULL, 10);
 			if (!bpf_map_update_elem(map_fd, &tid, &one, BPF_ANY))
 				n++;
@@ -76,13 +88,14 @@ int accept_waiters_scan(int map_fd)
 {
 	struct dirent *p;
 	DIR *proc = opendir("/proc");
+	bool unreadable = false;
 	int n = 0;
 
 	if (!proc)
 		return -errno;
 	while ((p = readdir(proc)))
 		if (all_digits(p->d_name))
-			n += scan_task(map_fd, p->d_name);
+			n += scan_task(map_fd, p->d_name, &unreadable);
 	closedir(proc);
-	return n;
+	return unreadable ? -EACCES : n;
 }

@@ -11,7 +11,8 @@
 
 /* Is this /proc/.../syscall text a thread blocked in accept or accept4? */
 bool syscall_line_is_accept(const char *line);
-/* Put every such thread id into the BPF hash map map_fd. Returns how many, or -errno. */
+/* Put every such thread id into the BPF hash map map_fd. Returns how many, or -errno:
+ * -EACCES when a thread's file was not readable (without CAP_SYS_PTRACE). */
 int accept_waiters_scan(int map_fd);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,7 +12,9 @@
 #include "backends.h"
 #include "kernel_mounts.h"
 #include "log.h"
+#include "privileges.h"
 #include "sockscope.skel.h"
+#include "util.h"
 
 
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
@@ -119,8 +122,8 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 
 	if (read_int_file("/sys/bus/event_source/devices/kprobe/type", &type)) {
 		/* libbpf falls back to tracefs kprobe_events when the PMU is missing */
-		if (!access(TRACEFS "/kprobe_events", W_OK) ||
-		    !access(TRACEFS_IN_DEBUGFS "/kprobe_events", W_OK))
+		if (!faccessat(AT_FDCWD, TRACEFS "/kprobe_events", W_OK, AT_EACCESS) ||
+		    !faccessat(AT_FDCWD, TRACEFS_IN_DEBUGFS "/kprobe_events", W_OK, AT_EACCESS))
 			return 0;
 		snprintf(why, why_len, "kprobe: kernel has no kprobe support (no kprobe PMU, no kprobe_events)");
 		return -EOPNOTSUPP;
@@ -128,6 +131,10 @@ static int kprobe_probe(const char *func, char *why, size_t why_len)
 	attr.type = type;
 	attr.config1 = (__u64)(unsigned long)func;
 	fd = syscall(SYS_perf_event_open, &attr, -1 /* pid */, 0 /* cpu */, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && perf_events_restricted()) {
+		snprintf(why, why_len, "kprobe: " PERF_RESTRICTED, perf_event_paranoid());
+		return -EPERM;
+	}
 	if (fd < 0) {
 		snprintf(why, why_len, "kprobe: cannot probe %s: %s", func, strerror(errno));
 		return -errno;
@@ -244,11 +251,23 @@ static int section_probe(enum backend b, const char *sec, bool full, char *why, 
 		snprintf(why, why_len, "%s: no cgroup v2 hierarchy mounted for the cgroup hooks", bn);
 		return -ENOENT;
 	}
+	if (sec_target(sec, cgroup_kinds) && !cap_effective(CAP_NET_ADMIN) &&
+	    !cap_effective(CAP_SYS_ADMIN)) {
+		snprintf(why, why_len, "%s: loading cgroup programs (%s) needs CAP_NET_ADMIN", bn,
+			 sec);
+		return -EPERM;
+	}
 	if ((t = sec_target(sec, tp_kinds))) {
+		if (perf_events_restricted()) {
+			snprintf(why, why_len, "%s: %s: " PERF_RESTRICTED, bn, t,
+				 perf_event_paranoid());
+			return -EPERM;
+		}
 		snprintf(path, sizeof(path), "%s/events/%s", tracefs_dir(), t);
-		if (access(path, F_OK)) {
-			snprintf(why, why_len, "%s: %s missing (tracefs not mounted or no syscall tracepoints)",
-				 bn, path);
+		if (!path_exists(path)) {
+			snprintf(why, why_len, "%s: %s %s", bn, path, errno == EACCES ?
+				 "not readable (root's tracefs: CAP_DAC_READ_SEARCH reads it)" :
+				 "missing (tracefs not mounted or no syscall tracepoints)");
 			return -ENOENT;
 		}
 	}

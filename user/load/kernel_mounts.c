@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "kernel_mounts.h"
 #include "log.h"
+#include "util.h"
 
 #define CGROUP_DIR "/sys/fs/cgroup"
 
@@ -71,23 +72,28 @@ static int own_mount_ns(void)
 	return made < 0 ? made : 0;
 }
 
+const char *tracefs_dir(void)
+{
+	if (!path_exists(TRACEFS "/events") && errno != EACCES &&
+	    path_exists(TRACEFS_IN_DEBUGFS "/events"))
+		return TRACEFS_IN_DEBUGFS;
+	return TRACEFS;
+}
+
 /*
  * libbpf reads tracepoint ids from tracefs. When nothing has mounted it, mount it in our own
  * mount namespace: two sockscopes starting together cannot pull it from under each other (one
  * unmounting it between the other's probe and attach broke that attach).
  */
-const char *tracefs_dir(void)
-{
-	if (access(TRACEFS "/events", F_OK) && !access(TRACEFS_IN_DEBUGFS "/events", F_OK))
-		return TRACEFS_IN_DEBUGFS;
-	return TRACEFS;
-}
-
 int tracefs_ensure(void)
 {
 	int err;
 
-	if (!access(TRACEFS "/events", F_OK) || !access(TRACEFS_IN_DEBUGFS "/events", F_OK))
+	if (path_exists(TRACEFS "/events"))
+		return 0;
+	if (errno == EACCES) /* mounted, root's own (0700) */
+		return -EACCES;
+	if (path_exists(TRACEFS_IN_DEBUGFS "/events"))
 		return 0;
 	if ((err = own_mount_ns()))
 		return err;
@@ -105,7 +111,7 @@ int tracefs_ensure(void)
  */
 int cgroup2_ensure(void)
 {
-	const char *at = access(CGROUP_DIR "/unified", F_OK) ? CGROUP_DIR : CGROUP_DIR "/unified";
+	const char *at = path_exists(CGROUP_DIR "/unified") ? CGROUP_DIR "/unified" : CGROUP_DIR;
 	char root[256];
 	int err;
 

@@ -24,7 +24,9 @@ int mountinfo_cgroup2(const char *line, char *buf, size_t len);
 
 /*
  * Make tracefs available for tracepoint attachment (libbpf reads event ids there): when it is
- * not mounted, mount it in a private mount namespace (so it needs no unmounting). 0 or -errno.
+ * not mounted, mount it in a private mount namespace (so it needs no unmounting). 0 or -errno:
+ * -EACCES when it is mounted but not readable (root's, without CAP_DAC_READ_SEARCH), -EPERM
+ * when mounting takes CAP_SYS_ADMIN.
  */
 int tracefs_ensure(void);
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stdio.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -8,21 +9,27 @@
 #include "log.h"
 #include "preflight.h"
 
-bool cap_effective(int cap)
-{
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { 0 };
-
-	return !syscall(SYS_capget, &hdr, data) && (data[cap / 32].effective & (1u << (cap % 32)));
-}
-
 int preflight_permissions(void)
 {
 	if (cap_effective(CAP_SYS_ADMIN) || (cap_effective(CAP_BPF) && cap_effective(CAP_PERFMON)))
 		return 0;
 	elog("not permitted to load BPF programs: run as root (sudo sockscope ...) or grant "
-	     "CAP_BPF, CAP_PERFMON (and CAP_SYS_ADMIN to mount tracefs)");
+	     "CAP_BPF and CAP_PERFMON (each command's list: man sockscope, PRIVILEGES)");
 	return EXIT_NOPERM;
+}
+
+const char *tracefs_problem(int err)
+{
+	static char buf[256];
+
+	if (err == -EACCES)
+		return "tracefs at " TRACEFS " is root's and not readable: grant CAP_DAC_READ_SEARCH";
+	if (err == -EPERM)
+		return "tracefs is not mounted at " TRACEFS " and mounting it takes CAP_SYS_ADMIN: "
+		       "mount it (systemd does; `ip netns exec` hides it, `nsenter --net` does not)";
+	snprintf(buf, sizeof(buf), "tracefs is not mounted at " TRACEFS " and mounting it "
+		 "failed: %s", strerror(-err));
+	return buf;
 }
 
 int preflight_btf(void)
@@ -38,7 +45,7 @@ int preflight_backends(enum backend forced, bool probe, unsigned protos, bool pr
 		       struct hook_choice choice[HOOK_COUNT])
 {
 	enum hook failed;
-	int err;
+	int err, tracefs_err;
 
 	if (!probe) {
 		for (int h = 0; h < HOOK_COUNT; h++) {
@@ -52,16 +59,17 @@ int preflight_backends(enum backend forced, bool probe, unsigned protos, bool pr
 		}
 		return 0;
 	}
-	err = tracefs_ensure();
-	if (err)
-		vlog("tracefs is not mounted and mounting it failed (%s): syscall tracepoints unavailable",
-		     strerror(-err));
+	tracefs_err = tracefs_ensure();
+	if (tracefs_err)
+		vlog("%s: syscall tracepoints unavailable", tracefs_problem(tracefs_err));
 	err = cgroup2_ensure();
 	if (err)
 		vlog("no cgroup v2 hierarchy is mounted and mounting one failed (%s): no cgroup hooks",
 		     strerror(-err));
 	if (!backends_choose(forced, protos, protos_explicit, choice, &failed))
 		return 0;
+	if (tracefs_err)
+		elog("%s", tracefs_problem(tracefs_err));
 	if (forced == BACKEND_AUTO)
 		elog("no backend is available for hook %s: %s", hook_name(failed), choice[failed].why);
 	else

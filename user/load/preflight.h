@@ -5,12 +5,13 @@
 
 #include <stdbool.h>
 #include "backends.h"
+#include "privileges.h"
 
-/* Is this capability (CAP_*) in the process's effective set? */
-bool cap_effective(int cap);
 /* 0 when allowed to load and attach BPF; else an exit code, after saying why. */
 int preflight_permissions(void);
 int preflight_btf(void);
+/* What tracefs_ensure()'s error means, and the remedy, as one sentence. */
+const char *tracefs_problem(int err);
 /*
  * Pick the backend of every hook (probing the kernel unless probe is false and a backend
  * is forced). Mounts tracefs privately if needed. 0 or an exit code.

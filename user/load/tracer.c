@@ -394,8 +394,8 @@ int tracer_attach(struct tracer *t)
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
 	if (n < 0) {
-		vlog("accept net: cannot list threads blocked in accept (%s): it takes every accept",
-		     strerror(-n));
+		vlog("accept net: cannot list threads blocked in accept (%s%s): it takes every "
+		     "accept", strerror(-n), n == -EACCES ? "; CAP_SYS_PTRACE reads them all" : "");
 		return 0;
 	}
 	vlog("accept net: %d thread(s) were blocked in accept() at start", n);

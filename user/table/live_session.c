@@ -7,6 +7,7 @@
 #include "log.h"
 #include "live_session.h"
 #include "preflight.h"
+#include "privileges.h"
 #include "proc_owners.h"
 #include "proto_counts.h"
 #include "table_feed.h"
@@ -180,6 +181,13 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	s->all_netns = !events && (o->all_netns || (o->scope.netns && o->scope.netns != s->netns));
 	if (s->all_netns)
 		s->netns = 0;
+	/* without these, namespaces would be left out without a word */
+	if (s->all_netns && (!cap_effective(CAP_SYS_ADMIN) || !cap_effective(CAP_SYS_PTRACE))) {
+		elog("--all-netns%s enters every network namespace: it needs CAP_SYS_ADMIN (setns) "
+		     "and CAP_SYS_PTRACE (other users' /proc/PID/ns/net)",
+		     o->all_netns ? "" : " (--netns naming another namespace)");
+		return EXIT_NOPERM;
+	}
 	if (assoc_table_init(&s->table, o->max_socks)) {
 		elog("out of memory");
 		return 1;
@@ -223,6 +231,8 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 			goto fail;
 		}
 		s->lost_seen = 0; /* a loss before the snapshot is covered by it */
+		/* from here on: the rings, re-snapshots and the unix sweep */
+		privs_drop_after_attach(true);
 	}
 	s->on_event = on_event;
 	return 0;

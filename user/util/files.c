@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "util.h"
 
 void read_first_line(const char *path, char *buf, size_t len)
@@ -14,4 +15,11 @@ void read_first_line(const char *path, char *buf, size_t len)
 		fclose(f);
 	}
 	buf[strcspn(buf, "\n")] = '\0';
+}
+
+bool path_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
 }

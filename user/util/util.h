@@ -3,6 +3,7 @@
 #ifndef SS_UTIL_H
 #define SS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -28,6 +29,13 @@ static inline uint64_t mono_ns(void)
 
 /* The first line of a small file (/proc, /sys), without its newline; "" when unreadable. */
 void read_first_line(const char *path, char *buf, size_t len);
+
+/*
+ * Does path exist? With the effective ids and capabilities, unlike access(), which checks
+ * as the real uid with no capabilities: a non-root user holding CAP_DAC_READ_SEARCH sees
+ * into root's 0700 tracefs.
+ */
+bool path_exists(const char *path);
 
 /* Monotonic seconds, for deadlines and intervals. */
 static inline double mono_s(void)
