@@ -25,10 +25,10 @@ state_misses() {
 }
 
 limit=$(known_limit state_misses) || limit=
+preempt=$(known_limit preempt_skips) || preempt=
 for round in $(seq "$ROUNDS"); do
 	# a ring that holds a whole round: this test is about the twin, not the reader's speed
-	# (under emulation, sid's guest fell ~200 events behind with the default 8 MiB;
-	# lost_events and top_lost check what a full ring does)
+	# under emulation (lost_events and top_lost check what a full ring does)
 	start_tracer -j -v --ring-size $((64 << 20)) --port "$PORT" --port $((PORT + 1))
 	in_ns "$TCPDRIVE" churn nest 127.0.0.1 "$PORT" "$N" >"$WORK/churn1.out" &
 	other=$!
@@ -39,10 +39,22 @@ for round in $(seq "$ROUNDS"); do
 
 	# one pass over the output: "COUNT EVENT ROLE" for the namespace
 	tally=$(jq -r "select(.netns == $NETNS) | \"\(.event) \(.role)\"" "$WORK/tracer.out" | sort | uniq -c)
+	short=0
 	for want in "connect client" "accept server" "close client" "close server"; do
-		assert_eq $((2 * N)) "$(awk -v w="$want" '$2 " " $3 == w { print $1 }' <<<"$tally")" "round $round: $want events"
+		got=$(awk -v w="$want" '$2 " " $3 == w { print $1 }' <<<"$tally")
+		if [ -n "$preempt" ]; then
+			[ "${got:-0}" -le $((2 * N)) ] || fail "round $round: $got $want events, more than $((2 * N))"
+			short=$((short + 2 * N - ${got:-0}))
+		else
+			assert_eq $((2 * N)) "$got" "round $round: $want events"
+		fi
 	done
-	assert_eq 0 "$(lost_total)" "round $round: lost"
+	if [ -n "$preempt" ]; then # each missing event counted lost, never silent
+		[ "$short" -le "$(lost_total)" ] || fail "round $round: $short events missing, $(lost_total) counted lost"
+		echo "round $round: $short events missing and $(lost_total) counted lost (known limit: $preempt)"
+	else
+		assert_eq 0 "$(lost_total)" "round $round: lost"
+	fi
 	echo "round $round: $(cat "$WORK/churn1.out" "$WORK/churn2.out" | grep -h '^churn' | paste -sd' '); nested runs the kernel skipped and the twin program covered: $skips"
 	[ -n "$limit" ] && { echo "nested runs not required: known limit: $limit"; exit 0; }
 	[ "$skips" -gt 0 ] && exit 0

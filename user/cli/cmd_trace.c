@@ -258,6 +258,10 @@ static void report_done(const struct tracing *tr)
 	     (unsigned long long)st->untracked, (unsigned long long)st->flow_overflow);
 	vlog("%llu closes reported by the tcp_destroy_sock net (the state hook missed them)",
 	     (unsigned long long)tracer_closes_by_net(&tr->t));
+	/* of lost: runs the kernel skipped (a program nested in itself on a CPU, or preempted
+	 * in it while another task came: docs/design.md), the rest a ring or table full */
+	vlog("%llu program runs the kernel skipped (counted in lost)",
+	     (unsigned long long)tracer_skipped_runs(&tr->t));
 	if (st->flow_overflow)
 		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
 		     (unsigned long long)st->flow_overflow);
