@@ -15,7 +15,7 @@
 # loop of short-lived processes (tcpdrive churn, udpdrive flood, unixdrive dgram and pair,
 # unixchurn; PAUSE seconds between rounds). `curl` scrapes the export's /metrics at each sample.
 # A full run replaces its section of bench/RESULTS.md; a shorter one (a try) only prints it.
-# Run it alone (as root): the tracers also read other namespaces' events, and other tests'
+# KEEP_WORK=1 keeps the raw files (the watch's output, samples, pages). Run it alone (as root): the tracers also read other namespaces' events, and other tests'
 # load slows the churn.
 #
 #   bench/soak.sh       SOAK_SECONDS=600 WARMUP_SECONDS=60 SAMPLE_SECONDS=5
@@ -52,7 +52,7 @@ cleanup() { # every step, whatever the one before returned
 	for p in "$WATCH" "$EXPORT"; do [ -n "$p" ] && kill -INT "$p" 2>/dev/null && { wait "$p" 2>/dev/null || true; }; done
 	for p in "${CHURNERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
 	ip netns del "$NS" 2>/dev/null || true
-	rm -rf "$WORK"
+	if [ -n "${KEEP_WORK:-}" ]; then echo "soak: kept $WORK" >&2; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
