@@ -4,7 +4,8 @@
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
 #   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
-#                   make bench-export  the exporter (bench/export.sh)
+#                   make bench-export  the exporter (bench/export.sh);  make soak  10 minutes of
+#                   mixed churn under assoc --watch and export (bench/soak.sh)
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
 #   make vmtest     the kernel matrix in QEMU: KERNEL="5.10 6.1 6.12 sid" BACKEND="fentry
 #                   kprobe tracepoint auto" by default, e.g. make vmtest KERNEL=6.1 BACKEND=kprobe
@@ -65,9 +66,10 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 # the traffic drivers: tests/drivers/NAME.c -> build/tests/NAME (the tests run them from there)
 TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/drivers/*.c))
-BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/heapstat.c,$(wildcard bench/*.c))) \
+	      $(BUILD)/bench/heapstat.so
 
-.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-export vmtest vmtest-ci install clean
+.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-export soak vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
@@ -98,6 +100,10 @@ bench-proto: deps all
 
 bench-export: deps all
 	bench/export.sh
+
+# not CI: memory, lost events and the live table after SOAK_SECONDS (600) of churn
+soak: deps all
+	bench/soak.sh
 
 # libFuzzer targets (tests/fuzz/NAME.c): the user side built again with clang's coverage and
 # ASan+UBSan in $(BUILD)/fuzz, each target linked with tests/fuzz/fuzz_support.c; `make fuzz`
@@ -223,6 +229,12 @@ $(BUILD)/bench/table_rate: bench/table_rate.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(filter %.c %.o,$^) $(LDLIBS) -o $@
+
+# preloaded by the soak into sockscope: the heap's bytes in use, from a thread (bench/soak.sh)
+$(BUILD)/bench/heapstat.so: bench/heapstat.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -shared $(LDFLAGS) $< -pthread -o $@
 
 $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)

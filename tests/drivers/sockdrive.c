@@ -28,8 +28,13 @@
  *                                                socket, N named NAME2 the connecting one
  *   sockdrive churn NAME ADDR PORT COUNT KEEP USEC
  *       COUNT loopback connections one after another, USEC apart, each kept open until KEEP
- *       newer ones exist; prints "done" after the last, then holds the KEEP left open.
- *       COUNT 0: until SIGUSR1
+ *       newer ones exist; prints "done N" (N made) after the last, closes the listener,
+ *       then holds the KEEP left open. COUNT 0: until SIGUSR1
+ *   sockdrive udp-churn NAME ADDR PORT COUNT KEEP USEC
+ *       the same with UDP: a sink bound on PORT receives one datagram from each new socket
+ *       connected to it (a flow at both ends); the sink is closed after the last
+ *   sockdrive unix-churn NAME PATH COUNT KEEP USEC
+ *       the same with unix stream connections to a listener on PATH (@name: abstract)
  *   sockdrive many NAME ADDR PORT NTCP NUNIX
  *       NTCP established loopback TCP connections and NUNIX unix socket pairs, all held by
  *       this one process (the benchmark's population)
@@ -62,7 +67,8 @@ static void usage(void)
 	      "       tcp-pair NAME1 NAME2 ADDR PORT | tcp-pair-shared NAME1 NAME2 NAME3 ADDR PORT |\n"
 	      "       unix-conn NAME1 NAME2 PATH | tcp-pair-crowd NAME1 NAME2 ADDR PORT N |\n"
 	      "       tcp-accept|tcp-connect NAME ADDR PORT | unix-accept|unix-connect NAME PATH |\n"
-	      "       churn NAME ADDR PORT COUNT KEEP USEC | many NAME ADDR PORT NTCP NUNIX |\n"
+	      "       churn|udp-churn NAME ADDR PORT COUNT KEEP USEC | unix-churn NAME PATH COUNT KEEP USEC |\n"
+	      "       many NAME ADDR PORT NTCP NUNIX |\n"
 	      "       listen-many NAME ADDR PORT N\n", stderr);
 	exit(2);
 }
@@ -251,44 +257,65 @@ static void on_usr1(int sig)
 	churn_stop = 1;
 }
 
-static void churn(const char *addr, long port, long count, long keep, long usec)
+enum churn_kind { CHURN_TCP, CHURN_UDP, CHURN_UNIX };
+
+/* One more connection to the listener (TCP, unix) or sink (UDP) lfd at sa: both ends */
+static void churn_open(enum churn_kind kind, int lfd, const struct sockaddr *sa, socklen_t len,
+		       int *cfd, int *sfd)
+{
+	char byte = 'x';
+	int c = socket(sa->sa_family, kind == CHURN_UDP ? SOCK_DGRAM : SOCK_STREAM, 0);
+
+	if (c < 0 || connect(c, sa, len))
+		die("connect");
+	*cfd = c;
+	if (kind != CHURN_UDP) {
+		if ((*sfd = accept(lfd, NULL, NULL)) < 0)
+			die("accept");
+		return;
+	}
+	*sfd = -1; /* the sink is the other end of every UDP connection */
+	if (send(c, &byte, 1, 0) != 1 || recv(lfd, &byte, 1, 0) != 1)
+		die("udp send/recv");
+}
+
+static void churn_close(int cfd, int sfd)
+{
+	close(cfd);
+	if (sfd >= 0)
+		close(sfd);
+}
+
+static void churn(enum churn_kind kind, const char *addr, long port, long count, long keep,
+		  long usec)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = parse_addr(addr, port, &ss);
-	int lfd = inet_socket(SOCK_STREAM, addr, port, false, true);
+	struct sockaddr_un sun;
+	const struct sockaddr *sa = kind == CHURN_UNIX ? (void *)&sun : (void *)&ss;
+	socklen_t len = kind == CHURN_UNIX ? unix_addr(addr, &sun) : parse_addr(addr, port, &ss);
+	int lfd = kind == CHURN_UNIX ? unix_socket(SOCK_STREAM, addr)
+		  : inet_socket(kind == CHURN_UDP ? SOCK_DGRAM : SOCK_STREAM, addr, port, false, true);
 	int *cfds = calloc(keep + 1, sizeof(int)), *sfds = calloc(keep + 1, sizeof(int));
 
-	if (!cfds || !sfds || listen(lfd, 128))
+	if (!cfds || !sfds || (kind != CHURN_UDP && listen(lfd, 128)))
 		die("listen");
 	signal(SIGUSR1, on_usr1);
 	ready(getpid(), 0);
 	for (long i = 0; count ? i < count : !churn_stop; i++) {
 		long slot = i % (keep + 1);
-		int c;
 
-		if (i > keep) {
-			close(cfds[slot]);
-			close(sfds[slot]);
-		}
-		c = socket(ss.ss_family, SOCK_STREAM, 0);
-		if (c < 0 || connect(c, (void *)&ss, len))
-			die("connect");
-		cfds[slot] = c;
-		if ((sfds[slot] = accept(lfd, NULL, NULL)) < 0)
-			die("accept");
+		if (i > keep)
+			churn_close(cfds[slot], sfds[slot]);
+		churn_open(kind, lfd, sa, len, &cfds[slot], &sfds[slot]);
 		usleep(usec);
 		if (!count && churn_stop)
 			count = i + 1; /* what was done: the clean-up below keeps the newest KEEP */
 	}
 	/* keep exactly KEEP: the newest */
-	if (count > keep) {
-		long slot = count % (keep + 1);
-
-		close(cfds[slot]);
-		close(sfds[slot]);
-	}
+	if (count > keep)
+		churn_close(cfds[count % (keep + 1)], sfds[count % (keep + 1)]);
 	close(lfd);
-	printf("done\n");
+	printf("done %ld\n", count);
 	fflush(stdout);
 	hold();
 }
@@ -473,7 +500,13 @@ int main(int argc, char **argv)
 	} else if (!strcmp(mode, "listen-many") && argc == 6) {
 		listen_many(argv[3], number(argv[4]), number(argv[5]));
 	} else if (!strcmp(mode, "churn") && argc == 8) {
-		churn(argv[3], number(argv[4]), number(argv[5]), number(argv[6]), number(argv[7]));
+		churn(CHURN_TCP, argv[3], number(argv[4]), number(argv[5]), number(argv[6]),
+		      number(argv[7]));
+	} else if (!strcmp(mode, "udp-churn") && argc == 8) {
+		churn(CHURN_UDP, argv[3], number(argv[4]), number(argv[5]), number(argv[6]),
+		      number(argv[7]));
+	} else if (!strcmp(mode, "unix-churn") && argc == 7) {
+		churn(CHURN_UNIX, argv[3], 0, number(argv[4]), number(argv[5]), number(argv[6]));
 	} else {
 		usage();
 	}
