@@ -126,6 +126,17 @@ hang_dump() {
 	done
 }
 
+# failure_excerpt: of a failed test's output ($out), fail()'s line and the context it prints,
+# after the 8 lines the test printed just before it (a diff, a dump); else the tail
+failure_excerpt() {
+	if grep -q '^FAIL: ' <<<"$out"; then
+		echo "$out" | awk '/^FAIL: / && !on { for (i = NR - 8; i < NR; i++) if (i in l) print l[i]; on = 1 }
+			on { if (n++ < 40) print; next } { l[NR] = $0; delete l[NR - 8] }'
+	else
+		echo "$out" | tail -15
+	fi
+}
+
 # run_e2e TEST: runs it; sets rc, out, secs and hang. In the guests (E2E_RERUN) hang is the
 # hang_dump of a test still running 20 s before its timeout.
 run_e2e() {
@@ -160,7 +171,7 @@ for t in "${tests[@]}"; do
 	# runs once more; if it passes it counts as passed and as flaky, its first run printed
 	if [ -n "${E2E_RERUN:-}" ] && [ "$rc" != 0 ] && [ "$rc" != 77 ]; then
 		echo "RERUN   $name: failed (status $rc, ${secs}s), running it once more; the failed run:"
-		{ echo "$out" | tail -25; [ -z "$hang" ] || echo "$hang"; } | sed 's/^/    /'
+		{ failure_excerpt; [ -z "$hang" ] || echo "$hang"; } | sed 's/^/    /'
 		first_secs=$secs
 		run_e2e "$t"
 		if [ "$rc" = 0 ]; then
@@ -179,14 +190,7 @@ for t in "${tests[@]}"; do
 		;;
 	*)
 		echo "FAIL    $name (${secs}s)"
-		# fail()'s line and the context it prints, after the 8 lines the test printed just
-		# before it (a diff, a dump); else the tail
-		if grep -q '^FAIL: ' <<<"$out"; then
-			echo "$out" | awk '/^FAIL: / && !on { for (i = NR - 8; i < NR; i++) if (i in l) print l[i]; on = 1 }
-				on { if (n++ < 40) print; next } { l[NR] = $0; delete l[NR - 8] }'
-		else
-			echo "$out" | tail -15
-		fi | sed 's/^/    /'
+		failure_excerpt | sed 's/^/    /'
 		failed=$((failed + 1))
 		;;
 	esac
