@@ -181,6 +181,9 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	s->all_netns = !events && (o->all_netns || (o->scope.netns && o->scope.netns != s->netns));
 	if (s->all_netns)
 		s->netns = 0;
+	/* the table keeps this namespace only: the others' events would just take ring room
+	 * (a stalled reader then loses them along with ours) */
+	cfg.netns = events ? s->netns : 0;
 	/* without these, namespaces would be left out without a word */
 	if (s->all_netns && (!cap_effective(CAP_SYS_ADMIN) || !cap_effective(CAP_SYS_PTRACE))) {
 		elog("--all-netns%s enters every network namespace: it needs CAP_SYS_ADMIN (setns) "
