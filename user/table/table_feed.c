@@ -242,8 +242,10 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		const struct ss_proc_event *e = (const void *)rec;
 
 		/* not filtered by namespace: a process holds sockets of any namespace */
-		return assoc_table_drop_owner(t, e->owner.pid, PROTO_ALL) ? FEED_DISOWNED
-									       : FEED_IGNORED;
+		int dropped = assoc_table_drop_owner(t, e->owner.pid, PROTO_ALL);
+
+		assoc_table_forget_process(t, e->owner.pid);
+		return dropped ? FEED_DISOWNED : FEED_IGNORED;
 	}
 	if (fact_from_record(rec, &f))
 		return FEED_IGNORED;
