@@ -138,6 +138,8 @@ _Static_assert(sizeof(struct ss_tcp_event) == 160, "ss_tcp_event is ABI");
 #define SS_FF_END_CLOSE (1u << 3) /* end: the socket closed */
 #define SS_FF_END_STOP (1u << 4)  /* end: sockscope stopped */
 #define SS_FF_PEER (1u << 5)	  /* peer holds the process at the other end (same host) */
+#define SS_FF_CONNECTED (1u << 6) /* start: a send to the socket's connected peer (UDP): the
+				   * socket is connected, not a bound port */
 
 /*
  * The key of the kernel's flow table (also read by user space). One socket (cookie) talking
@@ -171,7 +173,7 @@ struct ss_flow_state {
 	__u16 type; /* SOCK_DGRAM */
 	__u16 path_len;
 	__u16 peer_path_len;
-	__u16 reserved;
+	__u16 start_flags; /* SS_FF_* every start record of the flow carries (SS_FF_CONNECTED) */
 	__u8 path[SS_UNIX_PATH_LEN];
 	__u8 peer_path[SS_UNIX_PATH_LEN];
 };
