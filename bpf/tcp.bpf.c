@@ -455,6 +455,10 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (old && held_entry_stale(old, sk)) {
+		stale_entry_close(key, old); /* not overwritten unreported below */
+		old = NULL;
+	}
 	if (old && (old->flags & ST_LISTENER))
 		return; /* listen() again only changes the backlog */
 	state_init(&st, sk, btf);
