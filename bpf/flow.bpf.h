@@ -40,7 +40,7 @@ static __always_inline void flow_emit_start(const struct ss_flow_key *k,
 	e->tuple = st->tuple;
 	e->cookie = cookie;
 	e->netns = st->netns;
-	e->flags = flags | (k->dir == SS_DIR_RECV ? SS_FF_RECV : 0);
+	e->flags = flags | st->start_flags | (k->dir == SS_DIR_RECV ? SS_FF_RECV : 0);
 	e->packets = base_packets;
 	e->bytes = base_bytes;
 	e->duration_ns = 0;

@@ -193,13 +193,52 @@ static __always_inline int state_create(__u64 key, const struct tcp_sock_state *
 }
 
 /*
+ * An entry names its socket by cookie. One whose cookie is not its socket's belongs to a
+ * socket that was freed without its close being seen (docs/design.md, "lost CLOSE"), and the
+ * slab has given its address to a new socket. A cookie, once made, never changes, and a new
+ * socket's is 0 until first asked for: so "differs" includes the socket's 0. An entry made
+ * without a cookie (0: a bare pointer before the cookie existed, or a kernel without the
+ * helper) cannot tell and is never taken for stale. The raw load, not the helper: this must
+ * not make a cookie for the socket. (Not the state: a held socket's own state may still read
+ * ESTABLISHED, the CLOSE transition being under way on another CPU.)
+ */
+static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, struct sock *sk)
+{
+	return st->cookie && st->cookie != BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
+
+/*
+ * Report what a stale entry opened as closed, flagged SS_F_CLOSE_MISSED (bytes and duration
+ * unknown), count it, and drop the entry, so that the new socket starts its own instead of
+ * adopting the dead one's (a wrong accept) or overwriting it unreported (a half left open in
+ * every live table). An entry whose open was never reported is dropped silently.
+ */
+static __always_inline void report_held_close(struct tcp_sock_state *st);
+
+static __always_inline void stale_entry_close(__u64 key, struct tcp_sock_state *st)
+{
+	count(SS_CNT_STALE_CLOSE);
+	if (st->held) {
+		if (!(st->flags & ST_CLOSE_REPORTED))
+			report_held_close(st); /* its figures are known: as the close net would */
+	} else if (st->flags & ST_LISTENER) {
+		st->flags |= SS_F_CLOSE_MISSED;
+		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, 0, 0);
+	} else if (st->flags & (ST_CONNECT_REPORTED | ST_ACCEPT_REPORTED)) {
+		st->flags |= SS_F_CLOSE_MISSED;
+		emit_tcp(SS_EV_TCP_CLOSE, st, 0, 0, 0, 0);
+	}
+	bpf_map_delete_elem(&tcp_socks, &key);
+}
+
+/*
  * Process context: the connecting thread is current. The local port is not chosen yet.
  * The owner is final here: a socket of another process than --pid's would only take room
  * in the table (the sockets it has no room for are not followed).
  */
 static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 {
-	struct tcp_sock_state st;
+	struct tcp_sock_state st, *old;
 	__u64 key = (__u64)sk;
 
 	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope())
@@ -208,6 +247,13 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 	if (!netns_wanted(st.netns))
 		return;
 	owner_from_current(&st.owner);
+	if (state_create(key, &st) != -EEXIST)
+		return;
+	/* an entry at this address: this socket's (connect again after a failed one), or a
+	 * freed socket's whose close was missed */
+	old = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (old && held_entry_stale(old, sk))
+		stale_entry_close(key, old);
 	state_store(key, &st);
 }
 
@@ -271,9 +317,14 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		/* The child sits in the accept queue before this transition runs, so on another
 		 * CPU accept() may have returned it and made the entry already. */
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
-		if (!st || st->held) {
-			/* a held entry here is stale: a socket that closed is never established
-			 * again, and only the close net's missing run can have left it */
+		/* a held entry here is stale: a socket that closed is never established again,
+		 * and only the close net's missing run can have left it; so is one naming
+		 * another socket (read before state_init() below makes this one's cookie) */
+		if (st && (st->held || held_entry_stale(st, sk))) {
+			stale_entry_close(key, st);
+			st = NULL;
+		}
+		if (!st) {
 			state_init(&fresh, sk, btf);
 			if (!netns_wanted(fresh.netns) ||
 			    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
@@ -281,10 +332,6 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 			fresh.flags = SS_F_PASSIVE;
 			state_set_base(&fresh, sk, btf);
 			fresh.handshake_us = synack_rtt_us(sk, btf);
-			if (st) {
-				state_store(key, &fresh);
-				return;
-			}
 			if (state_create(key, &fresh) != -EEXIST)
 				return;
 			st = bpf_map_lookup_elem(&tcp_socks, &key);
@@ -408,6 +455,10 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
+	if (old && held_entry_stale(old, sk)) {
+		stale_entry_close(key, old); /* not overwritten unreported below */
+		old = NULL;
+	}
 	if (old && (old->flags & ST_LISTENER))
 		return; /* listen() again only changes the backlog */
 	state_init(&st, sk, btf);
@@ -418,17 +469,6 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
 	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0);
-}
-
-/*
- * A held entry lives as long as its socket. One that names another socket (another cookie)
- * was left by a missed run of the close net, and the slab has given its address to a new
- * socket. (Not the state: a held socket's own state may still read ESTABLISHED, the CLOSE
- * transition being under way on another CPU.)
- */
-static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, struct sock *sk)
-{
-	return st->cookie && st->cookie != BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
 }
 
 /*
@@ -462,8 +502,8 @@ static __always_inline void on_accept(struct sock *sk)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	st = bpf_map_lookup_elem(&tcp_socks, &key);
-	if (st && st->held && held_entry_stale(st, sk)) {
-		bpf_map_delete_elem(&tcp_socks, &key);
+	if (st && held_entry_stale(st, sk)) {
+		stale_entry_close(key, st);
 		st = NULL;
 	}
 	if (st && (st->flags & (ST_ACCEPT_REPORTED | ST_ACCEPT_DEFERRED)))

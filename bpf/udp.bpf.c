@@ -75,6 +75,11 @@ static __always_inline bool udp_fill(struct ss_flow_state *st, struct sock *sk,
 	}
 	st->netns = sk_netns(sk, btf);
 	st->type = SOCK_DGRAM;
+	/* a send to the connected peer: the table must list the socket as connected even when
+	 * this send is the first it hears of it (a port would be labelled by its ephemeral port) */
+	if (k->dir == SS_DIR_SEND && SK_READ(btf, sk, __sk_common.skc_state) == TCP_ESTABLISHED &&
+	    k->rport == bpf_ntohs(SK_READ(btf, sk, __sk_common.skc_dport)))
+		st->start_flags = SS_FF_CONNECTED;
 	return family_wanted(t->family) && port_wanted(t->sport, t->dport);
 }
 

@@ -40,6 +40,7 @@ enum ss_counter {
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
 	SS_CNT_FLOW_OVERFLOW = 2, /* flow table full: datagrams of a new flow not counted */
 	SS_CNT_UDP_DEST_UNKNOWN = 3, /* unconnected UDP send whose destination was not seen */
+	SS_CNT_STALE_CLOSE = 4, /* TCP close missed, reported when a new socket took the address */
 	SS_CNT_MAX,
 };
 
@@ -59,6 +60,8 @@ struct ss_cpu_tally {
 #define SS_F_ALREADY_CLOSED (1u << 2) /* accept: the socket had closed before accept() returned
 				       * it, unseen (no room, or before sockscope started): no
 				       * close follows */
+#define SS_F_CLOSE_MISSED (1u << 3) /* close: no hook saw the socket close; reported when a
+				     * new socket took its address: bytes and duration unknown (0) */
 
 /* A unix address length from an untrusted source, cut to what a path[SS_UNIX_PATH_LEN] holds. */
 static inline __attribute__((always_inline)) __u16 ss_unix_path_len(__u64 len)
@@ -135,6 +138,8 @@ _Static_assert(sizeof(struct ss_tcp_event) == 160, "ss_tcp_event is ABI");
 #define SS_FF_END_CLOSE (1u << 3) /* end: the socket closed */
 #define SS_FF_END_STOP (1u << 4)  /* end: sockscope stopped */
 #define SS_FF_PEER (1u << 5)	  /* peer holds the process at the other end (same host) */
+#define SS_FF_CONNECTED (1u << 6) /* start: a send to the socket's connected peer (UDP): the
+				   * socket is connected, not a bound port */
 
 /*
  * The key of the kernel's flow table (also read by user space). One socket (cookie) talking
@@ -168,7 +173,7 @@ struct ss_flow_state {
 	__u16 type; /* SOCK_DGRAM */
 	__u16 path_len;
 	__u16 peer_path_len;
-	__u16 reserved;
+	__u16 start_flags; /* SS_FF_* every start record of the flow carries (SS_FF_CONNECTED) */
 	__u8 path[SS_UNIX_PATH_LEN];
 	__u8 peer_path[SS_UNIX_PATH_LEN];
 };

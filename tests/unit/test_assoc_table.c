@@ -250,6 +250,75 @@ static void grows_from_one_entry(void **state)
 
 /* `ports` drops snapshot facts that are no port before they reach the table: the fact's
  * verdict must be the one its entry would get. */
+/*
+ * 100,000 short-lived processes, each opening one connection and exiting: the process table
+ * forgets each once its last socket is gone from it, so it stays the size of the processes
+ * alive, not of every pid ever seen. A process still named by a socket is kept.
+ */
+static void exited_processes_are_forgotten(void **state)
+{
+	struct assoc_table t;
+	struct sock_fact keeper = tcp_fact(1, "127.0.0.1", 80, "127.0.0.1", 40000);
+	size_t bytes_at_start;
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 1000), 0);
+	owned(&keeper, 7, "server");
+	assert_true(assoc_table_upsert(&t, &keeper, NULL) >= 0);
+	bytes_at_start = proc_table_bytes(&t.procs);
+	for (uint32_t pid = 1000; pid < 101000; pid++) {
+		struct sock_fact f = tcp_fact(pid, "127.0.0.1", 40001 + pid % 20000, "127.0.0.1", 80);
+
+		owned(&f, pid, "client");
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+		if (pid % 2) /* its connection closed before it exited */
+			assert_int_equal(assoc_table_remove(&t, &f), 1);
+		assert_int_equal(assoc_table_drop_owner(&t, pid, PROTO_ALL), pid % 2 ? 0 : 1);
+		assert_int_equal(assoc_table_forget_process(&t, pid), 1);
+		assert_null(proc_table_find(&t.procs, pid));
+		if (!(pid % 2)) /* the socket lives on, ownerless (a child holds it, say) */
+			assert_int_equal(assoc_table_remove(&t, &f), 1);
+	}
+	assert_int_equal(t.procs.n, 1);
+	assert_string_equal((char *)proc_table_find(&t.procs, 7)->comm, "server");
+	assert_true(proc_table_bytes(&t.procs) <= bytes_at_start + 1024);
+	/* a pid a socket still names is kept: its exit was not the last word */
+	assert_int_equal(assoc_table_forget_process(&t, 7), 0);
+	assert_non_null(proc_table_find(&t.procs, 7));
+	assert_int_equal(assoc_table_forget_process(&t, 12345), 0); /* unknown pid */
+	assoc_table_free(&t);
+}
+
+/* Forgetting moves the last entry into the hole: every other pid is still found, by its own. */
+static void forgetting_keeps_the_others(void **state)
+{
+	struct proc_table pt;
+
+	(void)state;
+	assert_int_equal(proc_table_init(&pt), 0);
+	for (uint32_t pid = 1; pid <= 500; pid++)
+		assert_non_null(proc_table_note(&pt, pid, pid * 10, NULL, 0));
+	for (uint32_t pid = 1; pid <= 500; pid += 3)
+		assert_int_equal(proc_table_forget(&pt, pid), 1);
+	assert_int_equal(proc_table_forget(&pt, 1), 0);
+	for (uint32_t pid = 1; pid <= 500; pid++) {
+		struct proc_info *p = proc_table_find(&pt, pid);
+
+		if (pid % 3 == 1) {
+			assert_null(p);
+		} else {
+			assert_non_null(p);
+			assert_int_equal(p->pid, pid);
+			assert_int_equal(p->uid, pid * 10);
+		}
+	}
+	for (uint32_t pid = 1; pid <= 500; pid++)
+		proc_table_forget(&pt, pid);
+	assert_int_equal(pt.n, 0);
+	assert_true(pt.cap <= 64);
+	proc_table_free(&pt);
+}
+
 static void fact_is_port_as_entry(void **state)
 {
 	static const uint8_t path[] = "/run/x.sock";
@@ -296,6 +365,8 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(reserve_sizes_once),
 		cmocka_unit_test(grows_from_one_entry),
 		cmocka_unit_test(fact_is_port_as_entry),
+		cmocka_unit_test(exited_processes_are_forgotten),
+		cmocka_unit_test(forgetting_keeps_the_others),
 	};
 
 	return cmocka_run_group_tests_name("assoc_table", tests, NULL, NULL);

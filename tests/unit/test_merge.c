@@ -149,6 +149,58 @@ static void records_stay_aligned(void **state)
 	merge_free(&m);
 }
 
+static void count_only(void *ctx, const void *rec, size_t size)
+{
+	(void)rec;
+	(void)size;
+	++*(size_t *)ctx;
+}
+
+static void deliver_batch(struct merge *m, size_t records, size_t *delivered)
+{
+	for (size_t i = 0; i < records; i++)
+		add(m, i);
+	assert_int_equal(merge_deliver(m, UINT64_MAX, count_only, delivered), 0);
+}
+
+static size_t largest_cap(const struct merge *m)
+{
+	size_t caps[] = { m->pending.cap, m->spare.cap, m->pending.n_cap, m->spare.n_cap,
+			  m->scratch_cap };
+	size_t max = 0;
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		max = caps[i] > max ? caps[i] : max;
+	return max;
+}
+
+/* A stall's backlog grows the buffers; once it is gone they shrink back, and a steady load
+ * does not make them grow and shrink in turn. */
+static void buffers_shrink_after_a_backlog(void **state)
+{
+	struct merge m = { 0 };
+	size_t delivered = 0, steady;
+
+	(void)state;
+	deliver_batch(&m, 200000, &delivered); /* one stall: 200,000 records at once */
+	assert_true(largest_cap(&m) >= 200000 * sizeof(uint64_t));
+	for (int i = 0; i < 2 * MERGE_SHRINK_WINDOW + 2; i++)
+		deliver_batch(&m, 100, &delivered);
+	/* back to the starting size: no buffer over 4 times what 100 records need */
+	assert_true(largest_cap(&m) <= 4096);
+	/* steady batches of 100 to 1,500 records: the sizes settle and stay */
+	for (int i = 0; i < 2 * MERGE_SHRINK_WINDOW; i++)
+		deliver_batch(&m, i % 2 ? 1500 : 100, &delivered);
+	steady = largest_cap(&m);
+	for (int i = 0; i < 4 * MERGE_SHRINK_WINDOW; i++) {
+		deliver_batch(&m, i % 2 ? 1500 : 100, &delivered);
+		assert_int_equal(largest_cap(&m), steady);
+	}
+	assert_int_equal(delivered, 200000 + (2 * MERGE_SHRINK_WINDOW + 2) * 100 +
+					    3 * MERGE_SHRINK_WINDOW * 1600);
+	merge_free(&m);
+}
+
 static void ring_size_is_split_per_cpu(void **state)
 {
 	(void)state;
@@ -166,6 +218,7 @@ int run_merge_tests(void)
 		cmocka_unit_test(equal_stamps_keep_arrival_order),
 		cmocka_unit_test(records_stay_aligned),
 		cmocka_unit_test(many_runs_sort_like_a_stable_sort),
+		cmocka_unit_test(buffers_shrink_after_a_backlog),
 		cmocka_unit_test(ring_size_is_split_per_cpu),
 	};
 

@@ -282,6 +282,16 @@ static void udp_flow_owners(void **state)
 	assert_int_equal(h->lport, 6001);
 	assert_int_equal(half_owners(&t, h, pids, 4), 1);
 	assert_int_equal(pids[0], 401);
+	/* a connected client's first send, to its peer (the kernel says so): a connection, not
+	 * a port its ephemeral number would label */
+	s2 = udp_ev(83, "127.0.0.1", 45678, "127.0.0.1", 53, SS_FF_CONNECTED, 402, "client");
+	assert_int_equal(table_apply(&t, &s2.hdr, 7), FEED_OPENED);
+	assert_int_equal(fact_from_record(&s2.hdr, &f), 0);
+	memcpy(f.raddr, s2.tuple.daddr, 16);
+	f.rport = 53;
+	assert_non_null(h = assoc_table_find(&t, &f));
+	assert_true(half_is_connected(h));
+	assert_false(half_is_port(h));
 	/* another namespace's flow is not this table's */
 	s1.netns = 8;
 	s1.cookie = 99;

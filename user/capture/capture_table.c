@@ -31,8 +31,10 @@ void capture_table_settle(struct capture_table *ct, uint64_t now_ns)
 
 	while (exit_queue_pop_due(&ct->exits, now_ns, &pid))
 		assoc_table_drop_owner(&ct->t, pid, PROTO_TCP | PROTO_UDP);
-	while (exit_queue_pop_due(&ct->unix_exits, now_ns, &pid))
+	while (exit_queue_pop_due(&ct->unix_exits, now_ns, &pid)) {
 		assoc_table_drop_owner(&ct->t, pid, PROTO_UNIX);
+		assoc_table_forget_process(&ct->t, pid);
+	}
 }
 
 static int apply_sock(struct capture_table *ct, const struct ss_cap_sock *r)

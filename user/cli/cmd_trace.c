@@ -262,6 +262,9 @@ static void report_done(const struct tracing *tr)
 	 * in it while another task came: docs/design.md), the rest a ring or table full */
 	vlog("%llu program runs the kernel skipped (counted in lost)",
 	     (unsigned long long)tracer_skipped_runs(&tr->t));
+	/* the symptom of a close no hook saw (docs/design.md, "lost CLOSE"): kept visible */
+	vlog("%llu closes missed by every hook, reported when a new socket took the address",
+	     (unsigned long long)st->stale_closes);
 	if (st->flow_overflow)
 		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",
 		     (unsigned long long)st->flow_overflow);

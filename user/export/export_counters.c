@@ -74,8 +74,8 @@ static void owner_from_table(const struct exporter *x, struct series_key *k,
 /* A close's lifetime, round-trip and handshake times (each when known). */
 static void observe_quality(struct exporter *x, const struct ss_tcp_event *e, int dir)
 {
-	/* a lifetime that began before sockscope is not known: not observed */
-	if (!(e->flags & SS_F_PARTIAL))
+	/* a lifetime that began before sockscope, or whose end was missed, is not known */
+	if (!(e->flags & (SS_F_PARTIAL | SS_F_CLOSE_MISSED)))
 		histogram_observe(&x->histo[H_DURATION][dir], &histogram_families[H_DURATION],
 				  e->duration_ns / 1e9);
 	if (e->srtt_us)

@@ -89,6 +89,8 @@ static void json_tcp(struct linebuf *b, const struct ss_tcp_event *e)
 		lb_str(b, ",\"partial\":true");
 	if (e->flags & SS_F_ALREADY_CLOSED)
 		lb_str(b, ",\"already_closed\":true");
+	if (e->flags & SS_F_CLOSE_MISSED)
+		lb_str(b, ",\"close_missed\":true");
 }
 
 static void json_peer(struct linebuf *b, const struct ss_owner *peer)

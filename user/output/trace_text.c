@@ -60,7 +60,9 @@ static void text_details(char *buf, size_t len, const struct ss_tcp_event *e)
 	if ((e->flags & SS_F_PARTIAL) && n < len)
 		n += snprintf(buf + n, len - n, " partial");
 	if ((e->flags & SS_F_ALREADY_CLOSED) && n < len)
-		snprintf(buf + n, len - n, " already-closed");
+		n += snprintf(buf + n, len - n, " already-closed");
+	if ((e->flags & SS_F_CLOSE_MISSED) && n < len)
+		snprintf(buf + n, len - n, " close-missed");
 }
 
 static void text_line(FILE *out, char *line)

@@ -4,9 +4,11 @@
 #include <string.h>
 #include "merge.h"
 
+#define MERGE_MIN_CAP 1024 /* bytes or entries: what the first grow() allocates */
+
 static int grow(void **buf, size_t *cap, size_t need, size_t elem)
 {
-	size_t n = *cap ? *cap : 1024;
+	size_t n = *cap ? *cap : MERGE_MIN_CAP;
 	void *p;
 
 	if (need <= *cap)
@@ -114,6 +116,49 @@ static int sort_runs(struct merge *m, struct record_batch *b)
 	return 0;
 }
 
+/* Cut an empty buffer of *cap elements to twice need when it is over 4 times need. */
+static void shrink(void **buf, size_t *cap, size_t need, size_t elem)
+{
+	size_t n = MERGE_MIN_CAP;
+	void *p;
+
+	if (*cap <= MERGE_MIN_CAP || *cap / 4 <= need)
+		return;
+	while (n < 2 * need)
+		n *= 2;
+	if (n >= *cap)
+		return;
+	p = realloc(*buf, n * elem);
+	if (!p)
+		return; /* keeping the larger buffer is harmless */
+	*buf = p;
+	*cap = n;
+}
+
+/* Note the batch about to be delivered; shrink what is empty now (spare, scratch). */
+static void track_need(struct merge *m, const struct record_batch *b)
+{
+	if (b->used > m->peak.bytes)
+		m->peak.bytes = b->used;
+	if (b->n > m->peak.n)
+		m->peak.n = b->n;
+	if (++m->deliveries >= MERGE_SHRINK_WINDOW) {
+		m->peak_before = m->peak;
+		m->peak = (struct merge_peak){ 0 };
+		m->deliveries = 0;
+	}
+}
+
+static void shrink_idle(struct merge *m)
+{
+	size_t bytes = m->peak.bytes > m->peak_before.bytes ? m->peak.bytes : m->peak_before.bytes;
+	size_t n = m->peak.n > m->peak_before.n ? m->peak.n : m->peak_before.n;
+
+	shrink((void **)&m->spare.bytes, &m->spare.cap, bytes, 1);
+	shrink((void **)&m->spare.entries, &m->spare.n_cap, n, sizeof(*m->spare.entries));
+	shrink((void **)&m->scratch, &m->scratch_cap, n, sizeof(*m->scratch));
+}
+
 int merge_deliver(struct merge *m, uint64_t horizon, merge_deliver_fn fn, void *ctx)
 {
 	struct record_batch *b = &m->pending, emptied;
@@ -121,6 +166,7 @@ int merge_deliver(struct merge *m, uint64_t horizon, merge_deliver_fn fn, void *
 
 	if (sort_runs(m, b))
 		return -ENOMEM;
+	track_need(m, b);
 	for (; i < b->n && b->entries[i].ts <= horizon; i++)
 		fn(ctx, b->bytes + b->entries[i].off, b->entries[i].size);
 	/* what waits goes first into the next delivery, in its order */
@@ -132,6 +178,9 @@ int merge_deliver(struct merge *m, uint64_t horizon, merge_deliver_fn fn, void *
 	emptied.n = emptied.used = 0;
 	*b = m->spare;
 	m->spare = emptied;
+	/* the emptied batch and the scratch hold nothing now: both alternate with their
+	 * twins from one delivery to the next, so every buffer gets its turn here */
+	shrink_idle(m);
 	return 0;
 }
 

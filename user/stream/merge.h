@@ -19,11 +19,26 @@ struct record_batch {
 	size_t n, n_cap;
 };
 
+/*
+ * A backlog (the process stalled, the rings filled) grows the buffers; once it is gone they
+ * shrink back, so one stall does not keep its memory for good. The need is the largest batch
+ * of the current and the previous window of MERGE_SHRINK_WINDOW deliveries; an empty buffer
+ * more than 4 times that is cut to twice it (never below the starting size): growing again
+ * needs a batch twice the largest seen lately, so the two do not alternate.
+ */
+#define MERGE_SHRINK_WINDOW 256 /* deliveries: ~13 s at trace's 50 ms poll */
+
+struct merge_peak {
+	size_t bytes, n; /* the largest batch delivered: bytes used, records */
+};
+
 struct merge {
 	struct record_batch pending; /* copied in, not yet delivered */
 	struct record_batch spare;   /* swapped with pending after each delivery */
 	struct batch_entry *scratch; /* for merging sorted runs */
 	size_t scratch_cap;
+	struct merge_peak peak, peak_before; /* this window's, the previous window's */
+	unsigned deliveries;                 /* in this window */
 };
 
 typedef void (*merge_deliver_fn)(void *ctx, const void *rec, size_t size);

@@ -161,6 +161,7 @@ static void check_counters(struct source *src)
 	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
 	src->stats.flow_overflow = overflow;
 	src->stats.dest_unknown = counter_read(src->counters_fd, SS_CNT_UDP_DEST_UNKNOWN);
+	src->stats.stale_closes = counter_read(src->counters_fd, SS_CNT_STALE_CLOSE);
 }
 
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,

@@ -23,6 +23,7 @@ struct source_stats {
 	uint64_t untracked; /* sockets the kernel's table had no room for */
 	uint64_t flow_overflow; /* datagrams of new flows the flow table had no room for */
 	uint64_t dest_unknown;  /* UDP datagrams counted without their destination */
+	uint64_t stale_closes;  /* TCP closes missed, reported when the address was reused */
 	uint64_t received;  /* records read from the rings, valid or not */
 	uint64_t undelivered; /* submitted by the kernel but never read: a bug, counted lost */
 };

@@ -566,6 +566,16 @@ int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos)
 	return n;
 }
 
+int assoc_table_forget_process(struct assoc_table *t, uint32_t pid)
+{
+	if (!pid || !proc_table_find(&t->procs, pid))
+		return 0;
+	for (uint32_t i = 0; i < t->n_slots; i++)
+		if ((PROTO_ALL & PROTO_BIT(t->socks[i].proto)) && is_owner(t, &t->socks[i], pid))
+			return 0;
+	return proc_table_forget(&t->procs, pid);
+}
+
 int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32_t pid,
 				   uint32_t uid, const uint8_t *comm, uint64_t cgroup)
 {

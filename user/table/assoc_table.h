@@ -134,6 +134,12 @@ int assoc_table_add_owner_by_inode(struct assoc_table *t, uint64_t inode, uint32
  * owned nothing costs one lookup.
  */
 int assoc_table_drop_owner(struct assoc_table *t, uint32_t pid, unsigned protos);
+/*
+ * The process exited and its owners were dropped: forget its name and counts unless a socket
+ * still names it (its pid was reused by a new owner meanwhile). Without this the process table
+ * keeps every pid that ever held a socket, bounded only by pid_max. 1 forgotten, else 0.
+ */
+int assoc_table_forget_process(struct assoc_table *t, uint32_t pid);
 
 /* Remember that the socket with this cookie closed at ts_ns (cookie 0: nothing to remember;
  * out of memory: forgotten). */

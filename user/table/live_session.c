@@ -273,8 +273,11 @@ int live_poll(struct live_session *s, int timeout_ms)
 		return err;
 	while (exit_queue_pop_due(&s->exits, mono_ns(), &pid))
 		assoc_table_drop_owner(&s->table, pid, PROTO_TCP | PROTO_UDP);
-	while (exit_queue_pop_due(&s->unix_exits, mono_ns(), &pid))
+	while (exit_queue_pop_due(&s->unix_exits, mono_ns(), &pid)) {
+		/* the last of its drops: the process is gone from every socket now */
 		assoc_table_drop_owner(&s->table, pid, PROTO_UNIX);
+		assoc_table_forget_process(&s->table, pid);
+	}
 	if (s->sweep_unix) {
 		int swept = unix_sweep_run(&s->sweep, &s->table, s->netns, mono_ns(), unix_swept, s);
 

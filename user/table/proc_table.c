@@ -4,6 +4,8 @@
 #include <string.h>
 #include "proc_table.h"
 
+#define PROC_TABLE_MIN_CAP 64
+
 int proc_table_init(struct proc_table *pt)
 {
 	memset(pt, 0, sizeof(*pt));
@@ -47,7 +49,7 @@ struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t 
 
 	if (!p) {
 		if (pt->n == pt->cap) {
-			uint32_t cap = pt->cap ? pt->cap * 2 : 64;
+			uint32_t cap = pt->cap ? pt->cap * 2 : PROC_TABLE_MIN_CAP;
 			struct proc_info *bigger = realloc(pt->procs, cap * sizeof(*bigger));
 
 			if (!bigger)
@@ -67,6 +69,35 @@ struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t 
 	if (cgroup)
 		p->cgroup = cgroup;
 	return p;
+}
+
+int proc_table_forget(struct proc_table *pt, uint32_t pid)
+{
+	struct proc_info *p = proc_table_find(pt, pid);
+	uint32_t ref, last;
+
+	if (!p)
+		return 0;
+	ref = (uint32_t)(p - pt->procs);
+	last = pt->n - 1;
+	slot_index_del(&pt->by_pid, slot_hash_u64(pid), ref);
+	if (ref != last) { /* the last entry fills the hole, under its new reference */
+		slot_index_del(&pt->by_pid, slot_hash_u64(pt->procs[last].pid), last);
+		pt->procs[ref] = pt->procs[last];
+		slot_index_add(&pt->by_pid, slot_hash_u64(pt->procs[ref].pid), ref); /* no growth:
+											 * one was freed */
+	}
+	pt->n--;
+	/* a quarter full: halve, so a burst of short-lived processes does not keep its room */
+	if (pt->cap > PROC_TABLE_MIN_CAP && pt->n < pt->cap / 4) {
+		struct proc_info *smaller = realloc(pt->procs, pt->cap / 2 * sizeof(*smaller));
+
+		if (smaller) {
+			pt->procs = smaller;
+			pt->cap /= 2;
+		}
+	}
+	return 1;
 }
 
 size_t proc_table_bytes(const struct proc_table *pt)

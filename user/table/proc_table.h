@@ -34,6 +34,9 @@ void proc_table_clear(struct proc_table *pt);
 struct proc_info *proc_table_note(struct proc_table *pt, uint32_t pid, uint32_t uid,
 				  const uint8_t *comm, uint64_t cgroup);
 struct proc_info *proc_table_find(const struct proc_table *pt, uint32_t pid);
+/* Forget pid (1, or 0 if unknown). Moves the last entry into its place: pointers from
+ * proc_table_find() are not valid after it. The array shrinks as the table empties. */
+int proc_table_forget(struct proc_table *pt, uint32_t pid);
 size_t proc_table_bytes(const struct proc_table *pt);
 
 #endif

@@ -242,8 +242,10 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		const struct ss_proc_event *e = (const void *)rec;
 
 		/* not filtered by namespace: a process holds sockets of any namespace */
-		return assoc_table_drop_owner(t, e->owner.pid, PROTO_ALL) ? FEED_DISOWNED
-									       : FEED_IGNORED;
+		int dropped = assoc_table_drop_owner(t, e->owner.pid, PROTO_ALL);
+
+		assoc_table_forget_process(t, e->owner.pid);
+		return dropped ? FEED_DISOWNED : FEED_IGNORED;
 	}
 	if (fact_from_record(rec, &f))
 		return FEED_IGNORED;
@@ -273,9 +275,10 @@ int table_apply(struct assoc_table *t, const struct ss_hdr *rec, uint32_t netns)
 		if (!full.rport)
 			break;
 		/* a receive names a remote end only on a connected socket (the kernel reads it
-		 * from the socket); a send's may be a sendto()'s destination: connected only if
-		 * the table already has it so (found by the whole tuple, lacking a cookie) */
-		if ((e->flags & SS_FF_RECV) ||
+		 * from the socket); a send's may be a sendto()'s destination: connected if the
+		 * kernel saw it go to the socket's peer, or the table already has it so (found
+		 * by the whole tuple, lacking a cookie) */
+		if ((e->flags & (SS_FF_RECV | SS_FF_CONNECTED)) ||
 		    (assoc_table_find(t, &full) && !assoc_table_find(t, &f)))
 			f = full;
 		break;
