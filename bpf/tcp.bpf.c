@@ -68,10 +68,8 @@ struct {
 } inflight SEC(".maps");
 
 /* What a close says about the connection's quality, read from the socket (NULL: unknown). */
-static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *sk, bool btf)
+static __always_inline void close_quality(struct ss_tcp_event *e, struct tcp_sock *tp, bool btf)
 {
-	struct tcp_sock *tp = sk ? sk_tcp(sk, btf) : NULL;
-
 	if (!tp)
 		return;
 	e->srtt_us = SK_READ(btf, tp, srtt_us) >> 3; /* the kernel keeps it scaled by 8 */
@@ -79,9 +77,13 @@ static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *s
 	e->segs_out = SK_READ(btf, tp, segs_out);
 }
 
+/*
+ * now: the record's time, a clock read the caller made for its own use too (the reads cost
+ * ~50 ns each here; one per program run is enough). tp: the closing socket, for a close.
+ */
 static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_state *st,
 					  __u64 sent, __u64 received, __u64 duration_ns,
-					  __s32 error, struct sock *sk, bool btf)
+					  __s32 error, __u64 now, struct tcp_sock *tp, bool btf)
 {
 	struct ss_tcp_event *e;
 
@@ -90,7 +92,7 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e = event_reserve(sizeof(*e));
 	if (!e)
 		return;
-	hdr_init(&e->hdr, type, sizeof(*e));
+	hdr_init_at(&e->hdr, type, sizeof(*e), now);
 	e->owner = st->owner;
 	e->tuple = st->tuple;
 	e->cookie = st->cookie;
@@ -106,23 +108,24 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e->reserved = 0;
 	e->handshake_us = type == SS_EV_TCP_CLOSE ? st->handshake_us : 0;
 	if (type == SS_EV_TCP_CLOSE)
-		close_quality(e, sk, btf);
+		close_quality(e, tp, btf);
 	event_submit(e, sizeof(*e));
 }
 
 static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
-				     __u64 received, __u64 duration_ns, __s32 error)
+				     __u64 received, __u64 duration_ns, __s32 error, __u64 now)
 {
-	emit_tcp_from(type, st, sent, received, duration_ns, error, NULL, false);
+	emit_tcp_from(type, st, sent, received, duration_ns, error, now, NULL, false);
 }
 
-static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)
+static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf,
+				       __u64 now)
 {
 	__builtin_memset(st, 0, sizeof(*st));
 	sk_read_tuple(sk, &st->tuple, btf);
 	st->cookie = sk_cookie(sk, btf);
 	st->netns = sk_netns(sk, btf);
-	st->open_ns = bpf_ktime_get_ns();
+	st->open_ns = now;
 }
 
 /* Byte counters at establishment: later deltas then exclude the SYN in both directions. */
@@ -204,20 +207,21 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 
 	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope())
 		return;
-	state_init(&st, sk, btf);
+	state_init(&st, sk, btf, bpf_ktime_get_ns());
 	if (!netns_wanted(st.netns))
 		return;
 	owner_from_current(&st.owner);
 	state_store(key, &st);
 }
 
-static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf)
+static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf,
+					   __u64 now /* 0: read the clock */)
 {
 	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
 		return;
 	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
 	st->flags |= ST_CONNECT_REPORTED;
-	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
+	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 }
 
 /*
@@ -229,13 +233,13 @@ static __always_inline void report_connect(struct tcp_sock_state *st, struct soc
  * its close.
  */
 static __always_inline void accept_deferred_report(struct tcp_sock_state *st, struct sock *sk,
-						   bool btf)
+						   bool btf, __u64 now /* 0: read the clock */)
 {
 	if ((st->flags & (ST_ACCEPT_DEFERRED | ST_ACCEPT_REPORTED)) != ST_ACCEPT_DEFERRED)
 		return;
 	if (!st->cookie)
 		st->cookie = sk_cookie(sk, btf);
-	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 	st->flags |= ST_ACCEPT_REPORTED;
 }
 
@@ -257,13 +261,15 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 	if (old == TCP_SYN_SENT) {
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
 		if (st) {
+			__u64 now = bpf_ktime_get_ns();
+
 			st->tuple.sport = sk_local_port(sk, btf);
 			state_set_base(st, sk, btf);
-			st->handshake_us = (bpf_ktime_get_ns() - st->open_ns) / 1000;
+			st->handshake_us = (now - st->open_ns) / 1000;
 			/* Without tcp_connect() hooks: the owner was taken at SYN_SENT in the
 			 * connecting thread, and the local port is known from here on. */
 			if (cfg_connect_via_tp)
-				report_connect(st, sk, btf);
+				report_connect(st, sk, btf, now);
 		}
 	} else if (old == TCP_SYN_RECV) {
 		struct tcp_sock_state fresh;
@@ -274,7 +280,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		if (!st || st->held) {
 			/* a held entry here is stale: a socket that closed is never established
 			 * again, and only the close net's missing run can have left it */
-			state_init(&fresh, sk, btf);
+			state_init(&fresh, sk, btf, bpf_ktime_get_ns());
 			if (!netns_wanted(fresh.netns) ||
 			    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 				return;
@@ -294,7 +300,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		st->flags &= ~SS_F_PARTIAL;
 		state_set_base(st, sk, btf);
 		st->handshake_us = synack_rtt_us(sk, btf);
-		accept_deferred_report(st, sk, btf);
+		accept_deferred_report(st, sk, btf, 0);
 	}
 }
 
@@ -324,28 +330,39 @@ static __always_inline void hold_close(struct tcp_sock_state *st, __u64 sent, __
 
 static __always_inline void report_held_close(struct tcp_sock_state *st)
 {
-	emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received, st->held_duration_ns, 0);
+	emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received, st->held_duration_ns, 0,
+		 bpf_ktime_get_ns());
 	st->flags |= ST_CLOSE_REPORTED;
 }
 
 /* old: the state left, or -1 when only the socket's destruction was seen (the net below). */
 static __always_inline void on_close(struct sock *sk, int old, bool btf)
 {
-	__u64 key = (__u64)sk, now = bpf_ktime_get_ns(), sent = 0, received = 0;
+	__u64 key = (__u64)sk, now, sent = 0, received = 0;
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
+	struct tcp_sock *tp;
+	__u32 flags_seen;
 
 	/* held: CLOSE again (tcp_close() of a reset socket with unread data); reported by
 	 * accept or at destruction */
 	if (!st || st->held)
 		return;
-	if (st->flags & ST_LISTENER) {
-		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0);
+	/*
+	 * One clock read for every record below (and the duration), made after the flags were
+	 * read: accept() may report this socket on another CPU meanwhile, and a close stamped
+	 * before its accept would be merged before it (re-read at the end if that happened).
+	 */
+	flags_seen = *(volatile __u32 *)&st->flags;
+	barrier();
+	now = bpf_ktime_get_ns();
+	if (flags_seen & ST_LISTENER) {
+		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0, now);
 		goto out;
 	}
 	/* The connect hook may not have run yet (blocking connect refused): report it first;
 	 * likewise an accept that waited for the handshake's end */
-	report_connect(st, sk, btf);
-	accept_deferred_report(st, sk, btf);
+	report_connect(st, sk, btf, now);
+	accept_deferred_report(st, sk, btf, now);
 	if (!st->cookie)
 		st->cookie = sk_cookie(sk, btf); /* a socket seeded in another namespace */
 	if (old == TCP_SYN_SENT ||
@@ -353,11 +370,10 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		__s32 err = SK_READ(btf, sk, sk_err);
 
 		emit_tcp(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
-			 err ? err : ECANCELED);
+			 err ? err : ECANCELED, now);
 		goto out;
 	}
-	struct tcp_sock *tp = sk_tcp(sk, btf);
-
+	tp = sk_tcp(sk, btf);
 	if ((st->flags & ST_BASE_SET) && tp) {
 		/* The counters include our FIN once acked and the peer's FIN once received. */
 		bool fin_acked = fin_sent(sk, old, btf) &&
@@ -372,7 +388,9 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		hold_close(st, sent, received, now - st->open_ns);
 		return;
 	}
-	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, sk, btf);
+	if ((*(volatile __u32 *)&st->flags & ~flags_seen) & ST_ACCEPT_REPORTED)
+		now = bpf_ktime_get_ns(); /* accepted since the read above (rare) */
+	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, now, tp, btf);
 out:
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
@@ -410,14 +428,14 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
 	if (old && (old->flags & ST_LISTENER))
 		return; /* listen() again only changes the backlog */
-	state_init(&st, sk, btf);
+	state_init(&st, sk, btf, bpf_ktime_get_ns());
 	owner_from_current(&st.owner);
 	if (!pid_wanted(st.owner.pid) || !current_in_scope() || !netns_wanted(st.netns) ||
 	    !port_wanted(st.tuple.sport, st.tuple.dport))
 		return; /* never reported: keep the table's room for the wanted sockets */
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
-	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0);
+	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0, st.open_ns);
 }
 
 /*
@@ -441,7 +459,7 @@ static __always_inline void accept_closed_unseen(__u64 key, struct tcp_sock_stat
 {
 	fresh->flags |= SS_F_ALREADY_CLOSED;
 	owner_from_current(&fresh->owner);
-	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0);
+	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0, bpf_ktime_get_ns());
 	fresh->flags |= ST_ACCEPT_REPORTED | ST_CLOSE_REPORTED;
 	fresh->held = 1;
 	state_create(key, fresh);
@@ -470,7 +488,7 @@ static __always_inline void on_accept(struct sock *sk)
 		return; /* the accept net after fexit/kretprobe */
 	if (!st) {
 		state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		state_init(&fresh, sk, btf);
+		state_init(&fresh, sk, btf, bpf_ktime_get_ns());
 		/* as at the handshake: a socket the filters exclude takes no room in the table */
 		if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope() ||
 		    !netns_wanted(fresh.netns) || !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
@@ -496,7 +514,7 @@ static __always_inline void on_accept(struct sock *sk)
 		if (err && err != -EEXIST) {
 			/* no room in the table (counted): report, keep nothing */
 			owner_from_current(&fresh.owner);
-			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
+			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0, bpf_ktime_get_ns());
 			return;
 		}
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
@@ -505,7 +523,7 @@ static __always_inline void on_accept(struct sock *sk)
 	}
 	owner_from_current(&st->owner);
 	st->flags |= SS_F_PASSIVE; /* a seeded entry could not tell */
-	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, bpf_ktime_get_ns());
 	/* after the record: a close that sees this flag is reported after the accept */
 	st->flags |= ST_ACCEPT_REPORTED;
 	barrier();
@@ -519,7 +537,7 @@ static __always_inline void on_connect(struct sock *sk)
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
 
 	if (st)
-		report_connect(st, sk, false);
+		report_connect(st, sk, false, 0);
 }
 
 /*
@@ -855,7 +873,7 @@ static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *s
 
 	if (!family_wanted(sk_family(sk, false)))
 		return false;
-	state_init(st, sk, false);
+	state_init(st, sk, false, bpf_ktime_get_ns());
 	/* as at the handshake: no room for what the filters exclude */
 	if (!netns_wanted(st->netns) || !port_wanted(st->tuple.sport, st->tuple.dport))
 		return false;
