@@ -112,20 +112,26 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	event_submit(e, sizeof(*e));
 }
 
-static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
-				     __u64 received, __u64 duration_ns, __s32 error, __u64 now)
+/* A record stamped with a clock read the caller made already */
+static __always_inline void emit_tcp_at(__u16 type, const struct tcp_sock_state *st, __u64 sent,
+					__u64 received, __u64 duration_ns, __s32 error, __u64 now)
 {
 	emit_tcp_from(type, st, sent, received, duration_ns, error, now, NULL, false);
 }
 
-static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf,
-				       __u64 now)
+static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
+				     __u64 received, __u64 duration_ns, __s32 error)
+{
+	emit_tcp_at(type, st, sent, received, duration_ns, error, bpf_ktime_get_ns());
+}
+
+static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)
 {
 	__builtin_memset(st, 0, sizeof(*st));
 	sk_read_tuple(sk, &st->tuple, btf);
 	st->cookie = sk_cookie(sk, btf);
 	st->netns = sk_netns(sk, btf);
-	st->open_ns = now;
+	st->open_ns = bpf_ktime_get_ns();
 }
 
 /* Byte counters at establishment: later deltas then exclude the SYN in both directions. */
@@ -207,7 +213,7 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 
 	if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope())
 		return;
-	state_init(&st, sk, btf, bpf_ktime_get_ns());
+	state_init(&st, sk, btf);
 	if (!netns_wanted(st.netns))
 		return;
 	owner_from_current(&st.owner);
@@ -221,7 +227,7 @@ static __always_inline void report_connect(struct tcp_sock_state *st, struct soc
 		return;
 	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
 	st->flags |= ST_CONNECT_REPORTED;
-	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
+	emit_tcp_at(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 }
 
 /*
@@ -239,7 +245,7 @@ static __always_inline void accept_deferred_report(struct tcp_sock_state *st, st
 		return;
 	if (!st->cookie)
 		st->cookie = sk_cookie(sk, btf);
-	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
+	emit_tcp_at(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 	st->flags |= ST_ACCEPT_REPORTED;
 }
 
@@ -280,7 +286,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		if (!st || st->held) {
 			/* a held entry here is stale: a socket that closed is never established
 			 * again, and only the close net's missing run can have left it */
-			state_init(&fresh, sk, btf, bpf_ktime_get_ns());
+			state_init(&fresh, sk, btf);
 			if (!netns_wanted(fresh.netns) ||
 			    !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
 				return;
@@ -330,8 +336,7 @@ static __always_inline void hold_close(struct tcp_sock_state *st, __u64 sent, __
 
 static __always_inline void report_held_close(struct tcp_sock_state *st)
 {
-	emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received, st->held_duration_ns, 0,
-		 bpf_ktime_get_ns());
+	emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received, st->held_duration_ns, 0);
 	st->flags |= ST_CLOSE_REPORTED;
 }
 
@@ -356,7 +361,7 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 	barrier();
 	now = bpf_ktime_get_ns();
 	if (flags_seen & ST_LISTENER) {
-		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0, now);
+		emit_tcp_at(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0, now);
 		goto out;
 	}
 	/* The connect hook may not have run yet (blocking connect refused): report it first;
@@ -369,8 +374,8 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 	    (old < 0 && !(st->flags & (ST_BASE_SET | SS_F_PASSIVE)))) {
 		__s32 err = SK_READ(btf, sk, sk_err);
 
-		emit_tcp(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
-			 err ? err : ECANCELED, now);
+		emit_tcp_at(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
+			    err ? err : ECANCELED, now);
 		goto out;
 	}
 	tp = sk_tcp(sk, btf);
@@ -428,14 +433,14 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
 	if (old && (old->flags & ST_LISTENER))
 		return; /* listen() again only changes the backlog */
-	state_init(&st, sk, btf, bpf_ktime_get_ns());
+	state_init(&st, sk, btf);
 	owner_from_current(&st.owner);
 	if (!pid_wanted(st.owner.pid) || !current_in_scope() || !netns_wanted(st.netns) ||
 	    !port_wanted(st.tuple.sport, st.tuple.dport))
 		return; /* never reported: keep the table's room for the wanted sockets */
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
-	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0, st.open_ns);
+	emit_tcp_at(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0, st.open_ns); /* state_init's clock read */
 }
 
 /*
@@ -459,7 +464,7 @@ static __always_inline void accept_closed_unseen(__u64 key, struct tcp_sock_stat
 {
 	fresh->flags |= SS_F_ALREADY_CLOSED;
 	owner_from_current(&fresh->owner);
-	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0, bpf_ktime_get_ns());
+	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0);
 	fresh->flags |= ST_ACCEPT_REPORTED | ST_CLOSE_REPORTED;
 	fresh->held = 1;
 	state_create(key, fresh);
@@ -488,7 +493,7 @@ static __always_inline void on_accept(struct sock *sk)
 		return; /* the accept net after fexit/kretprobe */
 	if (!st) {
 		state = BPF_CORE_READ(sk, __sk_common.skc_state);
-		state_init(&fresh, sk, btf, bpf_ktime_get_ns());
+		state_init(&fresh, sk, btf);
 		/* as at the handshake: a socket the filters exclude takes no room in the table */
 		if (!pid_wanted(bpf_get_current_pid_tgid() >> 32) || !current_in_scope() ||
 		    !netns_wanted(fresh.netns) || !port_wanted(fresh.tuple.sport, fresh.tuple.dport))
@@ -514,7 +519,7 @@ static __always_inline void on_accept(struct sock *sk)
 		if (err && err != -EEXIST) {
 			/* no room in the table (counted): report, keep nothing */
 			owner_from_current(&fresh.owner);
-			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0, bpf_ktime_get_ns());
+			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
 			return;
 		}
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
@@ -523,7 +528,7 @@ static __always_inline void on_accept(struct sock *sk)
 	}
 	owner_from_current(&st->owner);
 	st->flags |= SS_F_PASSIVE; /* a seeded entry could not tell */
-	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, bpf_ktime_get_ns());
+	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
 	/* after the record: a close that sees this flag is reported after the accept */
 	st->flags |= ST_ACCEPT_REPORTED;
 	barrier();
@@ -873,7 +878,7 @@ static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *s
 
 	if (!family_wanted(sk_family(sk, false)))
 		return false;
-	state_init(st, sk, false, bpf_ktime_get_ns());
+	state_init(st, sk, false);
 	/* as at the handshake: no room for what the filters exclude */
 	if (!netns_wanted(st->netns) || !port_wanted(st->tuple.sport, st->tuple.dport))
 		return false;
