@@ -68,10 +68,8 @@ struct {
 } inflight SEC(".maps");
 
 /* What a close says about the connection's quality, read from the socket (NULL: unknown). */
-static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *sk, bool btf)
+static __always_inline void close_quality(struct ss_tcp_event *e, struct tcp_sock *tp, bool btf)
 {
-	struct tcp_sock *tp = sk ? sk_tcp(sk, btf) : NULL;
-
 	if (!tp)
 		return;
 	e->srtt_us = SK_READ(btf, tp, srtt_us) >> 3; /* the kernel keeps it scaled by 8 */
@@ -79,9 +77,13 @@ static __always_inline void close_quality(struct ss_tcp_event *e, struct sock *s
 	e->segs_out = SK_READ(btf, tp, segs_out);
 }
 
+/*
+ * now: the record's time, a clock read the caller made for its own use too (the reads cost
+ * ~50 ns each here; one per program run is enough). tp: the closing socket, for a close.
+ */
 static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_state *st,
 					  __u64 sent, __u64 received, __u64 duration_ns,
-					  __s32 error, struct sock *sk, bool btf)
+					  __s32 error, __u64 now, struct tcp_sock *tp, bool btf)
 {
 	struct ss_tcp_event *e;
 
@@ -90,7 +92,7 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e = event_reserve(sizeof(*e));
 	if (!e)
 		return;
-	hdr_init(&e->hdr, type, sizeof(*e));
+	hdr_init_at(&e->hdr, type, sizeof(*e), now);
 	e->owner = st->owner;
 	e->tuple = st->tuple;
 	e->cookie = st->cookie;
@@ -106,14 +108,21 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e->reserved = 0;
 	e->handshake_us = type == SS_EV_TCP_CLOSE ? st->handshake_us : 0;
 	if (type == SS_EV_TCP_CLOSE)
-		close_quality(e, sk, btf);
+		close_quality(e, tp, btf);
 	event_submit(e, sizeof(*e));
+}
+
+/* A record stamped with a clock read the caller made already */
+static __always_inline void emit_tcp_at(__u16 type, const struct tcp_sock_state *st, __u64 sent,
+					__u64 received, __u64 duration_ns, __s32 error, __u64 now)
+{
+	emit_tcp_from(type, st, sent, received, duration_ns, error, now, NULL, false);
 }
 
 static __always_inline void emit_tcp(__u16 type, const struct tcp_sock_state *st, __u64 sent,
 				     __u64 received, __u64 duration_ns, __s32 error)
 {
-	emit_tcp_from(type, st, sent, received, duration_ns, error, NULL, false);
+	emit_tcp_at(type, st, sent, received, duration_ns, error, bpf_ktime_get_ns());
 }
 
 static __always_inline void state_init(struct tcp_sock_state *st, struct sock *sk, bool btf)
@@ -257,13 +266,14 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 	state_store(key, &st);
 }
 
-static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf)
+static __always_inline void report_connect(struct tcp_sock_state *st, struct sock *sk, bool btf,
+					   __u64 now /* 0: read the clock */)
 {
 	if (st->flags & (ST_CONNECT_REPORTED | SS_F_PASSIVE | ST_LISTENER))
 		return;
 	st->tuple.sport = sk_local_port(sk, btf); /* chosen after SYN_SENT, known from here on */
 	st->flags |= ST_CONNECT_REPORTED;
-	emit_tcp(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0);
+	emit_tcp_at(SS_EV_TCP_CONNECT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 }
 
 /*
@@ -275,13 +285,13 @@ static __always_inline void report_connect(struct tcp_sock_state *st, struct soc
  * its close.
  */
 static __always_inline void accept_deferred_report(struct tcp_sock_state *st, struct sock *sk,
-						   bool btf)
+						   bool btf, __u64 now /* 0: read the clock */)
 {
 	if ((st->flags & (ST_ACCEPT_DEFERRED | ST_ACCEPT_REPORTED)) != ST_ACCEPT_DEFERRED)
 		return;
 	if (!st->cookie)
 		st->cookie = sk_cookie(sk, btf);
-	emit_tcp(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0);
+	emit_tcp_at(SS_EV_TCP_ACCEPT, st, 0, 0, 0, 0, now ? now : bpf_ktime_get_ns());
 	st->flags |= ST_ACCEPT_REPORTED;
 }
 
@@ -303,13 +313,15 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 	if (old == TCP_SYN_SENT) {
 		st = bpf_map_lookup_elem(&tcp_socks, &key);
 		if (st) {
+			__u64 now = bpf_ktime_get_ns();
+
 			st->tuple.sport = sk_local_port(sk, btf);
 			state_set_base(st, sk, btf);
-			st->handshake_us = (bpf_ktime_get_ns() - st->open_ns) / 1000;
+			st->handshake_us = (now - st->open_ns) / 1000;
 			/* Without tcp_connect() hooks: the owner was taken at SYN_SENT in the
 			 * connecting thread, and the local port is known from here on. */
 			if (cfg_connect_via_tp)
-				report_connect(st, sk, btf);
+				report_connect(st, sk, btf, now);
 		}
 	} else if (old == TCP_SYN_RECV) {
 		struct tcp_sock_state fresh;
@@ -341,7 +353,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		st->flags &= ~SS_F_PARTIAL;
 		state_set_base(st, sk, btf);
 		st->handshake_us = synack_rtt_us(sk, btf);
-		accept_deferred_report(st, sk, btf);
+		accept_deferred_report(st, sk, btf, 0);
 	}
 }
 
@@ -378,33 +390,42 @@ static __always_inline void report_held_close(struct tcp_sock_state *st)
 /* old: the state left, or -1 when only the socket's destruction was seen (the net below). */
 static __always_inline void on_close(struct sock *sk, int old, bool btf)
 {
-	__u64 key = (__u64)sk, now = bpf_ktime_get_ns(), sent = 0, received = 0;
+	__u64 key = (__u64)sk, now, sent = 0, received = 0;
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
+	struct tcp_sock *tp;
+	__u32 flags_seen;
 
 	/* held: CLOSE again (tcp_close() of a reset socket with unread data); reported by
 	 * accept or at destruction */
 	if (!st || st->held)
 		return;
-	if (st->flags & ST_LISTENER) {
-		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0);
+	/*
+	 * One clock read for every record below (and the duration), made after the flags were
+	 * read: accept() may report this socket on another CPU meanwhile, and a close stamped
+	 * before its accept would be merged before it (re-read at the end if that happened).
+	 */
+	flags_seen = *(volatile __u32 *)&st->flags;
+	barrier();
+	now = bpf_ktime_get_ns();
+	if (flags_seen & ST_LISTENER) {
+		emit_tcp_at(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, now - st->open_ns, 0, now);
 		goto out;
 	}
 	/* The connect hook may not have run yet (blocking connect refused): report it first;
 	 * likewise an accept that waited for the handshake's end */
-	report_connect(st, sk, btf);
-	accept_deferred_report(st, sk, btf);
+	report_connect(st, sk, btf, now);
+	accept_deferred_report(st, sk, btf, now);
 	if (!st->cookie)
 		st->cookie = sk_cookie(sk, btf); /* a socket seeded in another namespace */
 	if (old == TCP_SYN_SENT ||
 	    (old < 0 && !(st->flags & (ST_BASE_SET | SS_F_PASSIVE)))) {
 		__s32 err = SK_READ(btf, sk, sk_err);
 
-		emit_tcp(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
-			 err ? err : ECANCELED);
+		emit_tcp_at(SS_EV_TCP_CONNECT_FAILED, st, 0, 0, now - st->open_ns,
+			    err ? err : ECANCELED, now);
 		goto out;
 	}
-	struct tcp_sock *tp = sk_tcp(sk, btf);
-
+	tp = sk_tcp(sk, btf);
 	if ((st->flags & ST_BASE_SET) && tp) {
 		/* The counters include our FIN once acked and the peer's FIN once received. */
 		bool fin_acked = fin_sent(sk, old, btf) &&
@@ -419,7 +440,9 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		hold_close(st, sent, received, now - st->open_ns);
 		return;
 	}
-	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, sk, btf);
+	if ((*(volatile __u32 *)&st->flags & ~flags_seen) & ST_ACCEPT_REPORTED)
+		now = bpf_ktime_get_ns(); /* accepted since the read above (rare) */
+	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, now, tp, btf);
 out:
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
@@ -468,7 +491,7 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 		return; /* never reported: keep the table's room for the wanted sockets */
 	st.flags = ST_LISTENER;
 	state_store(key, &st);
-	emit_tcp(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0);
+	emit_tcp_at(SS_EV_TCP_LISTEN, &st, 0, 0, 0, 0, st.open_ns); /* state_init's clock read */
 }
 
 /*
@@ -559,7 +582,7 @@ static __always_inline void on_connect(struct sock *sk)
 	struct tcp_sock_state *st = bpf_map_lookup_elem(&tcp_socks, &key);
 
 	if (st)
-		report_connect(st, sk, false);
+		report_connect(st, sk, false, 0);
 }
 
 /*
