@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "backends.h"
+#include "heap.h"
 #include "kernel_mounts.h"
 #include "log.h"
 #include "privileges.h"
@@ -49,13 +50,38 @@ int features_check_btf(void)
 	return access("/sys/kernel/btf/vmlinux", R_OK) ? -ENOENT : 0;
 }
 
+static struct btf *probe_btf;
+
+/*
+ * The kernel's BTF, parsed once for all the probes. libbpf parses it again to load the
+ * skeleton and has no way to take ours (1.1), so backends_release_btf() frees this one first:
+ * with the heap faulted in beforehand, both parses fill the same warm pages (unfaulted,
+ * each cost ~45 ms here, nearly all of it page faults; see docs/design.md, "Start-up").
+ */
 static struct btf *vmlinux_btf(void)
 {
-	static struct btf *btf;
+	if (!probe_btf) {
+		heap_prefault(3 * heap_btf_bytes());
+		probe_btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(probe_btf))
+			probe_btf = NULL;
+	}
+	return probe_btf;
+}
 
-	if (!btf)
-		btf = btf__load_vmlinux_btf();
-	return libbpf_get_error(btf) ? NULL : btf;
+void backends_release_btf(void)
+{
+	btf__free(probe_btf);
+	probe_btf = NULL;
+}
+
+bool kernel_allocates_map_elements_anywhere(void)
+{
+	struct btf *btf = vmlinux_btf();
+
+	/* the BPF memory allocator (6.1) came with the end of the verifier's warning (WARN_ONCE
+	 * before, refusal on PREEMPT_RT) for tracing programs using BPF_F_NO_PREALLOC maps */
+	return btf && btf__find_by_name_kind(btf, "bpf_mem_alloc", BTF_KIND_STRUCT) > 0;
 }
 
 bool kernel_has_btf_func(const char *name)

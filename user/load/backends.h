@@ -36,6 +36,14 @@ int unix_connect_cgroup_attach_type(void);
  * function. */
 bool kernel_has_btf_func(const char *name);
 
+/* Free the probes' parsed BTF before libbpf parses its own for the load (a later probe parses
+ * it again). */
+void backends_release_btf(void);
+
+/* Hash maps made with BPF_F_NO_PREALLOC may be used by tracing programs without a warning:
+ * the kernel has the BPF memory allocator (6.1+), which allocates in any context. */
+bool kernel_allocates_map_elements_anywhere(void);
+
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */
 int features_check_btf(void);
 

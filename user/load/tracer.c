@@ -97,6 +97,25 @@ static bool ancestor_cgroup_helper(void)
 	return true;
 }
 
+/*
+ * Hash maps whose elements the kernel allocates on insert instead of at creation, where that
+ * is safe for tracing programs (kernel_allocates_map_elements_anywhere()). Preallocating is
+ * what made creating the maps most of trace's start-up: flows alone is 65,536 x ~400 bytes.
+ * An insert then takes an element from a per-CPU cache the kernel refills ahead of need, at
+ * about the same cost per event as a preallocated map's free list (docs/design.md,
+ * "Start-up"). LRU maps and arrays are always preallocated.
+ */
+static void allocate_on_insert(struct sockscope_bpf *s)
+{
+	struct bpf_map *maps[] = { s->maps.tcp_socks, s->maps.inflight, s->maps.accept_waiters,
+				   s->maps.seed_listen_ports, s->maps.flows, s->maps.flow_socks,
+				   s->maps.unix_listeners, s->maps.unix_inflight,
+				   s->maps.unix_send_inflight };
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		bpf_map__set_map_flags(maps[i], bpf_map__map_flags(maps[i]) | BPF_F_NO_PREALLOC);
+}
+
 static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT], int ncpus, bool unix_iter)
 {
@@ -135,6 +154,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
 	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
 	bpf_map__set_max_entries(s->maps.rings, ncpus);
+	/* (one-shot commands shrink these maps to one element, and need not ask the BTF) */
+	if (!cfg->no_events && kernel_allocates_map_elements_anywhere())
+		allocate_on_insert(s);
 
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, false);
@@ -251,6 +273,7 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	/* the live views seed with their snapshot; trace as soon as attached */
 	t->seed_at_attach = !cfg->snapshot && !cfg->no_events;
 	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
+	backends_release_btf(); /* libbpf parses its own: let it reuse the pages */
 	err = sockscope_bpf__load(t->skel);
 	/* one-shot commands load no program that writes events: no rings to pay for */
 	if (!err && !cfg->no_events)
