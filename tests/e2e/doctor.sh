@@ -34,9 +34,8 @@ assert_nothing_left "$WORK/before" "doctor"
 
 "$SOCKSCOPE" doctor -j >"$WORK/json" 2>"$WORK/err"
 assert_eq $rc $? "doctor -j exit status"
-# every line (jq 1.6's -e would look at the last one only)
-[ "$(jq -s 'all((.check | type) == "string" and (.found | type) == "string" and
-	(.status == "ok" or .status == "warn" or .status == "fail"))' "$WORK/json")" == true ] ||
+jq -e 'select((.check | type) == "string" and (.found | type) == "string" and
+	(.status == "ok" or .status == "warn" or .status == "fail")) | 1' "$WORK/json" >/dev/null ||
 	fail "doctor -j: not one JSON object per check: $(head -3 "$WORK/json")"
 assert_eq "$(grep -c . "$WORK/text")" "$(jq -s length "$WORK/json")" "checks in text and JSON"
 assert_eq "$(awk '{ print tolower($1) }' "$WORK/text" | sort | uniq -c)" \

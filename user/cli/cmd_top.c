@@ -83,7 +83,7 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	if ((ts->o->pid && owner->pid != ts->o->pid) || !(ts->o->protos & PROTO_BIT(proto)) ||
 	    !owner_filter_owner(&ts->o->scope, owner->pid, owner->uid, owner->comm, owner->cgroup))
 		return;
-	/* the programs see this namespace only (unix records: every one); so does the view */
+	/* the programs see every namespace; the view, like its table, only this one */
 	if (fact_from_record(rec, &f) || (s->netns && f.netns != s->netns))
 		return;
 	/* a port counts a connection once: a local connection's accept was counted at its
