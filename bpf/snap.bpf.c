@@ -30,6 +30,13 @@ static __always_inline __u64 sk_inode(const struct sock *sk)
 	return so ? BPF_CORE_READ((struct socket_alloc *)so, vfs_inode.i_ino) : 0;
 }
 
+/*
+ * The iterators' arguments are BTF pointers, so their fields are read with plain loads
+ * (CO-RE relocated, and a fault reads 0 as a probe read would): each costs a fraction of a
+ * bpf_probe_read_kernel() call, and these run once per socket and per descriptor of the host.
+ * Where the verifier cannot follow the type (a socket's inode through socket_alloc, IPv6
+ * addresses read whole, the comm string) BPF_CORE_READ stays.
+ */
 static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock *sk, __u64 cookie,
 				      __u32 uid, __u8 protocol)
 {
@@ -37,11 +44,11 @@ static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock 
 
 	__builtin_memset(r, 0, sizeof(*r));
 	hdr_init(&r->hdr, SS_SNAP_INET, sizeof(*r));
-	r->tuple.family = BPF_CORE_READ(c, skc_family);
-	r->tuple.sport = BPF_CORE_READ(c, skc_num);
-	r->tuple.dport = bpf_ntohs(BPF_CORE_READ(c, skc_dport));
+	r->tuple.family = c->skc_family;
+	r->tuple.sport = c->skc_num;
+	r->tuple.dport = bpf_ntohs(c->skc_dport);
 	if (r->tuple.family == AF_INET) {
-		__u32 saddr = BPF_CORE_READ(c, skc_rcv_saddr), daddr = BPF_CORE_READ(c, skc_daddr);
+		__u32 saddr = c->skc_rcv_saddr, daddr = c->skc_daddr;
 
 		__builtin_memcpy(r->tuple.saddr, &saddr, 4);
 		__builtin_memcpy(r->tuple.daddr, &daddr, 4);
@@ -51,10 +58,10 @@ static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock 
 	}
 	r->cookie = cookie;
 	r->inode = sk_inode(sk);
-	r->netns = BPF_CORE_READ(c, skc_net.net, ns.inum);
+	r->netns = c->skc_net.net->ns.inum;
 	r->uid = uid;
 	r->protocol = protocol;
-	r->state = BPF_CORE_READ(c, skc_state);
+	r->state = c->skc_state;
 }
 
 SEC("iter/tcp")
@@ -67,7 +74,7 @@ int ss_snap_tcp(struct bpf_iter__tcp *ctx)
 	if (!skc)
 		return 0;
 	/* time-wait and request sockets belong to no process and no event follows them */
-	state = BPF_CORE_READ(skc, skc_state);
+	state = skc->skc_state;
 	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV)
 		return 0;
 	fill_inet(&r, (struct sock *)skc, SNAP_COOKIE(skc), ctx->uid, IPPROTO_TCP);
@@ -127,23 +134,101 @@ int ss_snap_unix(struct bpf_iter__unix *ctx)
 	return 0;
 }
 
+/*
+ * Where the descriptor walk is: the table being walked (threads that share it are skipped),
+ * its process, and the sockets written for it so far. One walk runs at a time per loaded
+ * object (user space reads one iterator at a time); session_id tells a new walk from the rest
+ * of an old one that was abandoned. (Plain globals: clang splits a static struct into pieces
+ * whose BTF the kernel refuses.)
+ */
+struct files_walk {
+	__u64 session;
+	__u64 files; /* the struct files_struct walked, 0: none yet */
+	__u32 pid;
+	__u32 sockets;
+};
+
+__u64 snap_walk_session, snap_walk_files;
+__u32 snap_walk_pid, snap_walk_sockets;
+
+static __always_inline void walk_load(struct files_walk *w)
+{
+	w->session = snap_walk_session;
+	w->files = snap_walk_files;
+	w->pid = snap_walk_pid;
+	w->sockets = snap_walk_sockets;
+}
+
+static __always_inline void walk_store(const struct files_walk *w)
+{
+	snap_walk_session = w->session;
+	snap_walk_files = w->files;
+	snap_walk_pid = w->pid;
+	snap_walk_sockets = w->sockets;
+}
+
+/* The count record of the table just left; false if it did not fit in the seq buffer. */
+static __always_inline bool emit_fd_count(struct seq_file *seq, const struct files_walk *w)
+{
+	struct ss_snap_fd_count r;
+
+	hdr_init(&r.hdr, SS_SNAP_FD_COUNT, sizeof(r));
+	r.pid = w->pid;
+	r.sockets = w->sockets;
+	return !bpf_seq_write(seq, &r, sizeof(r));
+}
+
+/*
+ * One call per descriptor of every process, and one with no task at the end. A record that
+ * does not fit ends the read() and the kernel drops everything this call wrote and calls it
+ * again for the same descriptor at the next read(): so the walk's state is only written back
+ * once all of the call's records fit.
+ */
 SEC("iter/task_file")
 int ss_snap_files(struct bpf_iter__task_file *ctx)
 {
+	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
+	struct files_walk w;
 	struct ss_snap_file r;
+	__u64 files;
 
-	if (!task || !task_lists_files(task) || !file_is_socket(file))
+	walk_load(&w);
+	if (w.session != ctx->meta->session_id)
+		w = (struct files_walk){ .session = ctx->meta->session_id };
+	if (!task) { /* the end of the walk: the last table's count */
+		if (w.files && emit_fd_count(seq, &w)) {
+			w.files = 0;
+			walk_store(&w);
+		}
 		return 0;
-	__builtin_memset(&r, 0, sizeof(r));
-	hdr_init(&r.hdr, SS_SNAP_FILE, sizeof(r));
-	r.inode = BPF_CORE_READ(file, f_inode, i_ino);
-	r.pid = BPF_CORE_READ(task, tgid);
-	r.uid = BPF_CORE_READ(task, cred, uid.val);
-	r.fd = ctx->fd;
-	r.cgroup = task_cgroup_id(task);
-	BPF_CORE_READ_STR_INTO(&r.comm, task, comm);
-	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	}
+	/* threads that share the leader's table: task_lists_files() in plain loads */
+	files = (__u64)task->files;
+	if (task->pid != task->tgid && files == (__u64)task->group_leader->files)
+		return 0;
+	if (files != w.files) {
+		if (w.files && !emit_fd_count(seq, &w))
+			return 0;
+		w.files = files;
+		w.pid = task->tgid;
+		w.sockets = 0;
+	}
+	/* file_is_socket() in plain loads */
+	if (file && (file->f_inode->i_mode & S_IFMT) == S_IFSOCK && !(file->f_mode & FMODE_PATH)) {
+		__builtin_memset(&r, 0, sizeof(r));
+		hdr_init(&r.hdr, SS_SNAP_FILE, sizeof(r));
+		r.inode = file->f_inode->i_ino;
+		r.pid = w.pid;
+		r.uid = task->cred->uid.val;
+		r.fd = ctx->fd;
+		r.cgroup = task->cgroups->dfl_cgrp->kn->id;
+		BPF_CORE_READ_STR_INTO(&r.comm, task, comm);
+		if (bpf_seq_write(seq, &r, sizeof(r)))
+			return 0;
+		w.sockets++;
+	}
+	walk_store(&w);
 	return 0;
 }

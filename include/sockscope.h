@@ -270,6 +270,8 @@ enum ss_snap_type {
 	SS_SNAP_FILE = 34, /* one process holds a socket through a file descriptor (iter/task_file) */
 	SS_SNAP_TCP_BYTES = 35, /* an open connection's bytes so far (export): a struct
 				 * ss_tcp_event laid out as its close would be, duration so far */
+	SS_SNAP_FD_COUNT = 36, /* iter/task_file finished one descriptor table: how many of its
+				* descriptors were sockets (one SS_SNAP_FILE record each) */
 	SS_SNAP_TYPE_MAX = 48,
 };
 
@@ -313,6 +315,18 @@ struct ss_snap_file {
 	__u8 comm[SS_COMM_LEN]; /* untrusted */
 };
 
+/*
+ * Written when the walk leaves a process's descriptor table (at the next table, or at the end
+ * of the walk): every socket descriptor it held then was written before it as SS_SNAP_FILE,
+ * so user space need not read that process's /proc/PID/fd for owners.
+ */
+struct ss_snap_fd_count {
+	struct ss_hdr hdr;
+	__u32 pid;     /* tgid */
+	__u32 sockets; /* SS_SNAP_FILE records written for this table */
+};
+
+_Static_assert(sizeof(struct ss_snap_fd_count) == 24, "ss_snap_fd_count is ABI");
 _Static_assert(sizeof(struct ss_snap_inet) == 88, "ss_snap_inet is ABI");
 _Static_assert(__builtin_offsetof(struct ss_snap_inet, cookie) == 56, "ss_snap_inet is ABI");
 _Static_assert(__builtin_offsetof(struct ss_snap_inet, netns) == 72, "ss_snap_inet is ABI");

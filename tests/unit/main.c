@@ -26,5 +26,6 @@ int main(void)
 	failed += run_cgroup_names_tests();
 	failed += run_table_fmt_tests();
 	failed += run_capture_tests();
+	failed += run_proc_owners_tests();
 	return failed ? 1 : 0;
 }

@@ -30,5 +30,6 @@ int run_export_tests(void);
 int run_cgroup_names_tests(void);
 int run_table_fmt_tests(void);
 int run_capture_tests(void);
+int run_proc_owners_tests(void);
 
 #endif

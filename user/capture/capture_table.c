@@ -188,11 +188,17 @@ uint64_t capture_table_write(const struct assoc_table *t, uint32_t netns, uint64
 	return bytes;
 }
 
+struct snapshot_feed {
+	struct capture_table *ct;
+	struct walked_procs walked;
+};
+
 static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 {
-	struct capture_table *ct = ctx;
+	struct snapshot_feed *feed = ctx;
 
-	table_apply(&ct->t, rec, ct->netns); /* -ENOSPC is counted in t.dropped */
+	walked_procs_note(&feed->walked, rec);
+	table_apply(&feed->ct->t, rec, feed->ct->netns); /* -ENOSPC is counted in t.dropped */
 }
 
 int capture_table_snapshot(struct capture_table *ct, unsigned protos)
@@ -201,9 +207,10 @@ int capture_table_snapshot(struct capture_table *ct, unsigned protos)
 				     .no_events = true, .protos = protos,
 				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
+	struct snapshot_feed feed = { .ct = ct };
+	struct proc_owners_stats po;
 	struct snapshot_stats st;
 	struct tracer t;
-	uint32_t orphans;
 	int err;
 
 	ct->netns = current_netns_inode();
@@ -211,11 +218,15 @@ int capture_table_snapshot(struct capture_table *ct, unsigned protos)
 	ct->snapshot_ns = mono_ns();
 	if ((err = tracer_load(&t, &cfg, choice)))
 		return err;
-	err = snapshot_run(t.skel, t.unix_iter, apply_snapshot_record, ct, &st);
+	err = snapshot_run(t.skel, t.unix_iter, apply_snapshot_record, &feed, &st);
 	tracer_destroy(&t);
+	if (!err) {
+		walked_procs_seal(&feed.walked);
+		proc_owners_fill(&ct->t, &feed.walked, "/proc", &po);
+	}
+	walked_procs_free(&feed.walked);
 	if (err)
 		return err;
-	proc_owners_fill(&ct->t, &orphans);
 	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors; "
 	     "table: %u sockets", (unsigned long long)st.inet, (unsigned long long)st.unix_socks,
 	     st.unix_source, (unsigned long long)st.files, ct->t.n_used);

@@ -40,6 +40,8 @@ size_t record_min_size(unsigned type)
 		return sizeof(struct ss_snap_file);
 	case SS_SNAP_TCP_BYTES:
 		return sizeof(struct ss_tcp_event);
+	case SS_SNAP_FD_COUNT:
+		return sizeof(struct ss_snap_fd_count);
 	default:
 		return 0;
 	}

@@ -18,6 +18,7 @@ static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 	struct live_session *s = ctx;
 	struct sock_fact f;
 
+	walked_procs_note(&s->walked, rec);
 	/* `ports` would build an entry for every connected socket (and find its owners) only
 	 * to list none of them; descriptors of sockets not kept find nothing and are ignored */
 	if (s->ports_only && rec->type != SS_SNAP_FILE && !fact_from_record(rec, &f) &&
@@ -28,8 +29,8 @@ static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 
 static int take_snapshot(struct live_session *s)
 {
+	struct proc_owners_stats po;
 	struct proto_counts c;
-	uint32_t orphans;
 	int added, err;
 
 	/* size the table once for what the kernel counts now; a miss only costs growth (not
@@ -48,14 +49,20 @@ static int take_snapshot(struct live_session *s)
 		     s->other_netns, (unsigned long long)others.inet,
 		     (unsigned long long)others.unix_socks);
 	}
+	walked_procs_free(&s->walked);
 	err = snapshot_run(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record, s, &s->snap);
-	if (err)
+	if (err) {
+		walked_procs_free(&s->walked);
 		return err;
+	}
 	assoc_table_fit(&s->table); /* sockets that closed meanwhile leave no reserved slack */
-	added = proc_owners_fill(&s->table, &orphans);
-	if (orphans)
-		vlog("snapshot: %u sockets came without an owner; /proc/*/fd named %d owners",
-		     orphans, added);
+	walked_procs_seal(&s->walked);
+	added = proc_owners_fill(&s->table, &s->walked, "/proc", &po);
+	walked_procs_free(&s->walked);
+	if (po.orphans)
+		vlog("snapshot: %u sockets came without an owner; /proc/PID/fd read for %u processes "
+		     "(%u others were walked whole by the iterator) named %d owners",
+		     po.orphans, po.scanned, po.skipped, added);
 	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors in "
 	     "%.1f ms; table: %u sockets, %zu bytes",
 	     (unsigned long long)s->snap.inet, (unsigned long long)s->snap.unix_socks,

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include "assoc_table.h"
 #include "live_cli.h"
+#include "proc_owners.h"
 #include "sink.h"
 #include "snapshot.h"
 #include "source.h"
@@ -35,6 +36,7 @@ struct live_session {
 	bool all_netns;       /* --all-netns (netns is then 0) */
 	unsigned other_netns; /* --all-netns: the other namespaces walked */
 	struct snapshot_stats snap;
+	struct walked_procs walked; /* during a snapshot: the processes not to read in /proc */
 	unsigned resnapshots;
 	bool ports_only;   /* `ports`: the snapshot keeps listening and bound sockets only */
 	struct sink sink;

@@ -68,10 +68,10 @@ static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *ui
 	*cgroup = proc_cgroup(pid_dir);
 }
 
-static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
+static int scan_pid(struct assoc_table *t, int proc_fd, const char *name, uint32_t pid,
 		    const uint64_t *inodes, size_t n)
 {
-	int pid_dir = openat(proc_fd, pid_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd_dir, added = 0;
+	int pid_dir = openat(proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd_dir, added = 0;
 	uint8_t comm[PROC_COMM_LEN];
 	bool known = false;
 	uint32_t uid = 0;
@@ -105,7 +105,7 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 			proc_identity(pid_dir, comm, &uid, &cgroup);
 			known = true;
 		}
-		added += assoc_table_add_owner_by_inode(t, key, strtoul(pid_name, NULL, 10), uid,
+		added += assoc_table_add_owner_by_inode(t, key, pid, uid,
 							 comm, cgroup) > 0;
 	}
 	closedir(d);
@@ -113,15 +113,100 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *pid_name,
 	return added;
 }
 
-int proc_owners_fill(struct assoc_table *t, uint32_t *orphans)
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void push_pid(struct walked_procs *w, uint32_t **pids, uint32_t *n, uint32_t *cap,
+		     uint32_t pid)
+{
+	if (*n == *cap) {
+		uint32_t want = *cap ? 2 * *cap : 256;
+		uint32_t *grown = want > *cap ? realloc(*pids, want * sizeof(**pids)) : NULL;
+
+		if (!grown) {
+			w->failed = true;
+			return;
+		}
+		*pids = grown;
+		*cap = want;
+	}
+	(*pids)[(*n)++] = pid;
+}
+
+void walked_procs_note(struct walked_procs *w, const struct ss_hdr *rec)
+{
+	if (rec->type == SS_SNAP_FILE) {
+		uint32_t pid = ((const struct ss_snap_file *)rec)->pid;
+
+		if (pid != w->cur_pid)
+			w->cur_files = 0;
+		w->cur_pid = pid;
+		w->cur_files++;
+	} else if (rec->type == SS_SNAP_FD_COUNT) {
+		const struct ss_snap_fd_count *c = (const void *)rec;
+		uint32_t seen = c->pid == w->cur_pid ? w->cur_files : 0;
+
+		if (seen == c->sockets)
+			push_pid(w, &w->whole, &w->n_whole, &w->cap_whole, c->pid);
+		else
+			push_pid(w, &w->unsure, &w->n_unsure, &w->cap_unsure, c->pid);
+		w->cur_pid = w->cur_files = 0;
+	}
+}
+
+void walked_procs_seal(struct walked_procs *w)
+{
+	if (w->whole)
+		qsort(w->whole, w->n_whole, sizeof(*w->whole), u32_cmp);
+	if (w->unsure)
+		qsort(w->unsure, w->n_unsure, sizeof(*w->unsure), u32_cmp);
+}
+
+bool walked_procs_whole(const struct walked_procs *w, uint32_t pid)
+{
+	return !w->failed && w->n_whole &&
+	       bsearch(&pid, w->whole, w->n_whole, sizeof(pid), u32_cmp) &&
+	       !(w->n_unsure && bsearch(&pid, w->unsure, w->n_unsure, sizeof(pid), u32_cmp));
+}
+
+void walked_procs_free(struct walked_procs *w)
+{
+	free(w->whole);
+	free(w->unsure);
+	memset(w, 0, sizeof(*w));
+}
+
+/* "1234" -> 1234; false for anything but a pid directory's name */
+static bool pid_name(const char *name, uint32_t *pid)
+{
+	unsigned long v;
+	char *end;
+
+	if (!isdigit((unsigned char)name[0]))
+		return false;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*end || errno || !v || v > UINT32_MAX)
+		return false;
+	*pid = (uint32_t)v;
+	return true;
+}
+
+int proc_owners_fill(struct assoc_table *t, const struct walked_procs *walked,
+		     const char *proc_root, struct proc_owners_stats *st)
 {
 	uint64_t *inodes;
 	size_t n = 0;
 	int added = 0, proc_fd;
 	struct dirent *de;
+	uint32_t pid;
 	DIR *d;
 
-	*orphans = 0;
+	memset(st, 0, sizeof(*st));
 	for (uint32_t i = 0; i < t->n_slots; i++) {
 		const struct half_assoc *h = assoc_table_get(t, i);
 
@@ -139,17 +224,24 @@ int proc_owners_fill(struct assoc_table *t, uint32_t *orphans)
 		if (h && h->inode && !h->owner)
 			inodes[n++] = h->inode;
 	}
-	*orphans = n;
+	st->orphans = n;
 	qsort(inodes, n, sizeof(*inodes), u64_cmp);
-	d = opendir("/proc");
+	d = opendir(proc_root);
 	if (!d) {
 		free(inodes);
 		return -errno;
 	}
 	proc_fd = dirfd(d);
-	while ((de = readdir(d)))
-		if (isdigit((unsigned char)de->d_name[0]))
-			added += scan_pid(t, proc_fd, de->d_name, inodes, n);
+	while ((de = readdir(d))) {
+		if (!pid_name(de->d_name, &pid))
+			continue;
+		if (walked && walked_procs_whole(walked, pid)) {
+			st->skipped++;
+			continue;
+		}
+		st->scanned++;
+		added += scan_pid(t, proc_fd, de->d_name, pid, inodes, n);
+	}
 	closedir(d);
 	free(inodes);
 	return added;
