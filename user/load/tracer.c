@@ -101,16 +101,15 @@ static bool ancestor_cgroup_helper(void)
  * Hash maps whose elements the kernel allocates on insert instead of at creation, where that
  * is safe for tracing programs (kernel_allocates_map_elements_anywhere()). Preallocating is
  * what made creating the maps most of trace's start-up: flows alone is 65,536 x ~400 bytes.
- * An insert then takes an element from a per-CPU cache the kernel refills ahead of need, at
- * about the same cost per event as a preallocated map's free list (docs/design.md,
- * "Start-up"). LRU maps and arrays are always preallocated.
+ * Only maps written once per flow or once at start: the per-connection maps (tcp_socks, the
+ * unix ones) stay preallocated, because allocating on insert and freeing through RCU made
+ * the TCP state program ~120 ns a run dearer (bench/RESULTS.md, "Start-up on an idle host").
+ * LRU maps and arrays are always preallocated.
  */
 static void allocate_on_insert(struct sockscope_bpf *s)
 {
-	struct bpf_map *maps[] = { s->maps.tcp_socks, s->maps.inflight, s->maps.accept_waiters,
-				   s->maps.seed_listen_ports, s->maps.flows, s->maps.flow_socks,
-				   s->maps.unix_listeners, s->maps.unix_inflight,
-				   s->maps.unix_send_inflight };
+	struct bpf_map *maps[] = { s->maps.flows, s->maps.flow_socks, s->maps.accept_waiters,
+				   s->maps.seed_listen_ports };
 
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		bpf_map__set_map_flags(maps[i], bpf_map__map_flags(maps[i]) | BPF_F_NO_PREALLOC);
