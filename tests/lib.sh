@@ -262,6 +262,24 @@ ss_established() {
 	in_ns ss -tanH state established | awk '{ n = split($3, l, ":"); m = split($4, r, ":"); print l[n], r[m] }' | sort
 }
 
+# assert_watch_table PORT: replaying every open and close of PORT's connections that
+# `assoc --watch -j` wrote to $WORK/watch.out leaves what ss sees, and the watch's done line
+# ($WORK/watch.err) counts as many sockets as ss finds in the namespace.
+assert_watch_table() {
+	local port=$1 live theirs in_table
+	jq -e . "$WORK/watch.out" >/dev/null || fail "watch output is not JSON lines"
+	live=$(jq -r "select(.local.port == $port or .remote.port == $port) | if .change == \"close\"
+		then \"del \(.local.port) \(.remote.port)\" else \"add \(.local.port) \(.remote.port)\" end" \
+		"$WORK/watch.out" | awk '$1 == "add" { live[$2 " " $3] = 1 } $1 == "del" { delete live[$2 " " $3] }
+		END { for (k in live) print k }' | sort)
+	theirs=$(ss_established)
+	[ "$live" == "$theirs" ] || fail "the live table kept $(grep -c . <<<"$live") halves of port $port's" \
+		"connections, ss has $(grep -c . <<<"$theirs"): $(head -3 <<<"$live" | paste -sd';')"
+	in_table=$(sed -n 's/^sockscope: done: .*, \([0-9]*\) sockets in the table$/\1/p' "$WORK/watch.err")
+	assert_eq "$(in_ns ss -tanH exclude time-wait | grep -c .)" "$in_table" \
+		"sockets in the live table at the end (ss counts them in the namespace)"
+}
+
 # --- strict: skips only for known kernel limits (tests/known_limits) ---
 
 # skip_known WHAT [DETAIL]: skipped when tests/known_limits has WHAT for this kernel and

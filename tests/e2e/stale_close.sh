@@ -74,15 +74,4 @@ assert_eq 0 "$(jq length <<<"$misordered")" \
 
 # The live table: replaying every half's open and close leaves what ss sees (none of the
 # port's connections once settled).
-jq -e . "$WORK/watch.out" >/dev/null || fail "watch output is not JSON lines"
-live=$(jq -r "select(.local.port == $PORT or .remote.port == $PORT) | if .change == \"close\"
-	then \"del \(.local.port) \(.remote.port)\" else \"add \(.local.port) \(.remote.port)\" end" \
-	"$WORK/watch.out" | awk '$1 == "add" { live[$2 " " $3] = 1 } $1 == "del" { delete live[$2 " " $3] }
-	END { for (k in live) print k }' | sort)
-theirs=$(in_ns ss -tanH state established |
-	awk '{ n = split($3, l, ":"); m = split($4, r, ":"); print l[n], r[m] }' | sort)
-[ "$live" == "$theirs" ] || fail "the live table kept $(grep -c . <<<"$live") halves of port $PORT's" \
-	"connections, ss has $(grep -c . <<<"$theirs"): $(head -3 <<<"$live" | paste -sd';')"
-in_table=$(sed -n 's/^sockscope: done: .*, \([0-9]*\) sockets in the table$/\1/p' "$WORK/watch.err")
-assert_eq "$(in_ns ss -tanH exclude time-wait | grep -c .)" "$in_table" \
-	"sockets in the live table at the end (ss counts them in the namespace)"
+assert_watch_table "$PORT"
