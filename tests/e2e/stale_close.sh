@@ -62,12 +62,15 @@ assert_count $((rounds * 100)) "$server and .event == \"accept\" and .comm == \"
 [ "${counted:-0}" -ge "$missed" ] || fail "trace -v counted $counted missed closes, $missed were reported"
 assert_count 0 "$server and .close_missed" "server closes reported as missed"
 # no accept names a client's socket: the wrong accept adopted a dead client's entry
-adopted=$(jq -s "[.[] | select($mine and (.event == \"connect\" or .event == \"accept\"))]
+# (records of kernels that cannot give a cookie, < 5.12 without tp_btf, carry 0: not comparable)
+adopted=$(jq -s "[.[] | select($mine and .cookie != 0 and (.event == \"connect\" or .event == \"accept\"))]
 	| group_by(.cookie) | map(select(length > 1)) | length" "$WORK/tracer.out")
 assert_eq 0 "$adopted" "accepts carrying a client's cookie"
-# per client socket (by cookie): connect, then close
+# per client socket (by cookie; without one, by tuple, which a later socket may reuse):
+# connect, then close
 misordered=$(jq -s "[.[] | select($client and (.event == \"connect\" or .event == \"close\"))]
-	| group_by(.cookie) | map(map(.event) | join(\",\") | select(. != \"connect,close\"))" \
+	| group_by(if .cookie != 0 then \"c\\(.cookie)\" else \"t\\(.saddr):\\(.sport)-\\(.daddr):\\(.dport)\" end)
+	| map(map(.event) | join(\",\") | select(test(\"^connect,close(,connect,close)*$\") | not))" \
 	"$WORK/tracer.out")
 assert_eq 0 "$(jq length <<<"$misordered")" \
 	"client sockets not reading connect, close: $(jq -c '.[:3]' <<<"$misordered")"
