@@ -252,6 +252,10 @@ static void capture_options(void **state)
 	char *bad_view[] = { "replay", "f", "--at", "+1", "top" };
 	char *bad_at[] = { "replay", "f", "--at", "6 pm", "assoc" };
 	char *extra[] = { "replay", "f", "--at", "+1", "assoc", "ports" };
+	/* found by fuzz cli: sec * 1e9 overflowed int64 (UBSan) */
+	char *huge_at[] = { "replay", "f", "--at", "+10555555555", "assoc" };
+	char *century_at[] = { "replay", "f", "--at", "+3162240001", "assoc" };
+	char *far_year[] = { "replay", "f", "--at", "99999999-01-01T00:00:00Z", "assoc" };
 	struct trace_opts o;
 	char replay_opts[256];
 
@@ -276,6 +280,13 @@ static void capture_options(void **state)
 	assert_int_equal(cli_parse(&replay_command, ARGC(bad_at), bad_at, replay_opts, devnull),
 			 CLI_USAGE);
 	assert_int_equal(cli_parse(&replay_command, ARGC(extra), extra, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(huge_at), huge_at, replay_opts, devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(century_at), century_at, replay_opts,
+				   devnull),
+			 CLI_USAGE);
+	assert_int_equal(cli_parse(&replay_command, ARGC(far_year), far_year, replay_opts, devnull),
 			 CLI_USAGE);
 }
 

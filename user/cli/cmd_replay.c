@@ -28,6 +28,9 @@
 #define EXIT_DATAERR 65 /* sysexits.h: the capture cannot be read to its end */
 #define EXIT_NOINPUT 66 /* sysexits.h: the capture cannot be opened */
 #define NS_PER_S 1000000000ll
+/* --at bounds: a century after the capture's start; the last second of int64 nanoseconds */
+#define MAX_RELATIVE_S (100ll * 366 * 24 * 3600)
+#define MAX_ABSOLUTE_S (INT64_MAX / NS_PER_S - 1)
 
 enum replay_view { VIEW_TRACE, VIEW_ASSOC, VIEW_PORTS };
 
@@ -223,9 +226,10 @@ static int parse_seconds(const char *s, const char **end, int64_t *ns)
 	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	for (; isdigit((unsigned char)*s); s++) {
-		if (sec > 100ll * 366 * 24 * 3600)
-			return -EINVAL;
 		sec = sec * 10 + (*s - '0');
+		/* checked after each digit, so sec * NS_PER_S below cannot overflow */
+		if (sec > MAX_RELATIVE_S)
+			return -EINVAL;
 	}
 	if (*s == '.' || *s == ',') {
 		if (!isdigit((unsigned char)*++s))
@@ -286,7 +290,8 @@ static int set_at(void *opts, const struct cli_opt *opt, const char *arg)
 		tm.tm_isdst = -1;
 		sec = mktime(&tm);
 	}
-	if (sec == (time_t)-1 || sec < 0)
+	/* a year such as 99999999 is parsed; it must not overflow nanoseconds */
+	if (sec == (time_t)-1 || sec < 0 || sec > MAX_ABSOLUTE_S)
 		return -EINVAL;
 	o->at_relative = false;
 	o->at_ns = (int64_t)sec * NS_PER_S + frac;
