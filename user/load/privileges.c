@@ -73,14 +73,31 @@ static int threads_of_self(void)
 	return n;
 }
 
+/*
+ * capset() changes only the calling thread, so it must be the only one. A thread already
+ * joined (the snapshot's reader) can stay listed in /proc/self/task for a moment: the kernel
+ * clears its tid, which wakes pthread_join(), before it unlists the task. Seen on a slow
+ * (emulated) guest; wait up to 200 ms for it to go.
+ */
+static int wait_single_threaded(void)
+{
+	int threads = threads_of_self();
+
+	for (int i = 0; threads > 1 && i < 40; i++) {
+		usleep(5000);
+		threads = threads_of_self();
+	}
+	return threads == 1 ? 0 : threads < 0 ? threads : -EBUSY;
+}
+
 int privs_keep_only(uint64_t keep)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct data[2];
-	int err, threads = threads_of_self();
+	int err;
 
-	if (threads != 1)
-		return threads < 0 ? threads : -EBUSY;
+	if ((err = wait_single_threaded()))
+		return err;
 	if ((err = caps_get(data)))
 		return err;
 	/* the bounding set first: dropping from it takes CAP_SETPCAP, which goes next */
