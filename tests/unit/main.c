@@ -27,5 +27,6 @@ int main(void)
 	failed += run_table_fmt_tests();
 	failed += run_capture_tests();
 	failed += run_proc_owners_tests();
+	failed += run_preempt_model_tests();
 	return failed ? 1 : 0;
 }

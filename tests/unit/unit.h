@@ -31,5 +31,6 @@ int run_cgroup_names_tests(void);
 int run_table_fmt_tests(void);
 int run_capture_tests(void);
 int run_proc_owners_tests(void);
+int run_preempt_model_tests(void);
 
 #endif

@@ -231,8 +231,14 @@ static void check_iterators(struct report *r)
 /* Each hook's backend and why the better ones were refused; off udp/unix hooks lose coverage. */
 static void check_hooks(struct report *r, struct hook_choice choice[HOOK_COUNT])
 {
+	const struct preempt_source *pm = backends_preempt_model();
 	enum hook failed = HOOK_COUNT;
 	int err = backends_choose(BACKEND_AUTO, PROTO_ALL, false, choice, &failed);
+	char model[160];
+
+	snprintf(model, sizeof(model), "%s (from %s)%s", preempt_model_name(pm->model), pm->from,
+		 preempt_model_preemptible(pm->model) ? ": tracepoints and kprobes come first" : "");
+	check(r, ST_OK, "preemption", model, NULL);
 
 	for (int h = 0; h < HOOK_COUNT; h++) {
 		char what[48], found[WHY_LEN + 96];

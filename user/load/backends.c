@@ -13,6 +13,7 @@
 #include "heap.h"
 #include "kernel_mounts.h"
 #include "log.h"
+#include "preempt_model.h"
 #include "privileges.h"
 #include "sockscope.skel.h"
 #include "util.h"
@@ -358,6 +359,33 @@ static int backend_probe(enum backend b, enum hook h, char *why, size_t why_len)
 	return impl_probe(b, h, true, why, why_len);
 }
 
+const struct preempt_source *backends_preempt_model(void)
+{
+	static struct preempt_source src;
+	static bool done;
+
+	if (!done) {
+		preempt_model_detect("", &src);
+		done = true;
+	}
+	return &src;
+}
+
+/*
+ * auto's order: fentry/fexit first (the cheapest, with every hook's arguments), except on a
+ * preemptible kernel, where a fentry program preempted half-way makes the kernel skip it for
+ * the CPU's other tasks (events lost); tracepoint and kprobe programs run with preemption off.
+ */
+static const enum backend *auto_order(void)
+{
+	static const enum backend usual[] = { BACKEND_FENTRY, BACKEND_KPROBE, BACKEND_TRACEPOINT,
+					      BACKEND_AUTO };
+	static const enum backend preemptible[] = { BACKEND_TRACEPOINT, BACKEND_KPROBE,
+						    BACKEND_FENTRY, BACKEND_AUTO };
+
+	return preempt_model_preemptible(backends_preempt_model()->model) ? preemptible : usual;
+}
+
 /* One hook: the forced backend, or the best that works. 0 or -EOPNOTSUPP (why filled). */
 static int choose_one(enum backend forced, enum hook h, struct hook_choice *c)
 {
@@ -368,7 +396,8 @@ static int choose_one(enum backend forced, enum hook h, struct hook_choice *c)
 		c->backend = forced;
 		return backend_probe(forced, h, c->why, sizeof(c->why)) ? -EOPNOTSUPP : 0;
 	}
-	for (enum backend b = BACKEND_FENTRY; b < BACKEND_COUNT; b++) {
+	for (const enum backend *o = auto_order(); *o != BACKEND_AUTO; o++) {
+		enum backend b = *o;
 		char why[WHY_LEN] = "";
 
 		if (!backend_probe(b, h, why, sizeof(why))) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Asking the kernel, once at start, what it offers, and choosing per hook the best backend:
- * fentry/fexit, then kprobe/kretprobe, then tracepoints. --backend only overrides the choice.
+ * fentry/fexit, then kprobe/kretprobe, then tracepoints (tracepoints first on a preemptible
+ * kernel: backends_preempt_model()). --backend only overrides the choice.
  */
 #ifndef SS_BACKENDS_H
 #define SS_BACKENDS_H
@@ -11,6 +12,7 @@
 
 #include "hooks.h"
 #include "kernel_mounts.h" /* callers of the probes also mount */
+#include "preempt_model.h"
 
 #define WHY_LEN 512
 
@@ -47,15 +49,19 @@ bool kernel_allocates_map_elements_anywhere(void);
 /* 0, or -ENOENT when the kernel has no BTF (CO-RE needs /sys/kernel/btf/vmlinux). */
 int features_check_btf(void);
 
+/* Could this backend's programs for hook h load here at all (attach not tried)? 0 or -ENOENT. */
+int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len);
+
+/* The running kernel's preemption model (detected once): on a preemptible one, auto tries
+ * tracepoint, kprobe, then fentry; else fentry, kprobe, then tracepoint. */
+const struct preempt_source *backends_preempt_model(void);
+
 /*
  * Fill choice[] for every hook of the protocols in protos. With forced != BACKEND_AUTO each
  * hook must get exactly that backend. A udp/unix hook that gets none is switched off (off,
  * why says why) unless protos_explicit (the user named the protocol). Returns -EOPNOTSUPP when
  * a required hook gets none: *failed names it, choice[*failed].why says why.
  */
-/* Could this backend's programs for hook h load here at all (attach not tried)? 0 or -ENOENT. */
-int backend_loadable(enum backend b, enum hook h, char *why, size_t why_len);
-
 int backends_choose(enum backend forced, unsigned protos, bool protos_explicit,
 		    struct hook_choice choice[HOOK_COUNT], enum hook *failed);
 

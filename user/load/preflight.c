@@ -66,6 +66,13 @@ int preflight_backends(enum backend forced, bool probe, unsigned protos, bool pr
 	if (err)
 		vlog("no cgroup v2 hierarchy is mounted and mounting one failed (%s): no cgroup hooks",
 		     strerror(-err));
+	if (forced == BACKEND_AUTO) {
+		const struct preempt_source *pm = backends_preempt_model();
+
+		vlog("preemption model: %s (from %s)%s", preempt_model_name(pm->model), pm->from,
+		     preempt_model_preemptible(pm->model) ?
+			     ": auto tries tracepoints and kprobes before fentry" : "");
+	}
 	if (!backends_choose(forced, protos, protos_explicit, choice, &failed))
 		return 0;
 	if (tracefs_err)
