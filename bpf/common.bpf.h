@@ -27,10 +27,11 @@ struct ss_rings {
 };
 
 struct ss_counters {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, SS_CNT_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE); /* read by mmap(): include/sockscope.h says why */
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct ss_counter_block);
 };
 
 struct ss_wake_acc {
@@ -167,13 +168,12 @@ extern const volatile bool cfg_want_unix;
 
 static __always_inline void count(enum ss_counter which)
 {
-	__u32 key = which;
-	__u64 *val = bpf_map_lookup_elem(&counters, &key);
+	__u32 zero = 0;
+	struct ss_counter_block *c = bpf_map_lookup_elem(&counters, &zero);
 
-	/* atomic although per-CPU: a preempting task (PREEMPT_LAZY kernels, see scratch_get())
-	 * may count between this one's load and store; these are rare events, so it is cheap */
-	if (val)
-		__sync_fetch_and_add(val, 1);
+	/* shared by the CPUs, so atomic; these are rare events, so it is cheap */
+	if (c && which < SS_CNT_MAX)
+		__sync_fetch_and_add(&c->v[which], 1);
 }
 
 /*

@@ -34,7 +34,7 @@ enum ss_event_type {
 	SS_EV_TYPE_MAX,
 };
 
-/* Counters the BPF side keeps in a per-CPU array, indexed by this enum. */
+/* Counters the BPF side keeps (struct ss_counter_block), indexed by this enum. */
 enum ss_counter {
 	SS_CNT_LOST = 0,      /* ring buffer full: event dropped */
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
@@ -42,6 +42,17 @@ enum ss_counter {
 	SS_CNT_UDP_DEST_UNKNOWN = 3, /* unconnected UDP send whose destination was not seen */
 	SS_CNT_STALE_CLOSE = 4, /* TCP close missed, reported when a new socket took the address */
 	SS_CNT_MAX,
+};
+
+/*
+ * The counters: one block every CPU adds to atomically (they count rare events), the one
+ * element of a BPF_F_MMAPABLE array that user space reads through mmap(). A bpf() lookup
+ * would hold the CPU's bpf_prog_active while it copies; a reader preempted there (or
+ * interrupted, on any kernel) makes the kernel skip every kprobe and syscall-tracepoint
+ * program on that CPU, so reading the drop counters after every wake-up lost events.
+ */
+struct ss_counter_block {
+	__u64 v[SS_CNT_MAX];
 };
 
 /*

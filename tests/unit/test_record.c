@@ -159,7 +159,9 @@ static void undelivered_records_count_as_lost(void **state)
 	struct sink sink = { .ops = &ops, .out = stdout };
 	int ncpu = libbpf_num_possible_cpus();
 	int ring = bpf_map_create(BPF_MAP_TYPE_RINGBUF, NULL, 0, 0, 4096, NULL);
-	int counters = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, 8, SS_CNT_MAX, NULL);
+	LIBBPF_OPTS(bpf_map_create_opts, mmapable, .map_flags = BPF_F_MMAPABLE);
+	int counters = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, sizeof(struct ss_counter_block),
+				      1, &mmapable);
 	int tally = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, NULL, 4, sizeof(struct ss_cpu_tally), 1, NULL);
 	struct ss_cpu_tally *t = calloc(ncpu > 0 ? ncpu : 1, sizeof(*t));
 	struct source src;
@@ -180,6 +182,12 @@ static void undelivered_records_count_as_lost(void **state)
 	assert_int_equal(src.stats.undelivered, 5);
 	assert_int_equal(src.stats.lost, 5);
 	assert_int_equal(lost_reported, 5);
+	/* the counters are read through the mapping: a value the kernel holds is seen */
+	struct ss_counter_block block = { .v = { [SS_CNT_LOST] = 4, [SS_CNT_STALE_CLOSE] = 1 } };
+	assert_int_equal(bpf_map_update_elem(counters, &zero, &block, BPF_ANY), 0);
+	assert_int_equal(source_drain(&src), 0);
+	assert_int_equal(src.stats.lost, 9);
+	assert_int_equal(src.stats.stale_closes, 1);
 	source_close(&src);
 	free(t);
 	close(ring);

@@ -3,7 +3,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "log.h"
@@ -129,27 +131,18 @@ static void deliver(void *ctx, const void *rec, size_t size)
 	src->sink->ops->on_event(src->sink, rec); /* the merge keeps records 8-byte aligned */
 }
 
-/* Sum one per-CPU counter. */
-static uint64_t counter_read(int fd, __u32 key)
+/* One counter, from the kernel's block mapped at source_open(): no bpf() call (sockscope.h). */
+static uint64_t counter_read(const struct source *src, enum ss_counter which)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t sum = 0, *vals;
-
-	if (ncpu <= 0 || !(vals = calloc(ncpu, sizeof(*vals))))
-		return 0;
-	if (!bpf_map_lookup_elem(fd, &key, vals))
-		for (int i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
+	return __atomic_load_n(&src->counters->v[which], __ATOMIC_RELAXED);
 }
 
 /* Report new drops in the stream itself, right where they happened. */
 static void check_counters(struct source *src)
 {
-	uint64_t overflow = counter_read(src->counters_fd, SS_CNT_FLOW_OVERFLOW);
+	uint64_t overflow = counter_read(src, SS_CNT_FLOW_OVERFLOW);
 	/* a datagram the flow table had no room for is missing from the output: lost too */
-	uint64_t lost = counter_read(src->counters_fd, SS_CNT_LOST) + overflow +
+	uint64_t lost = counter_read(src, SS_CNT_LOST) + overflow +
 			src->stats.undelivered;
 
 	if (src->kernel_skips)
@@ -160,19 +153,33 @@ static void check_counters(struct source *src)
 			src->sink->ops->on_lost(src->sink, mono_ns(), lost - src->stats.lost);
 		src->stats.lost = lost;
 	}
-	src->stats.untracked = counter_read(src->counters_fd, SS_CNT_UNTRACKED);
+	src->stats.untracked = counter_read(src, SS_CNT_UNTRACKED);
 	src->stats.flow_overflow = overflow;
-	src->stats.dest_unknown = counter_read(src->counters_fd, SS_CNT_UDP_DEST_UNKNOWN);
-	src->stats.stale_closes = counter_read(src->counters_fd, SS_CNT_STALE_CLOSE);
+	src->stats.dest_unknown = counter_read(src, SS_CNT_UDP_DEST_UNKNOWN);
+	src->stats.stale_closes = counter_read(src, SS_CNT_STALE_CLOSE);
+}
+
+static size_t counters_map_len(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	if (page <= 0)
+		page = 4096;
+	return (sizeof(struct ss_counter_block) + page - 1) / page * page;
 }
 
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
 		struct sink *sink)
 {
+	void *counters;
+
 	memset(src, 0, sizeof(*src));
-	src->counters_fd = counters_fd;
 	src->tally_fd = -1;
 	src->sink = sink;
+	counters = mmap(NULL, counters_map_len(), PROT_READ, MAP_SHARED, counters_fd, 0);
+	if (counters == MAP_FAILED)
+		return -errno;
+	src->counters = counters;
 	for (int i = 0; i < n_rings; i++) {
 		int err = 0;
 
@@ -255,4 +262,7 @@ void source_close(struct source *src)
 	ring_buffer__free(src->rb);
 	src->rb = NULL;
 	merge_free(&src->merge);
+	if (src->counters)
+		munmap((void *)src->counters, counters_map_len());
+	src->counters = NULL;
 }

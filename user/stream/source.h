@@ -34,7 +34,7 @@ struct source_stats {
 struct source {
 	struct ring_buffer *rb;
 	struct merge merge;
-	int counters_fd;
+	const struct ss_counter_block *counters; /* the kernel's, mapped read-only */
 	int tally_fd; /* optional (-1): per-CPU struct ss_cpu_tally, checked by source_drain */
 	struct sink *sink;
 	struct source_stats stats;
@@ -59,6 +59,7 @@ int unix_record_unpack(const void *rec, size_t size, struct ss_unix_event *out);
 /* Hand a record made in user space (a flow end) to the sink, counted as an event. */
 void source_emit(void *src, const struct ss_hdr *rec);
 
+/* counters_fd: the counters map (one struct ss_counter_block, BPF_F_MMAPABLE), mapped here. */
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
 		struct sink *sink);
 /* Wait up to timeout_ms for a wake-up, then consume everything pending. */
