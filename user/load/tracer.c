@@ -144,6 +144,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_unix_accept_in_tcp = unix_accept_in_tcp(choice);
 	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
+	s->rodata->cfg_snap_ports_only = cfg->snap_ports_only;
 	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
 	s->rodata->cfg_udp_send_via_tp = !choice[HOOK_UDP_SEND].off &&
 					 choice[HOOK_UDP_SEND].backend == BACKEND_TRACEPOINT;

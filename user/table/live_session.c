@@ -176,6 +176,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 
 	memset(s, 0, sizeof(*s));
 	s->ports_only = o->cmd == LIVE_PORTS && !events;
+	cfg.snap_ports_only = s->ports_only;
 	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
 			     * table as it then is, and only later changes as changes */
 	s->ctx = ctx;
