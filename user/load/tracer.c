@@ -199,6 +199,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_map__set_max_entries(s->maps.inflight, 1);
 		bpf_map__set_max_entries(s->maps.state_seen, 1);
 		bpf_map__set_max_entries(s->maps.accept_waiters, 1);
+		/* preallocated at creation (an LRU map always is): ~1-2 ms of a one-shot run */
+		bpf_map__set_max_entries(s->maps.thread_scratch, 1);
+		bpf_map__set_max_entries(s->maps.seed_listen_ports, 1);
 		return;
 	}
 	if (cfg->max_sockets)
