@@ -143,7 +143,7 @@ row() { # NAME LABEL
 echo "## One-shot ports and assoc in the host namespace (issue 18)"
 echo
 echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "- Command: \`NCONN=$NCONN ROUNDS=$ROUNDS PROCS=$PROCS bench/oneshot.sh\` ($NCONN established loopback TCP"
+echo "- Command: \`NCONN=$NCONN ROUNDS=$ROUNDS PROCS=$PROCS${BASE:+ BASE=$BASE} bench/oneshot.sh\` ($NCONN established loopback TCP"
 echo "  connections, so $((2 * NCONN)) TCP sockets, held by $PROCS processes in the host network namespace;"
 echo "  wall time of each whole process, exec and load included, output to a file; the four commands"
 echo "  interleaved in every round, the order rotating; the idle runs before the connections were made)"
