@@ -45,7 +45,10 @@ LDLIBS   += -lzstd
 # export --listen's HTTP library pulls in GnuTLS, which Debian ships no static build of
 CPPFLAGS += -DSS_NO_HTTP
 else
-LDLIBS   += -lmicrohttpd
+# opened by export --listen (user/export/http.c), not linked: its name, as the linker would record it
+MHD_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libmicrohttpd.so)" 2>/dev/null | awk '/SONAME/ { print $$2 }')
+CPPFLAGS += $(if $(MHD_SONAME),-DSS_MHD_SONAME='"$(MHD_SONAME)"')
+LDLIBS   += -ldl
 endif
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Iinclude -Ibpf -I$(BUILD) -MMD -MP
 

@@ -6,6 +6,8 @@
 # (/usr/bin/time) and the table's bytes per association (`assoc -v`). Replaces its own section
 # of bench/RESULTS.md ("One-shot ports and assoc in the host namespace (issue 18)"); NOTE adds a
 # paragraph to it. Run alone: the host namespace is shared with everything else on the machine.
+# BASE=path/to/another/sockscope also times that build's ports, assoc and idle ports in the same
+# rounds (rows "BASE ..."), and its bytes per association, for a before/after in one run.
 #   bench/oneshot.sh                 NCONN=20000 ROUNDS=7 PROCS=4 IDLE_ROUNDS=7
 set -euo pipefail
 shopt -s inherit_errexit # a broken run inside $(...) ends the benchmark too
@@ -19,6 +21,7 @@ PROCS=${PROCS:-4} # RLIMIT_NOFILE's hard limit is 20,000 here: the sockets are s
 BASE_PORT=${BASE_PORT:-47100}
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
+BASE=${BASE:-}
 RESULTS=${RESULTS:-bench/RESULTS.md}
 WORK=$(mktemp -d)
 DRIVERS=()
@@ -31,6 +34,7 @@ cleanup() {
 trap cleanup EXIT
 [ "$(id -u)" -eq 0 ] || { echo "bench: needs root" >&2; exit 1; }
 { [ -x "$SOCKSCOPE" ] && [ -x "$SOCKDRIVE" ]; } || broken "build first: $SOCKSCOPE, $SOCKDRIVE"
+[ -z "$BASE" ] || [ -x "$BASE" ] || broken "BASE=$BASE is not an executable"
 [ -x /usr/bin/time ] || broken "/usr/bin/time is needed for the resident memory"
 
 # timed NAME COMMAND...: one run, output to $WORK/out, wall ms appended to $WORK/NAME.ms and
@@ -49,7 +53,7 @@ timed() {
 # What each timed run must have listed (a command that printed less would time as faster):
 # every connection the drivers hold, and their listeners with their processes.
 check_run() {
-	local name=$1 n
+	local name=${1#base_} n
 	case $name in
 	ss_tanp)
 		n=$(grep -c 'ESTAB.*users:(("ossc' "$WORK/out" || true)
@@ -73,9 +77,15 @@ run_ss_tan() { timed ss_tan ss -tan; }
 run_ports() { timed ports "$SOCKSCOPE" ports -j; }
 run_assoc() { timed assoc "$SOCKSCOPE" assoc -j; }
 run_idle() { timed idle "$SOCKSCOPE" ports -j; }
+run_base_ports() { timed base_ports "$BASE" ports -j; }
+run_base_assoc() { timed base_assoc "$BASE" assoc -j; }
+run_base_idle() { timed base_idle "$BASE" ports -j; }
 
 # the idle host first: no driver yet
-for _ in $(seq "$IDLE_ROUNDS"); do run_idle; check_run idle; done
+for _ in $(seq "$IDLE_ROUNDS"); do
+	run_idle; check_run idle
+	[ -z "$BASE" ] || { run_base_idle; check_run base_idle; }
+done
 
 for k in $(seq "$PROCS"); do
 	"$SOCKDRIVE" many "ossc$k" 127.0.0.1 $((BASE_PORT + k)) $((NCONN / PROCS)) 0 \
@@ -91,6 +101,7 @@ done
 NCONN=$((NCONN / PROCS * PROCS))
 
 configs=(ss_tanp ss_tan ports assoc)
+[ -z "$BASE" ] || configs+=(base_ports base_assoc)
 for r in $(seq "$ROUNDS"); do
 	n=${#configs[@]}
 	for ((i = 0; i < n; i++)); do
@@ -105,6 +116,10 @@ ownerline=$("$SOCKSCOPE" assoc -v 2>&1 >/dev/null | grep 'without an owner' || t
 table_bytes=$(sed -n 's/.*sockets, \([0-9]*\) bytes.*/\1/p' <<<"$snapline")
 [ -n "$table_bytes" ] || broken "assoc -v printed no table size: $snapline"
 per_assoc=$((table_bytes / NCONN))
+if [ -n "$BASE" ]; then
+	base_snapline=$("$BASE" assoc -v 2>&1 >/dev/null | grep 'snapshot: [0-9]* tcp/udp')
+	base_bytes=$(sed -n 's/.*sockets, \([0-9]*\) bytes.*/\1/p' <<<"$base_snapline")
+fi
 
 # ratio SLOW FAST: the per-round ratios SLOW/FAST, sorted
 ratios() {
@@ -128,12 +143,13 @@ row() { # NAME LABEL
 echo "## One-shot ports and assoc in the host namespace (issue 18)"
 echo
 echo "- Date: $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "- Command: \`NCONN=$NCONN ROUNDS=$ROUNDS PROCS=$PROCS bench/oneshot.sh\` ($NCONN established loopback TCP"
+echo "- Command: \`NCONN=$NCONN ROUNDS=$ROUNDS PROCS=$PROCS${BASE:+ BASE=$BASE} bench/oneshot.sh\` ($NCONN established loopback TCP"
 echo "  connections, so $((2 * NCONN)) TCP sockets, held by $PROCS processes in the host network namespace;"
 echo "  wall time of each whole process, exec and load included, output to a file; the four commands"
 echo "  interleaved in every round, the order rotating; the idle runs before the connections were made)"
 echo "- Machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1); other work was running on it"
 echo "- Kernel: $(uname -r)"
+[ -z "$BASE" ] || echo "- BASE: \`$BASE\` ${BASE_NOTE:-}"
 echo
 echo "| command | median ms | all rounds (ms) | median max RSS (KiB) |"
 echo "| --- | --- | --- | --- |"
@@ -142,6 +158,11 @@ row ss_tan "ss -tan"
 row ports "sockscope ports -j"
 row assoc "sockscope assoc -j"
 row idle "sockscope ports -j (idle host)"
+if [ -n "$BASE" ]; then
+	row base_ports "BASE ports -j"
+	row base_assoc "BASE assoc -j"
+	row base_idle "BASE ports -j (idle host)"
+fi
 echo
 echo "| target (issue 18) | median of per-round ratios | all rounds, sorted | |"
 echo "| --- | --- | --- | --- |"
@@ -154,6 +175,12 @@ echo "| idle \`ports -j\` <= 40 ms | $idle_med ms | $(sort -n "$WORK/idle.ms" | 
 	awk -v m="$idle_med" 'BEGIN { print (m <= 40 ? "**met**" : "**not met**") }') |"
 echo "| <= 200 bytes per association | $per_assoc bytes | $table_bytes bytes / $NCONN associations | $(
 	[ "$per_assoc" -le 200 ] && echo "**met**" || echo "**not met**") |"
+if [ -n "$BASE" ]; then
+	ratio_row "BASE \`ports -j\` / \`ports -j\` (>1: faster than BASE)" base_ports ports 1
+	ratio_row "BASE \`assoc -j\` / \`assoc -j\`" base_assoc assoc 1
+	ratio_row "BASE idle \`ports -j\` / idle \`ports -j\`" base_idle idle 1
+	echo "| BASE bytes per association | $((${base_bytes:-0} / NCONN)) bytes | ${base_bytes:-?} bytes / $NCONN associations | |"
+fi
 echo
 echo "Snapshot and table (\`sockscope assoc -v\`):"
 echo

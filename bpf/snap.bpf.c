@@ -73,8 +73,17 @@ int ss_snap_tcp(struct bpf_iter__tcp *ctx)
 
 	if (!skc)
 		return 0;
-	/* time-wait and request sockets belong to no process and no event follows them */
 	state = skc->skc_state;
+	/*
+	 * `ports` wants the listeners only, and the walk gives them all first (the listening
+	 * hash, then the established one, on every kernel since the iterator came in 5.9): the
+	 * first socket in another state ends it. 1 makes the kernel stop before this socket,
+	 * read() returns what came before it, and the next read() fails with EAGAIN. A socket
+	 * in the listening hash is LISTEN or, while it closes, CLOSE, so CLOSE does not stop it.
+	 */
+	if (cfg_snap_ports_only && state != TCP_LISTEN && state != TCP_CLOSE)
+		return 1;
+	/* time-wait and request sockets belong to no process and no event follows them */
 	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV)
 		return 0;
 	fill_inet(&r, (struct sock *)skc, SNAP_COOKIE(skc), ctx->uid, IPPROTO_TCP);

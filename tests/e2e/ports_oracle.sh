@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `sockscope ports` against ss: forked listeners sharing one port (two pids), an SO_REUSEPORT
 # group, IPv6 and IPv4-mapped IPv6 listeners, UDP, unix paths, an abstract name and a bound unix
-# datagram socket. The set of (proto, port-or-path, pid) must equal what ss -tulnpH / ss -xlpH
+# datagram socket, 40 more listeners and 300 established connections beside them. The set of (proto, port-or-path, pid) must equal what ss -tulnpH / ss -xlpH
 # print inside the test's namespace, and every owner must carry the name the test gave it.
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -19,6 +19,10 @@ drive udp-bind pudp6 ::1 41006
 drive unix-listen pustream "$WORK/stream.sock"
 drive unix-listen puabs "$ABSTRACT"
 drive unix-dgram pudgram "$WORK/dgram.sock"
+# connections beside the listeners: `ports` stops the TCP walk at the first socket past the
+# listening hash (bpf/snap.bpf.c), so every listener must still come, and no connection
+drive many pconn 127.0.0.1 41007 300 0
+drive listen-many plots 127.0.0.1 41100 40
 
 in_ns "$SOCKSCOPE" ports -j >"$WORK/ports.json" 2>"$WORK/ports.err" || fail "ports exited $?: $(cat "$WORK/ports.err")"
 jq -e . "$WORK/ports.json" >/dev/null || fail "ports output is not JSON lines"
@@ -69,6 +73,9 @@ has '.proto == "udp" and .port == 41006 and .addr == "::1"' "udp v6"
 has ".proto == \"unix\" and .path == \"$WORK/stream.sock\" and .type == \"stream\" and .state == \"LISTEN\" and .processes[0].comm == \"pustream\"" "unix path"
 has ".proto == \"unix\" and .path == \"$ABSTRACT\" and .processes[0].comm == \"puabs\"" "abstract name"
 has ".proto == \"unix\" and .path == \"$WORK/dgram.sock\" and .type == \"dgram\"" "unix datagram"
+has '.port == 41007 and .state == "LISTEN" and .processes[0].comm == "pconn"' "listener with connections"
+[ "$(jq -c 'select(.proto == "tcp" and .port >= 41100 and .port < 41140 and .processes[0].comm == "plots")' "$WORK/ports.json" | wc -l)" == 40 ] ||
+	fail "not 40 listeners of plots"
 
 # filters
 [ "$(in_ns "$SOCKSCOPE" ports -j --proto udp | jq -r .proto | sort -u)" == udp ] || fail "--proto udp"

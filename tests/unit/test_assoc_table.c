@@ -8,6 +8,7 @@
 #include "assoc_table.h"
 #include "table_helpers.h"
 #include "unit.h"
+#include "util.h"
 
 static void loopback_halves_join(void **state)
 {
@@ -148,7 +149,7 @@ static void unix_pair_and_names(void **state)
 	assert_memory_equal(half_name(assoc_table_find(&t, &l), &len), path, sizeof(path));
 	assert_int_equal(len, sizeof(path));
 	assert_int_equal(assoc_table_remove(&t, &l), 1);
-	assert_int_equal(t.name_bytes, 0);
+	assert_int_equal(t.block_bytes, 0);
 	assoc_table_free(&t);
 }
 
@@ -245,6 +246,110 @@ static void grows_from_one_entry(void **state)
 		assert_true(t.cap >= t.n_slots);
 	}
 	assert_int_equal(t.n_used, 3);
+	assoc_table_free(&t);
+}
+
+/*
+ * Addresses come back exactly as they went in, whichever form the entry keeps them in: IPv4
+ * in the entry, IPv6 in a block of its own (and ::ffff:0.0.0.0, which is not ::, too). An
+ * IPv6 pair joins by tuple, removal gives its block back, and a unix socket's name is never
+ * read as addresses or the other way round.
+ */
+static void address_forms(void **state)
+{
+	static const struct {
+		int family;
+		const char *l, *r, *l_v6, *r_v6;
+		bool block;
+	} cases[] = {
+		{ AF_INET, "10.0.0.1", "0.0.0.0", "::ffff:10.0.0.1", "::", false },
+		{ AF_INET, "0.0.0.0", "0.0.0.0", "::", "::", false },
+		{ AF_INET6, "::ffff:127.0.0.1", "::ffff:127.0.0.2", "::ffff:127.0.0.1", "::ffff:127.0.0.2", false },
+		{ AF_INET6, "::", "::", "::", "::", false },
+		{ AF_INET6, "fd00::1", "::", "fd00::1", "::", true },
+		{ AF_INET6, "::ffff:10.0.0.1", "fd00::2", "::ffff:10.0.0.1", "fd00::2", true },
+		{ AF_INET6, "::ffff:0.0.0.0", "::", "::ffff:0.0.0.0", "::", true },
+	};
+	struct assoc_table t;
+	size_t empty;
+
+	(void)state;
+	assert_int_equal(assoc_table_init(&t, 100), 0);
+	assert_int_equal(sizeof(struct half_assoc), 56);
+	empty = assoc_table_bytes(&t);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sock_fact f = { .proto = SOCK_PROTO_TCP, .family = cases[i].family,
+				       .state = SK_ESTABLISHED, .netns = 7, .cookie = 100 + i,
+				       .lport = 1000 + i, .rport = 80 };
+		uint8_t want[16], got[16];
+		const struct half_assoc *h;
+
+		inet_pton(cases[i].family, cases[i].l, f.laddr);
+		inet_pton(cases[i].family, cases[i].r, f.raddr);
+		assert_true(assoc_table_upsert(&t, &f, NULL) >= 0);
+		h = assoc_table_find(&t, &f);
+		assert_non_null(h);
+		assert_int_equal(half_block(h) != NULL, cases[i].block);
+		half_addr(h, true, got);
+		assert_memory_equal(got, f.laddr, 16);
+		half_addr(h, false, got);
+		assert_memory_equal(got, f.raddr, 16);
+		inet_pton(AF_INET6, cases[i].l_v6, want);
+		half_addr_v6(h, true, got);
+		assert_memory_equal(got, want, 16);
+		inet_pton(AF_INET6, cases[i].r_v6, want);
+		half_addr_v6(h, false, got);
+		assert_memory_equal(got, want, 16);
+		f.cookie = 0; /* found by its tuple too */
+		assert_ptr_equal(assoc_table_find(&t, &f), h);
+	}
+	/* an IPv6 pair joins, both ways */
+	{
+		struct sock_fact c = { .proto = SOCK_PROTO_TCP, .family = AF_INET6, .state = SK_ESTABLISHED,
+				       .netns = 7, .cookie = 200, .lport = 40000, .rport = 443 };
+		struct sock_fact s = c;
+
+		inet_pton(AF_INET6, "fd00::1", c.laddr);
+		inet_pton(AF_INET6, "fd00::2", c.raddr);
+		memcpy(s.laddr, c.raddr, 16);
+		memcpy(s.raddr, c.laddr, 16);
+		s.cookie = 201;
+		s.lport = 443;
+		s.rport = 40000;
+		assert_true(assoc_table_upsert(&t, &c, NULL) >= 0);
+		assert_true(assoc_table_upsert(&t, &s, NULL) >= 0);
+		assert_ptr_equal(assoc_table_peer(&t, assoc_table_find(&t, &c)), assoc_table_find(&t, &s));
+		assert_ptr_equal(assoc_table_peer(&t, assoc_table_find(&t, &s)), assoc_table_find(&t, &c));
+		assert_int_equal(assoc_table_remove(&t, &c), 1);
+		assert_int_equal(assoc_table_remove(&t, &s), 1);
+	}
+	/* a unix socket: no addresses, its name intact */
+	{
+		static const uint8_t path[] = "/run/x.sock";
+		struct sock_fact u = { .proto = SOCK_PROTO_UNIX, .family = AF_UNIX, .type = SOCK_STREAM,
+				       .state = SK_LISTEN, .netns = 7, .cookie = 300, .inode = 301,
+				       .path = path, .path_len = sizeof(path) - 1 };
+		const struct half_assoc *h;
+		uint8_t got[16], zero[16] = { 0 };
+		uint16_t len;
+
+		assert_true(assoc_table_upsert(&t, &u, NULL) >= 0);
+		h = assoc_table_find(&t, &u);
+		half_addr_v6(h, true, got);
+		assert_memory_equal(got, zero, 16);
+		assert_memory_equal(half_name(h, &len), path, sizeof(path) - 1);
+		assert_int_equal(assoc_table_remove(&t, &u), 1);
+	}
+	/* every block given back: only the entries' array grew */
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct sock_fact f = { .proto = SOCK_PROTO_TCP, .family = cases[i].family,
+				       .cookie = 100 + i };
+
+		assert_int_equal(assoc_table_remove(&t, &f), 1);
+	}
+	assert_int_equal(t.n_used, 0);
+	assert_int_equal(assoc_table_bytes(&t) - (size_t)t.cap * sizeof(struct half_assoc),
+			 empty);
 	assoc_table_free(&t);
 }
 
@@ -365,6 +470,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(reserve_sizes_once),
 		cmocka_unit_test(grows_from_one_entry),
 		cmocka_unit_test(fact_is_port_as_entry),
+		cmocka_unit_test(address_forms),
 		cmocka_unit_test(exited_processes_are_forgotten),
 		cmocka_unit_test(forgetting_keeps_the_others),
 	};

@@ -91,7 +91,7 @@ static int cmd_export(void *opts)
 	if (o->listen)
 		http_addr_text(&o->listen_addr, listen_text, sizeof(listen_text));
 	if (o->listen && !(http = http_bind(&o->listen_addr))) {
-		rc = errno == ENOTSUP ? EXIT_USAGE : EXIT_OSERR;
+		rc = errno == ENOTSUP ? EXIT_USAGE : errno == ELIBACC ? EXIT_UNAVAILABLE : EXIT_OSERR;
 		if (rc == EXIT_OSERR)
 			elog("cannot serve /metrics: %s (is the port in use?)", strerror(errno));
 		exporter_free(&x);

@@ -21,8 +21,15 @@ static int port_cmp(const void *a, const void *b)
 
 	if (x->proto != y->proto)
 		return x->proto - y->proto;
-	if (x->proto != SOCK_PROTO_UNIX)
-		return x->lport != y->lport ? x->lport - y->lport : memcmp(x->laddr, y->laddr, 16);
+	if (x->proto != SOCK_PROTO_UNIX) {
+		uint8_t xa[16], ya[16];
+
+		if (x->lport != y->lport)
+			return x->lport - y->lport;
+		half_addr_v6(x, true, xa);
+		half_addr_v6(y, true, ya);
+		return memcmp(xa, ya, 16);
+	}
 	xn = half_name(x, &xl);
 	yn = half_name(y, &yl);
 	if (!xn || !yn)

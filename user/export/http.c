@@ -93,7 +93,60 @@ void http_stop(struct http_server *h)
 }
 
 #else
+#include <dlfcn.h>
 #include <microhttpd.h>
+
+/*
+ * libmicrohttpd is opened when `export --listen` binds, not linked: with GnuTLS and the eight
+ * libraries it pulls in, dynamic linking cost every command ~6-10 ms at exec on the hosts
+ * measured (bench/RESULTS.md), for a server only export uses. The pointers take their types
+ * from the header, so a changed prototype fails the build.
+ */
+#ifndef SS_MHD_SONAME
+#define SS_MHD_SONAME "libmicrohttpd.so.12"
+#endif
+static struct {
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+} mhd;
+
+/* Open the library once; false (with the reason logged) when it is not there. */
+static bool mhd_open(void)
+{
+	static void *lib;
+	void *sym[6];
+	static const char *const names[6] = {
+		"MHD_create_response_from_buffer", "MHD_add_response_header", "MHD_queue_response",
+		"MHD_destroy_response", "MHD_start_daemon", "MHD_stop_daemon",
+	};
+
+	if (lib)
+		return true;
+	if (!(lib = dlopen(SS_MHD_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+		elog("--listen needs libmicrohttpd (Debian: libmicrohttpd12): %s", dlerror());
+		return false;
+	}
+	for (int i = 0; i < 6; i++) {
+		if (!(sym[i] = dlsym(lib, names[i]))) {
+			elog("--listen: %s has no %s", SS_MHD_SONAME, names[i]);
+			dlclose(lib);
+			lib = NULL;
+			return false;
+		}
+	}
+	/* POSIX's way from an object pointer to a function pointer: copy the bits */
+	memcpy(&mhd.create_response_from_buffer, &sym[0], sizeof(sym[0]));
+	memcpy(&mhd.add_response_header, &sym[1], sizeof(sym[1]));
+	memcpy(&mhd.queue_response, &sym[2], sizeof(sym[2]));
+	memcpy(&mhd.destroy_response, &sym[3], sizeof(sym[3]));
+	memcpy(&mhd.start_daemon, &sym[4], sizeof(sym[4]));
+	memcpy(&mhd.stop_daemon, &sym[5], sizeof(sym[5]));
+	return true;
+}
 
 struct http_server {
 	int fd; /* the listening socket, the daemon's once it runs */
@@ -107,14 +160,14 @@ struct http_server {
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *body,
 			     size_t len, enum MHD_ResponseMemoryMode mode, const char *type)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, (void *)body, mode);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO; /* no memory: the connection is closed */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	ret = MHD_queue_response(c, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = mhd.queue_response(c, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
@@ -166,6 +219,11 @@ struct http_server *http_bind(const struct sockaddr_storage *addr)
 						    : sizeof(struct sockaddr_in);
 	int one = 1, err;
 
+	if (!mhd_open()) {
+		free(h);
+		errno = ELIBACC; /* said why already */
+		return NULL;
+	}
 	if (!h)
 		return NULL;
 	h->v6 = addr->ss_family == AF_INET6;
@@ -191,7 +249,7 @@ int http_serve(struct http_server *h)
 
 	if (h->v6)
 		flags |= MHD_USE_IPv6;
-	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+	h->daemon = mhd.start_daemon(flags, 0, NULL, NULL, on_request, h,
 				     MHD_OPTION_LISTEN_SOCKET, h->fd,
 				     MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
 				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
@@ -220,7 +278,7 @@ void http_stop(struct http_server *h)
 	if (!h)
 		return;
 	if (h->daemon)
-		MHD_stop_daemon(h->daemon); /* (closes the socket) */
+		mhd.stop_daemon(h->daemon); /* (closes the socket) */
 	else
 		close(h->fd);
 	pthread_mutex_destroy(&h->lock);

@@ -25,7 +25,8 @@ void http_addr_text(const struct sockaddr_storage *addr, char *buf, size_t len);
 /*
  * Bind and listen, before anything else starts, so a port in use fails the command at once
  * (and a port below 1024 binds while the capability is held). NULL, errno set, on error;
- * also when built without HTTP (after saying so, errno ENOTSUP).
+ * also when built without HTTP (after saying so, errno ENOTSUP) or when libmicrohttpd, opened
+ * here rather than linked, cannot be loaded (after saying why, errno ELIBACC).
  */
 struct http_server *http_bind(const struct sockaddr_storage *addr);
 /*

@@ -69,6 +69,16 @@ int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot
 	return err;
 }
 
+/* The TCP sockets (for `ports`, the listeners only: the program ends the walk after them,
+ * and the read that follows fails with EAGAIN; bpf/snap.bpf.c). */
+static int snapshot_tcp(struct sockscope_bpf *s, snapshot_fn fn, void *ctx,
+			struct snapshot_stats *st)
+{
+	int err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st);
+
+	return err == -EAGAIN && s->rodata->cfg_snap_ports_only ? 0 : err;
+}
+
 /* The unix sockets' sock_diag dump, run by the reader thread while this one walks TCP. */
 static int unix_diag_first(void *arg, snapshot_fn emit, void *emit_ctx, uint64_t *count)
 {
@@ -124,8 +134,7 @@ static int walk_netns(void *arg, uint32_t netns)
 	uint64_t n = 0;
 	int err;
 
-	if ((err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, w->fn, w->ctx,
-				     w->st)) ||
+	if ((err = snapshot_tcp(s, w->fn, w->ctx, w->st)) ||
 	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, w->fn, w->ctx,
 				     w->st)))
 		return err;
@@ -172,7 +181,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
 	if (!threaded)
 		close(files_fd);
-	if ((err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st)) ||
+	if ((err = snapshot_tcp(s, fn, ctx, st)) ||
 	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
 		if (threaded)
 			iter_reader_cancel(&files);

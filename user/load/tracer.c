@@ -144,6 +144,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_unix_accept_in_tcp = unix_accept_in_tcp(choice);
 	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
+	s->rodata->cfg_snap_ports_only = cfg->snap_ports_only;
 	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
 	s->rodata->cfg_udp_send_via_tp = !choice[HOOK_UDP_SEND].off &&
 					 choice[HOOK_UDP_SEND].backend == BACKEND_TRACEPOINT;
@@ -198,6 +199,9 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_map__set_max_entries(s->maps.inflight, 1);
 		bpf_map__set_max_entries(s->maps.state_seen, 1);
 		bpf_map__set_max_entries(s->maps.accept_waiters, 1);
+		/* preallocated at creation (an LRU map always is): ~1-2 ms of a one-shot run */
+		bpf_map__set_max_entries(s->maps.thread_scratch, 1);
+		bpf_map__set_max_entries(s->maps.seed_listen_ports, 1);
 		return;
 	}
 	if (cfg->max_sockets)

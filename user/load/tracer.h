@@ -24,6 +24,7 @@ struct tracer_config {
 	__u32 max_flows;            /* kernel flow table entries; 0: the object's default */
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
 	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
+	bool snap_ports_only;       /* the snapshot is for `ports`: TCP listeners only */
 	bool proc_exits;            /* also report process exits (the live table's owners) */
 	bool tcp_bytes;             /* also load the open connections' bytes iterator (export) */
 	/* pre-filters for the kernel side (user space filters exactly: owner_filter.h) */

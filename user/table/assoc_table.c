@@ -43,15 +43,85 @@ static bool is_inet(uint8_t proto)
 	return proto == SOCK_PROTO_TCP || proto == SOCK_PROTO_UDP;
 }
 
+/* An IPv6-form address that the entry's 4 bytes can hold: :: (as 0), or v4-mapped with a
+ * non-zero IPv4 part (::ffff:0.0.0.0 is not ::, so it keeps the long form). */
+static bool fits_v4(const uint8_t a[16], uint32_t *v4)
+{
+	static const uint8_t zero[16];
+
+	if (!memcmp(a, zero, 16)) {
+		*v4 = 0;
+		return true;
+	}
+	memcpy(v4, a + 12, 4);
+	return !memcmp(a, v4_mapped_prefix, 12) && *v4;
+}
+
+void half_addr_v6(const struct half_assoc *h, bool local, uint8_t out[16])
+{
+	uint32_t v4;
+
+	if (!is_inet(h->proto)) {
+		memset(out, 0, 16);
+	} else if (h->addrs_v6) {
+		memcpy(out, h->v6 + (local ? 0 : 16), 16);
+	} else if (!(v4 = h->v4[local ? 0 : 1])) {
+		memset(out, 0, 16);
+	} else {
+		memcpy(out, v4_mapped_prefix, 12);
+		memcpy(out + 12, &v4, 4);
+	}
+}
+
+uint8_t *half_block(const struct half_assoc *h)
+{
+	if (h->proto == SOCK_PROTO_UNIX)
+		return h->name;
+	return is_inet(h->proto) && h->addrs_v6 ? h->v6 : NULL;
+}
+
+/* Store both IPv6-form addresses in h: in the entry when they fit, else in a block. */
+static int set_addrs(struct assoc_table *t, struct half_assoc *h, const uint8_t laddr[16],
+		     const uint8_t raddr[16])
+{
+	uint32_t l, r;
+
+	if (fits_v4(laddr, &l) && fits_v4(raddr, &r)) {
+		h->addrs_v6 = 0;
+		h->v4[0] = l;
+		h->v4[1] = r;
+		return 0;
+	}
+	if (!(h->v6 = malloc(32)))
+		return -ENOMEM;
+	h->addrs_v6 = 1;
+	memcpy(h->v6, laddr, 16);
+	memcpy(h->v6 + 16, raddr, 16);
+	t->block_bytes += 32;
+	return 0;
+}
+
 static void tuple_of(const struct half_assoc *h, struct tuple_key *k, bool mirror)
 {
 	memset(k, 0, sizeof(*k));
 	k->netns = h->netns;
 	k->proto = h->proto;
-	memcpy(k->laddr, mirror ? h->raddr : h->laddr, 16);
-	memcpy(k->raddr, mirror ? h->laddr : h->raddr, 16);
+	half_addr_v6(h, !mirror, k->laddr);
+	half_addr_v6(h, mirror, k->raddr);
 	k->lport = mirror ? h->rport : h->lport;
 	k->rport = mirror ? h->lport : h->rport;
+}
+
+/* The fact's tuple as the index keys it. */
+static void tuple_of_fact(const struct sock_fact *f, struct tuple_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->netns = f->netns;
+	k->proto = f->proto;
+	to_v6_form(k->laddr, f->family, f->laddr);
+	to_v6_form(k->raddr, f->family, f->raddr);
+	k->lport = f->lport;
+	k->rport = f->rport;
 }
 
 static uint64_t tuple_hash(const struct tuple_key *k)
@@ -74,7 +144,8 @@ static bool is_port(uint8_t proto, uint8_t state, uint16_t lport, uint64_t peer_
 
 bool half_is_port(const struct half_assoc *h)
 {
-	return is_port(h->proto, h->state, h->lport, h->peer_inode, h->name);
+	return is_port(h->proto, h->state, h->lport, h->peer_inode,
+		       h->proto == SOCK_PROTO_UNIX && h->name);
 }
 
 bool fact_is_port(const struct sock_fact *f)
@@ -115,14 +186,20 @@ static bool tuple_matches(const void *ctx, uint32_t ref, const void *key)
 	const struct assoc_table *t = ctx;
 	const struct tuple_query *q = key;
 	const struct half_assoc *h = &t->socks[ref];
+	uint8_t a[16];
 
 	if (ref == q->exclude || (q->cookie && h->cookie && h->cookie != q->cookie) ||
 	    (q->connected && !half_is_connected(h)))
 		return false;
 	/* the fields tuple_of() would copy, compared in place (called for every candidate) */
-	return h->netns == q->k.netns && h->proto == q->k.proto && h->lport == q->k.lport &&
-	       h->rport == q->k.rport && !memcmp(h->laddr, q->k.laddr, 16) &&
-	       !memcmp(h->raddr, q->k.raddr, 16);
+	if (h->netns != q->k.netns || h->proto != q->k.proto || h->lport != q->k.lport ||
+	    h->rport != q->k.rport)
+		return false;
+	half_addr_v6(h, true, a);
+	if (memcmp(a, q->k.laddr, 16))
+		return false;
+	half_addr_v6(h, false, a);
+	return !memcmp(a, q->k.raddr, 16);
 }
 
 int assoc_table_init(struct assoc_table *t, uint32_t max_socks)
@@ -140,7 +217,7 @@ int assoc_table_init(struct assoc_table *t, uint32_t max_socks)
 void assoc_table_free(struct assoc_table *t)
 {
 	for (uint32_t i = 0; i < t->n_slots; i++)
-		free(t->socks[i].name);
+		free(half_block(&t->socks[i]));
 	free(t->socks);
 	free(t->links);
 	slot_index_free(&t->by_cookie);
@@ -209,46 +286,41 @@ const struct half_assoc *assoc_table_get(const struct assoc_table *t, uint32_t i
 	return i < t->n_slots && t->socks[i].proto ? &t->socks[i] : NULL;
 }
 
-/* The entry of the socket h names (cookie, inode, else tuple), or SLOT_NONE. */
-static uint32_t find_half(const struct assoc_table *t, const struct half_assoc *h)
+/* The entry of the socket with this cookie, else inode, else (inet) tuple; or SLOT_NONE.
+ * tuple_from: the half or the fact whose tuple to look up, asked only when needed. */
+static uint32_t find_by(const struct assoc_table *t, uint64_t cookie, uint64_t inode,
+			uint8_t proto, const struct half_assoc *tuple_half,
+			const struct sock_fact *tuple_fact)
 {
-	struct tuple_query q = { .cookie = h->cookie, .exclude = SLOT_NONE };
+	struct tuple_query q = { .cookie = cookie, .exclude = SLOT_NONE };
 	uint32_t ref;
 
-	if (h->cookie) {
-		ref = slot_index_find(&t->by_cookie, slot_hash_u64(h->cookie), cookie_matches, t,
-				      &h->cookie);
+	if (cookie) {
+		ref = slot_index_find(&t->by_cookie, slot_hash_u64(cookie), cookie_matches, t,
+				      &cookie);
 		if (ref != SLOT_NONE)
 			return ref;
 	}
-	if (h->inode) {
-		ref = slot_index_find(&t->by_inode, slot_hash_u64(h->inode), inode_matches, t,
-				      &h->inode);
+	if (inode) {
+		ref = slot_index_find(&t->by_inode, slot_hash_u64(inode), inode_matches, t, &inode);
 		if (ref != SLOT_NONE)
 			return ref;
 	}
-	/* the tuple lookup finds an entry without a cookie or with h's, which the cookie index
-	 * would have found: with none of the first kind there is nothing left to find */
-	if (!is_inet(h->proto) || (h->cookie && !t->n_without_cookie))
+	/* the tuple lookup finds an entry without a cookie or with this one, which the cookie
+	 * index would have found: with none of the first kind there is nothing left to find */
+	if (!is_inet(proto) || (cookie && !t->n_without_cookie))
 		return SLOT_NONE;
-	tuple_of(h, &q.k, false);
+	if (tuple_half)
+		tuple_of(tuple_half, &q.k, false);
+	else
+		tuple_of_fact(tuple_fact, &q.k);
 	return slot_index_find(&t->by_tuple, tuple_hash(&q.k), tuple_matches, t, &q);
 }
 
 /* The entry the fact describes, or SLOT_NONE. */
 static uint32_t find(const struct assoc_table *t, const struct sock_fact *f)
 {
-	struct half_assoc h = { 0 };
-
-	h.cookie = f->cookie;
-	h.inode = f->inode;
-	h.netns = f->netns;
-	h.proto = f->proto;
-	to_v6_form(h.laddr, f->family, f->laddr);
-	to_v6_form(h.raddr, f->family, f->raddr);
-	h.lport = f->lport;
-	h.rport = f->rport;
-	return find_half(t, &h);
+	return find_by(t, f->cookie, f->inode, f->proto, NULL, f);
 }
 
 const struct half_assoc *assoc_table_find(const struct assoc_table *t, const struct sock_fact *f)
@@ -261,7 +333,7 @@ const struct half_assoc *assoc_table_find(const struct assoc_table *t, const str
 const struct half_assoc *assoc_table_find_half(const struct assoc_table *t,
 					       const struct half_assoc *h)
 {
-	uint32_t ref = find_half(t, h);
+	uint32_t ref = find_by(t, h->cookie, h->inode, h->proto, h, NULL);
 
 	return ref == SLOT_NONE ? NULL : &t->socks[ref];
 }
@@ -409,14 +481,14 @@ static int add_owner(struct assoc_table *t, struct half_assoc *h, uint32_t pid)
 static int set_name(struct assoc_table *t, struct half_assoc *h, const uint8_t *path,
 		    uint16_t len)
 {
-	if (!path || !len || h->name)
+	if (h->proto != SOCK_PROTO_UNIX || !path || !len || h->name)
 		return 0;
 	h->name = malloc(2 + (size_t)len);
 	if (!h->name)
 		return -ENOMEM;
 	memcpy(h->name, &len, 2);
 	memcpy(h->name + 2, path, len);
-	t->name_bytes += 2 + (size_t)len;
+	t->block_bytes += 2 + (size_t)len;
 	return 0;
 }
 
@@ -450,7 +522,7 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 			if ((err = index_add(t, ref)))
 				return err;
 		}
-		if (f->peer_inode)
+		if (f->peer_inode && h->proto == SOCK_PROTO_UNIX)
 			h->peer_inode = f->peer_inode;
 		if ((err = set_name(t, h, f->path, f->path_len)))
 			return err;
@@ -477,12 +549,21 @@ int assoc_table_upsert(struct assoc_table *t, const struct sock_fact *f, bool *c
 	h->type = f->type;
 	h->state = f->state;
 	h->passive = f->passive;
-	h->peer_inode = f->peer_inode;
 	if (is_inet(f->proto)) {
-		to_v6_form(h->laddr, f->family, f->laddr);
-		to_v6_form(h->raddr, f->family, f->raddr);
+		uint8_t laddr[16], raddr[16];
+
+		to_v6_form(laddr, f->family, f->laddr);
+		to_v6_form(raddr, f->family, f->raddr);
+		if ((err = set_addrs(t, h, laddr, raddr))) {
+			memset(h, 0, sizeof(*h)); /* back on the free list, as if never taken */
+			h->more_owners = t->free_head;
+			t->free_head = ref + 1;
+			return err;
+		}
 		h->lport = f->lport;
 		h->rport = f->rport;
+	} else {
+		h->peer_inode = f->peer_inode;
 	}
 	t->n_used++;
 	t->n_without_cookie += !h->cookie;
@@ -514,13 +595,15 @@ int assoc_table_remove(struct assoc_table *t, const struct sock_fact *f)
 		link_free(t, l);
 		l = next;
 	}
-	if (h->name) {
+	if (h->proto == SOCK_PROTO_UNIX && h->name) {
 		uint16_t len;
 
 		memcpy(&len, h->name, 2);
-		t->name_bytes -= 2 + (size_t)len;
+		t->block_bytes -= 2 + (size_t)len;
 	}
-	free(h->name);
+	if (is_inet(h->proto) && h->addrs_v6)
+		t->block_bytes -= 32;
+	free(half_block(h));
 	t->n_without_cookie -= !h->cookie;
 	memset(h, 0, sizeof(*h));
 	h->more_owners = t->free_head;
@@ -613,11 +696,13 @@ const struct half_assoc *assoc_table_peer(const struct assoc_table *t, const str
 bool assoc_table_port_listening(const struct assoc_table *t, const struct half_assoc *h)
 {
 	static const uint8_t any[16];
-	const uint8_t *addrs[] = { h->laddr, any };
+	uint8_t laddr[16];
+	const uint8_t *addrs[] = { laddr, any };
 	struct tuple_query q = { .exclude = SLOT_NONE };
 
 	if (h->proto != SOCK_PROTO_TCP)
 		return false;
+	half_addr_v6(h, true, laddr);
 	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
 		memset(&q.k, 0, sizeof(q.k));
 		q.k.netns = h->netns;
@@ -644,7 +729,7 @@ size_t half_owners(const struct assoc_table *t, const struct half_assoc *h, uint
 
 const uint8_t *half_name(const struct half_assoc *h, uint16_t *len)
 {
-	if (!h->name) {
+	if (h->proto != SOCK_PROTO_UNIX || !h->name) {
 		*len = 0;
 		return NULL;
 	}
@@ -654,8 +739,9 @@ const uint8_t *half_name(const struct half_assoc *h, uint16_t *len)
 
 void half_addr(const struct half_assoc *h, bool local, uint8_t out[16])
 {
-	const uint8_t *a = local ? h->laddr : h->raddr;
+	uint8_t a[16];
 
+	half_addr_v6(h, local, a);
 	memset(out, 0, 16);
 	if (h->family == AF_INET)
 		memcpy(out, a + 12, 4);
@@ -666,7 +752,7 @@ void half_addr(const struct half_assoc *h, bool local, uint8_t out[16])
 size_t assoc_table_bytes(const struct assoc_table *t)
 {
 	return (size_t)t->cap * sizeof(*t->socks) + (size_t)t->links_cap * sizeof(*t->links) +
-	       t->name_bytes + slot_index_bytes(&t->by_cookie) + slot_index_bytes(&t->by_inode) +
+	       t->block_bytes + slot_index_bytes(&t->by_cookie) + slot_index_bytes(&t->by_inode) +
 	       slot_index_bytes(&t->by_tuple) + proc_table_bytes(&t->procs) +
 	       (t->closed ? ASSOC_CLOSED_SLOTS * sizeof(*t->closed) : 0);
 }

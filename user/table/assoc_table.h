@@ -52,22 +52,31 @@ struct sock_fact {
 	uint64_t cgroup;      /* the owner's cgroup v2 id, 0: not known */
 };
 
+/*
+ * One socket, 56 bytes. An inet socket's two addresses take 8 bytes in the entry when both are
+ * IPv4 (or unspecified), the common case; a true IPv6 pair lives in a 32-byte block of its own.
+ * Unix sockets have no addresses: the same 8 bytes point to their name. Read the addresses
+ * with half_addr() / half_addr_v6() and the name with half_name().
+ */
 struct half_assoc {
 	uint64_t cookie;
 	uint64_t inode;
-	uint64_t peer_inode;
+	uint64_t peer_inode;   /* unix: the connected peer; inet: 0 */
 	uint32_t netns;
-	uint8_t laddr[16];     /* IPv6 form: IPv4 is stored v4-mapped, so v4 and mapped-v6 join */
-	uint8_t raddr[16];
-	uint16_t lport, rport;
+	uint32_t owner;        /* first owner's pid, 0: none known */
+	uint32_t more_owners;  /* index + 1 into owner_links; in a free entry: next free + 1 */
+	uint16_t lport, rport; /* inet; unix: 0 */
 	uint8_t proto;         /* 0: free entry */
 	uint8_t family;        /* as in sock_fact */
 	uint8_t type;          /* as in sock_fact */
 	uint8_t state;
 	uint8_t passive;
-	uint32_t owner;        /* first owner's pid, 0: none known */
-	uint32_t more_owners;  /* index + 1 into owner_links; in a free entry: next free + 1 */
-	uint8_t *name;         /* unix: 2-byte length then the bytes; NULL: unnamed */
+	uint8_t addrs_v6;      /* inet: the addresses are in v6, not v4 */
+	union {
+		uint8_t *name;   /* unix: 2-byte length then the bytes; NULL: unnamed */
+		uint8_t *v6;     /* inet with addrs_v6: local then remote address, IPv6 form */
+		uint32_t v4[2];  /* inet: local, remote IPv4 (network order); 0: unspecified (::) */
+	};
 };
 
 struct owner_link {
@@ -99,7 +108,7 @@ struct assoc_table {
 	struct slot_index by_cookie, by_inode, by_tuple;
 	struct proc_table procs;
 	uint64_t dropped;             /* sockets that did not fit under max_socks */
-	size_t name_bytes;
+	size_t block_bytes;            /* unix names and IPv6 address blocks */
 	struct closed_cookie *closed; /* ASSOC_CLOSED_SLOTS, made at the first close */
 };
 
@@ -172,6 +181,10 @@ size_t half_owners(const struct assoc_table *t, const struct half_assoc *h, uint
 const uint8_t *half_name(const struct half_assoc *h, uint16_t *len);
 /* Address in the family's own form (IPv4: 4 bytes first), for printing. */
 void half_addr(const struct half_assoc *h, bool local, uint8_t out[16]);
+/* Address in IPv6 form (IPv4 v4-mapped, unspecified ::), as the tuple index keys it. */
+void half_addr_v6(const struct half_assoc *h, bool local, uint8_t out[16]);
+/* The block an entry owns beyond its 56 bytes (unix name, IPv6 addresses), or NULL. */
+uint8_t *half_block(const struct half_assoc *h);
 
 /* Bytes the table holds (entries, owner links, names, indexes, processes). */
 size_t assoc_table_bytes(const struct assoc_table *t);

@@ -74,19 +74,24 @@ static int take_snapshot(struct live_session *s)
 	return 0;
 }
 
-/* A copy of an entry about to be removed, for the view; its name outlives the removal. */
+/* A copy of an entry about to be removed, for the view; its name or IPv6 addresses outlive
+ * the removal. */
 static const struct half_assoc *keep_copy(const struct half_assoc *h, struct half_assoc *copy)
 {
-	static uint8_t name[2 + SS_UNIX_PATH_LEN];
+	static uint8_t name[2 + SS_UNIX_PATH_LEN], v6[32];
+	const uint8_t *path;
 	uint16_t len;
 
 	*copy = *h;
-	if (h->name) {
-		memcpy(&len, h->name, 2);
+	if ((path = half_name(h, &len))) {
 		len = ss_unix_path_len(len);
 		memcpy(name, &len, 2);
-		memcpy(name + 2, h->name + 2, len);
+		memcpy(name + 2, path, len);
 		copy->name = name;
+	} else if (half_block(h)) {
+		half_addr_v6(h, true, v6);
+		half_addr_v6(h, false, v6 + 16);
+		copy->v6 = v6;
 	}
 	return copy;
 }
@@ -171,6 +176,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 
 	memset(s, 0, sizeof(*s));
 	s->ports_only = o->cmd == LIVE_PORTS && !events;
+	cfg.snap_ports_only = s->ports_only;
 	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
 			     * table as it then is, and only later changes as changes */
 	s->ctx = ctx;
