@@ -247,7 +247,8 @@ const struct cli_command export_command = {
 		"interval: connections opened, failed and closed, bytes, open connections, and\n"
 		"which processes hold which ports. The textfile is replaced atomically. SIGINT or\n"
 		"SIGTERM writes a last page and exits 0. A textfile that cannot be written exits\n"
-		"73; a --listen address that cannot be listened on 71; a bad argument 64.\n"
+		"73; a --listen address that cannot be listened on 71; --listen without\n"
+		"libmicrohttpd installed 69; a bad argument 64.\n"
 		"Families and labels: docs/metrics.md.\n",
 	.opts = export_opts,
 	.opts_size = sizeof(struct export_opts),
