@@ -61,6 +61,7 @@ start() { # config: starts its tracer, if any
 	case $1 in
 	none) return 0 ;;
 	empty)
+		: >"$WORK/empty.out" # the last run's "ready" must not pass for this one's
 		"$EMPTY_HOOKS" "$EMPTY_HOOKS.bpf.o" "$(findmnt -n -t cgroup2 -o TARGET | head -1)" \
 			>"$WORK/empty.out" 2>&1 &
 		TRACER=$!
@@ -69,6 +70,7 @@ start() { # config: starts its tracer, if any
 	sockscope | baseline)
 		local bin=$SOCKSCOPE
 		[ "$1" == sockscope ] || bin=$BASELINE
+		: >"$WORK/ss.err"
 		"$bin" trace -j >/dev/null 2>"$WORK/ss.err" &
 		TRACER=$!
 		wait_ready "$WORK/ss.err" ;;
@@ -163,7 +165,7 @@ $SECTION
 - Command: \`ROUNDS=$ROUNDS COUNT=$COUNT${BASELINE:+ BASELINE=... BASELINE_NAME=$BASELINE_NAME} bench/unix_cost.sh\`
   (\`build/bench/unixchurn\`: $COUNT stream connect/accept/close on an abstract name, client
   and server in two processes, fresh network namespace per run; rate = connections / loop time)
-- Configurations: no tracer; \`sockscope trace -j --proto unix > /dev/null\`; empty programs
+- Configurations: no tracer; \`sockscope trace -j > /dev/null\` (every protocol, as bench/proto.sh); empty programs
   on the same hooks (\`build/bench/empty_hooks\`, the floor); each run between two untraced
   runs, its ratio taken to their mean; order rotating each round. BPF time from one extra run
   per configuration and round with \`kernel.bpf_stats_enabled=1\` (sum of \`run_time_ns\` over
