@@ -117,10 +117,9 @@ struct ss_send_pending {
 struct ss_thread_slot {
 	struct ss_send_pending udp; /* udp send: kprobe -> kretprobe, cgroup/sendmsg -> tracepoint */
 	__u64 unix_connecting;	    /* struct sock * between cgroup/connect_unix and the listener's
-				     * sk_data_ready (tracepoint backend) ... */
-	__u64 unix_connecting_inode; /* ... its inode and network namespace, read there with */
-	__u32 unix_connecting_netns; /* plain loads (the data-ready program has a bare address) */
+				     * sk_data_ready (tracepoint backend) */
 	__u32 mmsg_next;	    /* sendmmsg(): the message sock_send_length sees next */
+	__u32 pad;
 };
 
 struct ss_thread_slots {

@@ -36,9 +36,6 @@ struct unix_connector {
 	struct ss_owner owner;
 	__u64 sk;    /* struct sock * of the connecting socket */
 	__u64 inode; /* its inode: guards against the address being reused by another socket */
-	__u32 netns; /* its network namespace and type, which unix_stream_connect() gives the */
-	__u16 type;  /* server-side socket too: the accept need not read them again */
-	__u16 pad;
 };
 
 /*
@@ -119,9 +116,7 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
 	return l;
 }
 
-/* netns and sk_type: the socket's, if the caller has them already (else 0: read here) */
-static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk,
-							    __u32 netns, __u16 sk_type_known)
+static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk)
 {
 	struct ss_unix_event *e = scratch_get(); /* unix_event_send() gives it back */
 
@@ -131,8 +126,8 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
 	hdr_init(&e->hdr, type, sizeof(*e));
 	owner_from_current(&e->owner);
 	e->cookie = sk_cookie(sk, false);
-	e->netns = netns ? netns : sk_netns(sk, false);
-	e->type = sk_type_known ? sk_type_known : sk_type(sk);
+	e->netns = sk_netns(sk, false);
+	e->type = sk_type(sk);
 	e->inode = sk_inode(sk);
 	return e;
 }
@@ -171,7 +166,7 @@ static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix
 }
 
 /* The connecting process of socket sk, for the accept side. */
-static __always_inline void connector_put(__u64 sk, __u64 inode, __u32 netns, __u16 type)
+static __always_inline void connector_put(__u64 sk, __u64 inode)
 {
 	struct unix_connector *c = connector_slot(inode);
 
@@ -179,8 +174,6 @@ static __always_inline void connector_put(__u64 sk, __u64 inode, __u32 netns, __
 		return;
 	owner_from_current(&c->owner);
 	c->inode = inode;
-	c->netns = netns;
-	c->type = type;
 	c->sk = sk;
 }
 
@@ -200,7 +193,7 @@ static __always_inline struct unix_connector *connector_get(struct sock *client,
 static __always_inline void on_unix_connect_enter(struct sock *sk)
 {
 	if (unix_wanted() && unix_connection_type(sk))
-		connector_put((__u64)sk, sk_inode(sk), sk_netns(sk, false), sk_type(sk));
+		connector_put((__u64)sk, sk_inode(sk));
 }
 
 /*
@@ -224,7 +217,7 @@ static __always_inline void on_unix_connect(struct sock *sk, struct unix_address
 	if (!(pid_wanted(bpf_get_current_pid_tgid() >> 32) && current_in_scope()) &&
 	    !(l && pid_wanted(l->owner.pid)))
 		return;
-	e = unix_event_new(SS_EV_UNIX_CONNECT, sk, 0, 0);
+	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
 	if (!e)
 		return;
 	if (l) {
@@ -250,8 +243,7 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 	if (!(pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && current_in_scope()) &&
 	    !(c && pid_wanted(c->owner.pid)))
 		return;
-	/* the server-side socket was made in the client's namespace, of its type */
-	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk, c ? c->netns : 0, c ? c->type : 0);
+	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk);
 	if (!e)
 		return;
 	if (c)
@@ -553,9 +545,6 @@ int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
  * Entering unix_stream_connect() (and unix_dgram_connect(), left at once), in the connecting
  * thread. libbpf 1.1 knows no section name for cgroup/connect_unix: user space sets the
  * attach type (BPF_CGROUP_UNIX_CONNECT, read from the kernel's BTF) before load.
- * Only loaded on 6.7+: the socket is a BTF pointer here, so its inode and namespace are plain
- * loads, handed to the data-ready program in the thread's slot (there the socket is a bare
- * address, and each read a bpf_probe_read_kernel() call: ~30-40 ns each on this PVM host).
  */
 SEC("cgroup/connect4")
 int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
@@ -563,8 +552,6 @@ int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
 	struct bpf_sock *sk = ctx->sk;
 	struct ss_thread_slot *slot;
 	struct unix_sock *u;
-	struct socket *sock;
-	__u64 inode;
 
 	if (!unix_wanted() || !sk || (sk->type != SOCK_STREAM && sk->type != SOCK_SEQPACKET))
 		return 1;
@@ -572,13 +559,8 @@ int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
 	slot = thread_slot(true);
 	if (!u || !slot)
 		return 1;
-	sock = u->sk.sk_socket;
-	/* a socket's file's inode is the socket's (SOCK_INODE), what sk_inode() reads */
-	inode = sock && sock->file ? sock->file->f_inode->i_ino : 0;
 	slot->unix_connecting = (__u64)u;
-	slot->unix_connecting_inode = inode;
-	slot->unix_connecting_netns = u->sk.__sk_common.skc_net.net->ns.inum;
-	connector_put((__u64)u, inode, slot->unix_connecting_netns, u->sk.sk_type);
+	connector_put((__u64)u, sk_inode(&u->sk));
 	return 1; /* let the connect go on */
 }
 
@@ -586,66 +568,22 @@ int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
  * A socket's data-ready callback, for every socket type; a unix listener's runs only in
  * unix_stream_connect() once the connection is queued, in the connecting thread: that
  * connect succeeded. Everything else leaves after two loads.
- *
- * What on_unix_connect() reads through the client's bare address comes cheaper here: the
- * listener is a BTF pointer (its address, type, and its entry in unix_listeners checked by
- * identity), the client's inode and namespace came from the connect hook, and its owner is
- * the one that hook wrote to the connector slot in this same thread and call. Left as probe
- * reads: the client's peer and that peer's address (this connection is the one queued on
- * this listener), the client's cookie and its own address (autobind may set it after the
- * connect hook).
  */
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(ss_tp_unix_data_ready, struct sock *sk)
 {
 	struct ss_thread_slot *slot;
-	struct unix_connector *c;
-	struct unix_listener *l;
 	struct unix_sock *listener;
-	struct unix_address *addr;
-	struct ss_unix_event *e;
-	struct sock *client;
-	__u64 inode, key, pid_tgid;
-	__u32 netns;
+	__u64 client;
 
 	if (sk->__sk_common.skc_family != AF_UNIX || sk->__sk_common.skc_state != TCP_LISTEN)
 		return 0;
 	slot = thread_slot(false);
 	listener = bpf_skc_to_unix_sock(sk);
-	if (!slot || !slot->unix_connecting || !listener || !unix_wanted())
+	if (!slot || !slot->unix_connecting || !listener)
 		return 0;
-	client = (struct sock *)slot->unix_connecting;
-	inode = slot->unix_connecting_inode;
-	netns = slot->unix_connecting_netns;
+	client = slot->unix_connecting;
 	slot->unix_connecting = 0;
-	addr = listener->addr;
-	if (!addr || unix_addr_of(unix_peer_of(client)) != addr)
-		return 0; /* not the connection this thread queued here */
-	key = (__u64)addr;
-	l = bpf_map_lookup_elem(&unix_listeners, &key);
-	if (l && l->sk != (__u64)sk)
-		l = NULL; /* left by a listener since freed: its address object was reused */
-	pid_tgid = bpf_get_current_pid_tgid();
-	if (!(pid_wanted(pid_tgid >> 32) && current_in_scope()) && !(l && pid_wanted(l->owner.pid)))
-		return 0;
-	c = connector_get(client, inode);
-	e = scratch_get(); /* unix_event_send() gives it back */
-	if (!e)
-		return 0;
-	__builtin_memset(e, 0, sizeof(*e));
-	hdr_init(&e->hdr, SS_EV_UNIX_CONNECT, sizeof(*e));
-	if (c && c->owner.tid == (__u32)pid_tgid)
-		e->owner = c->owner; /* taken by the connect hook, this thread, this call */
-	else
-		owner_from_current(&e->owner);
-	e->cookie = sk_cookie(client, false);
-	e->netns = netns;
-	e->type = sk->sk_type; /* a unix connect needs both ends of one type */
-	e->inode = inode;
-	if (l) {
-		e->peer = l->owner;
-		e->peer_inode = l->inode;
-	}
-	unix_event_send(e, unix_addr_of(client), addr);
+	on_unix_connect((struct sock *)client, listener->addr);
 	return 0;
 }

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * Reading unix sockets: address, inode, peer. Every read goes through bpf_probe_read_kernel
- * (BPF_CORE_READ), so these work on BTF pointers and bare addresses alike. Each costs a helper
- * call (~30-40 ns on a PVM guest): a program holding a BTF pointer reads its fields with plain
- * loads instead (ss_cg_unix_connect, ss_tp_unix_data_ready; docs/design.md, "What the unix
- * hooks cost").
+ * (BPF_CORE_READ), so these work on BTF pointers and bare addresses alike; the unix side is
+ * not hot enough for the difference to matter next to its syscalls.
  */
 #ifndef SS_UNIX_SOCK_BPF_H
 #define SS_UNIX_SOCK_BPF_H
