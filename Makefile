@@ -4,6 +4,7 @@
 #   make run        install deps, build, trace live connections
 #   make test       install deps, build, run the whole test suite
 #   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
+#                   make bench-unix  the unix loop, floor + ours (bench/unix_cost.sh);
 #                   make bench-export  the exporter (bench/export.sh);  make soak  10 minutes of
 #                   mixed churn under assoc --watch and export (bench/soak.sh)
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
@@ -72,7 +73,7 @@ TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/driv
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/heapstat.c,$(wildcard bench/*.c))) \
 	      $(BUILD)/bench/heapstat.so
 
-.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-export soak vmtest vmtest-ci install clean
+.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-unix bench-export soak vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
@@ -103,6 +104,10 @@ bench-proto: deps all
 
 bench-export: deps all
 	bench/export.sh
+
+# the unix connect loop, floor + ours per program (issue 18)
+bench-unix: deps all
+	bench/unix_cost.sh
 
 # not CI: memory, lost events and the live table after SOAK_SECONDS (600) of churn
 soak: deps all

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The floor of tracing a TCP connection on the hooks sockscope's tracepoint backend uses
- * (bench/export.sh, "empty hooks"): the same attach points, programs that do nothing. What a
+ * The floor of tracing a TCP or unix connection on the hooks sockscope's tracepoint backend
+ * uses (bench/run.sh, bench/proto.sh, bench/export.sh: "empty hooks"): the same attach points, programs that do nothing. What a
  * loop loses with these attached no tracer on these hooks can win back.
  */
 #include "vmlinux.h"
@@ -26,6 +26,11 @@ int empty_accept(void *ctx) { return 0; }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int empty_accept4(void *ctx) { return 0; }
+
+/* cgroup/connect_unix (6.7+): libbpf 1.1 has no section name for it, empty_hooks.c sets the
+ * attach type before load, as user/load/tracer.c does for ss_cg_unix_connect */
+SEC("cgroup/connect4")
+int empty_unix_connect(void *ctx) { return 1; }
 
 SEC("cgroup/sock_release")
 int empty_sock_release(void *ctx) { return 1; }
