@@ -130,7 +130,7 @@ static void collect(void *ctx, const struct ss_hdr *rec)
 static void flow_ends_add_up(void **state)
 {
 	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
 	struct ss_flow_event start;
 	uint64_t packets = 0, bytes = 0;
 
@@ -258,7 +258,7 @@ static void release_at(struct flows *f, __u64 id, uint64_t ts_ns)
 static void flow_peers_join(void **state)
 {
 	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
 
 	(void)state;
 	assert_non_null(f);
@@ -306,7 +306,7 @@ static const struct ss_flow_event *end_of_inode(__u64 inode)
 static void flow_key_reused_after_release(void **state)
 {
 	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, 30 * s, collect, NULL);
+	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
 
 	(void)state;
 	assert_non_null(f);
@@ -330,6 +330,46 @@ static void flow_key_reused_after_release(void **state)
 	flows_free(f);
 }
 
+/*
+ * A unix socket's close has no release record on the tracepoint backend: the sweep finds it
+ * gone and calls flows_release(). Before that, a flow that ended idle stayed here (and in the
+ * kernel's table) for good; after it, what moved since the idle end ends once more, and the
+ * nodes are forgotten an idle time later.
+ */
+static void swept_unix_flows_are_forgotten(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
+
+	(void)state;
+	assert_non_null(f);
+	f->lookup = peer_lookup;
+	n_ends = 0;
+	peer_flow_start(f, 4, AF_UNIX, SS_DIR_SEND, 40, 1, 0, 0, 100, 101);
+	peer_flow_start(f, 5, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
+	flows_tick(f, 40 * s);
+	assert_int_equal(n_ends, 2); /* both idle */
+	flows_tick(f, 400 * s);
+	assert_int_equal(f->n_nodes, 2); /* nothing else would ever forget them */
+	peer_states[4].packets = 3;
+	peer_states[4].bytes = 30;
+	flows_release(f, 4, 401 * s);
+	flows_release(f, 5, 401 * s);
+	flows_release(f, 0, 401 * s); /* no id: nothing */
+	for (int i = 0; i < 4; i++) /* the ends wait for a peer's late start, checked every few ticks */
+		flows_tick(f, 402 * s);
+	assert_int_equal(n_ends, 3); /* 5 had nothing new */
+	assert_int_equal(ends[2].key.cookie, 4);
+	assert_int_equal(ends[2].packets, 2);
+	assert_int_equal(ends[2].bytes, 20);
+	assert_true(ends[2].flags & SS_FF_END_CLOSE);
+	flows_tick(f, 432 * s);
+	assert_int_equal(f->n_nodes, 0);
+	flows_release(f, 4, 433 * s); /* released twice (the sweep after a release hook): nothing */
+	assert_int_equal(n_ends, 3);
+	flows_free(f);
+}
+
 int run_flows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +380,7 @@ int run_flows_tests(void)
 		cmocka_unit_test(flow_ends_add_up),
 		cmocka_unit_test(flow_peers_join),
 		cmocka_unit_test(flow_key_reused_after_release),
+		cmocka_unit_test(swept_unix_flows_are_forgotten),
 	};
 
 	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);

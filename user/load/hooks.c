@@ -66,7 +66,8 @@ const struct hook_desc hook_table[HOOK_COUNT] = {
 	[HOOK_SOCK_CLOSE] = { "sock_close", PROTO_UDP | PROTO_UNIX, {
 		[BACKEND_FENTRY] = { { .progs = { P(ss_fe_inet_release), P(ss_fe_unix_release) } } },
 		[BACKEND_KPROBE] = { { .progs = { P(ss_kp_inet_release), P(ss_kp_unix_release) } } },
-		/* inet sockets only: unix flows end idle or at stop on this backend */
+		/* inet sockets only: unix flows end idle, at stop, or when the live views'
+		 * unix sweep finds the socket closed (flows_release()) on this backend */
 		[BACKEND_TRACEPOINT] = { { .progs = { P(ss_cg_sock_release) } } },
 	} },
 	[HOOK_UNIX_LISTEN] = { "unix_listen", PROTO_UNIX, {

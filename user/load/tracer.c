@@ -487,6 +487,11 @@ int tracer_flows_fd(const struct tracer *t)
 	return bpf_map__fd(t->skel->maps.flows);
 }
 
+int tracer_flow_socks_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.flow_socks);
+}
+
 int tracer_prog_count(const struct tracer *t)
 {
 	struct bpf_program *prog;

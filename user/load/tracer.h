@@ -65,6 +65,7 @@ int tracer_counters_fd(const struct tracer *t);
 /* Per-CPU struct ss_cpu_tally: records submitted (source_drain checks them all arrived). */
 int tracer_tally_fd(const struct tracer *t);
 int tracer_flows_fd(const struct tracer *t);
+int tracer_flow_socks_fd(const struct tracer *t);
 int tracer_prog_count(const struct tracer *t); /* programs loaded */
 
 /*

@@ -95,13 +95,15 @@ static int map_lookup(struct flows *f, const struct ss_flow_key *k, struct ss_fl
 	return bpf_map_lookup_elem(f->map_fd, k, st) ? -errno : 0;
 }
 
-struct flows *flows_new(int map_fd, uint64_t idle_ns, flows_emit_fn emit, void *emit_ctx)
+struct flows *flows_new(int map_fd, int socks_fd, uint64_t idle_ns, flows_emit_fn emit,
+			void *emit_ctx)
 {
 	struct flows *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
 	f->map_fd = map_fd;
+	f->socks_fd = socks_fd;
 	f->idle_ns = idle_ns;
 	f->emit = emit;
 	f->emit_ctx = emit_ctx;
@@ -354,6 +356,20 @@ static void on_release(struct flows *f, const struct ss_release_event *r)
 		n->released = true;
 		n->released_ns = r->hdr.ts_ns;
 	}
+}
+
+void flows_release(struct flows *f, uint64_t sock_id, uint64_t ts_ns)
+{
+	struct ss_release_event r = { .hdr = { .type = SS_EV_SOCK_RELEASE, .version = SS_ABI_VERSION,
+					       .size = sizeof(r), .ts_ns = ts_ns },
+				      .cookie = sock_id };
+
+	if (!sock_id)
+		return;
+	on_release(f, &r);
+	/* what the kernel's release hook does first; ENOENT (it did) is fine */
+	if (f->socks_fd >= 0)
+		bpf_map_delete_elem(f->socks_fd, &r.cookie);
 }
 
 bool flows_on_record(struct flows *f, const struct ss_hdr *rec)

@@ -32,6 +32,7 @@ typedef void (*flows_emit_fn)(void *ctx, const struct ss_hdr *rec);
 
 struct flows {
 	int map_fd; /* the kernel's flow table; -1: lookups fail (unit tests feed states) */
+	int socks_fd; /* the kernel's sockets with flows (flow_socks); -1: none */
 	uint64_t idle_ns;
 	flows_emit_fn emit;
 	void *emit_ctx;
@@ -43,11 +44,21 @@ struct flows {
 	int (*lookup)(struct flows *f, const struct ss_flow_key *k, struct ss_flow_state *st);
 };
 
-struct flows *flows_new(int map_fd, uint64_t idle_ns, flows_emit_fn emit, void *emit_ctx);
+struct flows *flows_new(int map_fd, int socks_fd, uint64_t idle_ns, flows_emit_fn emit,
+			void *emit_ctx);
 void flows_free(struct flows *f);
 
 /* A validated record on its way to the sink: true if consumed here (release records). */
 bool flows_on_record(struct flows *f, const struct ss_hdr *rec);
+/*
+ * The socket with this id (its cookie) closed, and no release record will say so: the unix
+ * sweep found it gone on a backend without a unix release hook (the tracepoint one). Its
+ * flows end as at a release, and the kernel forgets it (its flow entries and its flow_socks
+ * mark). Without this, a closed unix socket's flows stayed in the kernel's tables and here for
+ * good: both filled at the rate unix sockets with traffic came and went. A socket whose
+ * release was seen already is left alone.
+ */
+void flows_release(struct flows *f, uint64_t sock_id, uint64_t ts_ns);
 /* Call now and then: ends flows idle for idle_ns (scans at most once per second). */
 void flows_tick(struct flows *f, uint64_t now_mono_ns);
 /*

@@ -65,7 +65,8 @@ int tracing_open(struct tracing *tr, struct sink *sink, uint64_t flow_idle_ns)
 	tr->src.kernel_skips = skipped_runs;
 	tr->src.kernel_skips_ctx = &tr->t;
 	tr->src.tally_fd = tracer_tally_fd(&tr->t);
-	tr->src.flows = flows_new(tracer_flows_fd(&tr->t), flow_idle_ns, source_emit, &tr->src);
+	tr->src.flows = flows_new(tracer_flows_fd(&tr->t), tracer_flow_socks_fd(&tr->t), flow_idle_ns,
+				  source_emit, &tr->src);
 	if (!tr->src.flows) {
 		elog("out of memory");
 		return 1;

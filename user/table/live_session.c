@@ -144,6 +144,9 @@ static void unix_swept(void *ctx, uint64_t inode)
 	keep_copy(h, &gone_copy);
 	assoc_table_remove(&s->table, &f);
 	s->unix_swept++;
+	/* its flows too: on this backend no release record ends them (flows_release()) */
+	if (s->tr.src.flows)
+		flows_release(s->tr.src.flows, rel.cookie, rel.hdr.ts_ns);
 	if (s->on_event)
 		s->on_event(s, &rel.hdr, FEED_CLOSED, &gone_copy);
 }
