@@ -6,8 +6,9 @@
 # client's cookie and tuple) or overwrite it (a client half left open in every live table).
 # Now the new socket reports that close, flagged close_missed, and starts its own entry.
 # Rounds of churn beside two CPU spinners (the soak's load) until such a close was seen or
-# the time is up; either way every client connect must read exactly one close, every accept
-# must be the server's own socket, and the live table must hold none of the port's halves.
+# the time is up; either way every client connect and every accept must read exactly one
+# close, every accept must be the server's own socket, and the live table must hold none of
+# the port's halves.
 . "$(dirname "$0")/../lib.sh"
 need_root
 command -v ss >/dev/null || skip "ss (iproute2) is missing"
@@ -60,7 +61,12 @@ assert_count $((rounds * 100)) "$client and .event == \"close\"" "client closes 
 assert_count $((rounds * 100)) "$server and .event == \"accept\" and .comm == \"stale-srv\"" \
 	"accepts owned by the server"
 [ "${counted:-0}" -ge "$missed" ] || fail "trace -v counted $counted missed closes, $missed were reported"
-assert_count 0 "$server and .close_missed" "server closes reported as missed"
+# the lost close has hit an accepted socket too (once in ~20 runs under load): it must then be
+# reported late like a client's, so every accept reads exactly one close as well
+assert_count $((rounds * 100)) "$server and .event == \"close\"" "server closes (late ones included)"
+server_missed=$(count "$server and .event == \"close\" and .close_missed")
+[ "${counted:-0}" -ge $((missed + server_missed)) ] ||
+	fail "trace -v counted $counted missed closes, $((missed + server_missed)) were reported"
 # no accept names a client's socket: the wrong accept adopted a dead client's entry
 # (records of kernels that cannot give a cookie, < 5.12 without tp_btf, carry 0: not comparable)
 adopted=$(jq -s "[.[] | select($mine and .cookie != 0 and (.event == \"connect\" or .event == \"accept\"))]
