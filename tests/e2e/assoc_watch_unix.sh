@@ -19,7 +19,9 @@ grep -q 'unix_accept=off' "$WORK/tracer.err" && fail "the live session did not l
 
 in_ns "$UNIXDRIVE" stream uw "$WORK/w.sock" 1000 >"$WORK/drive.out" || fail "unixdrive stream"
 # ten socketpairs: an end whose peer read its bytes and exited before this end's send hook ran
-# (the peer's socket already orphaned) once named no peer, one run in ~40 with one pair
+# (the peer's socket already orphaned) once named no peer, one run in ~40 with one pair; with
+# a release hook (fentry, kprobes) that peer's close could also come first and its row be gone
+# (user/table/closed_unix.c; in the VM on sid with fentry, 2 runs in 3 failed so)
 NPAIRS=10
 for i in $(seq $NPAIRS); do
 	in_ns "$UNIXDRIVE" pair "wp$i" 500 >"$WORK/drive.pair$i" || fail "unixdrive pair $i"

@@ -18,6 +18,7 @@ int main(void)
 	failed += run_table_feed_tests();
 	failed += run_exit_queue_tests();
 	failed += run_unix_sweep_tests();
+	failed += run_closed_unix_tests();
 	failed += run_proto_counts_tests();
 	failed += run_iter_read_tests();
 	failed += run_unix_proc_tests();

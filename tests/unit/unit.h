@@ -22,6 +22,7 @@ int run_slot_index_tests(void);
 int run_table_feed_tests(void);
 int run_exit_queue_tests(void);
 int run_unix_sweep_tests(void);
+int run_closed_unix_tests(void);
 int run_proto_counts_tests(void);
 int run_iter_read_tests(void);
 int run_unix_proc_tests(void);

@@ -133,6 +133,9 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 		   (h = assoc_table_find(&s->table, &f)) && half_is_connected(h)) {
 		const struct half_assoc *peer = assoc_table_peer(&s->table, h);
 
+		/* a socketpair end seen only after its peer closed: the peer's row is gone */
+		if (!peer)
+			peer = live_closed_peer(s, h, rec->ts_ns);
 		if (wanted(v->o, &s->table, h, peer)) {
 			v->opened++;
 			print_row(v->o, &s->table, h, peer, "open");

@@ -117,8 +117,16 @@ void live_apply(struct live_session *s, const struct ss_hdr *rec)
 	    (h = assoc_table_find(&s->table, &f)))
 		gone = keep_copy(h, &gone_copy);
 	effect = table_apply(&s->table, rec, s->netns);
+	if (effect == FEED_CLOSED && gone)
+		closed_unix_note(&s->closed_unix, gone, rec->ts_ns);
 	if (s->on_event)
 		s->on_event(s, rec, effect, effect == FEED_CLOSED ? gone : NULL);
+}
+
+const struct half_assoc *live_closed_peer(const struct live_session *s, const struct half_assoc *h,
+					  uint64_t ts_ns)
+{
+	return closed_unix_peer(&s->closed_unix, h, ts_ns);
 }
 
 /* The sink the event stream drains into: the table first, then the command's view. */

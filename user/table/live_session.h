@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include "assoc_table.h"
+#include "closed_unix.h"
 #include "live_cli.h"
 #include "proc_owners.h"
 #include "sink.h"
@@ -50,6 +51,7 @@ struct live_session {
 	 * (without a close hook) may only be seen by the sweep, two lists later */
 	struct exit_queue exits, unix_exits;
 	uint64_t unix_swept;     /* entries the sweep removed */
+	struct closed_unix closed_unix; /* unix halves closed lately: live_closed_peer() */
 };
 
 /* Preflight, load, (events: attach), snapshot. 0, or an exit code after saying why. */
@@ -62,5 +64,9 @@ void live_stop(struct live_session *s);
 /* One validated record into the table, then to on_event: what the event stream's sink does
  * (exposed for the fuzz targets, which feed a session without a kernel). */
 void live_apply(struct live_session *s, const struct ss_hdr *rec);
+/* The peer of unix half h (connected, its peer not in the table) if that peer closed within
+ * the last second before ts_ns: an end first seen after its peer's close still names it. */
+const struct half_assoc *live_closed_peer(const struct live_session *s, const struct half_assoc *h,
+					  uint64_t ts_ns);
 
 #endif
