@@ -62,18 +62,11 @@ loop_udp() {
 	echo $((UDP_COUNT * 1000000000 / (t1 - t0)))
 }
 
+# loop udp|unix: the protocol's loop (the unix one is results.sh's); prints its rate
+loop() { if [ "$1" == udp ]; then loop_udp; else loop_unix "$UNIX_COUNT"; fi; }
+
 # UNIX_COUNT connect/accept/close on an abstract stream socket, in a fresh namespace
 # (abstract names are per namespace); the rate is the one unixchurn measures itself.
-loop_unix() {
-	fresh_ns
-	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$UNIX_COUNT" >"$WORK/churn.out" ||
-		broken "unixchurn failed"
-	ip netns del "$NS"
-	[ "$(awk '/^churn/ { print $2 }' "$WORK/churn.out")" == "$UNIX_COUNT" ] ||
-		broken "unixchurn made fewer than $UNIX_COUNT connections: $(cat "$WORK/churn.out")"
-	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
-}
-
 start_tracer() { # [binary [stdout]]
 	"${1:-$SOCKSCOPE}" trace -j >"${2:-/dev/null}" 2>"$WORK/ss.err" &
 	TRACER=$!
@@ -110,7 +103,7 @@ run() { # proto config
 	sockscope) start_tracer "$SOCKSCOPE" "$(out_of "$1")" ;;
 	baseline) start_tracer "$BASELINE" "$(out_of "$1")" ;;
 	esac
-	rate=$("loop_$1")
+	rate=$(loop "$1")
 	case $2 in
 	sockscope) stop_tracer "$(min_events "$1")" "$1 loop, sockscope" ;;
 	baseline) stop_tracer "$(min_events "$1")" "$1 loop, baseline" .baseline ;;
@@ -122,10 +115,6 @@ run() { # proto config
 # ids of ss_* programs: another sockscope may run on this machine (tests of other sessions),
 # so only the programs that appeared with our tracer are counted
 ss_ids() { bpftool prog show -j | jq -r '.[] | select(.name | startswith("ss_")) | .id' | sort -n; }
-prog_stats() { # ids file -> "name run_cnt run_time_ns" per program
-	bpftool prog show -j | jq -r --slurpfile ids <(jq -R 'tonumber' "$1") \
-		'.[] | select(.id as $i | $ids | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
-}
 # a separate run with bpf_stats on: BPF ns per datagram / per connection (rate not compared)
 measure_bpf_time() {
 	local before proto n
@@ -135,7 +124,7 @@ measure_bpf_time() {
 	ss_ids | comm -13 <(sort "$WORK/ids.before") - | sort -n >"$WORK/ids.ours"
 	for proto in udp unix; do
 		before=$(prog_stats "$WORK/ids.ours")
-		"loop_$proto" >/dev/null
+		loop "$proto" >/dev/null
 		n=$([ "$proto" = udp ] && echo "$UDP_COUNT" || echo "$UNIX_COUNT")
 		# per program: runs and ns during this loop only
 		join <(echo "$before") <(prog_stats "$WORK/ids.ours") |

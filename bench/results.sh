@@ -85,3 +85,25 @@ wait_ready() {
 	for _ in $(seq 150); do grep -q '^sockscope: ready' "$1" && return 0; sleep 0.1; done
 	broken "sockscope did not become ready: $(cat "$1")"
 }
+
+# Other tracers may be loaded on a shared host (another sockscope has the same program names):
+# a run counts only the programs that appeared while its own tracer started (prog_ids before
+# and after, comm -13).
+prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort; }
+# prog_stats IDFILE (one id per line): "name run_cnt run_time_ns" of those programs, by name
+prog_stats() {
+	bpftool prog show -j | jq -r --slurpfile m <(jq -s . "$1") \
+		'.[] | select(.id as $i | $m[0] | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
+}
+
+# loop_unix COUNT: COUNT unix stream connect/accept/close ($UNIXCHURN) on an abstract name in
+# a fresh namespace; prints connections/s
+loop_unix() {
+	fresh_ns
+	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$1" >"$WORK/churn.out" ||
+		broken "unixchurn failed"
+	ip netns del "$NS"
+	[ "$(awk '/^churn/ { print $2 }' "$WORK/churn.out")" == "$1" ] ||
+		broken "unixchurn made fewer than $1 connections: $(cat "$WORK/churn.out")"
+	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
+}

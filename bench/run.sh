@@ -61,14 +61,6 @@ loop_rate() {
 	awk '/^churn/ { n += $2; t += $5 } END { printf "%d\n", n / t }' "$WORK/churn.out"
 }
 
-# Other tracers may be loaded on a shared host (another sockscope has the same program names):
-# a run counts only the programs that appeared while its own tracer started.
-prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort; }
-# prog_stats IDFILE: "name run_cnt run_time_ns" of those programs
-prog_stats() {
-	bpftool prog show -j | jq -r --slurpfile m <(jq -s . "$1") \
-		'.[] | select(.id as $i | $m[0] | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
-}
 # stats_delta BEFORE AFTER: "name runs ns" over the loop (programs that ran)
 stats_delta() {
 	awk 'NR == FNR { c[$1] = $2; t[$1] = $3; next }

@@ -46,17 +46,6 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 	mount -t tracefs tracefs /sys/kernel/tracing && TRACEFS_MOUNTED=1
 fi
 
-# COUNT connect/accept/close on an abstract name in a fresh namespace; prints connections/s
-loop_unix() {
-	ip netns add "$NS"
-	ip netns exec "$NS" "$UNIXCHURN" bench @sockscope-bench "$COUNT" >"$WORK/churn.out" ||
-		broken "unixchurn failed"
-	ip netns del "$NS"
-	[ "$(awk '/^churn/ { print $2 }' "$WORK/churn.out")" == "$COUNT" ] ||
-		broken "unixchurn made fewer than $COUNT connections: $(cat "$WORK/churn.out")"
-	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
-}
-
 start() { # config: starts its tracer, if any
 	case $1 in
 	none) return 0 ;;
@@ -89,12 +78,6 @@ stop() { # config
 	esac
 }
 
-prog_ids() { bpftool prog show -j | jq -r '.[].id' | sort; }
-prog_stats() { # ids file -> "name run_cnt run_time_ns"
-	bpftool prog show -j | jq -r --slurpfile m <(jq -s . "$1") \
-		'.[] | select(.id as $i | $m[0] | index($i)) | "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
-}
-
 # stats CONFIG: a loop with bpf_stats on, "CONFIG name runs ns" per program of its own tracer
 stats() {
 	sysctl -qw kernel.bpf_stats_enabled=1
@@ -102,7 +85,7 @@ stats() {
 	start "$1"
 	prog_ids | comm -13 "$WORK/ids.before" - >"$WORK/ids.mine"
 	prog_stats "$WORK/ids.mine" >"$WORK/s.before"
-	loop_unix >/dev/null
+	loop_unix "$COUNT" >/dev/null
 	prog_stats "$WORK/ids.mine" >"$WORK/s.after"
 	stop "$1"
 	sysctl -qw kernel.bpf_stats_enabled="$STATS_WAS"
@@ -117,12 +100,12 @@ configs=(sockscope empty ${BASELINE:+baseline})
 for r in $(seq "$ROUNDS"); do
 	for i in "${!configs[@]}"; do
 		c=${configs[$(((i + r) % ${#configs[@]}))]}
-		echo "$r none $(loop_unix)" >>"$WORK/rates"
+		echo "$r none $(loop_unix "$COUNT")" >>"$WORK/rates"
 		start "$c"
-		echo "$r $c $(loop_unix)" >>"$WORK/rates"
+		echo "$r $c $(loop_unix "$COUNT")" >>"$WORK/rates"
 		stop "$c"
 	done
-	echo "$r none $(loop_unix)" >>"$WORK/rates"
+	echo "$r none $(loop_unix "$COUNT")" >>"$WORK/rates"
 	for c in "${configs[@]}"; do stats "$c"; done
 	echo "round $r: $(tail -"${#configs[@]}" "$WORK/bpf_ns" | tr '\n' ' ')" >&2
 done
