@@ -255,15 +255,23 @@ static void release_at(struct flows *f, __u64 id, uint64_t ts_ns)
 	flows_on_record(f, &r.hdr);
 }
 
-static void flow_peers_join(void **state)
+/* A flow table whose peer joins read peer_lookup, its ends collected from 0. */
+static struct flows *peer_flows_new(uint64_t idle_ns)
 {
-	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
+	struct flows *f = flows_new(-1, -1, idle_ns, collect, NULL);
 
-	(void)state;
 	assert_non_null(f);
 	f->lookup = peer_lookup;
 	n_ends = 0;
+	return f;
+}
+
+static void flow_peers_join(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = peer_flows_new(30 * s);
+
+	(void)state;
 	/* UDP 127.0.0.1:5000 -> :53 sent by pid 10, received by pid 20 on a wildcard bind;
 	 * a receiver on port 53 in another namespace (pid 30) must not be taken */
 	peer_flow_start(f, 1, AF_INET, SS_DIR_SEND, 10, 1, 5000, 53, 0, 0);
@@ -306,12 +314,9 @@ static const struct ss_flow_event *end_of_inode(__u64 inode)
 static void flow_key_reused_after_release(void **state)
 {
 	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
+	struct flows *f = peer_flows_new(30 * s);
 
 	(void)state;
-	assert_non_null(f);
-	f->lookup = peer_lookup;
-	n_ends = 0;
 	peer_flow_start(f, 1, AF_UNIX, SS_DIR_SEND, 40, 1, 0, 0, 100, 101);
 	peer_flow_start(f, 2, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
 	release_at(f, 1, 2 * s);
@@ -339,12 +344,9 @@ static void flow_key_reused_after_release(void **state)
 static void swept_unix_flows_are_forgotten(void **state)
 {
 	const uint64_t s = 1000000000ull;
-	struct flows *f = flows_new(-1, -1, 30 * s, collect, NULL);
+	struct flows *f = peer_flows_new(30 * s);
 
 	(void)state;
-	assert_non_null(f);
-	f->lookup = peer_lookup;
-	n_ends = 0;
 	peer_flow_start(f, 4, AF_UNIX, SS_DIR_SEND, 40, 1, 0, 0, 100, 101);
 	peer_flow_start(f, 5, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
 	flows_tick(f, 40 * s);
