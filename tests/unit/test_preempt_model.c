@@ -38,6 +38,7 @@ static void parsers(void **state)
 	preempt_config_line(&c, "CONFIG_PREEMPT_RCU=y\n");
 	assert_int_equal(c.built, PREEMPT_MODEL_LAZY);
 	assert_true(c.dynamic);
+	assert_true(c.complete); /* nothing after PREEMPT_DYNAMIC is read */
 	assert_false(c.rt);
 	assert_true(preempt_model_preemptible(PREEMPT_MODEL_LAZY));
 	assert_false(preempt_model_preemptible(PREEMPT_MODEL_VOLUNTARY));
@@ -125,7 +126,8 @@ static void static_and_rt_kernels(void **state)
 	put_config(r, "CONFIG_PREEMPT_NONE=y\n");
 	put(r, "proc/cmdline", "preempt=full\n");
 	assert_int_equal(detect(r, "/boot/config-"), PREEMPT_MODEL_NONE);
-	put_config(r, "CONFIG_PREEMPT_NONE=y\nCONFIG_PREEMPT_RT=y\nCONFIG_PREEMPT_DYNAMIC=y\n");
+	put_config(r, "CONFIG_PREEMPT_NONE=y\nCONFIG_PREEMPT_RT=y\n# CONFIG_PREEMPT_DYNAMIC is not set\n"
+		      "CONFIG_PREEMPT_VOLUNTARY=y\n");
 	assert_int_equal(detect(r, "/boot/config-"), PREEMPT_MODEL_RT);
 }
 

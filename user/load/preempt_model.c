@@ -71,6 +71,8 @@ void preempt_config_line(struct preempt_config *c, const char *line)
 	};
 	size_t len = strcspn(line, "\n");
 
+	if (!strncmp(line, "# CONFIG_PREEMPT_DYNAMIC is not set", 35))
+		c->complete = true;
 	if (strncmp(line, "CONFIG_", 7))
 		return;
 	c->seen = true;
@@ -81,7 +83,7 @@ void preempt_config_line(struct preempt_config *c, const char *line)
 		c->rt = true;
 	if (len == strlen("CONFIG_PREEMPT_DYNAMIC=y") &&
 	    !strncmp(line, "CONFIG_PREEMPT_DYNAMIC=y", len))
-		c->dynamic = true;
+		c->dynamic = c->complete = true;
 }
 
 /* the config file at path, plain or gzip'd (zlib reads both): true if it had CONFIG_ lines */
@@ -92,8 +94,10 @@ static bool read_config(const char *path, struct preempt_config *c)
 
 	if (!f)
 		return false;
-	/* a longer line is read in pieces; only a piece at a line's start can match */
-	while (gzgets(f, line, sizeof(line)))
+	/* a longer line is read in pieces; only a piece at a line's start can match. The
+	 * preemption options come early (General setup): stop after them, not at the end of
+	 * ~10,000 lines (a gzip'd /proc/config.gz took ~1 ms at every start) */
+	while (!c->complete && gzgets(f, line, sizeof(line)))
 		preempt_config_line(c, line);
 	gzclose(f);
 	return c->seen;

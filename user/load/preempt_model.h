@@ -42,6 +42,7 @@ struct preempt_config {
 	bool rt;		  /* CONFIG_PREEMPT_RT=y: preemptible whatever the choice */
 	bool dynamic;		  /* CONFIG_PREEMPT_DYNAMIC=y: preempt= on the command line wins */
 	bool seen;		  /* any CONFIG_ line at all */
+	bool complete;		  /* past PREEMPT_DYNAMIC, which Kconfig lists after the rest */
 };
 void preempt_config_line(struct preempt_config *c, const char *line);
 
