@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `sockscope ports` against ss: forked listeners sharing one port (two pids), an SO_REUSEPORT
 # group, IPv6 and IPv4-mapped IPv6 listeners, UDP, unix paths, an abstract name and a bound unix
-# datagram socket, 40 more listeners and 300 established connections beside them. The set of (proto, port-or-path, pid) must equal what ss -tulnpH / ss -xlpH
-# print inside the test's namespace, and every owner must carry the name the test gave it.
+# datagram socket, 40 more listeners and 300 established connections beside them. The set of
+# (proto, port-or-path, pid) must equal what ss -tulnpH / ss -xlpH print inside the test's
+# namespace, and every owner must carry the name the test gave it.
 . "$(dirname "$0")/../lib.sh"
 need_root
 command -v ss >/dev/null || skip "ss (iproute2) is missing"
@@ -20,9 +21,11 @@ drive unix-listen pustream "$WORK/stream.sock"
 drive unix-listen puabs "$ABSTRACT"
 drive unix-dgram pudgram "$WORK/dgram.sock"
 # connections beside the listeners: `ports` stops the TCP walk at the first socket past the
-# listening hash (bpf/snap.bpf.c), so every listener must still come, and no connection
-drive many pconn 127.0.0.1 41007 300 0
+# listening hash (bpf/snap.bpf.c), so every listener must still come, and no connection.
+# The listeners first: 41100-41139 are in the ephemeral range, where 300 clients would take
+# one of them about one run in three
 drive listen-many plots 127.0.0.1 41100 40
+drive many pconn 127.0.0.1 41007 300 0
 
 in_ns "$SOCKSCOPE" ports -j >"$WORK/ports.json" 2>"$WORK/ports.err" || fail "ports exited $?: $(cat "$WORK/ports.err")"
 jq -e . "$WORK/ports.json" >/dev/null || fail "ports output is not JSON lines"
