@@ -40,7 +40,7 @@ enum ss_counter {
 	SS_CNT_UNTRACKED = 1, /* socket table full: a socket's lifetime could not be followed */
 	SS_CNT_FLOW_OVERFLOW = 2, /* flow table full: datagrams of a new flow not counted */
 	SS_CNT_UDP_DEST_UNKNOWN = 3, /* unconnected UDP send whose destination was not seen */
-	SS_CNT_STALE_CLOSE = 4, /* TCP close missed, reported when a new socket took the address */
+	SS_CNT_STALE_CLOSE = 4, /* TCP close missed, reported late (the sweep, a new socket there) */
 	SS_CNT_MAX,
 };
 
@@ -71,8 +71,9 @@ struct ss_cpu_tally {
 #define SS_F_ALREADY_CLOSED (1u << 2) /* accept: the socket had closed before accept() returned
 				       * it, unseen (no room, or before sockscope started): no
 				       * close follows */
-#define SS_F_CLOSE_MISSED (1u << 3) /* close: no hook saw the socket close; reported when a
-				     * new socket took its address: bytes and duration unknown (0) */
+#define SS_F_CLOSE_MISSED (1u << 3) /* close: no hook saw the socket close; reported late, by
+				     * the sweep or when a new socket took its address: bytes
+				     * and duration unknown (0) */
 
 /* A unix address length from an untrusted source, cut to what a path[SS_UNIX_PATH_LEN] holds. */
 static inline __attribute__((always_inline)) __u16 ss_unix_path_len(__u64 len)

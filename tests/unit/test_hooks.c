@@ -96,7 +96,7 @@ static void fentry_programs(void **state)
 	(void)state;
 	loaded_programs(BACKEND_FENTRY, got, sizeof(got));
 	assert_same_set(got, SEEDS
-			"ss_fe_state ss_fe_state_twin ss_tp_destroy ss_fe_connect ss_fx_accept "
+			"ss_fe_state ss_fe_state_twin ss_tp_destroy ss_sweep_tcp! ss_fe_connect ss_fx_accept "
 			"ss_tp_accept4! ss_tp_accept! ss_fx_listen ss_fx_udp_sendmsg "
 			"ss_fx_udpv6_sendmsg ss_fe_udp_consume ss_fe_inet_release "
 			"ss_fe_unix_release ss_fx_unix_listen ss_fe_unix_connect "
@@ -111,7 +111,7 @@ static void kprobe_programs(void **state)
 	(void)state;
 	loaded_programs(BACKEND_KPROBE, got, sizeof(got));
 	assert_same_set(got, SEEDS
-			"ss_tp_state_twin ss_kp_state ss_tp_destroy ss_kp_connect ss_kr_accept "
+			"ss_tp_state_twin ss_kp_state ss_tp_destroy ss_sweep_tcp! ss_kp_connect ss_kr_accept "
 			"ss_tp_accept4! ss_tp_accept! ss_kp_listen ss_kr_listen "
 			"ss_kp_udp_sendmsg ss_kr_udp_sendmsg ss_kp_udpv6_sendmsg "
 			"ss_kr_udpv6_sendmsg ss_kp_udp_consume ss_kp_inet_release "
@@ -129,7 +129,7 @@ static void tracepoint_programs(void **state)
 	loaded_programs(BACKEND_TRACEPOINT, got, sizeof(got));
 	/* the unix accept programs are left out: the TCP ones take unix too */
 	snprintf(want, sizeof(want), "%s%s%s", SEEDS,
-		 "ss_tp_state ss_tp_state_twin ss_tp_destroy ss_tp_accept4 ss_tp_accept "
+		 "ss_tp_state ss_tp_state_twin ss_tp_destroy ss_sweep_tcp! ss_tp_accept4 ss_tp_accept "
 		 "ss_cg_sendmsg4! ss_cg_sendmsg6! ss_tp_send_length ss_tp_sendmmsg_exit "
 		 "ss_tp_recv_length ss_cg_sock_release! ss_tp_unix_listen ",
 		 /* the connect_unix cgroup hook where the kernel has it (6.7+) */

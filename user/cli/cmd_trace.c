@@ -263,7 +263,7 @@ static void report_done(const struct tracing *tr)
 	vlog("%llu program runs the kernel skipped (counted in lost)",
 	     (unsigned long long)tracer_skipped_runs(&tr->t));
 	/* the symptom of a close no hook saw (docs/design.md, "lost CLOSE"): kept visible */
-	vlog("%llu closes missed by every hook, reported when a new socket took the address",
+	vlog("%llu closes missed by every hook, reported late (the sweep, or a new socket at the address)",
 	     (unsigned long long)st->stale_closes);
 	if (st->flow_overflow)
 		wlog("the kernel-side flow table was full: %llu datagrams of new flows were not counted",

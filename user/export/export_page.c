@@ -338,7 +338,7 @@ static void write_self(FILE *f, const struct exporter *x, const struct live_sess
 	one(f, "sockscope_kernel_untracked_sockets_total",
 	    "TCP sockets the kernel-side table had no room for.", "counter", (double)st->untracked);
 	one(f, "sockscope_kernel_missed_closes_total",
-	    "TCP closes no hook saw, reported when a new socket took the address.", "counter",
+	    "TCP closes no hook saw, reported late by the sweep or a new socket at the address.", "counter",
 	    (double)st->stale_closes);
 	one(f, "sockscope_flow_table_full_datagrams_total",
 	    "Datagrams of new flows the kernel flow table had no room for.", "counter",

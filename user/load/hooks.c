@@ -22,14 +22,14 @@ static bool unix_connect_via_cgroup(void)
 
 const struct hook_desc hook_table[HOOK_COUNT] = {
 	[HOOK_STATE] = { "state", PROTO_TCP, {
-		/* every backend gets the close net on tcp_destroy_sock (bpf/tcp.bpf.c) */
+		/* every backend gets the close net on tcp_destroy_sock and the sweep (bpf/tcp.bpf.c) */
 		[BACKEND_FENTRY] = { { .progs = { TWIN(ss_fe_state), TWIN(ss_fe_state_twin),
-						  TWIN(ss_tp_destroy) } } },
+						  TWIN(ss_tp_destroy), MANUAL(ss_sweep_tcp) } } },
 		/* the tracepoint program catches what kprobe recursion skipped */
 		[BACKEND_KPROBE] = { { .progs = { TWIN(ss_kp_state), TWIN(ss_tp_state_twin),
-						  TWIN(ss_tp_destroy) } } },
+						  TWIN(ss_tp_destroy), MANUAL(ss_sweep_tcp) } } },
 		[BACKEND_TRACEPOINT] = { { .progs = { TWIN(ss_tp_state), TWIN(ss_tp_state_twin),
-						      TWIN(ss_tp_destroy) } } },
+						      TWIN(ss_tp_destroy), MANUAL(ss_sweep_tcp) } } },
 	} },
 	[HOOK_CONNECT] = { "connect", PROTO_TCP, {
 		[BACKEND_FENTRY] = { { .progs = { P(ss_fe_connect) } } },

@@ -213,6 +213,11 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
 	}
+	if (bpf_program__autoload(s->progs.ss_sweep_tcp) && !tcp_sweep_supported()) {
+		bpf_program__set_autoload(s->progs.ss_sweep_tcp, false);
+		vlog("no TCP sweep (bpf_for_each_map_elem, 5.13+): a close no hook saw is reported "
+		     "when a new socket takes its address");
+	}
 	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
 		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
 						      unix_connect_cgroup_attach_type());
@@ -416,6 +421,8 @@ int tracer_attach(struct tracer *t)
 	if (!err && (n = seed_unix_listeners(t)) < 0) /* peer_pid only: not fatal */
 		wlog("cannot list the unix listeners open before start (%s): connects to them "
 		     "have no peer_pid", strerror(-n));
+	if (!err)
+		tracer_sweep_now(t); /* binds the sweep to its map while every capability is held */
 	if (err || !accept_net_wanted(t->choice))
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
@@ -441,6 +448,7 @@ void tracer_tick(struct tracer *t)
 	__u32 key;
 
 	udp_dest_tick(t);
+	tcp_sweep_tick(&t->sweep, s, false);
 	if (!t->accept_net_armed ||
 	    !bpf_map_get_next_key(bpf_map__fd(s->maps.accept_waiters), NULL, &key))
 		return;
@@ -449,6 +457,11 @@ void tracer_tick(struct tracer *t)
 	s->links.ss_tp_accept = s->links.ss_tp_accept4 = NULL;
 	t->accept_net_armed = false;
 	vlog("accept net: detached (no thread left from start)");
+}
+
+void tracer_sweep_now(struct tracer *t)
+{
+	tcp_sweep_tick(&t->sweep, t->skel, true);
 }
 
 void tracer_detach(struct tracer *t)

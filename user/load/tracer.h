@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include "backends.h"
 #include "sockscope.h"
+#include "tcp_sweep.h"
 
 struct sockscope_bpf;
 
@@ -45,6 +46,7 @@ struct tracer {
 	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
 	bool seed_at_attach;   /* trace: TCP sockets from before start get entries at attach */
 	bool udp_dest_failed;  /* attaching cgroup/sendmsg on demand failed: not tried again */
+	struct tcp_sweep sweep; /* TCP closes no hook saw (tcp_sweep.h) */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
@@ -56,6 +58,7 @@ int tracer_attach(struct tracer *t);
 struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
 					     const struct hook_choice choice[HOOK_COUNT]);
 void tracer_tick(struct tracer *t);   /* call now and then: drops what is no longer needed */
+void tracer_sweep_now(struct tracer *t); /* before stopping: the TCP sweep's last run */
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);
 

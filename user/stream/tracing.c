@@ -97,6 +97,7 @@ int tracing_poll(struct tracing *tr, int timeout_ms)
 
 void tracing_stop(struct tracing *tr)
 {
+	tracer_sweep_now(&tr->t); /* the closes no hook saw, up to now */
 	tracer_detach(&tr->t); /* nothing new arrives from here on... */
 	source_drain(&tr->src); /* ...so this empties the rings for good */
 }
