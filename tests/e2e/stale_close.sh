@@ -39,9 +39,21 @@ while [ "$SECONDS" -lt "$end" ]; do
 	fi
 done
 for p in "${BG_PIDS[@]}"; do [ "$p" != "$WATCH_PID" ] && kill "$p" 2>/dev/null; done
-# the sweep reports a missed close within a second (and once more at stop), wherever the slab
-# puts the next socket
-sleep 1.5
+if ! grep -q 'no TCP sweep' "$WORK/tracer.err"; then
+	# the sweep reports a missed close within a second (and once more at stop)
+	sleep 1.5
+else
+	# before 5.13 (known limit tcp_sweep) a missed close is reported only when a later
+	# socket takes its address: quiet rounds hand the slab's freed sockets out again (5 at
+	# least; up to 40 while a close is still to come: which address comes next is not ours)
+	closes_so_far() { jq -c "select(.netns == $NETNS and .event == \"close\")" "$WORK/tracer.out" 2>/dev/null | grep -c .; }
+	quiet=0
+	while [ "$quiet" -lt 5 ] || { [ "$quiet" -lt 40 ] && [ "$(closes_so_far)" -lt $((rounds * 200)) ]; }; do
+		in_ns "$TCPDRIVE" churn stale 127.0.0.1 "$PORT" 100 >>"$WORK/churn.out" || fail "churn failed"
+		rounds=$((rounds + 1)) quiet=$((quiet + 1))
+		[ "$quiet" -lt 5 ] || sleep 0.05 # the tracer holds records back 10 ms, and prints them
+	done
+fi
 stop_tracer
 kill -INT "$WATCH_PID"
 wait_exit "$WATCH_PID" "$WORK/watch.err"
