@@ -41,11 +41,15 @@ done
 MAP=$(bpftool map show -j | jq -r '.[] | select(.name == "tcp_socks") | .id' |
 	grep -xF -f <(sed -n 's/^map_id:[[:space:]]*//p' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null) | head -1)
 [ -n "$MAP" ] || fail "no tcp_socks map held by the tracer (pid $TRACER_PID)"
-# the cookie's 8 bytes as bpftool prints them (little-endian, x86)
-pattern=$(printf '%016x' "$COOKIE" | sed 's/../& /g' | awk '{ for (i = 8; i >= 1; i--) printf "0x%s%s", $i, (i > 1 ? " " : "") }')
-value=$(bpftool map dump id "$MAP" -j | jq -r --arg p "$pattern" \
-	'.[] | select(.value | join(" ") | contains($p)) | .value | join(" ")' | head -1)
-[ -n "$value" ] || fail "no entry in map $MAP holds cookie $COOKIE ($pattern)"
+# where an entry keeps its cookie (the map's BTF), and the cookie's 8 bytes there (x86: LE)
+BTF=$(bpftool map show id "$MAP" -j | jq -r .btf_id)
+OFF=$(bpftool btf dump id "$BTF" -j | jq -r '.types[] | select(.name == "tcp_sock_state")
+	| .members[] | select(.name == "cookie") | .bits_offset / 8')
+[ -n "$OFF" ] || fail "no cookie member in struct tcp_sock_state (BTF $BTF)"
+bytes=$(printf '%016x' "$COOKIE" | sed 's/../& /g' | awk '{ for (i = 8; i >= 1; i--) printf "\"0x%s\"%s", $i, (i > 1 ? "," : "") }')
+value=$(bpftool map dump id "$MAP" -j | jq -r --argjson off "$OFF" --argjson c "[$bytes]" \
+	'.[] | select(.value[$off:$off + 8] == $c) | .value | join(" ")')
+[ "$(grep -c . <<<"$value")" -eq 1 ] || fail "not one entry in map $MAP with cookie $COOKIE: $value"
 
 # filed under address 0x10: nothing lives there (a probe read fails, as for freed memory)
 # shellcheck disable=SC2086
