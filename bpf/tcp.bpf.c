@@ -213,10 +213,11 @@ static __always_inline int state_create(__u64 key, const struct tcp_sock_state *
  * held socket's own state may still read ESTABLISHED, the CLOSE transition being under way on
  * another CPU.)
  */
-static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, struct sock *sk)
+static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, struct sock *sk,
+					     bool btf)
 {
 	return (st->flags & ST_GONE) ||
-	       (st->cookie && st->cookie != BPF_CORE_READ(sk, __sk_common.skc_cookie.counter));
+	       (st->cookie && st->cookie != SK_READ(btf, sk, __sk_common.skc_cookie.counter));
 }
 
 /*
@@ -279,7 +280,7 @@ static __always_inline void on_syn_sent(struct sock *sk, bool btf)
 	/* an entry at this address: this socket's (connect again after a failed one), or a
 	 * freed socket's whose close was missed */
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
-	if (old && held_entry_stale(old, sk))
+	if (old && held_entry_stale(old, sk, btf))
 		stale_entry_close(key, old);
 	state_store(key, &st);
 }
@@ -350,7 +351,7 @@ static __always_inline void on_established(struct sock *sk, int old, bool btf)
 		/* a held entry here is stale: a socket that closed is never established again,
 		 * and only the close net's missing run can have left it; so is one naming
 		 * another socket (read before state_init() below makes this one's cookie) */
-		if (st && (st->held || held_entry_stale(st, sk))) {
+		if (st && (st->held || held_entry_stale(st, sk, btf))) {
 			stale_entry_close(key, st);
 			st = NULL;
 		}
@@ -416,7 +417,7 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 	if (!st)
 		return;
 	/* another socket's, gone unseen (this one is not followed: a filter, or no room) */
-	if (held_entry_stale(st, sk)) {
+	if (held_entry_stale(st, sk, btf)) {
 		stale_entry_close(key, st);
 		return;
 	}
@@ -503,7 +504,7 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	old = bpf_map_lookup_elem(&tcp_socks, &key);
-	if (old && held_entry_stale(old, sk)) {
+	if (old && held_entry_stale(old, sk, btf)) {
 		stale_entry_close(key, old); /* not overwritten unreported below */
 		old = NULL;
 	}
@@ -550,7 +551,7 @@ static __always_inline void on_accept(struct sock *sk)
 	if (!sk || !sk_is_tcp(sk, btf) || !family_wanted(sk_family(sk, btf)))
 		return;
 	st = bpf_map_lookup_elem(&tcp_socks, &key);
-	if (st && held_entry_stale(st, sk)) {
+	if (st && held_entry_stale(st, sk, btf)) {
 		stale_entry_close(key, st);
 		st = NULL;
 	}
@@ -744,7 +745,7 @@ int BPF_PROG(ss_tp_destroy, struct sock *sk)
 
 	if (!st)
 		return 0;
-	if (held_entry_stale(st, sk)) { /* another socket's, gone unseen */
+	if (held_entry_stale(st, sk, true)) { /* another socket's, gone unseen */
 		stale_entry_close(key, st);
 		return 0;
 	}
