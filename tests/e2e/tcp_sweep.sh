@@ -38,15 +38,16 @@ done
 [ -n "$COOKIE" ] && [ "$COOKIE" != 0 ] || fail "no connect record with a cookie for swp-cli"
 
 # the tracer's table of TCP sockets, and the client's entry in it: the one holding its cookie
+held=$(sed -n 's/^map_id:[[:space:]]*//p' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null)
 MAP=$(bpftool map show -j | jq -r '.[] | select(.name == "tcp_socks") | .id' |
-	grep -xF -f <(sed -n 's/^map_id:[[:space:]]*//p' /proc/"$TRACER_PID"/fdinfo/* 2>/dev/null) | head -1)
+	grep -xF -f <(echo "$held") | head -1)
 [ -n "$MAP" ] || fail "no tcp_socks map held by the tracer (pid $TRACER_PID)"
 # where an entry keeps its cookie (the map's BTF), and the cookie's 8 bytes there (x86: LE)
 BTF=$(bpftool map show id "$MAP" -j | jq -r .btf_id)
 OFF=$(bpftool btf dump id "$BTF" -j | jq -r '.types[] | select(.name == "tcp_sock_state")
 	| .members[] | select(.name == "cookie") | .bits_offset / 8')
 [ -n "$OFF" ] || fail "no cookie member in struct tcp_sock_state (BTF $BTF)"
-bytes=$(printf '%016x' "$COOKIE" | sed 's/../& /g' | awk '{ for (i = 8; i >= 1; i--) printf "\"0x%s\"%s", $i, (i > 1 ? "," : "") }')
+bytes=$(printf '%016x\n' "$COOKIE" | fold -w2 | tac | sed 's/.*/"0x&"/' | paste -sd,)
 value=$(bpftool map dump id "$MAP" -j | jq -r --argjson off "$OFF" --argjson c "[$bytes]" \
 	'.[] | select(.value[$off:$off + 8] == $c) | .value | join(" ")')
 [ "$(grep -c . <<<"$value")" -eq 1 ] || fail "not one entry in map $MAP with cookie $COOKIE: $value"

@@ -421,8 +421,6 @@ int tracer_attach(struct tracer *t)
 	if (!err && (n = seed_unix_listeners(t)) < 0) /* peer_pid only: not fatal */
 		wlog("cannot list the unix listeners open before start (%s): connects to them "
 		     "have no peer_pid", strerror(-n));
-	if (!err)
-		tracer_sweep_now(t); /* binds the sweep to its map while every capability is held */
 	if (err || !accept_net_wanted(t->choice))
 		return err;
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
@@ -439,8 +437,9 @@ int tracer_attach(struct tracer *t)
 }
 
 /*
- * Now and then: attach the UDP destination hook if a send needed it; once every thread found
- * blocked in accept() has returned, drop the accept net (dead weight).
+ * Now and then: attach the UDP destination hook if a send needed it; run the TCP sweep when
+ * due; once every thread found blocked in accept() has returned, drop the accept net (dead
+ * weight).
  */
 void tracer_tick(struct tracer *t)
 {

@@ -57,7 +57,8 @@ int tracer_attach(struct tracer *t);
  * tests. NULL (errno) on error; the caller destroys it. */
 struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
 					     const struct hook_choice choice[HOOK_COUNT]);
-void tracer_tick(struct tracer *t);   /* call now and then: drops what is no longer needed */
+/* Call now and then: runs the TCP sweep when due, drops what is no longer needed. */
+void tracer_tick(struct tracer *t);
 void tracer_sweep_now(struct tracer *t); /* before stopping: the TCP sweep's last run */
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);
