@@ -43,7 +43,5 @@ void tcp_sweep_tick(struct tcp_sweep *sw, struct sockscope_bpf *s, bool force)
 		wlog("the TCP sweep failed (%s): a close no hook saw is reported only when a new "
 		     "socket takes its address", strerror(-err));
 		sw->off = true;
-		return;
 	}
-	sw->runs++;
 }

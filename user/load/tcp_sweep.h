@@ -8,7 +8,6 @@
 #define SS_TCP_SWEEP_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
 struct sockscope_bpf;
 
@@ -17,7 +16,6 @@ struct sockscope_bpf;
 struct tcp_sweep {
 	double due;     /* monotonic seconds of the next run */
 	bool off;       /* not loaded, or the kernel refused it: not tried again */
-	uint64_t runs;
 };
 
 /* Can this kernel run it (bpf_for_each_map_elem(), 5.13+)? Else it is not loaded, and a
