@@ -228,6 +228,8 @@ static __always_inline bool held_entry_stale(const struct tcp_sock_state *st, st
  * and nobody else writes a dead socket's flags, so both report only if both read the flags
  * within the same few instructions (no atomic fetch: 5.10 verifiers refuse it).
  */
+static __always_inline void report_held_close(struct tcp_sock_state *st);
+
 static __always_inline void report_gone(struct tcp_sock_state *st)
 {
 	__u32 flags = st->flags;
@@ -239,8 +241,7 @@ static __always_inline void report_gone(struct tcp_sock_state *st)
 	count(SS_CNT_STALE_CLOSE);
 	if (st->held) {
 		if (!(flags & ST_CLOSE_REPORTED))
-			emit_tcp(SS_EV_TCP_CLOSE, st, st->held_sent, st->held_received,
-				 st->held_duration_ns, 0);
+			report_held_close(st);
 	} else if (flags & ST_LISTENER) {
 		emit_tcp(SS_EV_TCP_LISTEN_CLOSE, st, 0, 0, 0, 0);
 	} else if (flags & (ST_CONNECT_REPORTED | ST_ACCEPT_REPORTED)) {
