@@ -39,10 +39,11 @@ fail() {
 	echo "FAIL: $TEST_NAME: $*"
 	if [ -s "$WORK/tracer.err" ]; then echo "--- tracer stderr:"; tail -5 "$WORK/tracer.err"; fi
 	if [ -s "$WORK/ss-at-stop" ]; then echo "--- sockets when the tracer was stopped:"; head -8 "$WORK/ss-at-stop"; fi
-	# what the tracer saw of this test's namespace: a flake in a VM leaves nothing else behind
+	# what the tracer saw of this test's namespace (or of FAIL_RECORDS, a jq filter a test sets):
+	# a flake in a VM leaves nothing else behind
 	if [ -n "${NETNS:-}" ] && [ -s "$WORK/tracer.out" ]; then
-		echo "--- the namespace's last records:"
-		jq -c "select(.netns == $NETNS)" "$WORK/tracer.out" 2>/dev/null | tail -12
+		echo "--- the namespace's last records${FAIL_RECORDS:+ ($FAIL_RECORDS)}:"
+		jq -c "${FAIL_RECORDS:-select(.netns == $NETNS)}" "$WORK/tracer.out" 2>/dev/null | tail -12
 	fi
 	exit 1
 }

@@ -50,6 +50,9 @@ ends_of() { # PID: the "pid/comm" at both ends of the open rows that name PID
 		[(.local.processes[]? | \"\(.pid)/\(.comm)\"), (.remote.processes[]? | \"\(.pid)/\(.comm)\")] |
 		sort | join(\" \")" "$WORK/watch.out"
 }
+rows_of() { # PID PID: every row naming either
+	jq -c "select(.proto == \"unix\" and any(.local.processes[]?, .remote.processes[]?; .pid == $1 or .pid == $2))" "$WORK/watch.out"
+}
 rows=$(ends_of "$SRV")
 assert_eq 1 "$(echo "$rows" | grep -c .)" "open rows for the stream connection: $(cat "$WORK/watch.out")"
 assert_eq "$(printf '%s\n' "$SRV/uw-srv" "$CLI/uw-cli" | sort | paste -sd' ')" "$rows" "stream: both processes"
@@ -57,7 +60,8 @@ assert_eq "$(printf '%s\n' "$SRV/uw-srv" "$CLI/uw-cli" | sort | paste -sd' ')" "
 for i in $(seq $NPAIRS); do
 	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
 	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
-	ends_of "$A" | grep -qxF "$both" || fail "socketpair $i: no row with both processes: $(ends_of "$A" | paste -sd';')"
+	ends_of "$A" | grep -qxF "$both" ||
+		fail "socketpair $i: no row with both processes: $(ends_of "$A" | paste -sd';'); its rows: $(rows_of "$A" "$B")"
 done
 [ "$(closed "$SRV")" -ge 1 ] || fail "no close row for the stream connection: $(cat "$WORK/watch.out")"
 [ "$(closed "$PA")" -ge 1 ] || fail "no close row for the socketpair"
