@@ -86,8 +86,23 @@ fi
 # trace -p SERVER: the server's threads' records and nothing else; its listener, from before
 # that tracer started, is reported at its close as partial, owned by the process (main thread)
 bypid() { jq -c "select(.netns == $NETNS and ($1))" "$WORK/bypid.out" | wc -l; }
-others=$(jq -c "select(.pid != $SRV)" "$WORK/bypid.out")
+others=$(jq -c "select(has(\"pid\") and .pid != $SRV)" "$WORK/bypid.out")
 [ -z "$others" ] || fail "trace -p: records of other processes: $(head -3 <<<"$others")"
-assert_eq "$N" "$(bypid ".event == \"accept\" and .pid == $SRV and .tid != $SRV")" "trace -p: accepts by the server's threads"
-assert_eq "$N" "$(bypid ".event == \"close\" and .pid == $SRV and .tid != $SRV")" "trace -p: closes by the server's threads"
-assert_eq 1 "$(bypid ".event == \"listen_close\" and .partial == true and .tid == $SRV and .comm == \"tsrv\" and .uid == $ID")" "trace -p: the listener from before it"
+# Where the kernel skips runs of a preempted fexit program (a known limit), the skipped records
+# are counted in `lost` records: a check may fall short by that many, never more, and nowhere
+# else may anything be lost.
+lost=$(jq -s '[.[] | select(.event == "lost") | .count] | add // 0' "$WORK/bypid.out")
+preempt=$(known_limit preempt_skips) || preempt=
+[ "$lost" -eq 0 ] || [ -n "$preempt" ] || fail "trace -p: $lost records lost: $(grep '"lost"' "$WORK/bypid.out" | head -3)"
+short=0
+expect_bypid() { # N 'jq condition' WHAT
+	local got
+	got=$(bypid "$2")
+	[ "$got" -le "$1" ] || fail "$3: expected $1, got $got"
+	short=$((short + $1 - got))
+	[ "$short" -le "$lost" ] || fail "$3: expected $1, got $got ($lost counted lost in all)"
+}
+expect_bypid "$N" ".event == \"accept\" and .pid == $SRV and .tid != $SRV" "trace -p: accepts by the server's threads"
+expect_bypid "$N" ".event == \"close\" and .pid == $SRV and .tid != $SRV" "trace -p: closes by the server's threads"
+expect_bypid 1 ".event == \"listen_close\" and .partial == true and .tid == $SRV and .comm == \"tsrv\" and .uid == $ID" "trace -p: the listener from before it"
+[ "$lost" -eq 0 ] || echo "trace -p: $short records missing, $lost counted lost (known limit: $preempt)"
