@@ -372,6 +372,44 @@ static void swept_unix_flows_are_forgotten(void **state)
 	flows_free(f);
 }
 
+/*
+ * A socketpair end whose peer read what it was sent, exited and was released before this
+ * end's send hook ran: the kernel's start names no peer inode. The peer's flow, still known
+ * here after its release, points at this end: the start is given the peer's inode, so the
+ * live table pairs the halves. Nothing else is changed.
+ */
+static void unix_start_learns_a_closed_peer(void **state)
+{
+	const uint64_t s = 1000000000ull;
+	struct flows *f = peer_flows_new(30 * s);
+	struct ss_flow_event e;
+
+	(void)state;
+	peer_flow_start(f, 5, AF_UNIX, SS_DIR_SEND, 50, 1, 0, 0, 101, 100);
+	release_at(f, 5, 2 * s);
+	memset(&e, 0, sizeof(e));
+	e.hdr = (struct ss_hdr){ .type = SS_EV_UNIX_FLOW, .version = SS_ABI_VERSION, .size = sizeof(e) };
+	e.key.cookie = 4;
+	e.key.family = AF_UNIX;
+	e.netns = 1;
+	e.inode = 100;
+	assert_true(flows_fill_unix_peer(f, &e));
+	assert_int_equal(e.peer_inode, 101);
+	assert_false(flows_fill_unix_peer(f, &e)); /* it names one now: left alone */
+	assert_int_equal(e.peer_inode, 101);
+	e.peer_inode = 0;
+	e.netns = 2; /* another namespace's socket with that inode number */
+	assert_false(flows_fill_unix_peer(f, &e));
+	e.netns = 1;
+	e.inode = 102; /* nobody points at it */
+	assert_false(flows_fill_unix_peer(f, &e));
+	e.hdr.type = SS_EV_UDP_FLOW;
+	e.inode = 100;
+	assert_false(flows_fill_unix_peer(f, &e));
+	assert_int_equal(e.peer_inode, 0);
+	flows_free(f);
+}
+
 int run_flows_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +421,7 @@ int run_flows_tests(void)
 		cmocka_unit_test(flow_peers_join),
 		cmocka_unit_test(flow_key_reused_after_release),
 		cmocka_unit_test(swept_unix_flows_are_forgotten),
+		cmocka_unit_test(unix_start_learns_a_closed_peer),
 	};
 
 	return cmocka_run_group_tests_name("flows", tests, NULL, NULL);

@@ -219,7 +219,7 @@ static bool is_peer(const struct flow_node *n, const struct ss_flow_key *k,
  * socket's port; for a unix flow, the flow of the socket with the peer inode. One index chain,
  * not every flow: thousands of flows end at once when sockscope stops.
  */
-static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key *k,
+static const struct flow_node *peer_of(const struct flows *f, const struct ss_flow_key *k,
 				       const struct ss_flow_state *st)
 {
 	bool ux = k->family == AF_UNIX;
@@ -244,6 +244,20 @@ static const struct flow_node *peer_of(struct flows *f, const struct ss_flow_key
 		if (is_peer(n, k, st))
 			return n;
 	return NULL;
+}
+
+bool flows_fill_unix_peer(const struct flows *f, struct ss_flow_event *e)
+{
+	struct ss_flow_state st = { .netns = e->netns, .inode = e->inode };
+	const struct flow_node *peer;
+
+	if (e->hdr.type != SS_EV_UNIX_FLOW || e->peer_inode || !e->inode)
+		return false;
+	peer = peer_of(f, &e->key, &st);
+	if (!peer || !peer->inode)
+		return false;
+	e->peer_inode = peer->inode;
+	return true;
 }
 
 void flow_end_record(struct ss_flow_event *e, const struct ss_flow_key *k,

@@ -59,6 +59,14 @@ bool flows_on_record(struct flows *f, const struct ss_hdr *rec);
  * release was seen already is left alone.
  */
 void flows_release(struct flows *f, uint64_t sock_id, uint64_t ts_ns);
+/*
+ * A unix flow start that names no peer inode: the peer had closed before this socket's send
+ * hook ran (the kernel finds its inode only in the peer's own flow entry, which its release
+ * may have removed already), or it was a server-side socket not accepted yet. If a flow known
+ * here points at this socket, its inode is the peer's: set it in e and return true, so the
+ * live table can pair the two halves as the flow end does. Else leave e as it is.
+ */
+bool flows_fill_unix_peer(const struct flows *f, struct ss_flow_event *e);
 /* Call now and then: ends flows idle for idle_ns (scans at most once per second). */
 void flows_tick(struct flows *f, uint64_t now_mono_ns);
 /*

@@ -120,8 +120,14 @@ void source_emit(void *ctx, const struct ss_hdr *rec)
 static void deliver(void *ctx, const void *rec, size_t size)
 {
 	struct source *src = ctx;
+	struct ss_flow_event filled;
 
 	(void)size; /* validated when it was added */
+	if (src->flows && ((const struct ss_hdr *)rec)->type == SS_EV_UNIX_FLOW) {
+		filled = *(const struct ss_flow_event *)rec;
+		if (flows_fill_unix_peer(src->flows, &filled))
+			rec = &filled;
+	}
 	/* true only for release records: the socket's flows ended (bookkeeping) */
 	if (src->flows && flows_on_record(src->flows, rec) && !src->sink_releases)
 		return;
