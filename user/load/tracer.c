@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "accept_waiters.h"
 #include "log.h"
+#include "preempt_model.h"
 #include "snapshot.h"
 #include "sockscope.skel.h"
 #include "tracer.h"
@@ -27,6 +28,19 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 {
 	return !choice[HOOK_ACCEPT].off && choice[HOOK_ACCEPT].backend != BACKEND_TRACEPOINT;
+}
+
+/*
+ * On a preemptible kernel a fexit program preempted half-way makes the kernel skip it for the
+ * CPU's other tasks (docs/design.md, "Preemption"): an accept it missed would go unreported and
+ * its close ownerless. There the net takes every accept for the whole run: on_accept() ignores
+ * one the fexit reported, and an accept is lost only if both were skipped. (kretprobes run
+ * with preemption off: their net still goes once the threads from start have returned.)
+ */
+static bool accept_net_for_all(const struct hook_choice choice[HOOK_COUNT])
+{
+	return accept_net_wanted(choice) && choice[HOOK_ACCEPT].backend == BACKEND_FENTRY &&
+	       preempt_model_preemptible(backends_preempt_model()->model);
 }
 
 /* Both accept hooks on the syscall exits: one program per exit serves both (bpf/tcp.bpf.c). */
@@ -423,6 +437,10 @@ int tracer_attach(struct tracer *t)
 		     "have no peer_pid", strerror(-n));
 	if (err || !accept_net_wanted(t->choice))
 		return err;
+	if (accept_net_for_all(t->choice)) {
+		vlog("accept net: kept for every accept (a preemptible kernel can skip fexit runs)");
+		return 0;
+	}
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
 	if (n < 0) {
 		vlog("accept net: cannot list threads blocked in accept (%s%s): it takes every "
@@ -529,8 +547,9 @@ uint64_t tracer_skipped_runs(const struct tracer *t)
 		__u32 len = sizeof(info);
 
 		/* the state twins cover each other; the close net only acts on closes the state
-		 * programs did not handle */
-		if (!bpf_program__autoload(prog) || (hook_prog_flags(bpf_program__name(prog)) & HP_TWIN))
+		 * programs did not handle; a net for every accept makes up the fexit's skips */
+		if (!bpf_program__autoload(prog) || (hook_prog_flags(bpf_program__name(prog)) & HP_TWIN) ||
+		    (prog == t->skel->progs.ss_fx_accept && accept_net_for_all(t->choice)))
 			continue;
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			sum += info.recursion_misses;
