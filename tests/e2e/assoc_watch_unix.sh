@@ -61,7 +61,7 @@ for i in $(seq $NPAIRS); do
 	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
 	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
 	ends_of "$A" | grep -qxF "$both" ||
-		fail "socketpair $i: no row with both processes: $(ends_of "$A" | paste -sd';'); its rows: $(rows_of "$A" "$B")"
+		fail "socketpair $i ($A, $B): no row with both processes: $(ends_of "$A" | paste -sd';'); its rows: $(rows_of "$A" "$B"); every unix row: $(jq -c 'select(.proto == "unix")' "$WORK/watch.out")"
 done
 [ "$(closed "$SRV")" -ge 1 ] || fail "no close row for the stream connection: $(cat "$WORK/watch.out")"
 [ "$(closed "$PA")" -ge 1 ] || fail "no close row for the socketpair"
