@@ -17,14 +17,25 @@ extern struct ss_flow_socks flow_socks SEC(".maps");
 
 /*
  * The socket's id in the flow key: its cookie, or (kprobes, kernels before 5.12, where only an
- * already-assigned cookie can be read) its address. Every program of one backend computes it
- * the same way, so a socket's sends, receives and close agree.
+ * already-assigned cookie can be read) its address with the low 16 bits of its inode in the
+ * address's top 16 bits (all ones in a kernel address, so live sockets still differ). The
+ * address alone is the next socket's there too: until user space had read a closed socket's
+ * entries at its release, a new socket at its address sending to the same peer (a socketpair
+ * made right after another) counted into them and started no flow of its own. Every program
+ * of one backend computes it the same way, while the socket still has its inode (a release
+ * hook runs before the socket is orphaned), so a socket's sends, receives and close agree.
  */
 static __always_inline __u64 flow_sock_id(struct sock *sk, bool btf)
 {
 	__u64 cookie = sk_cookie(sk, btf);
 
-	return cookie ? cookie : (__u64)sk;
+	__u64 addr = 0;
+
+	if (cookie)
+		return cookie;
+	/* the address as a number: the verifier allows no bit operations on a BTF pointer */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
+	return (addr & ((1ull << 48) - 1)) | (sk_inode(sk) << 48);
 }
 
 static __always_inline void flow_emit_start(const struct ss_flow_key *k,

@@ -22,14 +22,6 @@
 		 ? bpf_get_socket_cookie(sk)                                                \
 		 : BPF_CORE_READ((struct sock_common *)(sk), skc_cookie.counter))
 
-/* The inode of the socket's file ("socket:[N]"): struct socket sits first in socket_alloc. */
-static __always_inline __u64 sk_inode(const struct sock *sk)
-{
-	struct socket *so = BPF_CORE_READ(sk, sk_socket);
-
-	return so ? BPF_CORE_READ((struct socket_alloc *)so, vfs_inode.i_ino) : 0;
-}
-
 /*
  * The iterators' arguments are BTF pointers, so their fields are read with plain loads
  * (CO-RE relocated, and a fault reads 0 as a probe read would): each costs a fraction of a

@@ -45,6 +45,18 @@ static __always_inline __u16 sk_local_port(struct sock *sk, bool btf)
 }
 
 /*
+ * The number `ss` and /proc/PID/fd show: the socket's inode (0 before accept grafts it, and
+ * once the socket is orphaned at its close).
+ */
+static __always_inline __u64 sk_inode(const struct sock *sk)
+{
+	/* struct socket sits first in socket_alloc, beside the inode */
+	struct socket *sock = sk ? BPF_CORE_READ(sk, sk_socket) : NULL;
+
+	return sock ? BPF_CORE_READ((struct socket_alloc *)sock, vfs_inode.i_ino) : 0;
+}
+
+/*
  * bpf_get_socket_cookie() takes a BTF socket pointer only in tracing programs, and only where
  * has_cookie_helper (5.12+); elsewhere the cookie is whatever the kernel already assigned
  * (0 if none).

@@ -14,14 +14,6 @@ static __always_inline struct sock *unix_peer_of(struct sock *sk)
 	return BPF_CORE_READ((struct unix_sock *)sk, peer);
 }
 
-/* The number `ss -x` and /proc/PID/fd show: the socket's inode (0 before accept grafts it). */
-static __always_inline __u64 sk_inode(struct sock *sk)
-{
-	struct socket *sock = sk ? BPF_CORE_READ(sk, sk_socket) : NULL;
-
-	return sock ? BPF_CORE_READ((struct socket_alloc *)sock, vfs_inode.i_ino) : 0;
-}
-
 static __always_inline struct unix_address *unix_addr_of(struct sock *sk)
 {
 	return sk ? BPF_CORE_READ((struct unix_sock *)sk, addr) : NULL;
