@@ -129,9 +129,10 @@ void flows_free(struct flows *f)
 
 /*
  * The live node of a key. A released node is never found: its socket is gone, so a start
- * with its key is a new socket. Before 5.12 the key's socket id is the socket's address, and
- * a unix key also holds the peer's: a new pair can reuse both while the closed pair's nodes
- * still wait for their ends and serve as peers, which must stay as they were.
+ * with its key is a new socket. Before 5.12 the key's socket id is the socket's address (with
+ * a few inode bits, see flow_sock_id() in bpf/flow.bpf.h), and a unix key also holds the
+ * peer's: a new pair can reuse both while the closed pair's nodes still wait for their ends
+ * and serve as peers, which must stay as they were.
  */
 static struct flow_node *node_find(struct flows *f, const struct ss_flow_key *k)
 {
