@@ -68,32 +68,41 @@ static void proc_identity(int pid_dir, uint8_t comm[PROC_COMM_LEN], uint32_t *ui
 	*cgroup = proc_cgroup(pid_dir);
 }
 
+/*
+ * One process's descriptors. Most processes read here own nothing (kernel threads, ~60 on an
+ * idle host, read whenever one socket has no owner), so the fd directory is opened directly
+ * and the process's own directory only once a socket is found: through "..", which is the
+ * same process's even if its pid was reused meanwhile.
+ */
 static int scan_pid(struct assoc_table *t, int proc_fd, const char *name, uint32_t pid,
 		    const uint64_t *inodes, size_t n)
 {
-	int pid_dir = openat(proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd_dir, added = 0;
+	int fd_dir, pid_dir = -1, added = 0;
 	uint8_t comm[PROC_COMM_LEN];
-	bool known = false;
+	char path[32];
 	uint32_t uid = 0;
 	uint64_t cgroup = 0;
 	struct dirent *de;
 	DIR *d;
 
-	if (pid_dir < 0)
+	if ((size_t)snprintf(path, sizeof(path), "%s/fd", name) >= sizeof(path))
+		return 0;
+	fd_dir = openat(proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd_dir < 0)
 		return 0; /* gone, or not ours to read */
-	fd_dir = openat(pid_dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd_dir >= 0 ? fdopendir(fd_dir) : NULL;
+	d = fdopendir(fd_dir);
 	if (!d) {
-		if (fd_dir >= 0)
-			close(fd_dir);
-		close(pid_dir);
+		close(fd_dir);
 		return 0;
 	}
 	while ((de = readdir(d))) {
 		char link[64];
 		uint64_t key;
-		ssize_t len = readlinkat(fd_dir, de->d_name, link, sizeof(link) - 1);
+		ssize_t len;
 
+		if (de->d_name[0] == '.') /* "." and "..": descriptors are numbers */
+			continue;
+		len = readlinkat(fd_dir, de->d_name, link, sizeof(link) - 1);
 		if (len <= 0)
 			continue;
 		link[len] = 0;
@@ -101,15 +110,18 @@ static int scan_pid(struct assoc_table *t, int proc_fd, const char *name, uint32
 			continue;
 		if (!bsearch(&key, inodes, n, sizeof(*inodes), u64_cmp))
 			continue;
-		if (!known) {
+		if (pid_dir < 0) {
+			pid_dir = openat(fd_dir, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (pid_dir < 0)
+				break; /* gone */
 			proc_identity(pid_dir, comm, &uid, &cgroup);
-			known = true;
 		}
 		added += assoc_table_add_owner_by_inode(t, key, pid, uid,
 							 comm, cgroup) > 0;
 	}
 	closedir(d);
-	close(pid_dir);
+	if (pid_dir >= 0)
+		close(pid_dir);
 	return added;
 }
 
