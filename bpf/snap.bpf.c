@@ -60,7 +60,7 @@ struct snap_iter_task_file {
 #define SNAP_COOKIE(sk)                                                                     \
 	(has_cookie_helper                                                                  \
 		 ? bpf_get_socket_cookie(sk)                                                \
-		 : BPF_CORE_READ((struct sock_common *)(sk), skc_cookie.counter))
+		 : BPF_CORE_READ((struct sock *)(sk), __sk_common.skc_cookie.counter))
 
 /* The inode of the socket's file ("socket:[N]"): struct socket sits first in socket_alloc. */
 static __always_inline __u64 sk_inode(const struct sock *sk)
@@ -82,32 +82,32 @@ static __always_inline __u64 sk_inode(const struct sock *sk)
  * "__safe_*" type names in the kernel's BTF, one linear scan each, ~3 ms per program here:
  * the socket's network namespace (skc_net.net) was that load. These iterators walk only
  * the namespace their reader was in when it made them (seq_file_net), so user space, which
- * knows it, fills netns (user/load/snapshot.c).
+ * knows it, fills netns (user/load/snapshot.c). Fields of the socket's sock_common are
+ * named from struct sock (its first member), so CO-RE searches the kernel's BTF for one type,
+ * not two.
  */
 static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock *sk, __u64 cookie,
 				      __u32 uid, __u8 protocol)
 {
-	const struct sock_common *c = &sk->__sk_common;
-
 	__builtin_memset(r, 0, sizeof(*r));
 	hdr_init(&r->hdr, SS_SNAP_INET, sizeof(*r));
-	r->tuple.family = c->skc_family;
-	r->tuple.sport = c->skc_num;
-	r->tuple.dport = bpf_ntohs(c->skc_dport);
+	r->tuple.family = sk->__sk_common.skc_family;
+	r->tuple.sport = sk->__sk_common.skc_num;
+	r->tuple.dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (r->tuple.family == AF_INET) {
-		__u32 saddr = c->skc_rcv_saddr, daddr = c->skc_daddr;
+		__u32 saddr = sk->__sk_common.skc_rcv_saddr, daddr = sk->__sk_common.skc_daddr;
 
 		__builtin_memcpy(r->tuple.saddr, &saddr, 4);
 		__builtin_memcpy(r->tuple.daddr, &daddr, 4);
 	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.saddr, c, skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.daddr, c, skc_v6_daddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.daddr, sk, __sk_common.skc_v6_daddr);
 	}
 	r->cookie = cookie;
 	r->inode = sk_inode(sk);
 	r->uid = uid;
 	r->protocol = protocol;
-	r->state = c->skc_state;
+	r->state = sk->__sk_common.skc_state;
 }
 
 SEC("iter/tcp")
@@ -119,7 +119,7 @@ int ss_snap_tcp(struct snap_iter_tcp *ctx)
 
 	if (!skc)
 		return 0;
-	state = skc->skc_state;
+	state = ((struct sock *)skc)->__sk_common.skc_state;
 	/*
 	 * `ports` wants the listeners only, and the walk gives them all first (the listening
 	 * hash, then the established one, on every kernel since the iterator came in 5.9): the
