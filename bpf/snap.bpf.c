@@ -12,6 +12,46 @@
 #include "sock.bpf.h"
 
 /*
+ * The iterators' contexts, laid out here instead of taken from vmlinux.h, whose types CO-RE
+ * relocates: each relocated type costs libbpf a linear search of the kernel's BTF at load
+ * (~125,000 types, ~0.8 ms each here; these four were a tenth of `ports`' load). Each field is
+ * one 8-byte argument slot of the kernel's bpf_iter_NAME() prototype, in its order, which is
+ * these iterators' ABI since they came (5.8, task_file; 5.9, tcp and udp; 5.17, unix);
+ * bpf_iter_meta is include/linux/bpf.h's, unchanged since 5.8. The verifier still types every
+ * access by the kernel's own BTF.
+ */
+struct snap_iter_meta {
+	struct seq_file *seq;
+	__u64 session_id;
+	__u64 seq_num;
+};
+
+struct snap_iter_tcp {
+	struct snap_iter_meta *meta;
+	struct sock_common *sk_common;
+	uid_t uid __attribute__((aligned(8)));
+};
+
+struct snap_iter_udp {
+	struct snap_iter_meta *meta;
+	struct udp_sock *udp_sk;
+	uid_t uid __attribute__((aligned(8)));
+};
+
+struct snap_iter_unix {
+	struct snap_iter_meta *meta;
+	struct unix_sock *unix_sk;
+	uid_t uid __attribute__((aligned(8)));
+};
+
+struct snap_iter_task_file {
+	struct snap_iter_meta *meta;
+	struct task_struct *task;
+	__u32 fd __attribute__((aligned(8)));
+	struct file *file;
+};
+
+/*
  * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12
  * (has_cookie_helper, bpf/compat.bpf.h); before that only a cookie
  * the kernel already assigned can be read, so records may carry 0 and the table falls back
@@ -20,7 +60,7 @@
 #define SNAP_COOKIE(sk)                                                                     \
 	(has_cookie_helper                                                                  \
 		 ? bpf_get_socket_cookie(sk)                                                \
-		 : BPF_CORE_READ((struct sock_common *)(sk), skc_cookie.counter))
+		 : BPF_CORE_READ((struct sock *)(sk), __sk_common.skc_cookie.counter))
 
 /*
  * The iterators' arguments are BTF pointers, so their fields are read with plain loads
@@ -28,36 +68,42 @@
  * bpf_probe_read_kernel() call, and these run once per socket and per descriptor of the host.
  * Where the verifier cannot follow the type (a socket's inode through socket_alloc, IPv6
  * addresses read whole, the comm string) BPF_CORE_READ stays.
+ *
+ * No pointer is loaded through the socket, though: on 6.x every pointer loaded through a
+ * trusted pointer (iter/tcp's and iter/udp's socket) makes the verifier look up four
+ * "__safe_*" type names in the kernel's BTF, one linear scan each, ~3 ms per program here:
+ * the socket's network namespace (skc_net.net) was that load. These iterators walk only
+ * the namespace their reader was in when it made them (seq_file_net), so user space, which
+ * knows it, fills netns (user/load/snapshot.c). Fields of the socket's sock_common are
+ * named from struct sock (its first member), so CO-RE searches the kernel's BTF for one type,
+ * not two.
  */
 static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock *sk, __u64 cookie,
 				      __u32 uid, __u8 protocol)
 {
-	const struct sock_common *c = &sk->__sk_common;
-
 	__builtin_memset(r, 0, sizeof(*r));
 	hdr_init(&r->hdr, SS_SNAP_INET, sizeof(*r));
-	r->tuple.family = c->skc_family;
-	r->tuple.sport = c->skc_num;
-	r->tuple.dport = bpf_ntohs(c->skc_dport);
+	r->tuple.family = sk->__sk_common.skc_family;
+	r->tuple.sport = sk->__sk_common.skc_num;
+	r->tuple.dport = bpf_ntohs(sk->__sk_common.skc_dport);
 	if (r->tuple.family == AF_INET) {
-		__u32 saddr = c->skc_rcv_saddr, daddr = c->skc_daddr;
+		__u32 saddr = sk->__sk_common.skc_rcv_saddr, daddr = sk->__sk_common.skc_daddr;
 
 		__builtin_memcpy(r->tuple.saddr, &saddr, 4);
 		__builtin_memcpy(r->tuple.daddr, &daddr, 4);
 	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.saddr, c, skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.daddr, c, skc_v6_daddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)r->tuple.daddr, sk, __sk_common.skc_v6_daddr);
 	}
 	r->cookie = cookie;
 	r->inode = sk_inode(sk);
-	r->netns = c->skc_net.net->ns.inum;
 	r->uid = uid;
 	r->protocol = protocol;
-	r->state = c->skc_state;
+	r->state = sk->__sk_common.skc_state;
 }
 
 SEC("iter/tcp")
-int ss_snap_tcp(struct bpf_iter__tcp *ctx)
+int ss_snap_tcp(struct snap_iter_tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
 	struct ss_snap_inet r;
@@ -65,7 +111,7 @@ int ss_snap_tcp(struct bpf_iter__tcp *ctx)
 
 	if (!skc)
 		return 0;
-	state = skc->skc_state;
+	state = ((struct sock *)skc)->__sk_common.skc_state;
 	/*
 	 * `ports` wants the listeners only, and the walk gives them all first (the listening
 	 * hash, then the established one, on every kernel since the iterator came in 5.9): the
@@ -84,7 +130,7 @@ int ss_snap_tcp(struct bpf_iter__tcp *ctx)
 }
 
 SEC("iter/udp")
-int ss_snap_udp(struct bpf_iter__udp *ctx)
+int ss_snap_udp(struct snap_iter_udp *ctx)
 {
 	struct udp_sock *udp = ctx->udp_sk;
 	struct ss_snap_inet r;
@@ -98,7 +144,7 @@ int ss_snap_udp(struct bpf_iter__udp *ctx)
 
 /* iter/unix exists from 5.17; user space switches this off before and uses sock_diag. */
 SEC("iter/unix")
-int ss_snap_unix(struct bpf_iter__unix *ctx)
+int ss_snap_unix(struct snap_iter_unix *ctx)
 {
 	struct unix_sock *u = ctx->unix_sk;
 	struct unix_address *addr;
@@ -186,7 +232,7 @@ static __always_inline bool emit_fd_count(struct seq_file *seq, const struct fil
  * once all of the call's records fit.
  */
 SEC("iter/task_file")
-int ss_snap_files(struct bpf_iter__task_file *ctx)
+int ss_snap_files(struct snap_iter_task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;

@@ -292,7 +292,8 @@ struct ss_snap_inet {
 	struct ss_inet_tuple tuple; /* saddr/sport: local end; daddr/dport: remote (0 if none) */
 	__u64 cookie;               /* socket cookie; 0 where the kernel cannot give one (< 5.12) */
 	__u64 inode;                /* socket inode ("socket:[N]"), 0 if no file holds it yet */
-	__u32 netns;
+	__u32 netns;                /* 0 from the kernel: the reader fills in the namespace it
+				     * walked (the iterator walks only that one) */
 	__u32 uid;                  /* socket's owner uid (sock_i_uid) */
 	__u8 protocol;              /* IPPROTO_TCP or IPPROTO_UDP */
 	__u8 state;                 /* sk_state: TCP_* (UDP: TCP_CLOSE unconnected, TCP_ESTABLISHED) */

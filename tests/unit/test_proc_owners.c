@@ -128,6 +128,10 @@ static void only_unwalked_processes_are_read(void **state)
 	assert_int_equal(st.skipped, 2);
 	assert_int_equal(first_owner(&t, 13), 300);
 	assert_int_equal(first_owner(&t, 11), 100);
+	/* its name from its own directory, reached from its fd directory */
+	assert_non_null(proc_table_find(&t.procs, 300));
+	assert_string_equal((const char *)proc_table_find(&t.procs, 300)->comm, "late");
+	assert_int_equal(proc_table_find(&t.procs, 300)->uid, getuid());
 	walked_procs_free(&w);
 	assoc_table_free(&t);
 	fake_proc_remove(&p);

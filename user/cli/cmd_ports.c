@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "live_session.h"
 #include "log.h"
+#include "output.h"
 #include "table_fmt.h"
 #include "table_views.h"
 
@@ -87,6 +88,7 @@ static int cmd_ports(void *opts)
 
 	if ((rc = live_start(&s, o, false, NULL, NULL)))
 		return rc;
+	output_buffer_whole(stdout);
 	if (ports_print(o, &s.table)) {
 		elog("out of memory");
 		live_stop(&s);

@@ -69,14 +69,42 @@ int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot
 	return err;
 }
 
-/* The TCP sockets (for `ports`, the listeners only: the program ends the walk after them,
- * and the read that follows fails with EAGAIN; bpf/snap.bpf.c). */
-static int snapshot_tcp(struct sockscope_bpf *s, snapshot_fn fn, void *ctx,
-			struct snapshot_stats *st)
-{
-	int err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, fn, ctx, st);
+/* The records of iter/tcp and iter/udp, on to fn with the network namespace they were walked
+ * in: the programs leave it to us (bpf/snap.bpf.c, fill_inet). */
+struct netns_stamp {
+	snapshot_fn fn;
+	void *ctx;
+	uint32_t netns;
+};
 
-	return err == -EAGAIN && s->rodata->cfg_snap_ports_only ? 0 : err;
+static void stamp_netns(void *arg, const struct ss_hdr *rec)
+{
+	const struct netns_stamp *ns = arg;
+	struct ss_snap_inet r;
+
+	if (rec->type != SS_SNAP_INET || rec->size != sizeof(r)) { /* iter_read validated it */
+		ns->fn(ns->ctx, rec);
+		return;
+	}
+	memcpy(&r, rec, sizeof(r));
+	r.netns = ns->netns;
+	ns->fn(ns->ctx, &r.hdr);
+}
+
+/* The TCP sockets of namespace netns, this thread's (for `ports`, the listeners only: the
+ * program ends the walk after them, and the read that follows fails with EAGAIN;
+ * bpf/snap.bpf.c), then the UDP sockets. */
+static int snapshot_inet(struct sockscope_bpf *s, uint32_t netns, snapshot_fn fn, void *ctx,
+			 struct snapshot_stats *st)
+{
+	struct netns_stamp ns = { fn, ctx, netns };
+	int err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, stamp_netns, &ns,
+				    st);
+
+	if (err == -EAGAIN && s->rodata->cfg_snap_ports_only)
+		err = 0;
+	return err ? err : snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp,
+					     stamp_netns, &ns, st);
 }
 
 /* The unix sockets' sock_diag dump, run by the reader thread while this one walks TCP. */
@@ -134,9 +162,7 @@ static int walk_netns(void *arg, uint32_t netns)
 	uint64_t n = 0;
 	int err;
 
-	if ((err = snapshot_tcp(s, w->fn, w->ctx, w->st)) ||
-	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, w->fn, w->ctx,
-				     w->st)))
+	if ((err = snapshot_inet(s, netns, w->fn, w->ctx, w->st)))
 		return err;
 	err = unix_diag_snapshot(netns, w->fn, w->ctx, &n);
 	w->st->unix_socks += n;
@@ -181,8 +207,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
 	if (!threaded)
 		close(files_fd);
-	if ((err = snapshot_tcp(s, fn, ctx, st)) ||
-	    (err = snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp, fn, ctx, st))) {
+	if ((err = snapshot_inet(s, netns, fn, ctx, st))) {
 		if (threaded)
 			iter_reader_cancel(&files);
 		return err;

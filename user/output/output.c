@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include "log.h"
 #include "output.h"
 
@@ -29,4 +30,17 @@ bool output_ended(FILE *out, int *err)
 	elog("writing the output failed: stopping");
 	*err = -EIO;
 	return true;
+}
+
+#define WHOLE_BLOCK (1u << 20)
+
+void output_buffer_whole(FILE *out)
+{
+	/* stdio writes from it until exit: kept (and reachable) until then */
+	static char *block;
+
+	if (!block)
+		block = malloc(WHOLE_BLOCK);
+	if (block)
+		setvbuf(out, block, _IOFBF, WHOLE_BLOCK);
 }

@@ -61,8 +61,9 @@ static int take_snapshot(struct live_session *s)
 	walked_procs_free(&s->walked);
 	if (po.orphans)
 		vlog("snapshot: %u sockets came without an owner; /proc/PID/fd read for %u processes "
-		     "(%u others were walked whole by the iterator) named %d owners",
-		     po.orphans, po.scanned, po.skipped, added);
+		     "(%u others were walked whole by the iterator, %u held no descriptor) named %d "
+		     "owners",
+		     po.orphans, po.scanned, po.skipped, po.empty, added);
 	vlog("snapshot: %llu tcp/udp sockets, %llu unix sockets (%s), %llu socket descriptors in "
 	     "%.1f ms; table: %u sockets, %zu bytes",
 	     (unsigned long long)s->snap.inet, (unsigned long long)s->snap.unix_socks,

@@ -45,6 +45,7 @@ struct proc_owners_stats {
 	uint32_t orphans;  /* sockets with an inode and no owner before */
 	uint32_t scanned;  /* /proc/PID/fd directories read */
 	uint32_t skipped;  /* processes left alone: walked whole by the iterator */
+	uint32_t empty;    /* processes without a descriptor (kernel threads): not read */
 };
 
 /*

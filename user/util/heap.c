@@ -34,6 +34,9 @@ void heap_prefault(size_t bytes)
 	/* fixing the thresholds also stops glibc's dynamic threshold from moving */
 	if (!mallopt(M_MMAP_THRESHOLD, HEAP_BLOCK_MAX) || !mallopt(M_TRIM_THRESHOLD, 2 * HEAP_BLOCK_MAX))
 		return;
+	/* one arena: the snapshot's reader thread then fills its chunks from this faulted-in
+	 * heap too, not from a fresh arena of its own (a page fault per 4 KiB) */
+	mallopt(M_ARENA_MAX, 1);
 	p = malloc(bytes);
 	if (!p)
 		return;
