@@ -527,22 +527,31 @@ static __always_inline void on_listen(struct sock *sk, bool btf)
  * close follows. A held entry, already reported, lets the accept net (run after fexit or
  * kretprobe in the same call) recognise it, and the close net frees it with the socket.
  */
-static __always_inline void accept_closed_unseen(__u64 key, struct tcp_sock_state *fresh)
+static __always_inline void accept_closed_unseen(__u64 key, struct tcp_sock_state *fresh,
+						 bool fexit_ran_first)
 {
-	fresh->flags |= SS_F_ALREADY_CLOSED;
+	fresh->flags |= SS_F_ALREADY_CLOSED | ST_ACCEPT_REPORTED | ST_CLOSE_REPORTED;
 	owner_from_current(&fresh->owner);
-	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0);
-	fresh->flags |= ST_ACCEPT_REPORTED | ST_CLOSE_REPORTED;
 	fresh->held = 1;
-	state_create(key, fresh);
+	/* the entry first: a fexit that ran first and found no room reported this one itself */
+	if (fexit_ran_first) {
+		if (map_try_create(&tcp_socks, &key, fresh))
+			return;
+	} else {
+		state_create(key, fresh);
+	}
+	emit_tcp(SS_EV_TCP_ACCEPT, fresh, 0, 0, 0, 0);
 }
 
 /*
  * Process context: the accepting process is current. The entry is normally made in softirq at
  * SYN_RECV -> ESTABLISHED, but that transition can still be running on another CPU (the child
  * is queued for accept() first); then this makes the entry and the transition completes it.
+ * fexit_ran_first: the accept net behind a fexit that saw this call (unless the kernel skipped
+ * it): a socket the fexit found no room for was reported by it, and is not again here (nor
+ * counted untracked twice).
  */
-static __always_inline void on_accept(struct sock *sk)
+static __always_inline void on_accept(struct sock *sk, bool fexit_ran_first)
 {
 	const bool btf = false; /* reached through fd tables and return values: bare addresses */
 	__u64 key = (__u64)sk;
@@ -572,7 +581,7 @@ static __always_inline void on_accept(struct sock *sk)
 			state_set_base_late(&fresh, sk);
 		}
 		if (state == TCP_CLOSE) {
-			accept_closed_unseen(key, &fresh);
+			accept_closed_unseen(key, &fresh, fexit_ran_first);
 			return;
 		}
 		if (state == TCP_SYN_RECV && !fresh.cookie) {
@@ -580,10 +589,13 @@ static __always_inline void on_accept(struct sock *sk)
 			owner_from_current(&fresh.owner);
 			fresh.flags |= ST_ACCEPT_DEFERRED;
 		}
-		err = state_create(key, &fresh);
+		err = fexit_ran_first ? map_try_create(&tcp_socks, &key, &fresh)
+				      : state_create(key, &fresh);
 		if (!err && (fresh.flags & ST_ACCEPT_DEFERRED))
 			return;
 		if (err && err != -EEXIST) {
+			if (fexit_ran_first)
+				return;
 			/* no room in the table (counted): report, keep nothing */
 			owner_from_current(&fresh.owner);
 			emit_tcp(SS_EV_TCP_ACCEPT, &fresh, 0, 0, 0, 0);
@@ -830,14 +842,14 @@ int BPF_KPROBE(ss_kp_connect, struct sock *sk)
 SEC("fexit/inet_csk_accept")
 int ss_fx_accept(unsigned long long *ctx)
 {
-	on_accept(inet_csk_accept_ret(ctx));
+	on_accept(inet_csk_accept_ret(ctx), false);
 	return 0;
 }
 
 SEC("kretprobe/inet_csk_accept")
 int BPF_KRETPROBE(ss_kr_accept, struct sock *newsk)
 {
-	on_accept(newsk);
+	on_accept(newsk, false);
 	return 0;
 }
 
@@ -856,17 +868,26 @@ struct {
 } accept_waiters SEC(".maps");
 
 volatile bool accept_net_all = true; /* user space clears it once accept_waiters is filled */
+/*
+ * Set by user space where the kernel can skip a fexit run (a preemptible kernel): the net then
+ * also takes every other accept, to report one the fexit was skipped for.
+ */
+volatile bool accept_net_backs_fexit;
 
 static __always_inline void accept_exit(long ret)
 {
+	bool fexit_ran_first = false;
 	struct sock *sk;
 
 	if (!cfg_accept_via_tp && !accept_net_all) {
 		__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-		if (!bpf_map_lookup_elem(&accept_waiters, &tid))
+		if (bpf_map_lookup_elem(&accept_waiters, &tid))
+			bpf_map_delete_elem(&accept_waiters, &tid); /* blocked since before the fexit */
+		else if (accept_net_backs_fexit)
+			fexit_ran_first = true;
+		else
 			return;
-		bpf_map_delete_elem(&accept_waiters, &tid);
 	}
 	if (ret < 0)
 		return;
@@ -874,7 +895,7 @@ static __always_inline void accept_exit(long ret)
 	if (cfg_unix_accept_in_tcp && sk && BPF_CORE_READ(sk, __sk_common.skc_family) == AF_UNIX)
 		ss_unix_accepted((__u64)sk);
 	else
-		on_accept(sk);
+		on_accept(sk, fexit_ran_first);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")

@@ -34,8 +34,9 @@ static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
  * On a preemptible kernel a fexit program preempted half-way makes the kernel skip it for the
  * CPU's other tasks (docs/design.md, "Preemption"): an accept it missed would go unreported and
  * its close ownerless. There the net takes every accept for the whole run: on_accept() ignores
- * one the fexit reported, and an accept is lost only if both were skipped. (kretprobes run
- * with preemption off: their net still goes once the threads from start have returned.)
+ * one the fexit reported (or found no room for), and an accept is lost only if both were
+ * skipped. (kretprobes run with preemption off: their net still goes once the threads from
+ * start have returned.)
  */
 static bool accept_net_for_all(const struct hook_choice choice[HOOK_COUNT])
 {
@@ -437,10 +438,6 @@ int tracer_attach(struct tracer *t)
 		     "have no peer_pid", strerror(-n));
 	if (err || !accept_net_wanted(t->choice))
 		return err;
-	if (accept_net_for_all(t->choice)) {
-		vlog("accept net: kept for every accept (a preemptible kernel can skip fexit runs)");
-		return 0;
-	}
 	n = accept_waiters_scan(bpf_map__fd(s->maps.accept_waiters));
 	if (n < 0) {
 		vlog("accept net: cannot list threads blocked in accept (%s%s): it takes every "
@@ -448,8 +445,13 @@ int tracer_attach(struct tracer *t)
 		return 0;
 	}
 	vlog("accept net: %d thread(s) were blocked in accept() at start", n);
+	if (accept_net_for_all(t->choice)) {
+		/* before accept_net_all goes: no accept between the two is left to the fexit alone */
+		s->bss->accept_net_backs_fexit = true;
+		vlog("accept net: kept for every accept (a preemptible kernel can skip fexit runs)");
+	}
 	s->data->accept_net_all = false;
-	t->accept_net_armed = true;
+	t->accept_net_armed = !s->bss->accept_net_backs_fexit;
 	tracer_tick(t);
 	return 0;
 }
