@@ -551,7 +551,7 @@ uint64_t tracer_skipped_runs(const struct tracer *t)
 		/* the state twins cover each other; the close net only acts on closes the state
 		 * programs did not handle; a net for every accept makes up the fexit's skips */
 		if (!bpf_program__autoload(prog) || (hook_prog_flags(bpf_program__name(prog)) & HP_TWIN) ||
-		    (prog == t->skel->progs.ss_fx_accept && accept_net_for_all(t->choice)))
+		    (prog == t->skel->progs.ss_fx_accept && t->skel->bss->accept_net_backs_fexit))
 			continue;
 		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
 			sum += info.recursion_misses;

@@ -123,7 +123,9 @@ static void deliver(void *ctx, const void *rec, size_t size)
 	struct ss_flow_event filled;
 
 	(void)size; /* validated when it was added */
-	if (src->flows && ((const struct ss_hdr *)rec)->type == SS_EV_UNIX_FLOW) {
+	/* copied only when it names no peer (rare): most starts go through untouched */
+	if (src->flows && ((const struct ss_hdr *)rec)->type == SS_EV_UNIX_FLOW &&
+	    !((const struct ss_flow_event *)rec)->peer_inode) {
 		filled = *(const struct ss_flow_event *)rec;
 		if (flows_fill_unix_peer(src->flows, &filled))
 			rec = &filled;
