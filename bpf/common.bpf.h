@@ -55,7 +55,7 @@ struct ss_flow_socks {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, SS_FLOW_TABLE_SIZE);
 	__type(key, __u64); /* flow_sock_id() */
-	__type(value, __u8);
+	__type(value, __u64); /* the socket's address, for the flow sweep (bpf/udp.bpf.c) */
 };
 
 /*

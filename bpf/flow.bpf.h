@@ -68,12 +68,15 @@ static __always_inline void flow_emit_start(const struct ss_flow_key *k,
 	event_submit(e, sizeof(*e));
 }
 
-/* Remember that the socket has flows, so its close (one lookup) ends them. */
-static __always_inline void flow_mark_socket(__u64 id)
+/* Remember that the socket has flows, and where it lives, so that its close (one lookup), or
+ * the flow sweep when no hook saw the close, ends them. */
+static __always_inline void flow_mark_socket(__u64 id, struct sock *sk)
 {
-	__u8 one = 1;
+	__u64 addr = 0;
 
-	if (bpf_map_update_elem(&flow_socks, &id, &one, BPF_ANY))
+	/* the address as a number: the verifier allows no stores of a BTF pointer */
+	bpf_probe_read_kernel(&addr, sizeof(addr), &sk);
+	if (bpf_map_update_elem(&flow_socks, &id, &addr, BPF_ANY))
 		count(SS_CNT_FLOW_OVERFLOW);
 }
 
@@ -154,7 +157,7 @@ static __always_inline void flow_enter(const struct ss_flow_key *key, struct ss_
 		count(SS_CNT_FLOW_OVERFLOW);
 		return;
 	}
-	flow_mark_socket(key->cookie);
+	flow_mark_socket(key->cookie, sk);
 	flow_emit_start(key, st, 0, 0, 0, sk_cookie(sk, btf));
 }
 

@@ -64,11 +64,15 @@ const struct hook_desc hook_table[HOOK_COUNT] = {
 		[BACKEND_TRACEPOINT] = { { .progs = { P(ss_tp_recv_length) } } },
 	} },
 	[HOOK_SOCK_CLOSE] = { "sock_close", PROTO_UDP | PROTO_UNIX, {
-		[BACKEND_FENTRY] = { { .progs = { P(ss_fe_inet_release), P(ss_fe_unix_release) } } },
-		[BACKEND_KPROBE] = { { .progs = { P(ss_kp_inet_release), P(ss_kp_unix_release) } } },
-		/* inet sockets only: unix flows end idle, at stop, or when the live views'
-		 * unix sweep finds the socket closed (flows_release()) on this backend */
-		[BACKEND_TRACEPOINT] = { { .progs = { P(ss_cg_sock_release) } } },
+		/* every backend gets the flow sweep (bpf/udp.bpf.c): a release no hook saw */
+		[BACKEND_FENTRY] = { { .progs = { P(ss_fe_inet_release), P(ss_fe_unix_release),
+						  MANUAL(ss_sweep_flows) } } },
+		[BACKEND_KPROBE] = { { .progs = { P(ss_kp_inet_release), P(ss_kp_unix_release),
+						  MANUAL(ss_sweep_flows) } } },
+		/* inet sockets only: unix sockets' flows end when the flow sweep finds the
+		 * socket gone */
+		[BACKEND_TRACEPOINT] = { { .progs = { P(ss_cg_sock_release),
+						      MANUAL(ss_sweep_flows) } } },
 	} },
 	[HOOK_UNIX_LISTEN] = { "unix_listen", PROTO_UNIX, {
 		[BACKEND_FENTRY] = { { .progs = { P(ss_fx_unix_listen) } } },

@@ -228,10 +228,15 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept, false);
 		bpf_program__set_autoload(s->progs.ss_tp_unix_accept4, false);
 	}
-	if (bpf_program__autoload(s->progs.ss_sweep_tcp) && !tcp_sweep_supported()) {
+	if (!kernel_sweep_supported()) {
+		if (bpf_program__autoload(s->progs.ss_sweep_tcp))
+			vlog("no TCP sweep (bpf_for_each_map_elem, 5.13+): a close no hook saw is "
+			     "reported when a new socket takes its address");
+		if (bpf_program__autoload(s->progs.ss_sweep_flows))
+			vlog("no flow sweep (bpf_for_each_map_elem, 5.13+): the flows of a socket "
+			     "whose close no hook saw end idle or at stop");
 		bpf_program__set_autoload(s->progs.ss_sweep_tcp, false);
-		vlog("no TCP sweep (bpf_for_each_map_elem, 5.13+): a close no hook saw is reported "
-		     "when a new socket takes its address");
+		bpf_program__set_autoload(s->progs.ss_sweep_flows, false);
 	}
 	if (bpf_program__autoload(s->progs.ss_cg_unix_connect)) {
 		bpf_program__set_expected_attach_type(s->progs.ss_cg_unix_connect,
@@ -457,8 +462,8 @@ int tracer_attach(struct tracer *t)
 }
 
 /*
- * Now and then: attach the UDP destination hook if a send needed it; run the TCP sweep when
- * due; once every thread found blocked in accept() has returned, drop the accept net (dead
+ * Now and then: attach the UDP destination hook if a send needed it; run the kernel sweeps
+ * when due; once every thread found blocked in accept() has returned, drop the accept net (dead
  * weight).
  */
 void tracer_tick(struct tracer *t)
@@ -467,7 +472,7 @@ void tracer_tick(struct tracer *t)
 	__u32 key;
 
 	udp_dest_tick(t);
-	tcp_sweep_tick(&t->sweep, s, false);
+	kernel_sweep_tick(&t->sweep, s, false);
 	if (!t->accept_net_armed ||
 	    !bpf_map_get_next_key(bpf_map__fd(s->maps.accept_waiters), NULL, &key))
 		return;
@@ -480,7 +485,7 @@ void tracer_tick(struct tracer *t)
 
 void tracer_sweep_now(struct tracer *t)
 {
-	tcp_sweep_tick(&t->sweep, t->skel, true);
+	kernel_sweep_tick(&t->sweep, t->skel, true);
 }
 
 void tracer_detach(struct tracer *t)

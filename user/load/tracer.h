@@ -8,7 +8,7 @@
 #include <linux/types.h>
 #include "backends.h"
 #include "sockscope.h"
-#include "tcp_sweep.h"
+#include "kernel_sweep.h"
 
 struct sockscope_bpf;
 
@@ -46,7 +46,7 @@ struct tracer {
 	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
 	bool seed_at_attach;   /* trace: TCP sockets from before start get entries at attach */
 	bool udp_dest_failed;  /* attaching cgroup/sendmsg on demand failed: not tried again */
-	struct tcp_sweep sweep; /* TCP closes no hook saw (tcp_sweep.h) */
+	struct kernel_sweep sweep; /* closes no hook saw (kernel_sweep.h) */
 };
 
 /* Open, configure and load (verify) the programs the choice names. Negative errno on error. */
@@ -57,9 +57,9 @@ int tracer_attach(struct tracer *t);
  * tests. NULL (errno) on error; the caller destroys it. */
 struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
 					     const struct hook_choice choice[HOOK_COUNT]);
-/* Call now and then: runs the TCP sweep when due, drops what is no longer needed. */
+/* Call now and then: runs the kernel sweeps when due, drops what is no longer needed. */
 void tracer_tick(struct tracer *t);
-void tracer_sweep_now(struct tracer *t); /* before stopping: the TCP sweep's last run */
+void tracer_sweep_now(struct tracer *t); /* before stopping: the sweeps' last run */
 void tracer_detach(struct tracer *t); /* no new events after this returns */
 void tracer_destroy(struct tracer *t);
 
