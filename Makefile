@@ -5,6 +5,7 @@
 #   make test       install deps, build, run the whole test suite
 #   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
 #                   make bench-unix  the unix loop, floor + ours (bench/unix_cost.sh);
+#                   make bench-udp  the UDP send loop, floor + ours (bench/udp_cost.sh);
 #                   make bench-export  the exporter (bench/export.sh);  make soak  10 minutes of
 #                   mixed churn under assoc --watch and export (bench/soak.sh)
 #   make deps       install the Debian 12 packages build and tests need (idempotent)
@@ -73,7 +74,7 @@ TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/driv
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/heapstat.c,$(wildcard bench/*.c))) \
 	      $(BUILD)/bench/heapstat.so
 
-.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-unix bench-export soak vmtest vmtest-ci install clean
+.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-unix bench-udp bench-export soak vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
@@ -108,6 +109,10 @@ bench-export: deps all
 # the unix connect loop, floor + ours per program (issue 18)
 bench-unix: deps all
 	bench/unix_cost.sh
+
+# the UDP send loop, floor + ours per program (issue 18)
+bench-udp: deps all
+	bench/udp_cost.sh
 
 # not CI: memory, lost events and the live table after SOAK_SECONDS (600) of churn
 soak: deps all
@@ -215,13 +220,15 @@ $(BUILD)/tests/%: tests/drivers/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< -o $@
 
-# the floor of the export benchmark: empty programs on the tracepoint backend's hooks
-$(BUILD)/bench/empty_hooks.bpf.o: bench/bpf/empty_hooks.bpf.c $(BUILD)/vmlinux.h
+# the floors of the benchmarks: empty programs on the tracepoint backend's hooks
+# (empty_hooks: TCP and unix; empty_udp_hooks: UDP), loaded by build/bench/empty_hooks
+$(BUILD)/bench/%.bpf.o: bench/bpf/%.bpf.c $(BUILD)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-$(BUILD)/bench/empty_hooks: bench/empty_hooks.c $(BUILD)/bench/empty_hooks.bpf.o
+$(BUILD)/bench/empty_hooks: bench/empty_hooks.c $(BUILD)/bench/empty_hooks.bpf.o \
+			    $(BUILD)/bench/empty_udp_hooks.bpf.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(filter-out -lmicrohttpd,$(LDLIBS)) -o $@

@@ -47,23 +47,8 @@ for f in "$SOCKSCOPE" "$UDPDRIVE" "$UNIXCHURN" ${BASELINE:+"$BASELINE"}; do
 	[ -x "$f" ] || { echo "bench: $f missing (make all)" >&2; exit 1; }
 done
 
-# UDP_COUNT datagrams of UDP_SIZE bytes sendto() a bound sink on 127.0.0.1 that never reads
-# (once its receive buffer is full the kernel drops them; every send succeeds), in a fresh
-# namespace. udpdrive prints no time, so the rate is over the wall time of the process
-# (a few ms of exec and set-up in 1-3 s).
-loop_udp() {
-	local t0 t1
-	fresh_ns
-	t0=$(date +%s%N)
-	ip netns exec "$NS" "$UDPDRIVE" flood bench 127.0.0.1 "$PORT" "$UDP_COUNT" "$UDP_SIZE" >/dev/null ||
-		broken "udpdrive flood failed"
-	t1=$(date +%s%N)
-	ip netns del "$NS"
-	echo $((UDP_COUNT * 1000000000 / (t1 - t0)))
-}
-
 # loop udp|unix: the protocol's loop (the unix one is results.sh's); prints its rate
-loop() { if [ "$1" == udp ]; then loop_udp; else loop_unix "$UNIX_COUNT"; fi; }
+loop() { if [ "$1" == udp ]; then loop_udp "$UDP_COUNT" "$UDP_SIZE" "$PORT"; else loop_unix "$UNIX_COUNT"; fi; }
 
 # UNIX_COUNT connect/accept/close on an abstract stream socket, in a fresh namespace
 # (abstract names are per namespace); the rate is the one unixchurn measures itself.
@@ -88,14 +73,6 @@ stop_tracer() { # MIN-EVENTS WHAT [lost file suffix]: the baseline's losses are 
 	tracer_done "$WORK/ss.err" "$status" "$1" "$2" >>"$WORK/lost${3:-}"
 }
 
-# udp_counted WHAT: the flood's send flow in $WORK/udp.out counted every datagram
-udp_counted() {
-	local sent
-	sent=$(jq -s "[.[] | select(.event == \"udp_flow_end\" and .direction == \"send\" and .comm == \"bench\"
-		and .dport == $PORT) | .packets] | add // 0" "$WORK/udp.out") || broken "$1: the tracer's output is not JSON"
-	[ "$sent" -eq "$UDP_COUNT" ] || broken "$1: the tracer counted $sent of the $UDP_COUNT datagrams sent"
-}
-
 # config none, sockscope or baseline; bpf_stats off (stats add two clock reads to every run)
 run() { # proto config
 	local rate
@@ -108,7 +85,7 @@ run() { # proto config
 	sockscope) stop_tracer "$(min_events "$1")" "$1 loop, sockscope" ;;
 	baseline) stop_tracer "$(min_events "$1")" "$1 loop, baseline" .baseline ;;
 	esac
-	[ "$2" == none ] || [ "$1" != udp ] || udp_counted "udp loop, $2"
+	[ "$2" == none ] || [ "$1" != udp ] || udp_counted "$WORK/udp.out" "$UDP_COUNT" "$PORT" "udp loop, $2"
 	echo "$rate"
 }
 

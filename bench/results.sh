@@ -107,3 +107,27 @@ loop_unix() {
 		broken "unixchurn made fewer than $1 connections: $(cat "$WORK/churn.out")"
 	awk '/^churn/ { printf "%d\n", $2 / $5 }' "$WORK/churn.out"
 }
+
+# loop_udp COUNT SIZE PORT: udpdrive flood ($UDPDRIVE) in a fresh namespace: COUNT datagrams of
+# SIZE bytes sendto() a bound sink on 127.0.0.1:PORT that never reads (once its receive buffer
+# is full the kernel drops them; every send succeeds); prints datagrams/s. udpdrive prints no
+# time, so the rate is over the wall time of the process (a few ms of exec and set-up in 1-3 s).
+loop_udp() {
+	local t0 t1
+	fresh_ns
+	t0=$(date +%s%N)
+	ip netns exec "$NS" "$UDPDRIVE" flood bench 127.0.0.1 "$3" "$1" "$2" >/dev/null ||
+		broken "udpdrive flood failed"
+	t1=$(date +%s%N)
+	ip netns del "$NS"
+	echo $(($1 * 1000000000 / (t1 - t0)))
+}
+
+# udp_counted OUT COUNT PORT WHAT: sockscope's JSON records in OUT hold the flood's send flow
+# (comm bench, to PORT) with every one of its COUNT datagrams
+udp_counted() {
+	local sent
+	sent=$(jq -s "[.[] | select(.event == \"udp_flow_end\" and .direction == \"send\" and .comm == \"bench\"
+		and .dport == $3) | .packets] | add // 0" "$1") || broken "$4: the tracer's output is not JSON"
+	[ "$sent" -eq "$2" ] || broken "$4: the tracer counted $sent of the $2 datagrams sent"
+}

@@ -91,6 +91,12 @@ static __always_inline enum send_dest send_dest_from_syscall(struct ss_send_pend
 	/* compat and x32 calls have other numbers, io_uring none of these: all fall through */
 	if (nr != __NR_sendto && nr != __NR_sendmsg && nr != __NR_sendmmsg)
 		return SEND_DEST_UNKNOWN;
+	/* send() on a connected socket (sendto without an address) goes to the peer whether or
+	 * not the descriptor is this socket (the caller takes UNKNOWN on an ESTABLISHED socket
+	 * as the peer too): the descriptor table's walk is spared */
+	if (nr == __NR_sendto && !regs->r8 &&
+	    sk->__sk_common.skc_state == TCP_ESTABLISHED)
+		return SEND_DEST_PEER;
 	if (!fd_is_sock(task, regs->di, sk))
 		return SEND_DEST_UNKNOWN;
 	if (nr == __NR_sendto) {
