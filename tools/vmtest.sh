@@ -357,11 +357,11 @@ printf '\n%-34s %-11s %10s  %s\n' KERNEL BACKEND "NS/CONN" "PROGRAM:RUNS/CONN:NS
 for s in "${suites[@]}"; do
 	kernel=$(sed -n 's/.*VMTEST-KERNEL //p' "$VM/logs/$s.log" | head -1)
 	for b in ${backends_of[$s]}; do
-		# the TCP sweep runs once a second whatever the rate: shown, not in the total
+		# the sweeps run once a second whatever the rate: shown, not in the total
 		grep -a "^VMTEST-COST $b " "$VM/logs/$s.log" | awk -v k="${kernel:-$s}" -v b="$b" '
-			$3 == "ss_sweep_tcp" { sweep = sprintf(" (periodic, not in NS/CONN: %s %d runs:%d ns/run)", $3, $5, $6 / ($5 ? $5 : 1)); next }
+			$3 ~ /^ss_sweep_/ { sweep = sweep sprintf("%s %s %d runs:%d ns/run", sweep ? "," : " (periodic, not in NS/CONN:", $3, $5, $6 / ($5 ? $5 : 1)); next }
 			{ conns = $4; total += $6; progs = progs sprintf(" %s:%.1f:%d", $3, $5 / $4, $6 / ($5 ? $5 : 1)) }
-			END { if (conns) printf "%-34s %-11s %10d %s%s\n", k, b, total / conns, progs, sweep }'
+			END { if (conns) printf "%-34s %-11s %10d %s%s\n", k, b, total / conns, progs, sweep ? sweep ")" : "" }'
 	done
 done
 exit "$failed"
