@@ -98,7 +98,7 @@ static void fentry_programs(void **state)
 	assert_same_set(got, SEEDS
 			"ss_fe_state ss_fe_state_twin ss_tp_destroy ss_sweep_tcp! ss_fe_connect ss_fx_accept "
 			"ss_tp_accept4! ss_tp_accept! ss_fx_listen ss_fx_udp_sendmsg "
-			"ss_fx_udpv6_sendmsg ss_fe_udp_consume ss_fe_inet_release "
+			"ss_fx_udpv6_sendmsg ss_fe_udp_consume ss_fe_inet_release ss_sweep_flows! "
 			"ss_fe_unix_release ss_fx_unix_listen ss_fe_unix_connect "
 			"ss_fx_unix_connect ss_fx_unix_accept ss_fx_unix_stream_sendmsg "
 			"ss_fx_unix_dgram_sendmsg");
@@ -114,7 +114,7 @@ static void kprobe_programs(void **state)
 			"ss_tp_state_twin ss_kp_state ss_tp_destroy ss_sweep_tcp! ss_kp_connect ss_kr_accept "
 			"ss_tp_accept4! ss_tp_accept! ss_kp_listen ss_kr_listen "
 			"ss_kp_udp_sendmsg ss_kr_udp_sendmsg ss_kp_udpv6_sendmsg "
-			"ss_kr_udpv6_sendmsg ss_kp_udp_consume ss_kp_inet_release "
+			"ss_kr_udpv6_sendmsg ss_kp_udp_consume ss_kp_inet_release ss_sweep_flows! "
 			"ss_kp_unix_release ss_kp_unix_listen ss_kr_unix_listen "
 			"ss_kp_unix_connect ss_kr_unix_connect ss_kp_unix_accept "
 			"ss_kr_unix_accept ss_kp_unix_stream_sendmsg ss_kr_unix_stream_sendmsg "
@@ -131,7 +131,7 @@ static void tracepoint_programs(void **state)
 	snprintf(want, sizeof(want), "%s%s%s", SEEDS,
 		 "ss_tp_state ss_tp_state_twin ss_tp_destroy ss_sweep_tcp! ss_tp_accept4 ss_tp_accept "
 		 "ss_cg_sendmsg4! ss_cg_sendmsg6! ss_tp_send_length ss_tp_sendmmsg_exit "
-		 "ss_tp_recv_length ss_cg_sock_release! ss_tp_unix_listen ",
+		 "ss_tp_recv_length ss_cg_sock_release! ss_sweep_flows! ss_tp_unix_listen ",
 		 /* the connect_unix cgroup hook where the kernel has it (6.7+) */
 		 unix_connect_cgroup_attach_type() >= 0
 			 ? "ss_cg_unix_connect! ss_tp_unix_data_ready"
