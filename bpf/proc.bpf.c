@@ -15,6 +15,11 @@ int BPF_PROG(ss_tp_proc_exit, struct task_struct *p)
 	 * is the process's last thread (the leader may have exited long before) */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
+	/* with a namespace filter, only the exits of its processes: every exit on a busy host
+	 * would fill a small ring in the middle of what it is there for (a process that holds a
+	 * socket of the namespace from another one leaves the table at that socket's close) */
+	if (cfg_filter_netns && BPF_CORE_READ(p, nsproxy, net_ns, ns.inum) != cfg_filter_netns)
+		return 0;
 	e = event_reserve(sizeof(*e));
 	if (!e)
 		return 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A live view asks the kernel for its own namespace's TCP events only: assoc --watch with a
 # one-page ring, stopped for a second while a churn runs in another namespace, loses nothing
-# (the other namespace's events never reach its rings) and still sees, after it resumes, a
+# (the other namespace's events, process exits included, never reach its rings) and still sees, after it resumes, a
 # connection made in its own namespace.
 . "$(dirname "$0")/../lib.sh"
 need_root
@@ -19,6 +19,8 @@ TRACER_PID=$!
 for _ in $(seq 300); do grep -q '^sockscope: ready' "$WORK/tracer.err" && break; sleep 0.1; done
 grep -q '^sockscope: ready' "$WORK/tracer.err" || fail "watch never became ready"
 kill -STOP "$TRACER_PID" # the other namespace's churn would overflow a ring that took its events
+# and so would the exits of other namespaces' processes: 300 here, outside the watch's
+for _ in $(seq 300); do /bin/true; done
 sleep 1
 kill -CONT "$TRACER_PID"
 kill -USR1 "$CHURN"
