@@ -122,6 +122,32 @@ static void cookie_learnt_from_tuple(void **state)
 	assoc_table_free(&t);
 }
 
+/* A re-snapshot (--watch after lost events) compares the old table with the new one: an entry
+ * the events made without a cookie and the snapshot's entry of the same socket, which has
+ * one, are the same socket both ways (no close and reopen in the log). */
+static void resnapshot_cookie_learnt(void **state)
+{
+	struct assoc_table before, after;
+	struct sock_fact ev = tcp_fact(0, "10.0.0.1", 5000, "10.0.0.2", 80);
+	struct sock_fact snap = tcp_fact(31, "10.0.0.1", 5000, "10.0.0.2", 80);
+	const struct half_assoc *old_h, *new_h;
+	bool created;
+
+	(void)state;
+	assoc_table_init(&before, 100);
+	assoc_table_init(&after, 100);
+	assert_true(assoc_table_upsert(&before, &ev, &created) >= 0 && created);
+	assert_true(assoc_table_upsert(&after, &snap, &created) >= 0 && created);
+	old_h = assoc_table_find(&before, &ev);
+	new_h = assoc_table_find(&after, &snap);
+	assert_non_null(old_h);
+	assert_non_null(new_h);
+	assert_ptr_equal(assoc_table_find_half(&after, old_h), new_h);
+	assert_ptr_equal(assoc_table_find_half(&before, new_h), old_h);
+	assoc_table_free(&before);
+	assoc_table_free(&after);
+}
+
 static void unix_pair_and_names(void **state)
 {
 	struct assoc_table t;
@@ -465,6 +491,7 @@ int run_assoc_table_tests(void)
 		cmocka_unit_test(loopback_halves_join),
 		cmocka_unit_test(idempotent_and_multi_owner),
 		cmocka_unit_test(cookie_learnt_from_tuple),
+		cmocka_unit_test(resnapshot_cookie_learnt),
 		cmocka_unit_test(unix_pair_and_names),
 		cmocka_unit_test(cap_counts_what_did_not_fit),
 		cmocka_unit_test(reserve_sizes_once),
