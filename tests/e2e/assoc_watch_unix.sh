@@ -65,4 +65,20 @@ for i in $(seq $NPAIRS); do
 done
 [ "$(closed "$SRV")" -ge 1 ] || fail "no close row for the stream connection: $(cat "$WORK/watch.out")"
 [ "$(closed "$PA")" -ge 1 ] || fail "no close row for the socketpair"
+# each half's close row names both processes, the second one too (its peer's row was gone)
+closed_ends() { # PID: the "pid/comm" at both ends of each close row that names PID
+	jq -r "select(.change == \"close\" and .proto == \"unix\" and
+		any(.local.processes[]?, .remote.processes[]?; .pid == $1)) |
+		[(.local.processes[]? | \"\(.pid)/\(.comm)\"), (.remote.processes[]? | \"\(.pid)/\(.comm)\")] |
+		sort | join(\" \")" "$WORK/watch.out"
+}
+both=$(printf '%s\n' "$SRV/uw-srv" "$CLI/uw-cli" | sort | paste -sd' ')
+assert_eq "$both
+$both" "$(closed_ends "$SRV")" "stream: the close rows of both halves name both processes"
+for i in $(seq $NPAIRS); do
+	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
+	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
+	assert_eq "$both
+$both" "$(closed_ends "$A")" "socketpair $i: the close rows of both halves name both processes"
+done
 echo "ok: stream $SRV/$CLI and $NPAIRS socketpairs joined live"

@@ -155,8 +155,13 @@ static void on_event(struct live_session *s, const struct ss_hdr *rec, int effec
 	(void)rec;
 	if (effect == FEED_CLOSED && gone && half_is_connected(gone) &&
 	    wanted(v->o, &s->table, gone, NULL)) {
+		const struct half_assoc *peer = assoc_table_peer(&s->table, gone);
+
+		/* the second half of a pair to close: the first one's row is gone already */
+		if (!peer)
+			peer = live_closed_peer(s, gone, rec->ts_ns);
 		v->closed++;
-		print_row(v->o, &s->table, gone, assoc_table_peer(&s->table, gone), "close");
+		print_row(v->o, &s->table, gone, peer, "close");
 	} else if (effect == FEED_OPENED && !fact_from_record(rec, &f) &&
 		   (h = assoc_table_find(&s->table, &f)) && half_is_connected(h)) {
 		const struct half_assoc *peer = assoc_table_peer(&s->table, h);

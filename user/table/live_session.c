@@ -152,6 +152,7 @@ static void unix_swept(void *ctx, uint64_t inode)
 	rel.cookie = h->cookie;
 	keep_copy(h, &gone_copy);
 	assoc_table_remove(&s->table, &f);
+	closed_unix_note(&s->closed_unix, &gone_copy, rel.hdr.ts_ns); /* for its peer's row */
 	s->unix_swept++;
 	/* its flows too: on this backend no release record ends them (flows_release()) */
 	if (s->tr.src.flows)
