@@ -254,6 +254,17 @@ static __always_inline void report_gone(struct tcp_sock_state *st)
  * new socket starts its own instead of adopting the dead one's (a wrong accept) or
  * overwriting it unreported (a half left open in every live table).
  */
+/*
+ * Before an entry whose close was reported is deleted: a sweep walking the map on another CPU
+ * may hold the entry already (a preallocated map's element lives on in its free list) and
+ * would find the socket freed a moment later; the mark, stored before the socket's free,
+ * tells it the close was reported (sweep_entry() reads it after the socket).
+ */
+static __always_inline void mark_reported_gone(struct tcp_sock_state *st)
+{
+	*(volatile __u32 *)&st->flags = st->flags | ST_GONE;
+}
+
 static __always_inline void stale_entry_close(__u64 key, struct tcp_sock_state *st)
 {
 	report_gone(st);
@@ -471,6 +482,7 @@ static __always_inline void on_close(struct sock *sk, int old, bool btf)
 		now = bpf_ktime_get_ns(); /* accepted since the read above (rare) */
 	emit_tcp_from(SS_EV_TCP_CLOSE, st, sent, received, now - st->open_ns, 0, now, tp, btf);
 out:
+	mark_reported_gone(st);
 	bpf_map_delete_elem(&tcp_socks, &key);
 }
 
@@ -765,6 +777,7 @@ int BPF_PROG(ss_tp_destroy, struct sock *sk)
 	if (st->held) { /* a close held for accept(): see hold_close() */
 		if (!(st->flags & ST_CLOSE_REPORTED))
 			report_held_close(st);
+		mark_reported_gone(st);
 		bpf_map_delete_elem(&tcp_socks, &key);
 		return 0;
 	}
@@ -788,15 +801,25 @@ int BPF_PROG(ss_tp_destroy, struct sock *sk)
  */
 static long sweep_entry(struct bpf_map *map, __u64 *key, struct tcp_sock_state *st, void *ctx)
 {
-	struct sock *sk = (struct sock *)*key;
-	__u64 cookie;
+	__u64 addr = *key, want = st->cookie, cookie;
+	struct sock *sk = (struct sock *)addr;
 	int refs;
 
 	if (st->flags & ST_GONE)
 		return 0;
 	refs = BPF_CORE_READ(sk, __sk_common.skc_refcnt.refs.counter);
 	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	if (refs == 0 || (st->cookie && cookie != st->cookie))
+	barrier();
+	/*
+	 * Read again after the socket: the entry may have been closed and deleted meanwhile
+	 * (mark_reported_gone()), or its element taken for another socket's entry. A socket
+	 * seen freed was freed after its close's mark, so the mark is seen here too (x86-64
+	 * keeps loads in order, and stores).
+	 */
+	if ((*(volatile __u32 *)&st->flags & ST_GONE) || *(volatile __u64 *)key != addr ||
+	    *(volatile __u64 *)&st->cookie != want)
+		return 0;
+	if (refs == 0 || (want && cookie != want))
 		report_gone(st);
 	return 0;
 }
