@@ -39,6 +39,9 @@ server="$mine and .role == \"server\""
 assert_count "$N" "$mine and .event == \"connect\" and .pid == $CLIENT_PID" "connects"
 assert_count "$N" "$mine and .event == \"close\" and .role == \"client\" and .pid == $CLIENT_PID" \
 	"client closes"
+# a failure shows every record of a socket accepted more than once (seen once on sid, fentry)
+DUPS=$(events "$server and .event == \"accept\"" | jq -r .cookie | sort | uniq -d | paste -sd,)
+[ -z "$DUPS" ] || FAIL_RECORDS="select($mine and (.cookie as \$c | any(($DUPS); . == \$c)))"
 assert_count "$ACCEPTED" "$server and .event == \"accept\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
 	"accepts owned by the server"
 assert_count "$ACCEPTED" "$server and .event == \"close\" and .pid == $SERVER_PID and .comm == \"rst-srv\"" \
