@@ -33,6 +33,7 @@ static int take_snapshot(struct live_session *s)
 	struct proto_counts c;
 	int added, err;
 
+	s->snapshot_ns = mono_ns();
 	/* size the table once for what the kernel counts now; a miss only costs growth (not
 	 * for `ports`, which keeps few of them) */
 	if (!s->ports_only && !proto_counts_read(&c))
@@ -114,6 +115,17 @@ void live_apply(struct live_session *s, const struct ss_hdr *rec)
 				     rec->ts_ns + EXIT_GRACE_NS + 2 * UNIX_SWEEP_INTERVAL_NS))
 			return;
 	}
+	/*
+	 * A record stamped before the table's snapshot began still in the rings (read after a
+	 * re-snapshot, or raced the first one): the snapshot saw its socket as it was then. It
+	 * may only add to a socket the snapshot holds. An open whose close a loss dropped (the
+	 * loss is what re-snapshots) would otherwise bring back a socket long gone, for good;
+	 * a close may match a newer socket by its tuple; a process exit, a process gone.
+	 */
+	if (rec->ts_ns < s->snapshot_ns &&
+	    (record_removes_socket(rec->type) || fact_from_record(rec, &f) ||
+	     !assoc_table_find(&s->table, &f)))
+		return;
 	if (record_removes_socket(rec->type) && s->on_event && !fact_from_record(rec, &f) &&
 	    (h = assoc_table_find(&s->table, &f)))
 		gone = keep_copy(h, &gone_copy);
@@ -252,7 +264,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		goto fail;
 	}
 	if (events) {
-		/* the events that raced the snapshot, applied idempotently */
+		/* the events that raced the snapshot (those from before it only add to what it holds) */
 		err = source_poll(&s->tr.src, 0);
 		if (err < 0) {
 			elog("reading the ring buffer failed: %s", strerror(-err));
@@ -316,7 +328,8 @@ int live_poll(struct live_session *s, int timeout_ms)
 	}
 	if (s->lost_seen) {
 		/* the table no longer matches the kernel: rebuild it; events still in the rings
-		 * after the snapshot are applied by the next poll, idempotently */
+		 * after the snapshot are applied by the next poll (those stamped before it only
+		 * add to what it holds: live_apply()) */
 		wlog("%llu events lost: re-reading the socket table",
 		     (unsigned long long)s->lost_seen);
 		s->lost_seen = 0;

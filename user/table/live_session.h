@@ -45,6 +45,7 @@ struct live_session {
 	live_resnapshot_fn on_resnapshot; /* set by the view after live_start(), or NULL */
 	void *ctx;
 	uint64_t lost_seen;
+	uint64_t snapshot_ns; /* monotonic: when the table's snapshot began (live_apply()) */
 	struct unix_sweep sweep; /* with unix events: closed unix sockets (user/table/unix_sweep.h) */
 	bool sweep_unix;
 	/* process exits waiting for the closes they cause: inet ones are events, unix ones
