@@ -250,11 +250,6 @@ static __always_inline void report_gone(struct tcp_sock_state *st)
 }
 
 /*
- * A stale entry found by a socket at its address: report it (once) and drop it, so that the
- * new socket starts its own instead of adopting the dead one's (a wrong accept) or
- * overwriting it unreported (a half left open in every live table).
- */
-/*
  * Before an entry whose close was reported is deleted: a sweep walking the map on another CPU
  * may hold the entry already (a preallocated map's element lives on in its free list) and
  * would find the socket freed a moment later; the mark, stored before the socket's free,
@@ -265,6 +260,11 @@ static __always_inline void mark_reported_gone(struct tcp_sock_state *st)
 	*(volatile __u32 *)&st->flags = st->flags | ST_GONE;
 }
 
+/*
+ * A stale entry found by a socket at its address: report it (once) and drop it, so that the
+ * new socket starts its own instead of adopting the dead one's (a wrong accept) or
+ * overwriting it unreported (a half left open in every live table).
+ */
 static __always_inline void stale_entry_close(__u64 key, struct tcp_sock_state *st)
 {
 	report_gone(st);

@@ -436,19 +436,23 @@ int ss_cg_sock_release(struct bpf_sock *ctx)
  */
 static long sweep_flow_sock(struct bpf_map *map, __u64 *id, __u64 *addr, void *ctx)
 {
-	struct sock *sk = (struct sock *)*addr;
-	__u64 cookie, form;
+	__u64 sock_id = *id, where = *addr, cookie, form;
+	struct sock *sk = (struct sock *)where;
 	int refs;
 
 	if (!sk)
 		return 0;
 	refs = BPF_CORE_READ(sk, __sk_common.skc_refcnt.refs.counter);
 	cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-	form = (*addr & ((1ull << 48) - 1)) | (sk_inode(sk) << 48);
-	if (refs && (cookie == *id || form == *id))
+	form = (where & ((1ull << 48) - 1)) | (sk_inode(sk) << 48);
+	if (refs && (cookie == sock_id || form == sock_id))
 		return 0;
-	bpf_map_delete_elem(&flow_socks, id);
-	emit_release(*id);
+	barrier();
+	/* released meanwhile, and the element taken for another socket: not this one's call */
+	if (*(volatile __u64 *)id != sock_id || *(volatile __u64 *)addr != where)
+		return 0;
+	bpf_map_delete_elem(&flow_socks, &sock_id);
+	emit_release(sock_id);
 	return 0;
 }
 
