@@ -105,6 +105,18 @@ void live_apply(struct live_session *s, const struct ss_hdr *rec)
 	struct sock_fact f;
 	int effect;
 
+	/*
+	 * A record stamped before the table's snapshot began still in the rings (read after a
+	 * re-snapshot, or raced the first one): the snapshot saw its socket as it was then. It
+	 * may only add to a socket the snapshot holds. An open whose close a loss dropped (the
+	 * loss is what re-snapshots) would otherwise bring back a socket long gone, for good;
+	 * a close may match a newer socket by its tuple; a process exit, a process
+	 * gone before the snapshot (its pid may be a new process's now).
+	 */
+	if (rec->ts_ns < s->snapshot_ns &&
+	    (record_removes_socket(rec->type) || fact_from_record(rec, &f) ||
+	     !assoc_table_find(&s->table, &f)))
+		return;
 	if (rec->type == SS_EV_PROC_EXIT) {
 		uint32_t pid = ((const struct ss_proc_event *)rec)->owner.pid;
 
@@ -115,17 +127,6 @@ void live_apply(struct live_session *s, const struct ss_hdr *rec)
 				     rec->ts_ns + EXIT_GRACE_NS + 2 * UNIX_SWEEP_INTERVAL_NS))
 			return;
 	}
-	/*
-	 * A record stamped before the table's snapshot began still in the rings (read after a
-	 * re-snapshot, or raced the first one): the snapshot saw its socket as it was then. It
-	 * may only add to a socket the snapshot holds. An open whose close a loss dropped (the
-	 * loss is what re-snapshots) would otherwise bring back a socket long gone, for good;
-	 * a close may match a newer socket by its tuple; a process exit, a process gone.
-	 */
-	if (rec->ts_ns < s->snapshot_ns &&
-	    (record_removes_socket(rec->type) || fact_from_record(rec, &f) ||
-	     !assoc_table_find(&s->table, &f)))
-		return;
 	if (record_removes_socket(rec->type) && s->on_event && !fact_from_record(rec, &f) &&
 	    (h = assoc_table_find(&s->table, &f)))
 		gone = keep_copy(h, &gone_copy);
