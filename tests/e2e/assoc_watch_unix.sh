@@ -78,7 +78,7 @@ $both" "$(closed_ends "$SRV")" "stream: the close rows of both halves name both 
 for i in $(seq $NPAIRS); do
 	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
 	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
-	assert_eq "$both
-$both" "$(closed_ends "$A")" "socketpair $i: the close rows of both halves name both processes"
+	[ "$(closed_ends "$A")" = "$both
+$both" ] || fail "socketpair $i ($A, $B): the close rows of both halves name both processes: got '$(closed_ends "$A" | paste -sd';')'; its rows: $(rows_of "$A" "$B")"
 done
 echo "ok: stream $SRV/$CLI and $NPAIRS socketpairs joined live"
