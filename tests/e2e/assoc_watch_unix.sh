@@ -75,10 +75,26 @@ closed_ends() { # PID: the "pid/comm" at both ends of each close row that names 
 both=$(printf '%s\n' "$SRV/uw-srv" "$CLI/uw-cli" | sort | paste -sd' ')
 assert_eq "$both
 $both" "$(closed_ends "$SRV")" "stream: the close rows of both halves name both processes"
+# A socketpair half can close before anything of its peer was seen: with a release hook
+# (fentry on a preemptible kernel, in TCG) the peer's send hook ran after this half's process
+# read the bytes, exited and was released. That close row can name only its own process;
+# the peer's rows come later and name both.
+pair_closes() { # PID PID: per close row of either, "pid/comm pid/comm", or "early pid/comm"
+	jq -rs --argjson a "$1" --argjson b "$2" '[.[] | select(.proto == "unix")] as $r |
+		[range($r | length)] as $ix |
+		def own($i): $r[$i].local.processes[0].pid;
+		def first($p): [$ix[] | select(own(.) == $p)] | min;
+		$ix[] | select($r[.].change == "close" and (own(.) == $a or own(.) == $b)) | . as $i |
+		(if own($i) == $a then $b else $a end) as $peer |
+		[($r[$i].local.processes[]? | "\(.pid)/\(.comm)"), ($r[$i].remote.processes[]? | "\(.pid)/\(.comm)")] |
+		sort | join(" ") | if first($peer) > $i then "early \(.)" else . end' "$WORK/watch.out"
+}
 for i in $(seq $NPAIRS); do
 	A=$(pair_pid "$i" a) B=$(pair_pid "$i" b)
 	both=$(printf '%s\n' "$A/wp$i-a" "$B/wp$i-b" | sort | paste -sd' ')
-	[ "$(closed_ends "$A")" = "$both
-$both" ] || fail "socketpair $i ($A, $B): the close rows of both halves name both processes: got '$(closed_ends "$A" | paste -sd';')'; its rows: $(rows_of "$A" "$B")"
+	closes=$(pair_closes "$A" "$B")
+	[ "$(echo "$closes" | grep -c .)" = 2 ] && [ "$(echo "$closes" | grep -cvxF "$both")" -le 1 ] &&
+		! echo "$closes" | grep -vxF "$both" | grep -vqxE "early $B/wp$i-b|early $A/wp$i-a" ||
+		fail "socketpair $i ($A, $B): the close rows of both halves name both processes (one whose peer came later, its own): got '$(echo "$closes" | paste -sd';')'; its rows: $(rows_of "$A" "$B")"
 done
 echo "ok: stream $SRV/$CLI and $NPAIRS socketpairs joined live"

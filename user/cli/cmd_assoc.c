@@ -191,8 +191,11 @@ static void on_resnapshot(struct live_session *s, const struct assoc_table *old)
 		if (!h || !half_is_connected(h) || assoc_table_find_half(&s->table, h) ||
 		    !wanted(v->o, old, h, NULL))
 			continue;
+		peer = assoc_table_peer(old, h);
+		if (!peer) /* closed before the loss, or gone in it too and noted first */
+			peer = live_closed_peer(s, h, s->snapshot_ns);
 		v->closed++;
-		print_row(v->o, old, h, assoc_table_peer(old, h), "close");
+		print_row(v->o, old, h, peer, "close");
 	}
 	for (uint32_t i = 0; i < s->table.n_slots; i++) {
 		h = assoc_table_get(&s->table, i);

@@ -283,6 +283,17 @@ fail:
 	return rc;
 }
 
+/* The unix sockets a re-snapshot found gone: their peers' close rows still name them. */
+static void note_closed_unix(struct live_session *s, const struct assoc_table *old)
+{
+	for (uint32_t i = 0; i < old->n_slots; i++) {
+		const struct half_assoc *h = assoc_table_get(old, i);
+
+		if (h && h->proto == SOCK_PROTO_UNIX && !assoc_table_find_half(&s->table, h))
+			closed_unix_note(&s->closed_unix, h, s->snapshot_ns);
+	}
+}
+
 /* A new table from a new snapshot; the view sees the old one beside it to tell the changes. */
 static int resnapshot(struct live_session *s)
 {
@@ -297,8 +308,10 @@ static int resnapshot(struct live_session *s)
 	err = assoc_table_renew(&s->table, &old);
 	if (!err)
 		err = take_snapshot(s);
-	if (!err)
+	if (!err) {
+		note_closed_unix(s, &old);
 		s->on_resnapshot(s, &old);
+	}
 	assoc_table_free(&old);
 	return err;
 }
