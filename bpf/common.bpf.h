@@ -4,6 +4,7 @@
 #define SS_COMMON_BPF_H
 
 #include "compat.bpf.h"
+#include "ctx.bpf.h"
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "sockscope.h"

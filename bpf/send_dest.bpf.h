@@ -42,13 +42,13 @@ static __always_inline bool fd_is_sock(struct task_struct *task, long fd, struct
 /* A struct sockaddr_in or sockaddr_in6 in user memory; false if it is neither. */
 static __always_inline bool dest_from_user_sockaddr(struct ss_send_pending *p, const void *uaddr)
 {
-	struct sockaddr_in6 sa = {};
+	struct ss_sockaddr_in6 sa = {};
 
 	/* a sockaddr_in may end a page: read its 16 bytes first, the rest only for v6 */
-	if (bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr))
+	if (bpf_probe_read_user(&sa, sizeof(struct ss_sockaddr_in), uaddr))
 		return false;
 	if (sa.sin6_family == AF_INET) {
-		struct sockaddr_in *in4 = (struct sockaddr_in *)&sa;
+		struct ss_sockaddr_in *in4 = (struct ss_sockaddr_in *)&sa;
 
 		__builtin_memset(p->raddr, 0, sizeof(p->raddr));
 		__builtin_memcpy(p->raddr, &in4->sin_addr, 4);
@@ -84,7 +84,7 @@ static __always_inline enum send_dest send_dest_from_syscall(struct ss_send_pend
 							     struct sock *sk)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct ss_pt_regs *regs = (struct ss_pt_regs *)bpf_task_pt_regs(task);
 	long nr = regs->orig_ax, i;
 	__u64 name = 0, hdr;
 

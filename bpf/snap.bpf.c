@@ -12,46 +12,6 @@
 #include "sock.bpf.h"
 
 /*
- * The iterators' contexts, laid out here instead of taken from vmlinux.h, whose types CO-RE
- * relocates: each relocated type costs libbpf a linear search of the kernel's BTF at load
- * (~125,000 types, ~0.8 ms each here; these four were a tenth of `ports`' load). Each field is
- * one 8-byte argument slot of the kernel's bpf_iter_NAME() prototype, in its order, which is
- * these iterators' ABI since they came (5.8, task_file; 5.9, tcp and udp; 5.17, unix);
- * bpf_iter_meta is include/linux/bpf.h's, unchanged since 5.8. The verifier still types every
- * access by the kernel's own BTF.
- */
-struct snap_iter_meta {
-	struct seq_file *seq;
-	__u64 session_id;
-	__u64 seq_num;
-};
-
-struct snap_iter_tcp {
-	struct snap_iter_meta *meta;
-	struct sock_common *sk_common;
-	uid_t uid __attribute__((aligned(8)));
-};
-
-struct snap_iter_udp {
-	struct snap_iter_meta *meta;
-	struct udp_sock *udp_sk;
-	uid_t uid __attribute__((aligned(8)));
-};
-
-struct snap_iter_unix {
-	struct snap_iter_meta *meta;
-	struct unix_sock *unix_sk;
-	uid_t uid __attribute__((aligned(8)));
-};
-
-struct snap_iter_task_file {
-	struct snap_iter_meta *meta;
-	struct task_struct *task;
-	__u32 fd __attribute__((aligned(8)));
-	struct file *file;
-};
-
-/*
  * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12
  * (has_cookie_helper, bpf/compat.bpf.h); before that only a cookie
  * the kernel already assigned can be read, so records may carry 0 and the table falls back
@@ -103,7 +63,7 @@ static __always_inline void fill_inet(struct ss_snap_inet *r, const struct sock 
 }
 
 SEC("iter/tcp")
-int ss_snap_tcp(struct snap_iter_tcp *ctx)
+int ss_snap_tcp(struct ss_iter_tcp *ctx)
 {
 	struct sock_common *skc = ctx->sk_common;
 	struct ss_snap_inet r;
@@ -130,7 +90,7 @@ int ss_snap_tcp(struct snap_iter_tcp *ctx)
 }
 
 SEC("iter/udp")
-int ss_snap_udp(struct snap_iter_udp *ctx)
+int ss_snap_udp(struct ss_iter_udp *ctx)
 {
 	struct udp_sock *udp = ctx->udp_sk;
 	struct ss_snap_inet r;
@@ -144,7 +104,7 @@ int ss_snap_udp(struct snap_iter_udp *ctx)
 
 /* iter/unix exists from 5.17; user space switches this off before and uses sock_diag. */
 SEC("iter/unix")
-int ss_snap_unix(struct snap_iter_unix *ctx)
+int ss_snap_unix(struct ss_iter_unix *ctx)
 {
 	struct unix_sock *u = ctx->unix_sk;
 	struct unix_address *addr;
@@ -232,7 +192,7 @@ static __always_inline bool emit_fd_count(struct seq_file *seq, const struct fil
  * once all of the call's records fit.
  */
 SEC("iter/task_file")
-int ss_snap_files(struct snap_iter_task_file *ctx)
+int ss_snap_files(struct ss_iter_task_file *ctx)
 {
 	struct seq_file *seq = ctx->meta->seq;
 	struct task_struct *task = ctx->task;

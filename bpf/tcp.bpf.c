@@ -922,14 +922,14 @@ static __always_inline void accept_exit(long ret)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int ss_tp_accept4(struct trace_event_raw_sys_exit *ctx)
+int ss_tp_accept4(struct ss_sys_exit *ctx)
 {
 	accept_exit(ctx->ret);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int ss_tp_accept(struct trace_event_raw_sys_exit *ctx)
+int ss_tp_accept(struct ss_sys_exit *ctx)
 {
 	accept_exit(ctx->ret);
 	return 0;
@@ -1056,24 +1056,24 @@ static __always_inline bool seed_entry(struct tcp_sock_state *st, struct sock *s
 }
 
 SEC("iter/tcp")
-int ss_seed_tcp(struct bpf_iter__tcp *ctx)
+int ss_seed_tcp(struct ss_iter_tcp *ctx)
 {
-	struct sock_common *skc = ctx->sk_common;
+	struct sock *sk = (struct sock *)ctx->sk_common; /* named by struct sock: one type fewer
+							   * for CO-RE to find (ctx.bpf.h) */
 	struct tcp_sock_state st;
-	struct sock *sk = (struct sock *)skc;
 	__u64 key = (__u64)sk;
 	int state;
 
-	if (!skc || !sk_is_tcp(sk, false))
+	if (!sk || !sk_is_tcp(sk, false))
 		return 0;
-	state = BPF_CORE_READ(skc, skc_state);
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	if (state == TCP_LISTEN)
 		note_listen_port(sk); /* before the filters: a v4 connection may come through v6 */
 	if (!seed_state_wanted(state) || !seed_entry(&st, sk, state))
 		return 0;
 	/* the cookie the snapshot will report, assigned here if nobody asked for it yet */
 	if (has_cookie_helper)
-		st.cookie = bpf_get_socket_cookie(skc);
+		st.cookie = bpf_get_socket_cookie(sk);
 	state_create(key, &st); /* -EEXIST: the hooks track it already */
 	return 0;
 }
@@ -1090,7 +1090,7 @@ static __always_inline struct sock *tcp_sk_of_file(struct task_struct *task, str
 }
 
 SEC("iter/task_file")
-int ss_seed_listen_ports(struct bpf_iter__task_file *ctx)
+int ss_seed_listen_ports(struct ss_iter_task_file *ctx)
 {
 	struct sock *sk = tcp_sk_of_file(ctx->task, ctx->file);
 
@@ -1106,7 +1106,7 @@ int ss_seed_listen_ports(struct bpf_iter__task_file *ctx)
  * pid 0 until accept() names it.
  */
 SEC("iter/task_file")
-int ss_seed_tcp_files(struct bpf_iter__task_file *ctx)
+int ss_seed_tcp_files(struct ss_iter_task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct file *file = ctx->file;
@@ -1147,19 +1147,18 @@ int ss_seed_tcp_files(struct bpf_iter__task_file *ctx)
  * iterators are refused on some hosts that allow iter/tcp.)
  */
 SEC("iter/tcp")
-int ss_tcp_bytes(struct bpf_iter__tcp *ctx)
+int ss_tcp_bytes(struct ss_iter_tcp *ctx)
 {
-	struct sock_common *skc = ctx->sk_common;
-	struct sock *sk = (struct sock *)skc;
+	struct sock *sk = (struct sock *)ctx->sk_common;
 	struct tcp_sock_state *st;
 	struct ss_tcp_event e;
 	struct tcp_sock *tp;
 	__u64 key = (__u64)sk;
 	int state;
 
-	if (!skc)
+	if (!sk)
 		return 0;
-	state = BPF_CORE_READ(skc, skc_state);
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	/* time-wait and request sockets are not full sockets: they are never table entries */
 	if (state == TCP_TIME_WAIT || state == TCP_NEW_SYN_RECV || state == TCP_LISTEN ||
 	    !sk_is_tcp(sk, false))

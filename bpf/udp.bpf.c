@@ -40,12 +40,12 @@ static __always_inline void key_from_peer(struct ss_flow_key *k, struct sock *sk
 /* A sockaddr_in/_in6 in kernel memory (msg_name after the syscall copied it in). */
 static __always_inline void pending_from_sockaddr(struct ss_send_pending *p, const void *name)
 {
-	struct sockaddr_in6 sa = {};
+	struct ss_sockaddr_in6 sa = {};
 
 	if (!name || bpf_probe_read_kernel(&sa, sizeof(sa), name))
 		return;
 	if (sa.sin6_family == AF_INET) {
-		struct sockaddr_in *in4 = (struct sockaddr_in *)&sa;
+		struct ss_sockaddr_in *in4 = (struct ss_sockaddr_in *)&sa;
 
 		__builtin_memcpy(p->raddr, &in4->sin_addr, 4);
 		p->rport = bpf_ntohs(in4->sin_port);
@@ -223,7 +223,7 @@ int BPF_KRETPROBE(ss_kr_udpv6_sendmsg, int ret)
 bool udp_dest_missed = false;
 bool udp_dest_via_cgroup = false;
 
-static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
+static __always_inline void cg_pending(struct ss_sock_addr_ctx *ctx, __u16 family)
 {
 	struct ss_thread_slot *slot = thread_slot(true);
 	struct ss_send_pending *p;
@@ -249,7 +249,7 @@ static __always_inline void cg_pending(struct bpf_sock_addr *ctx, __u16 family)
 
 /* Runs in udp_sendmsg() for sends that name a destination; returning 1 lets them through. */
 SEC("cgroup/sendmsg4")
-int ss_cg_sendmsg4(struct bpf_sock_addr *ctx)
+int ss_cg_sendmsg4(struct ss_sock_addr_ctx *ctx)
 {
 	if (cfg_want_udp)
 		cg_pending(ctx, AF_INET);
@@ -257,7 +257,7 @@ int ss_cg_sendmsg4(struct bpf_sock_addr *ctx)
 }
 
 SEC("cgroup/sendmsg6")
-int ss_cg_sendmsg6(struct bpf_sock_addr *ctx)
+int ss_cg_sendmsg6(struct ss_sock_addr_ctx *ctx)
 {
 	if (cfg_want_udp)
 		cg_pending(ctx, AF_INET6);
@@ -414,7 +414,7 @@ int BPF_KPROBE(ss_kp_unix_release, struct socket *sock)
 
 /* inet sockets only (5.9+); unix sockets have no such hook: the flow sweep below ends theirs */
 SEC("cgroup/sock_release")
-int ss_cg_sock_release(struct bpf_sock *ctx)
+int ss_cg_sock_release(struct ss_bpf_sock *ctx)
 {
 	/* every inet socket passes here, TCP's at twice the connection rate: only UDP has flows */
 	if (ctx->protocol != IPPROTO_UDP)

@@ -271,7 +271,7 @@ __attribute__((noinline)) int ss_unix_accepted(__u64 sk)
  * order): a socket-activated service rather than the init system that made its socket.
  */
 SEC("iter/task_file")
-int ss_seed_unix_listeners(struct bpf_iter__task_file *ctx)
+int ss_seed_unix_listeners(struct ss_iter_task_file *ctx)
 {
 	struct task_struct *task = ctx->task;
 	struct unix_listener l = {}, *old;
@@ -491,7 +491,7 @@ int BPF_KRETPROBE(ss_kr_unix_dgram_sendmsg, int ret)
 /* ---- syscall tracepoints: the socket behind the file descriptor ----------------------------- */
 
 SEC("tracepoint/syscalls/sys_enter_listen")
-int ss_tp_unix_listen(struct trace_event_raw_sys_enter *ctx)
+int ss_tp_unix_listen(struct ss_sys_enter *ctx)
 {
 	if (unix_wanted())
 		on_unix_listen(sk_from_fd(ctx->args[0])); /* bound already: listen() needs it */
@@ -499,7 +499,7 @@ int ss_tp_unix_listen(struct trace_event_raw_sys_enter *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_enter_connect")
-int ss_tp_unix_connect_enter(struct trace_event_raw_sys_enter *ctx)
+int ss_tp_unix_connect_enter(struct ss_sys_enter *ctx)
 {
 	struct sock *sk;
 
@@ -514,7 +514,7 @@ int ss_tp_unix_connect_enter(struct trace_event_raw_sys_enter *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")
-int ss_tp_unix_connect_exit(struct trace_event_raw_sys_exit *ctx)
+int ss_tp_unix_connect_exit(struct ss_sys_exit *ctx)
 {
 	__u64 fd1 = inflight_take();
 
@@ -524,7 +524,7 @@ int ss_tp_unix_connect_exit(struct trace_event_raw_sys_exit *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept4")
-int ss_tp_unix_accept4(struct trace_event_raw_sys_exit *ctx)
+int ss_tp_unix_accept4(struct ss_sys_exit *ctx)
 {
 	if (unix_wanted() && ctx->ret >= 0)
 		on_unix_accept(sk_from_fd(ctx->ret));
@@ -532,7 +532,7 @@ int ss_tp_unix_accept4(struct trace_event_raw_sys_exit *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
-int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
+int ss_tp_unix_accept(struct ss_sys_exit *ctx)
 {
 	if (unix_wanted() && ctx->ret >= 0)
 		on_unix_accept(sk_from_fd(ctx->ret));
@@ -547,9 +547,9 @@ int ss_tp_unix_accept(struct trace_event_raw_sys_exit *ctx)
  * attach type (BPF_CGROUP_UNIX_CONNECT, read from the kernel's BTF) before load.
  */
 SEC("cgroup/connect4")
-int ss_cg_unix_connect(struct bpf_sock_addr *ctx)
+int ss_cg_unix_connect(struct ss_sock_addr_ctx *ctx)
 {
-	struct bpf_sock *sk = ctx->sk;
+	struct ss_bpf_sock *sk = ctx->sk;
 	struct ss_thread_slot *slot;
 	struct unix_sock *u;
 

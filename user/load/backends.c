@@ -4,6 +4,8 @@
 #include <linux/perf_event.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -17,6 +19,8 @@
 #include "privileges.h"
 #include "sockscope.skel.h"
 #include "util.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
@@ -48,7 +52,7 @@ int backend_parse(const char *s, enum backend *out)
 
 int features_check_btf(void)
 {
-	return access("/sys/kernel/btf/vmlinux", R_OK) ? -ENOENT : 0;
+	return access(VMLINUX_BTF, R_OK) ? -ENOENT : 0;
 }
 
 static struct btf *probe_btf;
@@ -59,11 +63,39 @@ static struct btf *probe_btf;
  * with the heap faulted in beforehand, both parses fill the same warm pages (unfaulted,
  * each cost ~45 ms here, nearly all of it page faults; see docs/design.md, "Start-up").
  */
+/*
+ * Where the kernel allows mapping it (6.16+?), the kernel's BTF is parsed from a mapping: sysfs
+ * hands it out 4 KiB a read() (~1,300 calls, ~9 ms here; mapped and touched: ~1.6 ms).
+ */
+static struct btf *vmlinux_btf_mapped(void)
+{
+	struct btf *btf = NULL;
+	struct stat st;
+	void *raw;
+	int fd = open(VMLINUX_BTF, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (!fstat(fd, &st) && st.st_size > 0) {
+		raw = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (raw != MAP_FAILED) {
+			btf = btf__new(raw, st.st_size); /* a copy: the mapping can go */
+			munmap(raw, st.st_size);
+			if (libbpf_get_error(btf))
+				btf = NULL;
+		}
+	}
+	close(fd);
+	return btf;
+}
+
 static struct btf *vmlinux_btf(void)
 {
 	if (!probe_btf) {
 		heap_prefault(3 * heap_btf_bytes());
-		probe_btf = btf__load_vmlinux_btf();
+		probe_btf = vmlinux_btf_mapped();
+		if (!probe_btf)
+			probe_btf = btf__load_vmlinux_btf();
 		if (libbpf_get_error(probe_btf))
 			probe_btf = NULL;
 	}
