@@ -22,7 +22,6 @@
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
-
 static const char *const backend_names[BACKEND_COUNT] = { "auto", "fentry", "kprobe", "tracepoint" };
 unsigned hook_protos(enum hook h)
 {
@@ -58,13 +57,7 @@ int features_check_btf(void)
 static struct btf *probe_btf;
 
 /*
- * The kernel's BTF, parsed once for all the probes. libbpf parses it again to load the
- * skeleton and has no way to take ours (1.1), so backends_release_btf() frees this one first:
- * with the heap faulted in beforehand, both parses fill the same warm pages (unfaulted,
- * each cost ~45 ms here, nearly all of it page faults; see docs/design.md, "Start-up").
- */
-/*
- * Where the kernel allows mapping it (6.16+?), the kernel's BTF is parsed from a mapping: sysfs
+ * Where the kernel allows mapping it (6.16+), the kernel's BTF is parsed from a mapping: sysfs
  * hands it out 4 KiB a read() (~1,300 calls, ~9 ms here; mapped and touched: ~1.6 ms).
  */
 static struct btf *vmlinux_btf_mapped(void)
@@ -89,6 +82,12 @@ static struct btf *vmlinux_btf_mapped(void)
 	return btf;
 }
 
+/*
+ * The kernel's BTF, parsed once for all the probes. libbpf parses it again to load the
+ * skeleton and has no way to take ours (1.1), so backends_release_btf() frees this one first:
+ * with the heap faulted in beforehand, both parses fill the same warm pages (unfaulted,
+ * each cost ~45 ms here, nearly all of it page faults; see docs/design.md, "Start-up").
+ */
 static struct btf *vmlinux_btf(void)
 {
 	if (!probe_btf) {
