@@ -111,12 +111,16 @@ void live_apply(struct live_session *s, const struct ss_hdr *rec)
 	 * may only add to a socket the snapshot holds. An open whose close a loss dropped (the
 	 * loss is what re-snapshots) would otherwise bring back a socket long gone, for good;
 	 * a close may match a newer socket by its tuple; a process exit, a process
-	 * gone before the snapshot (its pid may be a new process's now).
+	 * gone before the snapshot (its pid may be a new process's now). The views still see
+	 * it, as a record that changed nothing: what counts events (export, top) counts it.
 	 */
 	if (rec->ts_ns < s->snapshot_ns &&
 	    (record_removes_socket(rec->type) || fact_from_record(rec, &f) ||
-	     !assoc_table_find(&s->table, &f)))
+	     !assoc_table_find(&s->table, &f))) {
+		if (s->on_event)
+			s->on_event(s, rec, FEED_IGNORED, NULL);
 		return;
+	}
 	if (rec->type == SS_EV_PROC_EXIT) {
 		uint32_t pid = ((const struct ss_proc_event *)rec)->owner.pid;
 
