@@ -237,20 +237,29 @@ int unix_connect_cgroup_attach_type(void)
 	return type;
 }
 
+/* The BPF object as the probes opened it (parsed, never configured nor loaded). */
+static struct sockscope_bpf *probe_obj;
+
 /*
  * The section of the program called name ("fexit/udpv6_sendmsg"): the probes read what each
- * program attaches to from the BPF object itself. The object stays open (parsed, never
- * loaded) for the process's life: sections are looked up on every probe.
+ * program attaches to from the BPF object itself, opened once for every probe.
  */
 static const char *prog_section(const char *name)
 {
-	static struct sockscope_bpf *obj;
 	struct bpf_program *prog;
 
-	if (!obj && !(obj = sockscope_bpf__open()))
+	if (!probe_obj && !(probe_obj = sockscope_bpf__open()))
 		return NULL;
-	prog = bpf_object__find_program_by_name(obj->obj, name);
+	prog = bpf_object__find_program_by_name(probe_obj->obj, name);
 	return prog ? bpf_program__section_name(prog) : NULL;
+}
+
+struct sockscope_bpf *backends_take_object(void)
+{
+	struct sockscope_bpf *obj = probe_obj;
+
+	probe_obj = NULL; /* a later probe opens its own */
+	return obj ? obj : sockscope_bpf__open();
 }
 
 /* "kprobe/tcp_connect" -> "tcp_connect" when sec starts with one of the kinds, else NULL */

@@ -40,7 +40,14 @@ bool kernel_has_btf_func(const char *name);
 
 /* Free the probes' parsed BTF before libbpf parses its own for the load (a later probe parses
  * it again). */
+struct sockscope_bpf;
 void backends_release_btf(void);
+/*
+ * The BPF object, opened and not yet configured, for the caller to configure, load and
+ * destroy: the one the probes opened if they did (parsing it takes ~7 ms here: once, not
+ * twice), else a new one. NULL with errno set if it cannot be opened.
+ */
+struct sockscope_bpf *backends_take_object(void);
 
 /* Hash maps made with BPF_F_NO_PREALLOC may be used by tracing programs without a warning:
  * the kernel has the BPF memory allocator (6.1+), which allocates in any context. */

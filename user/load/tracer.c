@@ -250,7 +250,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,
 					     const struct hook_choice choice[HOOK_COUNT])
 {
-	struct sockscope_bpf *s = sockscope_bpf__open();
+	struct sockscope_bpf *s = backends_take_object();
 	int ncpus = libbpf_num_possible_cpus();
 
 	if (s)
@@ -291,7 +291,7 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	for (int i = 0; i < ncpus; i++)
 		t->ring_fds[i] = -1;
 	t->n_rings = ncpus;
-	t->skel = sockscope_bpf__open();
+	t->skel = backends_take_object();
 	if (!t->skel) {
 		err = -errno;
 		tracer_destroy(t);
