@@ -40,7 +40,8 @@ assert_eq $(($(grep -c . "$WORK/tracer.out") + 1)) "$(grep -c . "$WORK/replay.tx
 # order two records microseconds apart the other way: unix_accept and unix_connect on 6.12)
 "$SOCKSCOPE" replay -j "$WORK/r.cap" >"$WORK/rec.json" 2>"$WORK/replay.err" || fail "replay of record's capture: $(cat "$WORK/replay.err")"
 strip() { jq -c "select(.netns == $NETNS) | del(.ts, .duration_ms, .handshake_ms)" "$1" | sort; }
-assert_eq "$(strip "$WORK/tracer.out")" "$(strip "$WORK/rec.json")" "record's capture, beside trace"
+[ "$(strip "$WORK/tracer.out")" = "$(strip "$WORK/rec.json")" ] ||
+	fail "record's capture, beside trace: only in trace: $(comm -23 <(strip "$WORK/tracer.out") <(strip "$WORK/rec.json") | head -8); only in record: $(comm -13 <(strip "$WORK/tracer.out") <(strip "$WORK/rec.json") | head -8); record's stderr: $(cat "$WORK/rec.err")"
 assert_eq 600 "$(stat -c %a "$WORK/r.cap")" "capture mode"
 
 # cut at every kind of place, and bytes flipped: what is readable, then the error, exit 65
