@@ -182,4 +182,13 @@ echo "$out"
 grep -q '^PASS' <<<"$out" || ko "vmtest --self-test" "no case ran: $out"
 grep -q '^FAIL' <<<"$out" && rc=1
 
+# --- bench/ablation: each stage patch still applies to the programs it cuts up --------------
+for patch in bench/ablation/*.patch; do
+	if out=$(git apply --check "$patch" 2>&1); then
+		ok "ablation patch $patch applies"
+	else
+		ko "ablation patch $patch" "no longer applies to bpf/ (update it with the program): $out"
+	fi
+done
+
 exit $rc
