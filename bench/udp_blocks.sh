@@ -41,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -x "$UDPDRIVE" ] && [ -x "$EMPTY_HOOKS" ] || broken "build first: make all"
+if [ ! -x "$UDPDRIVE" ] || [ ! -x "$EMPTY_HOOKS" ]; then broken "build first: make all"; fi
 [ -n "$CGROUP" ] || broken "no cgroup v2 mount for empty_hooks"
 mountpoint -q /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/tracing
 git worktree add -q --detach "$TREE/src" HEAD
