@@ -6,7 +6,8 @@
 #   make bench      TCP connect loop benchmark (bench/run.sh);  make bench-proto  UDP/unix (bench/proto.sh);
 #                   make bench-unix  the unix loop, floor + ours (bench/unix_cost.sh);
 #                   make bench-udp  the UDP send loop, floor + ours (bench/udp_cost.sh);
-#                   make bench-udp-blocks  what each block of the UDP send program costs;
+#                   make bench-udp-blocks / bench-unix-blocks  what each block of the UDP send /
+#                   unix connection programs costs (bench/blocks.sh);
 #                   make bench-primitives  what clock, maps, rings cost on the state hook;
 #                   make bench-export  the exporter (bench/export.sh);  make soak  10 minutes of
 #                   mixed churn under assoc --watch and export (bench/soak.sh)
@@ -76,7 +77,7 @@ TEST_BINS := $(patsubst tests/drivers/%.c,$(BUILD)/tests/%,$(wildcard tests/driv
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/heapstat.c,$(wildcard bench/*.c))) \
 	      $(BUILD)/bench/heapstat.so
 
-.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-unix bench-udp bench-udp-blocks bench-primitives bench-export soak vmtest vmtest-ci install clean
+.PHONY: all deps run test unit fuzz fuzz-build bench bench-proto bench-unix bench-udp bench-udp-blocks bench-unix-blocks bench-primitives bench-export soak vmtest vmtest-ci install clean
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/sockscope $(BUILD)/sockscope.1 $(TEST_BINS) $(BENCH_BINS)
@@ -116,9 +117,11 @@ bench-unix: deps all
 bench-udp: deps all
 	bench/udp_cost.sh
 
-# what each block of the UDP send program costs, by ablation (issue 18)
+# what each block of the UDP send and the unix connection programs costs, by ablation (issue 18)
 bench-udp-blocks: deps all
-	bench/udp_blocks.sh
+	bench/blocks.sh udp
+bench-unix-blocks: deps all
+	bench/blocks.sh unix
 
 # what each building block of a program costs on the TCP state hook (issue 18)
 bench-primitives: deps all $(BUILD)/bench/primitives
