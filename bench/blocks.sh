@@ -55,9 +55,9 @@ unix)
 	EMPTY_OBJ=$ROOT/build/bench/empty_hooks.bpf.o
 	UNIT=connection
 	TRACE_ARGS=() # every protocol: the TCP accept programs then take unix accepts too, as in bench/unix_cost.sh
-	LABEL_1="connect: checks, the unix_sock; data_ready: checks, the thread's slot; accept: the descriptor's socket"
-	LABEL_2="connect: + the thread's slot (made or found); data_ready: + the listener's entry; accept: + the connector's slot"
-	LABEL_3="connect: + the connector's slot and owner (as shipped); data_ready, accept: + the record built (scratch, owner, cookie, netns, inode)"
+	LABEL_1="connect: checks, the unix_sock, the thread's slot (made or found) and the hand-over in it; data_ready: checks, the thread's slot; accept: the descriptor's socket"
+	LABEL_2="connect: + the connector's slot and owner (as shipped); data_ready: + the listener's entry; accept: + the connector's slot"
+	LABEL_3="data_ready, accept: + the record built (scratch, owner, cookie, netns, inode)"
 	LABEL_0="data_ready, accept: + both paths read and the record sent (as shipped)"
 	SECTION="## What the unix connection programs' blocks cost (issue 18)"
 	loop() { ip netns exec "$NS" "$ROOT/build/bench/unixchurn" bench @sockscope-blocks "$COUNT" >/dev/null; }
