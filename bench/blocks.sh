@@ -36,6 +36,7 @@ case $CASE in
 udp)
 	COUNT=${COUNT:-200000}
 	STAGES="1 2 3 4 0"
+	PATCH=$ROOT/bench/ablation/udp_send.patch
 	PAIRS="ss_tp_send_length=empty_send_length"
 	EMPTY_OBJ=$ROOT/build/bench/empty_udp_hooks.bpf.o
 	UNIT=datagram
@@ -51,6 +52,7 @@ udp)
 unix)
 	COUNT=${COUNT:-20000}
 	STAGES="1 2 3 0"
+	PATCH=$ROOT/bench/ablation/unix_connect.patch
 	PAIRS="ss_cg_unix_connect=empty_unix_connect ss_tp_unix_data_ready=empty_data_ready ss_tp_accept=empty_accept"
 	EMPTY_OBJ=$ROOT/build/bench/empty_hooks.bpf.o
 	UNIT=connection
@@ -67,7 +69,6 @@ unix)
 	exit 2
 	;;
 esac
-PATCH=$ROOT/bench/ablation/$( [ "$CASE" = udp ] && echo udp_send || echo unix_connect ).patch
 TREE=$(mktemp -d "/tmp/sockscope-blocks-$CASE.XXXXXX")
 
 cleanup() {
