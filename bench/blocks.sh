@@ -108,6 +108,7 @@ one_run() {
 		"$EMPTY_HOOKS" "$EMPTY_OBJ" "$CGROUP" >"$err" 2>&1 &
 		PID=$!
 		for _ in $(seq 100); do grep -q ready "$err" && break; sleep 0.05; done
+		grep -q ready "$err" || broken "empty_hooks did not become ready: $(cat "$err")"
 	else
 		"$TREE/src/build/ab$2/sockscope" trace -j "${TRACE_ARGS[@]}" >/dev/null 2>"$err" &
 		PID=$!
