@@ -166,7 +166,6 @@ extern const volatile __u64 cfg_flow_idle_ns;  /* a datagram after this gap star
 extern const volatile bool cfg_want_udp;
 extern const volatile bool cfg_udp_send_via_tp; /* udp sends counted by sock_send_length */
 extern const volatile bool cfg_want_unix;
-extern const volatile bool cfg_snap_ports_only; /* snapshot for `ports`: TCP listeners only */
 
 static __always_inline void count(enum ss_counter which)
 {

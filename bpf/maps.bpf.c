@@ -37,4 +37,3 @@ const volatile __u64 cfg_flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS;
 const volatile bool cfg_want_udp = true;
 const volatile bool cfg_udp_send_via_tp = false;
 const volatile bool cfg_want_unix = true;
-const volatile bool cfg_snap_ports_only = false;

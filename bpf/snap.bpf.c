@@ -12,6 +12,15 @@
 #include "sock.bpf.h"
 
 /*
+ * This file is also an object of its own (build/snap.bpf.o, user/load/snap_object.c): the
+ * one-shot commands load these programs alone. So it defines what it reads and shares no map
+ * with the other files.
+ */
+const volatile bool cfg_snap_ports_only = false; /* snapshot for `ports`: TCP listeners only */
+/* static: linked into the tracer's object too, beside bpf/maps.bpf.c's (libbpf reads the first) */
+static char snap_license[] SEC("license") __attribute__((used)) = "Dual BSD/GPL";
+
+/*
  * bpf_get_socket_cookie() on a BTF socket pointer exists for tracing programs from 5.12
  * (has_cookie_helper, bpf/compat.bpf.h); before that only a cookie
  * the kernel already assigned can be read, so records may carry 0 and the table falls back

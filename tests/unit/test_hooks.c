@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "backends.h"
 #include "hooks.h"
+#include "snap.skel.h"
 #include "sockscope.skel.h"
 #include "tracer.h"
 #include "unit.h"
@@ -151,6 +152,37 @@ static void twins_are_the_state_programs(void **state)
 	assert_false(hook_prog_flags("ss_tp_accept") & HP_TWIN);
 }
 
+/*
+ * The one-shot commands' object (snap_object.c) and the tracer's take the snapshot with the
+ * same programs: each of its programs is in the tracer's object, in the same section, with
+ * the same instructions (before load, so on any host).
+ */
+static void snapshot_object_is_the_tracers_iterators(void **state)
+{
+	struct sockscope_bpf *full = sockscope_bpf__open();
+	struct snap_bpf *snap = snap_bpf__open();
+	struct bpf_program *p, *q;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(full);
+	assert_non_null(snap);
+	bpf_object__for_each_program(p, snap->obj) {
+		q = bpf_object__find_program_by_name(full->obj, bpf_program__name(p));
+		if (!q)
+			fail_msg("%s is not in the tracer's object", bpf_program__name(p));
+		assert_string_equal(bpf_program__section_name(p), bpf_program__section_name(q));
+		assert_int_equal(bpf_program__insn_cnt(p), bpf_program__insn_cnt(q));
+		if (memcmp(bpf_program__insns(p), bpf_program__insns(q),
+			   bpf_program__insn_cnt(p) * sizeof(struct bpf_insn)))
+			fail_msg("%s: the two objects' instructions differ", bpf_program__name(p));
+		n++;
+	}
+	assert_int_equal(n, 4); /* tcp, udp, unix, files */
+	snap_bpf__destroy(snap);
+	sockscope_bpf__destroy(full);
+}
+
 int run_hooks_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -159,6 +191,7 @@ int run_hooks_tests(void)
 		cmocka_unit_test(kprobe_programs),
 		cmocka_unit_test(tracepoint_programs),
 		cmocka_unit_test(twins_are_the_state_programs),
+		cmocka_unit_test(snapshot_object_is_the_tracers_iterators),
 	};
 
 	return cmocka_run_group_tests_name("hooks", tests, NULL, NULL);

@@ -451,14 +451,14 @@ static void emit_to_table(void *ctx, const struct ss_hdr *rec)
 	capture_table_apply(ctx, rec);
 }
 
-void capture_sink_snapshot(struct capture_sink *c, unsigned protos)
+void capture_sink_snapshot(struct capture_sink *c)
 {
 	struct capture_table *t = c->table;
 	uint64_t bytes;
 	int err;
 
 	/* without it the capture still replays as trace printed it; only --at needs it */
-	if ((err = capture_table_snapshot(t, protos))) {
+	if ((err = capture_table_snapshot(t))) {
 		wlog("taking the socket snapshot failed (%s): replay --at %s", strerror(-err),
 		     c->flight_mode ? "starts from an empty table" : "cannot use this capture");
 		if (!c->flight_mode)

@@ -188,7 +188,7 @@ bool capture_record_printed(unsigned type);
 int capture_sink_open(struct capture_sink *c, const char *path, const struct capture_opts *o);
 /* The start-up snapshot into the capture (flight: into the window's start); then the table
  * follows the records. A snapshot that cannot be taken is said and left out. */
-void capture_sink_snapshot(struct capture_sink *c, unsigned protos);
+void capture_sink_snapshot(struct capture_sink *c);
 /* Once per poll: the unix sweep, the window's end. */
 void capture_sink_tick(struct capture_sink *c, uint64_t now_ns);
 /* Flight: write the window to path now (a new file renamed over it): 0 or negative errno. */

@@ -6,9 +6,9 @@
 #include "log.h"
 #include "preflight.h"
 #include "proc_owners.h"
+#include "snap_object.h"
 #include "snapshot.h"
 #include "table_feed.h"
-#include "tracer.h"
 #include "unix_sweep.h"
 #include "util.h"
 
@@ -201,25 +201,20 @@ static void apply_snapshot_record(void *ctx, const struct ss_hdr *rec)
 	table_apply(&feed->ct->t, rec, feed->ct->netns); /* -ENOSPC is counted in t.dropped */
 }
 
-int capture_table_snapshot(struct capture_table *ct, unsigned protos)
+int capture_table_snapshot(struct capture_table *ct)
 {
-	struct tracer_config cfg = { .ring_bytes = DEFAULT_RING_BYTES, .snapshot = true,
-				     .no_events = true, .protos = protos,
-				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS };
-	struct hook_choice choice[HOOK_COUNT] = { 0 };
 	struct snapshot_feed feed = { .ct = ct };
 	struct proc_owners_stats po;
 	struct snapshot_stats st;
-	struct tracer t;
+	struct snap_object o;
 	int err;
 
 	ct->netns = current_netns_inode();
 	ct->has_snapshot = true;
 	ct->snapshot_ns = mono_ns();
-	if ((err = tracer_load(&t, &cfg, choice)))
-		return err;
-	err = snapshot_run(t.skel, t.unix_iter, apply_snapshot_record, &feed, &st);
-	tracer_destroy(&t);
+	if (!(err = snap_object_load(&o, false)))
+		err = snapshot_run(&o.iters, apply_snapshot_record, &feed, &st);
+	snap_object_destroy(&o);
 	if (!err) {
 		walked_procs_seal(&feed.walked);
 		proc_owners_fill(&ct->t, &feed.walked, "/proc", &po);

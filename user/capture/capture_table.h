@@ -50,6 +50,6 @@ uint64_t capture_table_write(const struct assoc_table *t, uint32_t netns, uint64
  * iterators (loaded apart from the tracing programs, which follow every namespace) with
  * their owners, into ct. 0 or negative errno (ct is then this namespace's, empty).
  */
-int capture_table_snapshot(struct capture_table *ct, unsigned protos);
+int capture_table_snapshot(struct capture_table *ct);
 
 #endif

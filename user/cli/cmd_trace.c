@@ -342,7 +342,7 @@ static int cmd_trace(void *opts)
 		goto out;
 	/* attached first: what the snapshot misses is in the rings */
 	if (o->capture_path)
-		capture_sink_snapshot(&cap, o->filter.protos);
+		capture_sink_snapshot(&cap);
 	if (!o->capture_path)
 		clock_sync(); /* (with a capture, before its header) */
 	/* the rest reads the rings and maps, and may attach cgroup/sendmsg: nothing else */

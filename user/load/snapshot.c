@@ -94,17 +94,15 @@ static void stamp_netns(void *arg, const struct ss_hdr *rec)
 /* The TCP sockets of namespace netns, this thread's (for `ports`, the listeners only: the
  * program ends the walk after them, and the read that follows fails with EAGAIN;
  * bpf/snap.bpf.c), then the UDP sockets. */
-static int snapshot_inet(struct sockscope_bpf *s, uint32_t netns, snapshot_fn fn, void *ctx,
+static int snapshot_inet(const struct snap_iters *it, uint32_t netns, snapshot_fn fn, void *ctx,
 			 struct snapshot_stats *st)
 {
 	struct netns_stamp ns = { fn, ctx, netns };
-	int err = snapshot_iter_run(s->progs.ss_snap_tcp, &s->links.ss_snap_tcp, stamp_netns, &ns,
-				    st);
+	int err = snapshot_iter_run(it->tcp, it->tcp_link, stamp_netns, &ns, st);
 
-	if (err == -EAGAIN && s->rodata->cfg_snap_ports_only)
+	if (err == -EAGAIN && it->ports_only)
 		err = 0;
-	return err ? err : snapshot_iter_run(s->progs.ss_snap_udp, &s->links.ss_snap_udp,
-					     stamp_netns, &ns, st);
+	return err ? err : snapshot_iter_run(it->udp, it->udp_link, stamp_netns, &ns, st);
 }
 
 /* The unix sockets' sock_diag dump, run by the reader thread while this one walks TCP. */
@@ -147,8 +145,7 @@ int snapshot_tcp_bytes(struct sockscope_bpf *s, snapshot_fn fn, void *ctx)
 }
 
 struct netns_walk {
-	struct sockscope_bpf *s;
-	bool unix_iter;
+	const struct snap_iters *it;
 	snapshot_fn fn;
 	void *ctx;
 	struct snapshot_stats *st;
@@ -158,33 +155,30 @@ struct netns_walk {
 static int walk_netns(void *arg, uint32_t netns)
 {
 	struct netns_walk *w = arg;
-	struct sockscope_bpf *s = w->s;
 	uint64_t n = 0;
 	int err;
 
-	if ((err = snapshot_inet(s, netns, w->fn, w->ctx, w->st)))
+	if ((err = snapshot_inet(w->it, netns, w->fn, w->ctx, w->st)))
 		return err;
 	err = unix_diag_snapshot(netns, w->fn, w->ctx, &n);
 	w->st->unix_socks += n;
-	if (err && !n && w->unix_iter)
-		err = snapshot_iter_run(s->progs.ss_snap_unix, &s->links.ss_snap_unix, w->fn, w->ctx,
-					w->st);
+	if (err && !n && w->it->unix_sk)
+		err = snapshot_iter_run(w->it->unix_sk, w->it->unix_link, w->fn, w->ctx, w->st);
 	else if (err && !n)
 		err = unix_proc_snapshot(netns, w->fn, w->ctx, &w->st->unix_socks);
 	return err;
 }
 
-int snapshot_other_netns(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
+int snapshot_other_netns(const struct snap_iters *it, snapshot_fn fn, void *ctx,
 			 struct snapshot_stats *st, unsigned *namespaces)
 {
-	struct netns_walk w = { s, unix_iter, fn, ctx, st };
+	struct netns_walk w = { it, fn, ctx, st };
 
 	memset(st, 0, sizeof(*st));
 	return netns_for_each_other(walk_netns, &w, namespaces);
 }
 
-int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *ctx,
-		 struct snapshot_stats *st)
+int snapshot_run(const struct snap_iters *it, snapshot_fn fn, void *ctx, struct snapshot_stats *st)
 {
 	uint64_t start = mono_ns(), n_diag = 0;
 	uint32_t netns = current_netns_inode();
@@ -193,21 +187,19 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	int err, files_fd;
 
 	memset(st, 0, sizeof(*st));
-	if ((err = snapshot_seed_tcp(s)))
-		return err;
 	/*
 	 * While this thread walks TCP and UDP and applies them, a reader thread dumps the unix
 	 * sockets (sock_diag) and then walks every process's descriptors (the longest walk after
 	 * TCP's); what it read is applied after, in that order, so every owner finds its socket.
 	 * Without the thread, the same in this order here.
 	 */
-	files_fd = open_iter(s->progs.ss_snap_files, &s->links.ss_snap_files);
+	files_fd = open_iter(it->files, it->files_link);
 	if (files_fd < 0)
 		return files_fd;
 	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
 	if (!threaded)
 		close(files_fd);
-	if ((err = snapshot_inet(s, netns, fn, ctx, st))) {
+	if ((err = snapshot_inet(it, netns, fn, ctx, st))) {
 		if (threaded)
 			iter_reader_cancel(&files);
 		return err;
@@ -225,9 +217,9 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 		err = unix_diag_snapshot(netns, fn, ctx, &n_diag);
 		st->unix_socks += n_diag;
 	}
-	if (err && !n_diag && unix_iter) {
+	if (err && !n_diag && it->unix_sk) {
 		st->unix_source = "iter/unix";
-		err = snapshot_iter_run(s->progs.ss_snap_unix, &s->links.ss_snap_unix, fn, ctx, st);
+		err = snapshot_iter_run(it->unix_sk, it->unix_link, fn, ctx, st);
 	} else if (err && !n_diag) {
 		st->unix_source = "/proc/net/unix";
 		err = unix_proc_snapshot(netns, fn, ctx, &st->unix_socks);
@@ -236,7 +228,7 @@ int snapshot_run(struct sockscope_bpf *s, bool unix_iter, snapshot_fn fn, void *
 	if (threaded)
 		err = iter_reader_finish(&files, fn, ctx, st);
 	else
-		err = snapshot_iter_run(s->progs.ss_snap_files, &s->links.ss_snap_files, fn, ctx, st);
+		err = snapshot_iter_run(it->files, it->files_link, fn, ctx, st);
 	st->elapsed_ns = mono_ns() - start;
 	return err;
 }

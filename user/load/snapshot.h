@@ -17,6 +17,18 @@ struct sockscope_bpf;
 struct bpf_program;
 struct bpf_link;
 
+/*
+ * The iterators of bpf/snap.bpf.c as one object loaded them: the tracer's (user/load/tracer.c,
+ * for the views that also follow events) or the one-shot commands' own (snap_object.c). Each
+ * link slot belongs to that object, which attaches on first use and detaches at its destroy.
+ */
+struct snap_iters {
+	struct bpf_program *tcp, *udp, *files;
+	struct bpf_program *unix_sk; /* NULL: not loaded, unix sockets come from sock_diag */
+	struct bpf_link **tcp_link, **udp_link, **files_link, **unix_link;
+	bool ports_only;             /* ss_snap_tcp stops after the listeners (`ports`) */
+};
+
 struct snapshot_stats {
 	uint64_t inet, unix_socks, files; /* records read */
 	uint64_t invalid;                 /* records rejected by validation */
@@ -31,12 +43,11 @@ typedef void (*snapshot_fn)(void *ctx, const struct ss_hdr *rec);
  * record to fn; *namespaces: how many were walked. Run before snapshot_run(), whose owners
  * then find these sockets too. 0 or negative errno.
  */
-int snapshot_other_netns(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
+int snapshot_other_netns(const struct snap_iters *it, snapshot_fn fn, void *ctx,
 			 struct snapshot_stats *st, unsigned *namespaces);
 
 /* Attach (once) and run every iterator. 0 or negative errno. */
-int snapshot_run(struct sockscope_bpf *skel, bool unix_iter, snapshot_fn fn, void *ctx,
-		 struct snapshot_stats *st);
+int snapshot_run(const struct snap_iters *it, snapshot_fn fn, void *ctx, struct snapshot_stats *st);
 
 /*
  * One reading of one iterator, attached on first use (*link keeps it), each record handed to
@@ -47,7 +58,8 @@ int snapshot_iter_run(struct bpf_program *prog, struct bpf_link **link, snapshot
 
 /*
  * Give every TCP socket alive now a kernel-side entry and its owner, so its close is reported
- * (bpf/tcp.bpf.c, ss_seed_tcp). Run after the hooks are attached. 0 when not loaded.
+ * (bpf/tcp.bpf.c, ss_seed_tcp). Run after the hooks are attached, before a snapshot. 0 when
+ * not loaded.
  */
 int snapshot_seed_tcp(struct sockscope_bpf *s);
 

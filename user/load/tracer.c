@@ -159,7 +159,6 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_accept_via_tp = choice[HOOK_ACCEPT].backend == BACKEND_TRACEPOINT;
 	s->rodata->cfg_unix_accept_in_tcp = unix_accept_in_tcp(choice);
 	s->rodata->cfg_flow_idle_ns = cfg->flow_idle_ns;
-	s->rodata->cfg_snap_ports_only = cfg->snap_ports_only;
 	s->rodata->cfg_want_udp = !choice[HOOK_UDP_SEND].off || !choice[HOOK_UDP_RECV].off;
 	s->rodata->cfg_udp_send_via_tp = !choice[HOOK_UDP_SEND].off &&
 					 choice[HOOK_UDP_SEND].backend == BACKEND_TRACEPOINT;
@@ -169,23 +168,20 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
 	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
 	bpf_map__set_max_entries(s->maps.rings, ncpus);
-	/* (one-shot commands shrink these maps to one element, and need not ask the BTF) */
-	if (!cfg->no_events && kernel_allocates_map_elements_anywhere())
+	if (kernel_allocates_map_elements_anywhere())
 		allocate_on_insert(s);
 
 	bpf_object__for_each_program(prog, s->obj)
 		bpf_program__set_autoload(prog, false);
 	if (cfg->snapshot)
 		enable_snapshot(s, unix_iter);
-	if (!cfg->no_events) {
-		bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
-		bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
-	}
-	if (!cfg->no_events && cfg->tcp_bytes) {
+	bpf_program__set_autoload(s->progs.ss_seed_tcp, true);
+	bpf_program__set_autoattach(s->progs.ss_seed_tcp, false);
+	if (cfg->tcp_bytes) {
 		bpf_program__set_autoload(s->progs.ss_tcp_bytes, true);
 		bpf_program__set_autoattach(s->progs.ss_tcp_bytes, false);
 	}
-	if (!cfg->no_events && !cfg->snapshot) {
+	if (!cfg->snapshot) {
 		/* trace follows every namespace; the live views show their own */
 		bpf_program__set_autoload(s->progs.ss_seed_listen_ports, true);
 		bpf_program__set_autoattach(s->progs.ss_seed_listen_ports, false);
@@ -194,7 +190,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	}
 	/* nothing will write these: do not pay for preallocating them (the flow table alone is
 	 * 23 MB) */
-	if (cfg->no_events || (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix)) {
+	if (!s->rodata->cfg_want_udp && !s->rodata->cfg_want_unix) {
 		bpf_map__set_max_entries(s->maps.flows, 1);
 		bpf_map__set_max_entries(s->maps.flow_socks, 1);
 		bpf_map__set_max_entries(s->maps.thread_slots, 1);
@@ -203,21 +199,11 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		bpf_map__set_max_entries(s->maps.flows, cfg->max_flows);
 		bpf_map__set_max_entries(s->maps.flow_socks, cfg->max_flows);
 	}
-	if (cfg->no_events || !s->rodata->cfg_want_unix) {
+	if (!s->rodata->cfg_want_unix) {
 		bpf_map__set_max_entries(s->maps.unix_listeners, 1);
 		bpf_map__set_max_entries(s->maps.unix_connectors, 1);
 		bpf_map__set_max_entries(s->maps.unix_inflight, 1);
 		bpf_map__set_max_entries(s->maps.unix_send_inflight, 1);
-	}
-	if (cfg->no_events) {
-		bpf_map__set_max_entries(s->maps.tcp_socks, 1);
-		bpf_map__set_max_entries(s->maps.inflight, 1);
-		bpf_map__set_max_entries(s->maps.state_seen, 1);
-		bpf_map__set_max_entries(s->maps.accept_waiters, 1);
-		/* preallocated at creation (an LRU map always is): ~1-2 ms of a one-shot run */
-		bpf_map__set_max_entries(s->maps.thread_scratch, 1);
-		bpf_map__set_max_entries(s->maps.seed_listen_ports, 1);
-		return;
 	}
 	if (cfg->max_sockets)
 		bpf_map__set_max_entries(s->maps.tcp_socks, cfg->max_sockets);
@@ -299,16 +285,28 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	}
 	t->unix_iter = cfg->snapshot && snapshot_wants_unix_iter();
 	/* the live views seed with their snapshot; trace as soon as attached */
-	t->seed_at_attach = !cfg->snapshot && !cfg->no_events;
+	t->seed_at_attach = !cfg->snapshot;
 	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
 	backends_release_btf(); /* libbpf parses its own: let it reuse the pages */
 	err = sockscope_bpf__load(t->skel);
-	/* one-shot commands load no program that writes events: no rings to pay for */
-	if (!err && !cfg->no_events)
+	if (!err)
 		err = create_rings(t, tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus));
 	if (err)
 		tracer_destroy(t);
 	return err;
+}
+
+void tracer_snap_iters(struct tracer *t, struct snap_iters *it)
+{
+	struct sockscope_bpf *s = t->skel;
+
+	*it = (struct snap_iters){
+		.tcp = s->progs.ss_snap_tcp, .tcp_link = &s->links.ss_snap_tcp,
+		.udp = s->progs.ss_snap_udp, .udp_link = &s->links.ss_snap_udp,
+		.files = s->progs.ss_snap_files, .files_link = &s->links.ss_snap_files,
+		.unix_sk = t->unix_iter ? s->progs.ss_snap_unix : NULL,
+		.unix_link = &s->links.ss_snap_unix,
+	};
 }
 
 static int attach_one(struct bpf_program *prog, struct bpf_link **link)

@@ -11,6 +11,7 @@
 #include "kernel_sweep.h"
 
 struct sockscope_bpf;
+struct snap_iters;
 
 struct tracer_config {
 	__u32 pid;                  /* 0: every process */
@@ -24,8 +25,6 @@ struct tracer_config {
 	__u32 max_sockets;          /* kernel TCP socket table entries; 0: the object's default */
 	__u32 max_flows;            /* kernel flow table entries; 0: the object's default */
 	bool snapshot;              /* also load the snapshot iterators (bpf/snap.bpf.c) */
-	bool no_events;             /* only the iterators: a one-shot snapshot, nothing attached */
-	bool snap_ports_only;       /* the snapshot is for `ports`: TCP listeners only */
 	bool proc_exits;            /* also report process exits (the live table's owners) */
 	bool tcp_bytes;             /* also load the open connections' bytes iterator (export) */
 	/* pre-filters for the kernel side (user space filters exactly: owner_filter.h) */
@@ -53,6 +52,8 @@ struct tracer {
 int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		const struct hook_choice choice[HOOK_COUNT]);
 int tracer_attach(struct tracer *t);
+/* The snapshot iterators it loaded (cfg.snapshot), for snapshot_run(). */
+void tracer_snap_iters(struct tracer *t, struct snap_iters *it);
 /* Open and configure (autoload, rodata) without loading: what tracer_load() would load, for
  * tests. NULL (errno) on error; the caller destroys it. */
 struct sockscope_bpf *tracer_open_configured(const struct tracer_config *cfg,

@@ -42,8 +42,8 @@ static int take_snapshot(struct live_session *s)
 	if (s->all_netns) {
 		struct snapshot_stats others;
 
-		err = snapshot_other_netns(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record,
-					   s, &others, &s->other_netns);
+		err = snapshot_other_netns(&s->iters, apply_snapshot_record, s, &others,
+					   &s->other_netns);
 		if (err)
 			return err;
 		vlog("snapshot: %u other network namespaces: %llu tcp/udp sockets, %llu unix sockets",
@@ -51,7 +51,10 @@ static int take_snapshot(struct live_session *s)
 		     (unsigned long long)others.unix_socks);
 	}
 	walked_procs_free(&s->walked);
-	err = snapshot_run(s->tr.t.skel, s->tr.t.unix_iter, apply_snapshot_record, s, &s->snap);
+	/* with events, the TCP sockets' kernel entries first: a close from here on is reported */
+	if (s->tr.loaded && (err = snapshot_seed_tcp(s->tr.t.skel)))
+		return err;
+	err = snapshot_run(&s->iters, apply_snapshot_record, s, &s->snap);
 	if (err) {
 		walked_procs_free(&s->walked);
 		return err;
@@ -198,7 +201,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 	 * lacks is switched off with a warning instead of failing the command. */
 	unsigned protos = o->protos ? o->protos : PROTO_ALL;
 	struct tracer_config cfg = { .ring_bytes = o->ring_bytes, .snapshot = true,
-				     .no_events = !events, .proc_exits = events, .protos = protos,
+				     .proc_exits = true, .protos = protos,
 				     .flow_idle_ns = SS_FLOW_IDLE_DEFAULT_NS,
 				     .tcp_bytes = o->tcp_bytes };
 	struct hook_choice choice[HOOK_COUNT] = { 0 };
@@ -206,7 +209,6 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 
 	memset(s, 0, sizeof(*s));
 	s->ports_only = o->cmd == LIVE_PORTS && !events;
-	cfg.snap_ports_only = s->ports_only;
 	s->on_event = NULL; /* set once start-up reconciliation is done: the view prints the
 			     * table as it then is, and only later changes as changes */
 	s->ctx = ctx;
@@ -226,7 +228,7 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		s->netns = 0;
 	/* the table keeps this namespace only: the others' events would just take ring room
 	 * (a stalled reader then loses them along with ours) */
-	cfg.netns = events ? s->netns : 0;
+	cfg.netns = s->netns;
 	/* without these, namespaces would be left out without a word */
 	if (s->all_netns && (!cap_effective(CAP_SYS_ADMIN) || !cap_effective(CAP_SYS_PTRACE))) {
 		elog("--all-netns%s enters every network namespace: it needs CAP_SYS_ADMIN (setns) "
@@ -238,9 +240,17 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 		elog("out of memory");
 		return 1;
 	}
-	if ((rc = tracing_load(&s->tr, &cfg, choice))) {
-		assoc_table_free(&s->table);
-		return rc;
+	if (events) {
+		if ((rc = tracing_load(&s->tr, &cfg, choice)))
+			goto fail;
+		tracer_snap_iters(&s->tr.t, &s->iters);
+	} else if ((err = snap_object_load(&s->one_shot, s->ports_only))) {
+		elog("loading the BPF snapshot iterators failed: %s (run with -vv for the verifier's "
+		     "log)", strerror(-err));
+		rc = 1;
+		goto fail;
+	} else {
+		s->iters = s->one_shot.iters;
 	}
 	if (events) {
 		s->sweep_unix = protos & PROTO_UNIX;
@@ -364,6 +374,7 @@ void live_stop(struct live_session *s)
 		vlog("the unix sweep removed %llu closed unix sockets",
 		     (unsigned long long)s->unix_swept);
 	tracing_close(&s->tr);
+	snap_object_destroy(&s->one_shot);
 	assoc_table_free(&s->table);
 	unix_sweep_free(&s->sweep);
 	exit_queue_free(&s->exits);

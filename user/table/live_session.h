@@ -14,6 +14,7 @@
 #include "live_cli.h"
 #include "proc_owners.h"
 #include "sink.h"
+#include "snap_object.h"
 #include "snapshot.h"
 #include "source.h"
 #include "exit_queue.h"
@@ -31,7 +32,9 @@ typedef void (*live_event_fn)(struct live_session *s, const struct ss_hdr *rec, 
 typedef void (*live_resnapshot_fn)(struct live_session *s, const struct assoc_table *old);
 
 struct live_session {
-	struct tracing tr; /* loaded for the snapshot iterators; opened and attached with events */
+	struct tracing tr; /* with events: loaded, opened and attached (iterators included) */
+	struct snap_object one_shot; /* without: the snapshot iterators alone */
+	struct snap_iters iters;     /* whichever of the two loaded them */
 	struct assoc_table table;
 	uint32_t netns;    /* the namespace the table describes; 0: every one (--all-netns) */
 	bool all_netns;       /* --all-netns (netns is then 0) */
