@@ -183,6 +183,24 @@ static __always_inline void walk_store(const struct files_walk *w)
 	snap_walk_sockets = w->sockets;
 }
 
+/*
+ * For `ports`: a bit for each inode of the sockets the socket walks gave, set by user space
+ * (user/load/snapshot.c) between those walks and this one, which then sets snap_port_filter.
+ * The descriptors of other sockets are not written: `ports` keeps none, and on a host with
+ * many connections those records were most of the walk's work. A bitmap, not a hash map: an
+ * inode that shares a bit with a port socket is only written as before, and the lookup is a
+ * load from 16 KiB that stay in the cache for the whole walk.
+ */
+#define SNAP_PORT_BITS_WORDS 2048
+__u64 snap_port_bits[SNAP_PORT_BITS_WORDS];
+bool snap_port_filter;
+
+static __always_inline bool listed_for_ports(__u64 inode)
+{
+	return !snap_port_filter ||
+	       (snap_port_bits[(inode >> 6) & (SNAP_PORT_BITS_WORDS - 1)] & (1ull << (inode & 63)));
+}
+
 /* The count record of the table just left; false if it did not fit in the seq buffer. */
 static __always_inline bool emit_fd_count(struct seq_file *seq, const struct files_walk *w)
 {
@@ -232,7 +250,8 @@ int ss_snap_files(struct ss_iter_task_file *ctx)
 		w.sockets = 0;
 	}
 	/* file_is_socket() in plain loads */
-	if (file && (file->f_inode->i_mode & S_IFMT) == S_IFSOCK && !(file->f_mode & FMODE_PATH)) {
+	if (file && (file->f_inode->i_mode & S_IFMT) == S_IFSOCK && !(file->f_mode & FMODE_PATH) &&
+	    listed_for_ports(file->f_inode->i_ino)) {
 		__builtin_memset(&r, 0, sizeof(r));
 		hdr_init(&r.hdr, SS_SNAP_FILE, sizeof(r));
 		r.inode = file->f_inode->i_ino;

@@ -283,7 +283,7 @@ enum ss_snap_type {
 	SS_SNAP_TCP_BYTES = 35, /* an open connection's bytes so far (export): a struct
 				 * ss_tcp_event laid out as its close would be, duration so far */
 	SS_SNAP_FD_COUNT = 36, /* iter/task_file finished one descriptor table: how many of its
-				* descriptors were sockets (one SS_SNAP_FILE record each) */
+				* socket descriptors it wrote (one SS_SNAP_FILE record each) */
 	SS_SNAP_TYPE_MAX = 48,
 };
 
@@ -330,8 +330,9 @@ struct ss_snap_file {
 
 /*
  * Written when the walk leaves a process's descriptor table (at the next table, or at the end
- * of the walk): every socket descriptor it held then was written before it as SS_SNAP_FILE,
- * so user space need not read that process's /proc/PID/fd for owners.
+ * of the walk): every socket descriptor it held then was written before it as SS_SNAP_FILE
+ * (for `ports`, every one of a socket the socket walks gave: bpf/snap.bpf.c), so user space
+ * need not read that process's /proc/PID/fd for owners.
  */
 struct ss_snap_fd_count {
 	struct ss_hdr hdr;

@@ -4,6 +4,7 @@
 #include <bpf/libbpf.h>
 #include "backends.h"
 #include "snap_object.h"
+#include "util.h"
 #include "snap.skel.h"
 
 int snap_object_load(struct snap_object *o, bool ports_only)
@@ -29,6 +30,9 @@ int snap_object_load(struct snap_object *o, bool ports_only)
 		.unix_sk = unix_iter ? s->progs.ss_snap_unix : NULL,
 		.unix_link = &s->links.ss_snap_unix,
 		.ports_only = ports_only,
+		.port_bits = ports_only ? s->bss->snap_port_bits : NULL,
+		.port_bits_words = ARRAY_SIZE(s->bss->snap_port_bits),
+		.port_filter = &s->bss->snap_port_filter,
 	};
 	return 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -178,25 +179,64 @@ int snapshot_other_netns(const struct snap_iters *it, snapshot_fn fn, void *ctx,
 	return netns_for_each_other(walk_netns, &w, namespaces);
 }
 
+/* `ports`: the sockets the socket walks gave, on their way to fn, marked for the descriptor
+ * walk's filter */
+struct port_marks {
+	const struct snap_iters *it;
+	snapshot_fn fn;
+	void *ctx;
+};
+
+static void mark_port_inode(void *arg, const struct ss_hdr *rec)
+{
+	const struct port_marks *p = arg;
+	__u64 *bits = p->it->port_bits;
+	uint32_t mask = p->it->port_bits_words - 1;
+	struct ss_snap_inet in;
+	struct ss_snap_unix un;
+	uint64_t inode = 0;
+
+	/* iter_read() and the unix readers validated the size */
+	if (rec->type == SS_SNAP_INET) {
+		memcpy(&in, rec, sizeof(in));
+		inode = in.inode;
+	} else if (rec->type == SS_SNAP_UNIX) {
+		memcpy(&un, rec, offsetof(struct ss_snap_unix, path));
+		inode = un.peer_inode ? 0 : un.inode; /* a connected unix socket is no port */
+	}
+	if (inode)
+		bits[(inode >> 6) & mask] |= 1ull << (inode & 63);
+	p->fn(p->ctx, rec);
+}
+
 int snapshot_run(const struct snap_iters *it, snapshot_fn fn, void *ctx, struct snapshot_stats *st)
 {
 	uint64_t start = mono_ns(), n_diag = 0;
 	uint32_t netns = current_netns_inode();
+	struct port_marks marks = { it, fn, ctx };
 	struct iter_reader files;
-	bool threaded;
+	bool threaded, filter = it->port_bits != NULL;
 	int err, files_fd;
 
 	memset(st, 0, sizeof(*st));
+	/* `ports`: every socket walk's records are marked on their way */
+	if (filter) {
+		*it->port_filter = false;
+		memset(it->port_bits, 0, it->port_bits_words * sizeof(*it->port_bits));
+		fn = mark_port_inode;
+		ctx = &marks;
+	}
 	/*
 	 * While this thread walks TCP and UDP and applies them, a reader thread dumps the unix
 	 * sockets (sock_diag) and then walks every process's descriptors (the longest walk after
 	 * TCP's); what it read is applied after, in that order, so every owner finds its socket.
-	 * Without the thread, the same in this order here.
+	 * Without the thread (or for `ports`, whose descriptor walk needs the sockets' marks
+	 * first), the same in this order here.
 	 */
 	files_fd = open_iter(it->files, it->files_link);
 	if (files_fd < 0)
 		return files_fd;
-	threaded = !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
+	threaded = !filter && !iter_reader_start(&files, files_fd, unix_diag_first, &netns);
 	if (!threaded)
 		close(files_fd);
 	if ((err = snapshot_inet(it, netns, fn, ctx, st))) {
@@ -225,6 +265,11 @@ int snapshot_run(const struct snap_iters *it, snapshot_fn fn, void *ctx, struct 
 		err = unix_proc_snapshot(netns, fn, ctx, &st->unix_socks);
 	}
 	/* owners last: a descriptor's socket is then already in the table */
+	if (filter) {
+		*it->port_filter = true;
+		fn = marks.fn;
+		ctx = marks.ctx;
+	}
 	if (threaded)
 		err = iter_reader_finish(&files, fn, ctx, st);
 	else

@@ -27,6 +27,12 @@ struct snap_iters {
 	struct bpf_program *unix_sk; /* NULL: not loaded, unix sockets come from sock_diag */
 	struct bpf_link **tcp_link, **udp_link, **files_link, **unix_link;
 	bool ports_only;             /* ss_snap_tcp stops after the listeners (`ports`) */
+	/* `ports`: once *port_filter is set, the descriptor walk writes only the sockets whose
+	 * inode's bit is set in port_bits (bpf/snap.bpf.c); snapshot_run() sets both. NULL: no
+	 * filter. */
+	__u64 *port_bits;
+	uint32_t port_bits_words; /* a power of two */
+	bool *port_filter;
 };
 
 struct snapshot_stats {

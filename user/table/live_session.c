@@ -245,12 +245,15 @@ int live_start(struct live_session *s, const struct live_opts *o, bool events,
 			goto fail;
 		tracer_snap_iters(&s->tr.t, &s->iters);
 	} else if ((err = snap_object_load(&s->one_shot, s->ports_only))) {
-		elog("loading the BPF snapshot iterators failed: %s (run with -vv for the verifier's "
-		     "log)", strerror(-err));
+		elog("loading the BPF snapshot iterators failed: %s (run with -vv for the "
+		     "verifier's log)", strerror(-err));
 		rc = 1;
 		goto fail;
 	} else {
 		s->iters = s->one_shot.iters;
+		/* the descriptor filter knows the sockets of the namespace snapshot_run() walks */
+		if (s->all_netns)
+			s->iters.port_bits = NULL;
 	}
 	if (events) {
 		s->sweep_unix = protos & PROTO_UNIX;
