@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The one-shot commands' BPF object (ports, assoc, top without --watch, record's table): the
+ * The one-shot commands' BPF object (ports, assoc, export --once, record's table): the
  * snapshot iterators of bpf/snap.bpf.c alone, built into their own skeleton. Opening and
  * relocating them spares the tracer's ~70 programs and its maps, which a one-shot run never
  * loads (docs/design.md, "One object, one skeleton").
