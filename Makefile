@@ -257,6 +257,9 @@ $(BUILD)/bench/empty_hooks: bench/empty_hooks.c $(BUILD)/bench/empty_hooks.bpf.o
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(filter-out -lmicrohttpd,$(LDLIBS)) -o $@
 
+# the lock-free slot block uses compare-and-swap (BPF v3 atomics, 5.12+)
+$(BUILD)/bench/primitives.bpf.o: BPF_CFLAGS += -mcpu=v3
+
 $(BUILD)/bench/primitives: bench/primitives.c $(BUILD)/bench/primitives.bpf.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)

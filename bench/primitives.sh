@@ -97,6 +97,7 @@ prim_cookie bpf_get_socket_cookie()
 prim_owner pid, uid, cgroup id and comm of current
 prim_hash_lookup a hash map lookup that misses
 prim_hash_update_delete a hash map entry made and deleted
+prim_slot_claim_release an array slot claimed by compare-and-swap, filled and given back (no lock)
 prim_sk_storage socket storage, made at the first run, found after
 prim_ringbuf_output bpf_ringbuf_output() of a record
 prim_ringbuf_reserve bpf_ringbuf_reserve() + submit
