@@ -37,11 +37,21 @@ cmp -s "$WORK/tracer.out" "$WORK/replay.json" ||
 assert_eq $(($(grep -c . "$WORK/tracer.out") + 1)) "$(grep -c . "$WORK/replay.txt")" "text lines (a header and one per record)"
 
 # record's own capture: the same events, as another tracer timed them (its own stamps may
-# order two records microseconds apart the other way: unix_accept and unix_connect on 6.12)
+# order two records microseconds apart the other way: unix_accept and unix_connect on 6.12).
+# A unix flow's start names the peer's inode as the send found it: until the server's
+# accept() gives the new socket a file it is 0, and the two tracers' programs run at two
+# instants (seen in the 5.10 and sid guests under load: trace 0, record the inode). The flow's
+# end names it either way.
 "$SOCKSCOPE" replay -j "$WORK/r.cap" >"$WORK/rec.json" 2>"$WORK/replay.err" || fail "replay of record's capture: $(cat "$WORK/replay.err")"
-strip() { jq -c "select(.netns == $NETNS) | del(.ts, .duration_ms, .handshake_ms)" "$1" | sort; }
-[ "$(strip "$WORK/tracer.out")" = "$(strip "$WORK/rec.json")" ] ||
-	fail "record's capture, beside trace: only in trace: $(comm -23 <(strip "$WORK/tracer.out") <(strip "$WORK/rec.json") | head -8); only in record: $(comm -13 <(strip "$WORK/tracer.out") <(strip "$WORK/rec.json") | head -8); record's stderr: $(cat "$WORK/rec.err")"
+strip() {
+	jq -c "select(.netns == $NETNS) | del(.ts, .duration_ms, .handshake_ms) |
+		if .event == \"unix_flow\" then del(.peer_inode) else . end" "$1" | sort
+}
+strip "$WORK/tracer.out" >"$WORK/trace.set"
+strip "$WORK/rec.json" >"$WORK/rec.set"
+# diff, not comm: the VM guests' busybox has no comm
+cmp -s "$WORK/trace.set" "$WORK/rec.set" ||
+	fail "record's capture, beside trace (< only trace printed it, > only record captured it): $(diff "$WORK/trace.set" "$WORK/rec.set" | grep '^[<>]' | head -8); record's stderr: $(cat "$WORK/rec.err")"
 assert_eq 600 "$(stat -c %a "$WORK/r.cap")" "capture mode"
 
 # cut at every kind of place, and bytes flipped: what is readable, then the error, exit 65
