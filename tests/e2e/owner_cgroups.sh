@@ -80,8 +80,18 @@ fi
 "$SOCKSCOPE" ports -j >"$WORK/own.json" || fail "ports exited $?"
 leak=$(jq -c "select(.port == $PORT and .netns == $NETNS)" "$WORK/own.json")
 [ -z "$leak" ] || fail "ports without --all-netns showed $NS's listener (own netns $(stat -L -c %i /proc/self/ns/net)): $leak"
+# and its own namespace's listener, on loopback (a reader thread walks TCP there, whose last
+# read fails once the listeners are read: what it held must still arrive); its port is below
+# the ephemeral range, which the host's own connections may hold
+HOSTPORT=31441
+"$TCPDRIVE" server sshost 127.0.0.1 "$HOSTPORT" 1 1 >"$WORK/host.out" &
+BG_PIDS+=($!)
+for _ in $(seq 50); do read -r _ HOSTSRV _ <"$WORK/host.out" 2>/dev/null && [ -n "${HOSTSRV:-}" ] && break; sleep 0.1; done
+[ -n "${HOSTSRV:-}" ] || fail "the host namespace's server did not start listening"
 "$SOCKSCOPE" ports --all-netns -j >"$WORK/all.json" || fail "ports --all-netns exited $?"
 assert_eq "$SRV" "$(jq -c "select(.port == $PORT and .netns == $NETNS) | .processes[0].pid" "$WORK/all.json")" "ports --all-netns: the listener in $NS"
+assert_eq "$HOSTSRV" "$(jq -c "select(.port == $HOSTPORT and .netns == $(stat -L -c %i /proc/self/ns/net)) | .processes[0].pid" "$WORK/all.json")" "ports --all-netns: the listener in its own namespace"
+kill "${BG_PIDS[-1]}"
 "$SOCKSCOPE" ports --all-netns >"$WORK/all.txt" || fail "ports --all-netns (text) exited $?"
 grep -qE "^$NS +tcp +127.0.0.1:$PORT +$SRV/ssweb\(ssweb.service\)$" "$WORK/all.txt" ||
 	fail "ports --all-netns: no row naming $NS: $(grep "$PORT" "$WORK/all.txt")"

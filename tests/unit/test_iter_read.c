@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Reading iterator records: framing, validation, and the reader thread's bounded queue. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,12 +193,38 @@ static void reader_producer_first(void **state)
 	assert_int_equal(s.n, 100);
 }
 
+/* A read that fails after records (iter/tcp ends `ports`' walk with EAGAIN after the
+ * listeners): the reader still hands on what it held, then the error; a non-blocking pipe
+ * whose writer stays open fails that way once it is drained. */
+static void reader_failed_read_keeps_records(void **state)
+{
+	struct snapshot_stats st = { 0 };
+	struct seen s = { .in_order = true };
+	struct iter_reader r;
+	int p[2];
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	for (uint32_t i = 0; i < 1000; i++) { /* 48 KB: less than a chunk, within a pipe */
+		struct ss_snap_file rec = file_rec(i);
+
+		assert_int_equal(write(p[1], &rec, sizeof(rec)), sizeof(rec));
+	}
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(iter_reader_start(&r, p[0], NULL, NULL), 0);
+	assert_int_equal(iter_reader_finish(&r, count, &s, &st), -EAGAIN);
+	assert_int_equal(s.n, 1000);
+	assert_true(s.in_order);
+	close(p[1]);
+}
+
 int run_iter_read_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(framing_and_validation),
 		cmocka_unit_test(reader_thread_bounded),
 		cmocka_unit_test(reader_producer_first),
+		cmocka_unit_test(reader_failed_read_keeps_records),
 	};
 
 	return cmocka_run_group_tests_name("iter_read", tests, NULL, NULL);

@@ -183,20 +183,23 @@ static void *reader_main(void *arg)
 	err = buf ? 0 : -ENOMEM;
 	while (!err) {
 		ssize_t n = read_more(r->fd, buf, have);
-		bool end = n == 0;
+		bool end = n <= 0;
+		int framing = 0;
 		uint8_t *next;
 		size_t whole;
 
-		if (n < 0) {
+		/* what came before a failed read is still queued: iter/tcp ends `ports`' walk
+		 * with EAGAIN after the listeners (bpf/snap.bpf.c) */
+		if (n < 0)
 			err = (int)n;
-			break;
-		}
-		if (!end)
+		else if (!end)
 			have = (size_t)n;
 		if (!end && have < CHUNK_FULL)
 			continue; /* gather more before queueing */
-		whole = whole_records(buf, have, &err);
-		end |= err != 0; /* what came before a lost framing is still queued */
+		whole = whole_records(buf, have, &framing);
+		if (!err)
+			err = framing; /* what came before a lost framing is still queued */
+		end |= err != 0;
 		if (whole) {
 			/* the bytes after the whole records start the next chunk (at the end: a
 			 * partial record, dropped as iter_read() drops it) */
