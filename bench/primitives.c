@@ -8,11 +8,26 @@
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <linux/perf_event.h>
 #include <bpf/libbpf.h>
 
 static volatile sig_atomic_t stop;
-static unsigned long long ring_records, perf_records, perf_lost;
+static unsigned long long ring_records, perf_records, perf_lost, aring_bytes;
+
+/* prim_aring's per-CPU rings (bench/bpf/primitives.bpf.c): head, then tail a line later */
+static void drain_aring(const struct bpf_map *m, char *base)
+{
+	size_t elem = (bpf_map__value_size(m) + 7) & ~7ul;
+
+	for (unsigned cpu = 0; cpu < bpf_map__max_entries(m); cpu++) {
+		__u64 *head = (__u64 *)(base + cpu * elem), *tail = head + 8;
+		__u64 h = __atomic_load_n(head, __ATOMIC_ACQUIRE);
+
+		aring_bytes += h - *tail;
+		__atomic_store_n(tail, h, __ATOMIC_RELEASE);
+	}
+}
 
 static void on_stop(int sig)
 {
@@ -47,6 +62,8 @@ int main(int argc, char **argv)
 	struct ring_buffer *rb;
 	struct perf_buffer *pb;
 	struct perf_event_attr attr = { .size = sizeof(attr) };
+	const struct bpf_map *aring;
+	char *aring_base;
 
 	if (argc != 2) {
 		fputs("usage: primitives OBJECT\n", stderr);
@@ -72,8 +89,13 @@ int main(int argc, char **argv)
 	attr.wakeup_watermark = 256 << 10;
 	pb = perf_buffer__new_raw(bpf_object__find_map_fd_by_name(obj, "prim_perf"), 1024, &attr,
 				  on_perf_event, NULL, NULL);
-	if (!rb || !pb) {
-		fputs("primitives: cannot open the ring or the perf buffer\n", stderr);
+	aring = bpf_object__find_map_by_name(obj, "prim_aring");
+	aring_base = aring ? mmap(NULL, bpf_map__max_entries(aring) *
+					   ((bpf_map__value_size(aring) + 7) & ~7ul),
+				  PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(aring), 0)
+			   : MAP_FAILED;
+	if (!rb || !pb || aring_base == MAP_FAILED) {
+		fputs("primitives: cannot open the rings or the perf buffer\n", stderr);
 		return 1;
 	}
 	bpf_object__for_each_program(prog, obj) {
@@ -90,10 +112,12 @@ int main(int argc, char **argv)
 		usleep(20000);
 		ring_buffer__consume(rb);
 		perf_buffer__consume(pb);
+		drain_aring(aring, aring_base);
 	}
 	ring_buffer__consume(rb);
 	perf_buffer__consume(pb);
-	printf("drained: %llu ring records, %llu perf records, %llu perf lost\n", ring_records,
-	       perf_records, perf_lost);
+	drain_aring(aring, aring_base);
+	printf("drained: %llu ring records, %llu perf records, %llu perf lost, %llu array ring records\n",
+	       ring_records, perf_records, perf_lost, aring_bytes / 128);
 	return 0; /* the links go with the process */
 }

@@ -102,6 +102,7 @@ prim_sk_storage socket storage, made at the first run, found after
 prim_ringbuf_output bpf_ringbuf_output() of a record
 prim_ringbuf_reserve bpf_ringbuf_reserve() + submit
 prim_perf_output bpf_perf_event_output() of a record (woken every 256 KiB)
+prim_array_ring a record copied into a ring of our own per CPU (an array user space maps; compare-and-swap against nesting)
 EOF
 	echo
 	echo "Runs a connection: $(awk '$1 == "prim_empty" { print $4 }' "$WORK/rounds" | median) (both ends' transitions)."

@@ -141,7 +141,17 @@ extern struct ss_thread_slots thread_slots SEC(".maps");
 extern struct ss_cpu_scratch cpu_scratch SEC(".maps");
 extern struct ss_thread_scratch thread_scratch SEC(".maps");
 extern struct ss_tick_clocks tick_clocks SEC(".maps");
+/* The CPU rings (include/sockscope.h, struct ss_cpu_ring): sized by user space before load. */
+struct ss_cpu_rings {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct ss_cpu_ring) + 4096 + SS_REC_MAX);
+	__uint(max_entries, 1); /* the number of possible CPUs */
+};
+
 extern struct ss_rings rings SEC(".maps");
+extern struct ss_cpu_rings cpu_rings SEC(".maps");
 extern struct ss_counters counters SEC(".maps");
 extern struct ss_wake_acc wake_acc SEC(".maps");
 
@@ -156,6 +166,7 @@ extern const volatile __u64 cfg_filter_cgroup;  /* --cgroup's id (0: every cgrou
 extern const volatile __u32 cfg_filter_cgroup_level; /* ... and its depth below the root */
 extern const volatile __u32 cfg_filter_netns;   /* --netns (0: every namespace) */
 extern const volatile __u64 cfg_wakeup_bytes; /* per CPU */
+extern const volatile __u32 cfg_cpu_ring_bytes; /* a power of two; 0: the kernel's rings only */
 extern const volatile bool cfg_state_via_tp;   /* tracepoint programs act on state changes
 						 * (the hook, or the kprobe's net) */
 extern const volatile bool cfg_connect_via_tp; /* connect reported at SYN_SENT -> ESTABLISHED */
@@ -249,15 +260,81 @@ static __always_inline void scratch_put(void)
 		__sync_fetch_and_add(&s->users, -1);
 }
 
-static __always_inline void *event_reserve(__u32 size)
+/*
+ * This CPU's own ring (include/sockscope.h, struct ss_cpu_ring), if this program is alone in
+ * it after its own increment; else NULL, and the record goes to the kernel's ring. A program
+ * interrupted or preempted half-way through a record keeps the ring; whoever comes meanwhile
+ * sees two users. The adds are XADD, which every kernel has (a fetching atomic needs 5.12).
+ */
+static __always_inline struct ss_cpu_ring *cpu_ring_enter(void)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
-	void *ring = bpf_map_lookup_elem(&rings, &cpu);
-	void *e = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
+	__u32 cpu;
+	struct ss_cpu_ring *r;
 
-	if (!e)
+	if (!cfg_cpu_ring_bytes)
+		return NULL;
+	cpu = bpf_get_smp_processor_id();
+	r = bpf_map_lookup_elem(&cpu_rings, &cpu);
+	if (!r)
+		return NULL;
+	__sync_fetch_and_add(&r->users, 1);
+	if (*(volatile __u64 *)&r->users == 1)
+		return r;
+	__sync_fetch_and_add(&r->users, -1);
+	return NULL;
+}
+
+static __always_inline void cpu_ring_leave(struct ss_cpu_ring *r)
+{
+	__sync_fetch_and_add(&r->users, -1);
+}
+
+/* Where need bytes go at head, or NULL if user space has not read far enough to free them. */
+static __always_inline void *cpu_ring_place(struct ss_cpu_ring *r, __u64 head, __u32 need)
+{
+	if (head + need - *(volatile __u64 *)&r->tail > cfg_cpu_ring_bytes)
+		return NULL;
+	return r->data + (head & (cfg_cpu_ring_bytes - 1));
+}
+
+/* Make the record at head visible: its bytes first, then head (x86-64 keeps stores in order;
+ * user space turns the rings on only there). */
+static __always_inline void cpu_ring_publish(struct ss_cpu_ring *r, __u64 head, __u32 size)
+{
+	barrier();
+	*(volatile __u64 *)&r->head = head + size;
+	cpu_ring_leave(r);
+}
+
+/* A record being written: in this CPU's own ring (own), else in the kernel's (e, reserved). */
+struct ss_rec {
+	void *e;
+	struct ss_cpu_ring *own;
+	__u64 head;
+};
+
+static __always_inline struct ss_rec event_reserve(__u32 size)
+{
+	struct ss_rec rec = {};
+	struct ss_cpu_ring *own = cpu_ring_enter();
+	void *ring;
+	__u32 cpu;
+
+	if (own) {
+		rec.head = own->head;
+		rec.e = cpu_ring_place(own, rec.head, size);
+		if (rec.e) {
+			rec.own = own;
+			return rec;
+		}
+		cpu_ring_leave(own); /* full: the kernel's ring takes it */
+	}
+	cpu = bpf_get_smp_processor_id();
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	rec.e = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
+	if (!rec.e)
 		count(SS_CNT_LOST);
-	return e;
+	return rec;
 }
 
 /*
@@ -288,30 +365,67 @@ static __always_inline __u64 wake_flags(struct ss_cpu_tally *t, __u32 size)
 	return flags;
 }
 
-static __always_inline void event_submit(void *e, __u32 size)
+/* The CPU rings wake nobody: a record of nothing in the kernel's ring does, when it is time. */
+static __always_inline void cpu_ring_wake(struct ss_cpu_tally *t, __u32 size)
+{
+	struct ss_hdr h = { .type = SS_EV_WAKE, .version = SS_ABI_VERSION, .size = sizeof(h) };
+	__u32 cpu;
+	void *ring;
+
+	if (wake_flags(t, size) != BPF_RB_FORCE_WAKEUP)
+		return;
+	cpu = bpf_get_smp_processor_id();
+	ring = bpf_map_lookup_elem(&rings, &cpu);
+	if (ring)
+		bpf_ringbuf_output(ring, &h, sizeof(h), BPF_RB_FORCE_WAKEUP);
+}
+
+static __always_inline void event_submit(struct ss_rec *rec, __u32 size)
 {
 	struct ss_cpu_tally *t = cpu_tally();
 
-	bpf_ringbuf_submit(e, wake_flags(t, size));
+	if (rec->own) {
+		cpu_ring_publish(rec->own, rec->head, size);
+		cpu_ring_wake(t, size);
+	} else {
+		bpf_ringbuf_submit(rec->e, wake_flags(t, size));
+	}
 	if (t)
 		t->submitted++; /* after the submit: never counts a record the reader cannot see */
 }
 
 /*
- * A record built elsewhere (a per-CPU scratch buffer) whose length is known only at run
- * time: only size bytes reach the ring. Writing a record into the ring costs per cache line
- * (the reader's CPU holds them), so a 64-byte record costs a fraction of a 336-byte one.
+ * A record built elsewhere (a scratch slot of max_size bytes) whose length is known only at
+ * run time: only size bytes are kept. Into the CPU ring it is copied whole (a constant copy is
+ * cheaper than a helper) and the ring's head moves by size; into the kernel's ring only size
+ * bytes go, which costs per cache line (the reader's CPU holds them).
  */
-static __always_inline void event_output(void *data, __u32 size)
+static __always_inline void event_output_max(void *data, __u32 size, const __u32 max_size)
 {
-	__u32 cpu = bpf_get_smp_processor_id();
-	void *ring = bpf_map_lookup_elem(&rings, &cpu);
+	struct ss_cpu_ring *own = cpu_ring_enter();
 	struct ss_cpu_tally *t = cpu_tally();
+	__u32 cpu;
+	void *ring, *p;
+	__u64 head;
 
+	if (own) {
+		head = own->head;
+		p = cpu_ring_place(own, head, max_size);
+		if (p) {
+			__builtin_memcpy(p, data, max_size);
+			cpu_ring_publish(own, head, size);
+			cpu_ring_wake(t, size);
+			goto out;
+		}
+		cpu_ring_leave(own);
+	}
+	cpu = bpf_get_smp_processor_id();
+	ring = bpf_map_lookup_elem(&rings, &cpu);
 	if (!ring || bpf_ringbuf_output(ring, data, size, wake_flags(t, size))) {
 		count(SS_CNT_LOST);
 		return;
 	}
+out:
 	if (t)
 		t->submitted++;
 }

@@ -42,7 +42,8 @@ static __always_inline void flow_emit_start(const struct ss_flow_key *k,
 					    const struct ss_flow_state *st, __u32 flags,
 					    __u64 base_packets, __u64 base_bytes, __u64 cookie)
 {
-	struct ss_flow_event *e = event_reserve(sizeof(*e));
+	struct ss_rec rec = event_reserve(sizeof(struct ss_flow_event));
+	struct ss_flow_event *e = rec.e;
 
 	if (!e)
 		return;
@@ -65,7 +66,7 @@ static __always_inline void flow_emit_start(const struct ss_flow_key *k,
 	e->reserved = 0;
 	__builtin_memcpy(e->path, st->path, SS_UNIX_PATH_LEN);
 	__builtin_memcpy(e->peer_path, st->peer_path, SS_UNIX_PATH_LEN);
-	event_submit(e, sizeof(*e));
+	event_submit(&rec, sizeof(*e));
 }
 
 /* Remember that the socket has flows, and where it lives, so that its close (one lookup), or

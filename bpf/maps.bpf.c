@@ -9,6 +9,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 struct ss_rings rings SEC(".maps");
+struct ss_cpu_rings cpu_rings SEC(".maps");
 struct ss_counters counters SEC(".maps");
 struct ss_wake_acc wake_acc SEC(".maps");
 struct ss_flow_table flows SEC(".maps");
@@ -28,6 +29,7 @@ const volatile __u64 cfg_filter_cgroup = 0;
 const volatile __u32 cfg_filter_cgroup_level = 0;
 const volatile __u32 cfg_filter_netns = 0;
 const volatile __u64 cfg_wakeup_bytes = 256 * 1024;
+const volatile __u32 cfg_cpu_ring_bytes = 0;
 const volatile bool cfg_state_via_tp = false;
 const volatile bool cfg_connect_via_tp = false;
 const volatile bool cfg_listen_via_tp = false;

@@ -10,6 +10,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ss_tp_proc_exit, struct task_struct *p)
 {
 	struct ss_proc_event *e;
+	struct ss_rec rec;
 
 	/* every exiting thread passes here; do_exit() drops signal->live before, so 0 means this
 	 * is the process's last thread (the leader may have exited long before) */
@@ -20,11 +21,11 @@ int BPF_PROG(ss_tp_proc_exit, struct task_struct *p)
 	 * socket of the namespace from another one leaves the table at that socket's close) */
 	if (cfg_filter_netns && BPF_CORE_READ(p, nsproxy, net_ns, ns.inum) != cfg_filter_netns)
 		return 0;
-	e = event_reserve(sizeof(*e));
-	if (!e)
+	rec = event_reserve(sizeof(*e));
+	if (!(e = rec.e))
 		return 0;
 	hdr_init(&e->hdr, SS_EV_PROC_EXIT, sizeof(*e));
 	owner_from_current(&e->owner); /* current is p: the exiting thread */
-	event_submit(e, sizeof(*e));
+	event_submit(&rec, sizeof(*e));
 	return 0;
 }

@@ -87,11 +87,12 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 					  __s32 error, __u64 now, struct tcp_sock *tp, bool btf)
 {
 	struct ss_tcp_event *e;
+	struct ss_rec rec;
 
 	if (!pid_wanted(st->owner.pid) || !port_wanted(st->tuple.sport, st->tuple.dport))
 		return;
-	e = event_reserve(sizeof(*e));
-	if (!e)
+	rec = event_reserve(sizeof(*e));
+	if (!(e = rec.e))
 		return;
 	hdr_init_at(&e->hdr, type, sizeof(*e), now);
 	e->owner = st->owner;
@@ -110,7 +111,7 @@ static __always_inline void emit_tcp_from(__u16 type, const struct tcp_sock_stat
 	e->handshake_us = type == SS_EV_TCP_CLOSE ? st->handshake_us : 0;
 	if (type == SS_EV_TCP_CLOSE)
 		close_quality(e, tp, btf);
-	event_submit(e, sizeof(*e));
+	event_submit(&rec, sizeof(*e));
 }
 
 /* A record stamped with a clock read the caller made already */

@@ -355,13 +355,14 @@ int BPF_PROG(ss_tp_recv_length, struct sock *sk, int ret, int flags)
 /* The socket with flows is gone: user space ends them and deletes their entries. */
 static __always_inline void emit_release(__u64 id)
 {
-	struct ss_release_event *e = event_reserve(sizeof(*e));
+	struct ss_rec rec = event_reserve(sizeof(struct ss_release_event));
+	struct ss_release_event *e = rec.e;
 
 	if (!e)
 		return; /* counted lost; its flows end when sockscope stops */
 	hdr_init(&e->hdr, SS_EV_SOCK_RELEASE, sizeof(*e));
 	e->cookie = id;
-	event_submit(e, sizeof(*e));
+	event_submit(&rec, sizeof(*e));
 }
 
 static __always_inline void flow_release(__u64 id)

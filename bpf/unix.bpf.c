@@ -154,7 +154,7 @@ static __always_inline void unix_event_pack_send(struct ss_unix_event *e,
 	if (size > sizeof(*e))
 		return;
 	e->hdr.size = size;
-	event_output(e, size);
+	event_output_max(e, size, sizeof(*e));
 }
 
 /* A record from unix_event_new(), sent; its scratch slot given back. */

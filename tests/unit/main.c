@@ -21,6 +21,7 @@ int main(void)
 	failed += run_closed_unix_tests();
 	failed += run_proto_counts_tests();
 	failed += run_iter_read_tests();
+	failed += run_cpu_rings_tests();
 	failed += run_unix_proc_tests();
 	failed += run_hooks_tests();
 	failed += run_export_tests();

@@ -25,6 +25,7 @@ int run_unix_sweep_tests(void);
 int run_closed_unix_tests(void);
 int run_proto_counts_tests(void);
 int run_iter_read_tests(void);
+int run_cpu_rings_tests(void);
 int run_unix_proc_tests(void);
 int run_hooks_tests(void);
 int run_export_tests(void);

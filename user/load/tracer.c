@@ -24,6 +24,28 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 	return size;
 }
 
+/*
+ * Each CPU's own ring (include/sockscope.h, struct ss_cpu_ring) takes the records; the kernel's
+ * ring beside it only what that cannot (a program that nested in or preempted another, a full
+ * CPU ring) and the wake-ups, so it gets an eighth of the size. The programs publish a record
+ * by a plain store after its bytes, which orders them on x86-64 only: elsewhere the kernel's
+ * rings take everything, as before.
+ */
+static __u32 cpu_ring_bytes_for(__u32 ring_bytes)
+{
+#if defined(__x86_64__)
+	return ring_bytes;
+#else
+	(void)ring_bytes;
+	return 0;
+#endif
+}
+
+static __u32 kernel_ring_bytes(__u32 ring_bytes, __u32 cpu_ring_bytes)
+{
+	return !cpu_ring_bytes ? ring_bytes : ring_bytes / 8 < 4096 ? 4096 : ring_bytes / 8;
+}
+
 /* fexit/kretprobe accept hooks get the syscall-exit net (see bpf/tcp.bpf.c). */
 static bool accept_net_wanted(const struct hook_choice choice[HOOK_COUNT])
 {
@@ -134,6 +156,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		      const struct hook_choice choice[HOOK_COUNT], int ncpus, bool unix_iter)
 {
 	__u32 ring_bytes = tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus);
+	__u32 cpu_ring_bytes = cpu_ring_bytes_for(ring_bytes);
 	struct bpf_program *prog;
 
 	s->rodata->cfg_filter_tgid = cfg->pid;
@@ -168,6 +191,12 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	 * compare ring sizes when a ring is put in the array, so create_rings() sizes them.
 	 * (libbpf 1.1 crashes on bpf_map__set_max_entries() of an inner map.) */
 	bpf_map__set_max_entries(s->maps.rings, ncpus);
+	s->rodata->cfg_cpu_ring_bytes = cpu_ring_bytes;
+	if (cpu_ring_bytes) {
+		bpf_map__set_max_entries(s->maps.cpu_rings, ncpus);
+		bpf_map__set_value_size(s->maps.cpu_rings,
+					sizeof(struct ss_cpu_ring) + cpu_ring_bytes + SS_REC_MAX);
+	}
 	if (kernel_allocates_map_elements_anywhere())
 		allocate_on_insert(s);
 
@@ -265,6 +294,7 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 		const struct hook_choice choice[HOOK_COUNT])
 {
 	int ncpus = libbpf_num_possible_cpus(), err;
+	__u32 ring_bytes;
 
 	memset(t, 0, sizeof(*t));
 	t->cgroup_fd = -1;
@@ -289,8 +319,10 @@ int tracer_load(struct tracer *t, const struct tracer_config *cfg,
 	configure(t->skel, cfg, choice, ncpus, t->unix_iter);
 	backends_release_btf(); /* libbpf parses its own: let it reuse the pages */
 	err = sockscope_bpf__load(t->skel);
+	ring_bytes = tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus);
+	t->cpu_ring_bytes = cpu_ring_bytes_for(ring_bytes); /* as configure() set it */
 	if (!err)
-		err = create_rings(t, tracer_ring_bytes_per_cpu(cfg->ring_bytes, ncpus));
+		err = create_rings(t, kernel_ring_bytes(ring_bytes, t->cpu_ring_bytes));
 	if (err)
 		tracer_destroy(t);
 	return err;
@@ -505,6 +537,11 @@ void tracer_destroy(struct tracer *t)
 	free(t->ring_fds);
 	t->ring_fds = NULL;
 	t->n_rings = 0;
+}
+
+int tracer_cpu_rings_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.cpu_rings);
 }
 
 int tracer_counters_fd(const struct tracer *t)

@@ -40,6 +40,7 @@ struct tracer {
 	struct hook_choice choice[HOOK_COUNT];
 	int *ring_fds; /* one ring buffer per possible CPU, created after load */
 	int n_rings;
+	__u32 cpu_ring_bytes; /* each CPU's own ring (map cpu_rings), 0: none */
 	bool accept_net_armed; /* the syscall-exit accept net waits for threads from start */
 	int cgroup_fd;         /* cgroup v2 root the cgroup programs attach to, or -1 */
 	bool unix_iter;        /* iter/unix loaded (5.17+); else unix sockets come from sock_diag */
@@ -67,6 +68,8 @@ void tracer_destroy(struct tracer *t);
 /* Per-CPU ring size for a total: a power of two, at least one page. */
 __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus);
 int tracer_counters_fd(const struct tracer *t);
+/* The CPU rings' array (t->cpu_ring_bytes each; none when 0). */
+int tracer_cpu_rings_fd(const struct tracer *t);
 /* Per-CPU struct ss_cpu_tally: records submitted (source_drain checks them all arrived). */
 int tracer_tally_fd(const struct tracer *t);
 int tracer_flows_fd(const struct tracer *t);

@@ -93,6 +93,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct source *src = ctx;
 	struct ss_unix_event unpacked;
 
+	if (size >= sizeof(struct ss_hdr) && ((const struct ss_hdr *)data)->type == SS_EV_WAKE)
+		return 0; /* it only woke us for the CPU rings */
 	src->stats.received++;
 	if (is_unix_record(data, size)) {
 		if (unix_record_unpack(data, size, &unpacked)) {
@@ -204,11 +206,20 @@ int source_open(struct source *src, const int *ring_fds, int n_rings, int counte
 	return src->rb ? 0 : -EINVAL;
 }
 
+int source_add_cpu_rings(struct source *src, int fd, uint32_t n, uint32_t ring_bytes)
+{
+	return cpu_rings_open(&src->cpu_rings, fd, n, ring_bytes);
+}
+
 /* Everything pending in every ring up to horizon, in time order, then the drop counters. */
 static int consume_all(struct source *src, uint64_t horizon)
 {
 	int err = ring_buffer__consume(src->rb);
+	int cerr = cpu_rings_drain(&src->cpu_rings, on_record, src, &src->stats.invalid);
 	int derr = merge_deliver(&src->merge, horizon, deliver, src);
+
+	if (err >= 0 && cerr)
+		err = cerr;
 
 	check_counters(src);
 	sink_flush(src->sink);
@@ -269,6 +280,7 @@ void source_close(struct source *src)
 {
 	ring_buffer__free(src->rb);
 	src->rb = NULL;
+	cpu_rings_close(&src->cpu_rings);
 	merge_free(&src->merge);
 	if (src->counters)
 		munmap((void *)src->counters, counters_map_len());

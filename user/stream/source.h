@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "cpu_rings.h"
 #include "merge.h"
 #include "flows.h"
 #include "sink.h"
@@ -33,6 +34,7 @@ struct source_stats {
 
 struct source {
 	struct ring_buffer *rb;
+	struct cpu_rings cpu_rings; /* the programs' own rings beside the kernel's (may be none) */
 	struct merge merge;
 	const struct ss_counter_block *counters; /* the kernel's, mapped read-only */
 	int tally_fd; /* optional (-1): per-CPU struct ss_cpu_tally, checked by source_drain */
@@ -59,9 +61,12 @@ int unix_record_unpack(const void *rec, size_t size, struct ss_unix_event *out);
 /* Hand a record made in user space (a flow end) to the sink, counted as an event. */
 void source_emit(void *src, const struct ss_hdr *rec);
 
-/* counters_fd: the counters map (one struct ss_counter_block, BPF_F_MMAPABLE), mapped here. */
+/* counters_fd: the counters map (one struct ss_counter_block, BPF_F_MMAPABLE), mapped here.
+ * The CPU rings are added after, by source_add_cpu_rings(). */
 int source_open(struct source *src, const int *ring_fds, int n_rings, int counters_fd,
 		struct sink *sink);
+/* Read the programs' own rings too: the cpu_rings array (fd), n rings of ring_bytes. */
+int source_add_cpu_rings(struct source *src, int fd, uint32_t n, uint32_t ring_bytes);
 /* Wait up to timeout_ms for a wake-up, then consume everything pending. */
 int source_poll(struct source *src, int timeout_ms);
 /*

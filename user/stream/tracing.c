@@ -58,6 +58,9 @@ int tracing_open(struct tracing *tr, struct sink *sink, uint64_t flow_idle_ns)
 			      sink);
 
 	tr->opened = true; /* a failed open leaves nothing source_close() minds */
+	if (!err && tr->t.cpu_ring_bytes)
+		err = source_add_cpu_rings(&tr->src, tracer_cpu_rings_fd(&tr->t), tr->t.n_rings,
+					   tr->t.cpu_ring_bytes);
 	if (err) {
 		elog("opening the ring buffer failed: %s", strerror(-err));
 		return 1;
