@@ -2,20 +2,37 @@
 /*
  * Records as the kernel hands them over, before anything trusts them: the ring's validator
  * (record_validate) and the packed unix events' unpacker, the iterator stream's framing
- * (iter_read), and what passes into the live table (table_apply). The input is the raw
- * bytes: one ring record, and the same bytes as an iterator's stream.
+ * (iter_read), a CPU ring's framing (cpu_ring_drain), and what passes into the live table
+ * (table_apply). The input is the raw bytes: one ring record, the same bytes as an iterator's
+ * stream, and as a CPU ring's published bytes.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include "assoc_table.h"
+#include "cpu_rings.h"
 #include "fuzz.h"
 #include "iter_read.h"
 #include "source.h"
 #include "table_feed.h"
 
 static struct assoc_table table;
+
+#define FUZZ_RING 4096u
+
+/* what cpu_ring_drain() hands on must lie whole inside the ring and its spare bytes */
+static uint8_t *ring_end;
+
+static int from_cpu_ring(void *ctx, void *rec, size_t size)
+{
+	(void)ctx;
+	FUZZ_CHECK(size >= sizeof(struct ss_hdr) && size <= SS_REC_MAX && size % 8 == 0 &&
+			   (uint8_t *)rec + size <= ring_end,
+		   "cpu_ring_drain handed on a record out of bounds");
+	record_validate(rec, size);
+	return 0;
+}
 
 static void to_table(void *ctx, const struct ss_hdr *rec)
 {
@@ -45,6 +62,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(unpacked.hdr.size == sizeof(unpacked), "unpacked size");
 	}
 	free(rec);
+
+	/* the bytes as a ring's, published up to their length (8-byte multiples) */
+	{
+		struct ss_cpu_ring *ring = aligned_alloc(64, sizeof(*ring) + FUZZ_RING + SS_REC_MAX);
+		uint64_t invalid = 0;
+		size_t n = size < FUZZ_RING ? size : FUZZ_RING;
+
+		if (ring) {
+			memset(ring, 0, sizeof(*ring) + FUZZ_RING + SS_REC_MAX);
+			memcpy(ring->data, data, n);
+			ring->head = n & ~(size_t)7;
+			ring_end = ring->data + FUZZ_RING + SS_REC_MAX;
+			cpu_ring_drain(ring, FUZZ_RING, from_cpu_ring, NULL, &invalid);
+			FUZZ_CHECK(ring->tail == ring->head, "cpu_ring_drain left published bytes");
+			free(ring);
+		}
+	}
 
 	if (assoc_table_init(&table, 256))
 		return 0;
