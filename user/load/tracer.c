@@ -26,15 +26,19 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 
 /*
  * Each CPU's own ring (include/sockscope.h, struct ss_cpu_ring) takes the records; the kernel's
- * ring beside it only what that cannot (a program that nested in or preempted another, a full
- * CPU ring) and the wake-ups, so it gets an eighth of the size. The programs publish a record
- * by a plain store after its bytes, which orders them on x86-64 only: elsewhere the kernel's
- * rings take everything, as before.
+ * ring beside it what that cannot (a program that nested in or preempted another, a full CPU
+ * ring) and the wake-ups. The CPU ring is an array element, which kernels before ~6.1 refuse
+ * above 4 MiB (KMALLOC_MAX_SIZE: E2BIG on 5.10), so it is at most 2 MiB, and the kernel's ring
+ * gets the rest of a CPU's share (a power of two), at least an eighth of it. The programs
+ * publish a record by a plain store after its bytes, which orders them on x86-64 only:
+ * elsewhere the kernel's rings take everything, as before.
  */
+#define CPU_RING_MAX (2u << 20)
+
 static __u32 cpu_ring_bytes_for(__u32 ring_bytes)
 {
 #if defined(__x86_64__)
-	return ring_bytes;
+	return ring_bytes < CPU_RING_MAX ? ring_bytes : CPU_RING_MAX;
 #else
 	(void)ring_bytes;
 	return 0;
@@ -43,7 +47,15 @@ static __u32 cpu_ring_bytes_for(__u32 ring_bytes)
 
 static __u32 kernel_ring_bytes(__u32 ring_bytes, __u32 cpu_ring_bytes)
 {
-	return !cpu_ring_bytes ? ring_bytes : ring_bytes / 8 < 4096 ? 4096 : ring_bytes / 8;
+	__u32 rest = ring_bytes - cpu_ring_bytes, size = 4096;
+
+	if (!cpu_ring_bytes)
+		return ring_bytes;
+	if (rest < ring_bytes / 8)
+		rest = ring_bytes / 8;
+	while (size * 2 <= rest)
+		size *= 2;
+	return size;
 }
 
 /* fexit/kretprobe accept hooks get the syscall-exit net (see bpf/tcp.bpf.c). */
