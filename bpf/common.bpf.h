@@ -402,13 +402,14 @@ static __always_inline void event_submit(struct ss_rec *rec, __u32 size)
 static __always_inline void copy_lines(void *to, const void *from, __u32 size,
 				       const __u32 max_size)
 {
-	if (size <= 128 || max_size < 192)
-		__builtin_memcpy(to, from, max_size < 128 ? max_size : 128);
-	else if (size <= 192 || max_size < 256)
+	/* max_size is a constant: the branches it rules out are compiled away */
+	if (size <= 128 && max_size >= 128)
+		__builtin_memcpy(to, from, 128);
+	else if (size <= 192 && max_size >= 192)
 		__builtin_memcpy(to, from, 192);
-	else if (size <= 256 || max_size < 320)
+	else if (size <= 256 && max_size >= 256)
 		__builtin_memcpy(to, from, 256);
-	else if (size <= 320 || max_size < 384)
+	else if (size <= 320 && max_size >= 320)
 		__builtin_memcpy(to, from, 320);
 	else
 		__builtin_memcpy(to, from, max_size);
