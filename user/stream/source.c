@@ -220,7 +220,6 @@ static int consume_all(struct source *src, uint64_t horizon)
 
 	if (err >= 0 && cerr)
 		err = cerr;
-
 	check_counters(src);
 	sink_flush(src->sink);
 	return err < 0 ? err : derr;
