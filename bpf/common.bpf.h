@@ -146,7 +146,7 @@ struct ss_cpu_rings {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct ss_cpu_ring) + 4096 + SS_REC_MAX);
+	__uint(value_size, SS_CPU_RING_SIZE(4096));
 	__uint(max_entries, 1); /* the number of possible CPUs */
 };
 

@@ -90,6 +90,9 @@ struct ss_cpu_ring {
 	__u8 data[];  /* the ring's bytes (a power of two), then SS_REC_MAX more */
 };
 
+/* One CPU ring's whole size, header and spare bytes included: the array's value size. */
+#define SS_CPU_RING_SIZE(ring_bytes) (sizeof(struct ss_cpu_ring) + (ring_bytes) + SS_REC_MAX)
+
 /* ss_tcp_event.flags */
 #define SS_F_PASSIVE (1u << 0) /* opened by accept (server side) */
 #define SS_F_PARTIAL (1u << 1) /* opened before sockscope saw it: bytes/duration are partial */

@@ -65,12 +65,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the bytes as a ring's, published up to their length (8-byte multiples) */
 	{
-		struct ss_cpu_ring *ring = aligned_alloc(64, sizeof(*ring) + FUZZ_RING + SS_REC_MAX);
+		struct ss_cpu_ring *ring = aligned_alloc(64, SS_CPU_RING_SIZE(FUZZ_RING));
 		uint64_t invalid = 0;
 		size_t n = size < FUZZ_RING ? size : FUZZ_RING;
 
 		if (ring) {
-			memset(ring, 0, sizeof(*ring) + FUZZ_RING + SS_REC_MAX);
+			memset(ring, 0, SS_CPU_RING_SIZE(FUZZ_RING));
 			memcpy(ring->data, data, n);
 			ring->head = n & ~(size_t)7;
 			ring_end = ring->data + FUZZ_RING + SS_REC_MAX;

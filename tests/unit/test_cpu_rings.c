@@ -31,10 +31,10 @@ static int take(void *ctx, void *data, size_t size)
 
 static struct ss_cpu_ring *new_ring(void)
 {
-	struct ss_cpu_ring *r = aligned_alloc(64, sizeof(*r) + RING + SS_REC_MAX);
+	struct ss_cpu_ring *r = aligned_alloc(64, SS_CPU_RING_SIZE(RING));
 
 	assert_non_null(r);
-	memset(r, 0, sizeof(*r) + RING + SS_REC_MAX);
+	memset(r, 0, SS_CPU_RING_SIZE(RING));
 	return r;
 }
 

@@ -206,8 +206,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 	s->rodata->cfg_cpu_ring_bytes = cpu_ring_bytes;
 	if (cpu_ring_bytes) {
 		bpf_map__set_max_entries(s->maps.cpu_rings, ncpus);
-		bpf_map__set_value_size(s->maps.cpu_rings,
-					sizeof(struct ss_cpu_ring) + cpu_ring_bytes + SS_REC_MAX);
+		bpf_map__set_value_size(s->maps.cpu_rings, SS_CPU_RING_SIZE(cpu_ring_bytes));
 	}
 	if (kernel_allocates_map_elements_anywhere())
 		allocate_on_insert(s);

@@ -14,7 +14,7 @@ int cpu_rings_open(struct cpu_rings *r, int fd, uint32_t n, uint32_t ring_bytes)
 	if (page <= 0)
 		page = 4096;
 	/* an array's elements are value_size rounded up to 8 apart (the kernel's elem_size) */
-	r->elem = (sizeof(struct ss_cpu_ring) + ring_bytes + SS_REC_MAX + 7) & ~(size_t)7;
+	r->elem = (SS_CPU_RING_SIZE(ring_bytes) + 7) & ~(size_t)7;
 	r->map_len = (r->elem * n + page - 1) / page * page;
 	base = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (base == MAP_FAILED)
