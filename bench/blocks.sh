@@ -51,7 +51,7 @@ udp)
 	;;
 unix)
 	COUNT=${COUNT:-20000}
-	STAGES="1 2 3 0"
+	STAGES="1 2 3 4 0"
 	PATCH=$ROOT/bench/ablation/unix_connect.patch
 	PAIRS="ss_cg_unix_connect=empty_unix_connect ss_tp_unix_data_ready=empty_data_ready ss_tp_accept=empty_accept"
 	EMPTY_OBJ=$ROOT/build/bench/empty_hooks.bpf.o
@@ -60,7 +60,8 @@ unix)
 	LABEL_1="connect: checks, the unix_sock, the thread's slot (made or found) and the hand-over in it; data_ready: checks, the thread's slot; accept: the descriptor's socket"
 	LABEL_2="connect: + the connector's slot and owner (as shipped); data_ready: + the listener's entry; accept: + the connector's slot"
 	LABEL_3="data_ready, accept: + the record built (scratch, owner, cookie, netns, inode)"
-	LABEL_0="data_ready, accept: + both paths read and the record sent (as shipped)"
+	LABEL_4="data_ready, accept: + both paths read"
+	LABEL_0="data_ready, accept: + the record sent (as shipped)"
 	SECTION="## What the unix connection programs' blocks cost (issue 18)"
 	loop() { ip netns exec "$NS" "$ROOT/build/bench/unixchurn" bench @sockscope-blocks "$COUNT" >/dev/null; }
 	;;
