@@ -27,13 +27,15 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
 /*
  * Each CPU's own ring (include/sockscope.h, struct ss_cpu_ring) takes the records; the kernel's
  * ring beside it what that cannot (a program that nested in or preempted another, a full CPU
- * ring) and the wake-ups. The CPU ring is an array element, which kernels before ~6.1 refuse
- * above 4 MiB (KMALLOC_MAX_SIZE: E2BIG on 5.10), so it is at most 2 MiB, and the kernel's ring
- * gets the rest of a CPU's share (a power of two), at least an eighth of it. The programs
- * publish a record by a plain store after its bytes, which orders them on x86-64 only:
- * elsewhere the kernel's rings take everything, as before.
+ * ring) and the wake-ups. A CPU ring is at most 1 MiB: a record's cost is mostly the first
+ * touch of the ring's cache line at head, and that line is nearer when the ring comes round
+ * sooner (a 2 MiB ring cost ~8 % more BPF time a connection; docs/design.md). Kernels before
+ * ~6.1 refuse an array element above 4 MiB anyway (E2BIG on 5.10). The kernel's ring gets the
+ * rest of a CPU's share (a power of two), at least an eighth of it, and absorbs bursts. The
+ * programs publish a record by a plain store after its bytes, which orders them on x86-64
+ * only: elsewhere the kernel's rings take everything, as before.
  */
-#define CPU_RING_MAX (2u << 20)
+#define CPU_RING_MAX (1u << 20)
 
 static __u32 cpu_ring_bytes_for(__u32 ring_bytes)
 {
@@ -186,7 +188,7 @@ static void configure(struct sockscope_bpf *s, const struct tracer_config *cfg,
 		     "filtered in user space only");
 	}
 	/* wake the reader when a CPU's ring is 1/8 full; the poll timer covers the rest */
-	s->rodata->cfg_wakeup_bytes = ring_bytes / 8;
+	s->rodata->cfg_wakeup_bytes = (cpu_ring_bytes ? cpu_ring_bytes : ring_bytes) / 8;
 	s->rodata->cfg_state_via_tp = choice[HOOK_STATE].backend == BACKEND_TRACEPOINT ||
 				      choice[HOOK_STATE].backend == BACKEND_KPROBE;
 	s->rodata->cfg_connect_via_tp = choice[HOOK_CONNECT].backend == BACKEND_TRACEPOINT;
