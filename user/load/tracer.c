@@ -29,7 +29,7 @@ __u32 tracer_ring_bytes_per_cpu(__u32 total, int ncpus)
  * ring beside it what that cannot (a program that nested in or preempted another, a full CPU
  * ring) and the wake-ups. A CPU ring is at most 1 MiB: a record's cost is mostly the first
  * touch of the ring's cache line at head, and that line is nearer when the ring comes round
- * sooner (a 2 MiB ring cost ~8 % more BPF time a connection; docs/design.md). Kernels before
+ * sooner (docs/design.md has 2 MiB, 1 MiB and 512 KiB side by side). Kernels before
  * ~6.1 refuse an array element above 4 MiB anyway (E2BIG on 5.10). The kernel's ring gets the
  * rest of a CPU's share (a power of two), at least an eighth of it, and absorbs bursts. The
  * programs publish a record by a plain store after its bytes, which orders them on x86-64
