@@ -71,9 +71,8 @@ struct ss_cpu_tally {
  * A ring of the programs' own per CPU (map cpu_rings: an array user space maps), beside the
  * kernel's ring buffers: a record is written in place after head and published by moving
  * head; user space reads up to head and gives the space back by moving tail. No lock and no
- * interrupt toggling, which the kernel's rings pay per record (alone, ~290 ns against ~60 here;
- * ~75-80 ns less a record in the TCP programs: docs/design.md, "One ring per CPU, merged in
- * time order"). One program at a time writes
+ * interrupt toggling, which the kernel's rings pay per record (docs/design.md, "One ring per
+ * CPU, merged in time order", has both costs). One program at a time writes
  * (users: the others, nested or preempting it, take the kernel's ring), so a record never
  * waits for another. A record never wraps: it may run on past the ring's end into
  * SS_REC_MAX spare bytes, and the next starts at head modulo the ring's size.
