@@ -18,7 +18,9 @@ NCONN=${NCONN:-20000}
 ROUNDS=${ROUNDS:-7}
 IDLE_ROUNDS=${IDLE_ROUNDS:-7}
 PROCS=${PROCS:-4} # RLIMIT_NOFILE's hard limit is 20,000 here: the sockets are spread
-BASE_PORT=${BASE_PORT:-47100}
+# below the ephemeral range (32768-60999): the drivers start together, and one's clients
+# must not take a port another is about to listen on
+BASE_PORT=${BASE_PORT:-17100}
 SOCKSCOPE=${SOCKSCOPE:-build/sockscope}
 SOCKDRIVE=${SOCKDRIVE:-build/tests/sockdrive}
 BASE=${BASE:-}

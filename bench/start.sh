@@ -15,9 +15,10 @@ trap 'pkill -f "sockdrive many bstart" || true; ip netns del "$NS" 2>/dev/null |
 
 ip netns add "$NS"
 ip -n "$NS" link set lo up
-# several processes: one would need more descriptors than RLIMIT_NOFILE allows
+# several processes: one would need more descriptors than RLIMIT_NOFILE allows; their ports
+# below the ephemeral range, which one driver's clients may take before the next one listens
 for k in $(seq "$PROCS"); do
-	ip netns exec "$NS" build/tests/sockdrive many bstart 127.0.0.1 $((46000 + k)) \
+	ip netns exec "$NS" build/tests/sockdrive many bstart 127.0.0.1 $((16000 + k)) \
 		$((NCONN / PROCS)) 0 >"$WORK/drive.$k" 2>&1 &
 done
 for _ in $(seq 300); do
