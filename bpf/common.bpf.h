@@ -395,72 +395,64 @@ static __always_inline void event_submit(struct ss_rec *rec, __u32 size)
 }
 
 /*
- * A copy by 8-byte words. __builtin_memcpy() between void pointers compiles to single bytes
- * (the BPF back end cannot assume more alignment): a 192-byte record was 384 instructions.
- * Both ends here are 8-byte aligned: records are multiples of 8 and the ring's data too.
+ * A record whose length is known only once it is built (at most max_size bytes), made in place
+ * in this CPU's ring when there is room for max_size: its lines are then first written while
+ * the record is filled in, not all at its end (a line written to the ring is a miss: the
+ * reader's CPU held it). Else in a scratch slot (scratch_get()), of which the kernel's ring
+ * takes the first size bytes. Every event_begin_max() that gave a record is followed by exactly
+ * one event_end_max().
  */
-static __always_inline void copy_words(void *to, const void *from, const __u32 bytes)
-{
-	__u64 *t = to;
-	const __u64 *f = from;
-
-#pragma unroll
-	for (__u32 i = 0; i < bytes / 8; i++)
-		t[i] = f[i];
-}
-
-/*
- * Copy the first size bytes of a record (and up to a cache line more) with constant-size
- * copies, which cost less than a helper: a line written to a ring costs a miss (the reader's
- * CPU holds it), so a 140-byte unix record must not pay for 352.
- */
-static __always_inline void copy_lines(void *to, const void *from, __u32 size,
-				       const __u32 max_size)
-{
-	/* max_size is a constant: the branches it rules out are compiled away */
-	if (size <= 128 && max_size >= 128)
-		copy_words(to, from, 128);
-	else if (size <= 192 && max_size >= 192)
-		copy_words(to, from, 192);
-	else if (size <= 256 && max_size >= 256)
-		copy_words(to, from, 256);
-	else if (size <= 320 && max_size >= 320)
-		copy_words(to, from, 320);
-	else
-		copy_words(to, from, max_size);
-}
-
-/*
- * A record built elsewhere (a scratch slot of max_size bytes) whose length is known only at
- * run time: only size bytes are kept. Into the CPU ring it is copied by cache lines and the
- * ring's head moves by size; into the kernel's ring only size bytes go.
- */
-static __always_inline void event_output_max(void *data, __u32 size, const __u32 max_size)
-{
-	struct ss_cpu_ring *own = cpu_ring_enter();
-	struct ss_cpu_tally *t = cpu_tally();
-	__u32 cpu;
-	void *ring, *p;
+struct ss_vrec {
+	void *e;
+	struct ss_cpu_ring *own;
 	__u64 head;
+};
+
+static __always_inline struct ss_vrec event_begin_max(const __u32 max_size)
+{
+	struct ss_vrec rec = {};
+	struct ss_cpu_ring *own = cpu_ring_enter();
 
 	if (own) {
-		head = own->head;
-		p = cpu_ring_place(own, head, max_size);
-		if (p) {
-			copy_lines(p, data, size, max_size);
-			cpu_ring_publish(own, head, size);
-			cpu_ring_wake(t, size);
-			goto out;
+		rec.head = own->head;
+		rec.e = cpu_ring_place(own, rec.head, max_size);
+		if (rec.e) {
+			rec.own = own;
+			return rec;
 		}
-		cpu_ring_leave(own);
+		cpu_ring_leave(own); /* full: a scratch slot, then the kernel's ring */
 	}
-	cpu = bpf_get_smp_processor_id();
-	ring = bpf_map_lookup_elem(&rings, &cpu);
-	if (!ring || bpf_ringbuf_output(ring, data, size, wake_flags(t, size))) {
-		count(SS_CNT_LOST);
-		return;
+	rec.e = scratch_get();
+	return rec;
+}
+
+/* The record's first size bytes published; size 0 drops it. */
+static __always_inline void event_end_max(struct ss_vrec *rec, __u32 size)
+{
+	struct ss_cpu_tally *t = size ? cpu_tally() : NULL;
+	__u32 cpu;
+	void *ring;
+
+	if (rec->own) {
+		if (!size) {
+			cpu_ring_leave(rec->own);
+			return;
+		}
+		cpu_ring_publish(rec->own, rec->head, size);
+		cpu_ring_wake(t, size);
+	} else {
+		if (size) {
+			cpu = bpf_get_smp_processor_id();
+			ring = bpf_map_lookup_elem(&rings, &cpu);
+			if (!ring || bpf_ringbuf_output(ring, rec->e, size, wake_flags(t, size))) {
+				count(SS_CNT_LOST);
+				size = 0;
+			}
+		}
+		scratch_put();
+		if (!size)
+			return;
 	}
-out:
 	if (t)
 		t->submitted++;
 }

@@ -116,13 +116,20 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
 	return l;
 }
 
-static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct sock *sk)
+/*
+ * A record begun (event_begin_max(): in place in this CPU's ring, or in a scratch slot) with
+ * its fixed part filled in; unix_event_send() adds the addresses and ends it.
+ */
+static __always_inline struct ss_unix_event *unix_event_new(struct ss_vrec *rec, __u16 type,
+							     struct sock *sk)
 {
-	struct ss_unix_event *e = scratch_get(); /* unix_event_send() gives it back */
+	struct ss_unix_event *e;
 
+	*rec = event_begin_max(sizeof(*e));
+	e = rec->e;
 	if (!e)
 		return NULL;
-	__builtin_memset(e, 0, sizeof(*e)); /* in cache: cheap, and no stale bytes */
+	__builtin_memset(e, 0, SS_UNIX_EVENT_FIXED); /* the addresses' bytes are all written */
 	hdr_init(&e->hdr, type, sizeof(*e));
 	owner_from_current(&e->owner);
 	e->cookie = sk_cookie(sk, false);
@@ -134,35 +141,32 @@ static __always_inline struct ss_unix_event *unix_event_new(__u16 type, struct s
 
 /*
  * Both addresses, packed as the ABI says (include/sockscope.h): the peer's right after the
- * local one, and the record cut after them (8-byte aligned), then sent. Most unix names are
- * short or absent: a connection's two records shrink from 2 x 336 bytes to ~2 x 140.
+ * local one, and the record cut after them (8-byte aligned, the padding zeroed), then sent.
+ * Most unix names are short or absent: a connection's two records take ~2 x 140 bytes of the
+ * ring, not 2 x 336.
  */
-static __always_inline void unix_event_pack_send(struct ss_unix_event *e,
-						 struct unix_address *local,
-						 struct unix_address *peer)
+static __always_inline void unix_event_send(struct ss_vrec *rec, struct ss_unix_event *e,
+					    struct unix_address *local, struct unix_address *peer)
 {
-	__u32 n = unix_addr_read(local, e->path), m, size;
+	__u32 n = unix_addr_read(local, e->path), m, end, size = 0;
 
 	if (n > SS_UNIX_PATH_LEN)
-		return; /* never: unix_addr_read() bounds it; tells the verifier */
+		goto out; /* never: unix_addr_read() bounds it; tells the verifier */
 	m = unix_addr_read(peer, e->path + n);
 	if (m > SS_UNIX_PATH_LEN)
-		return;
+		goto out;
 	e->path_len = n;
 	e->peer_path_len = m;
-	size = (SS_UNIX_EVENT_FIXED + n + m + 7) & ~7u;
-	if (size > sizeof(*e))
-		return;
-	e->hdr.size = size;
-	event_output_max(e, size, sizeof(*e));
-}
+	end = SS_UNIX_EVENT_FIXED + n + m;
+	if (end & 7) { /* the padding shares the last path bytes' word */
+		__u64 *w = (void *)e + (end & ~7u);
 
-/* A record from unix_event_new(), sent; its scratch slot given back. */
-static __always_inline void unix_event_send(struct ss_unix_event *e, struct unix_address *local,
-					    struct unix_address *peer)
-{
-	unix_event_pack_send(e, local, peer);
-	scratch_put();
+		*w &= (1ull << ((end & 7) * 8)) - 1;
+	}
+	size = (end + 7) & ~7u;
+	e->hdr.size = size;
+out:
+	event_end_max(rec, size);
 }
 
 /* The connecting process of socket sk, for the accept side. */
@@ -206,6 +210,7 @@ static __always_inline void on_unix_connect(struct sock *sk, struct unix_address
 	struct unix_address *addr;
 	struct unix_listener *l;
 	struct ss_unix_event *e;
+	struct ss_vrec rec;
 
 	if (!unix_wanted() || !unix_connection_type(sk))
 		return;
@@ -217,14 +222,14 @@ static __always_inline void on_unix_connect(struct sock *sk, struct unix_address
 	if (!(pid_wanted(bpf_get_current_pid_tgid() >> 32) && current_in_scope()) &&
 	    !(l && pid_wanted(l->owner.pid)))
 		return;
-	e = unix_event_new(SS_EV_UNIX_CONNECT, sk);
+	e = unix_event_new(&rec, SS_EV_UNIX_CONNECT, sk);
 	if (!e)
 		return;
 	if (l) {
 		e->peer = l->owner;
 		e->peer_inode = l->inode;
 	}
-	unix_event_send(e, unix_addr_of(sk), addr);
+	unix_event_send(&rec, e, unix_addr_of(sk), addr);
 }
 
 /* Process context, accept() returned newsk: the accepting process is current. */
@@ -232,6 +237,7 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 {
 	struct unix_connector *c;
 	struct ss_unix_event *e;
+	struct ss_vrec rec;
 	struct sock *client;
 	__u64 client_inode;
 
@@ -243,13 +249,13 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 	if (!(pid_wanted((__u32)(bpf_get_current_pid_tgid() >> 32)) && current_in_scope()) &&
 	    !(c && pid_wanted(c->owner.pid)))
 		return;
-	e = unix_event_new(SS_EV_UNIX_ACCEPT, newsk);
+	e = unix_event_new(&rec, SS_EV_UNIX_ACCEPT, newsk);
 	if (!e)
 		return;
 	if (c)
 		e->peer = c->owner;
 	e->peer_inode = client_inode;
-	unix_event_send(e, unix_addr_of(newsk), unix_addr_of(client));
+	unix_event_send(&rec, e, unix_addr_of(newsk), unix_addr_of(client));
 }
 
 /*
