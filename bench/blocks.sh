@@ -59,9 +59,9 @@ unix)
 	TRACE_ARGS=() # every protocol: the TCP accept programs then take unix accepts too, as in bench/unix_cost.sh
 	LABEL_1="connect: checks, the unix_sock, the thread's slot (made or found) and the hand-over in it; data_ready: checks, the thread's slot; accept: the descriptor's socket"
 	LABEL_2="connect: + the connector's slot and owner (as shipped); data_ready: + the listener's entry; accept: + the connector's slot"
-	LABEL_3="data_ready, accept: + the record built (scratch, owner, cookie, netns, inode)"
-	LABEL_4="data_ready, accept: + both paths read"
-	LABEL_0="data_ready, accept: + the record sent (as shipped)"
+	LABEL_3="data_ready, accept: + the record begun in place in the CPU ring and built (owner, cookie, netns, inode)"
+	LABEL_4="data_ready, accept: + both paths read into it"
+	LABEL_0="data_ready, accept: + the record published (as shipped)"
 	SECTION="## What the unix connection programs' blocks cost (issue 18)"
 	loop() { ip netns exec "$NS" "$ROOT/build/bench/unixchurn" bench @sockscope-blocks "$COUNT" >/dev/null; }
 	;;
