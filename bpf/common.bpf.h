@@ -400,17 +400,12 @@ static __always_inline void event_submit(struct ss_rec *rec, __u32 size)
  * the record is filled in, not all at its end (a line written to the ring is a miss: the
  * reader's CPU held it). Else in a scratch slot (scratch_get()), of which the kernel's ring
  * takes the first size bytes. Every event_begin_max() that gave a record is followed by exactly
- * one event_end_max().
+ * one event_end_max(). (The struct ss_rec of event_reserve(), but e is a scratch slot, not a
+ * reservation in the kernel's ring, when own is NULL.)
  */
-struct ss_vrec {
-	void *e;
-	struct ss_cpu_ring *own;
-	__u64 head;
-};
-
-static __always_inline struct ss_vrec event_begin_max(const __u32 max_size)
+static __always_inline struct ss_rec event_begin_max(const __u32 max_size)
 {
-	struct ss_vrec rec = {};
+	struct ss_rec rec = {};
 	struct ss_cpu_ring *own = cpu_ring_enter();
 
 	if (own) {
@@ -427,7 +422,7 @@ static __always_inline struct ss_vrec event_begin_max(const __u32 max_size)
 }
 
 /* The record's first size bytes published; size 0 drops it. */
-static __always_inline void event_end_max(struct ss_vrec *rec, __u32 size)
+static __always_inline void event_end_max(struct ss_rec *rec, __u32 size)
 {
 	struct ss_cpu_tally *t = size ? cpu_tally() : NULL;
 	__u32 cpu;

@@ -120,7 +120,7 @@ static __always_inline struct unix_listener *listener_of(struct unix_address *ad
  * A record begun (event_begin_max(): in place in this CPU's ring, or in a scratch slot) with
  * its fixed part filled in; unix_event_send() adds the addresses and ends it.
  */
-static __always_inline struct ss_unix_event *unix_event_new(struct ss_vrec *rec, __u16 type,
+static __always_inline struct ss_unix_event *unix_event_new(struct ss_rec *rec, __u16 type,
 							     struct sock *sk)
 {
 	struct ss_unix_event *e;
@@ -145,7 +145,7 @@ static __always_inline struct ss_unix_event *unix_event_new(struct ss_vrec *rec,
  * Most unix names are short or absent: a connection's two records take ~2 x 140 bytes of the
  * ring, not 2 x 336.
  */
-static __always_inline void unix_event_send(struct ss_vrec *rec, struct ss_unix_event *e,
+static __always_inline void unix_event_send(struct ss_rec *rec, struct ss_unix_event *e,
 					    struct unix_address *local, struct unix_address *peer)
 {
 	__u32 n = unix_addr_read(local, e->path), m, end, size = 0;
@@ -210,7 +210,7 @@ static __always_inline void on_unix_connect(struct sock *sk, struct unix_address
 	struct unix_address *addr;
 	struct unix_listener *l;
 	struct ss_unix_event *e;
-	struct ss_vrec rec;
+	struct ss_rec rec;
 
 	if (!unix_wanted() || !unix_connection_type(sk))
 		return;
@@ -237,7 +237,7 @@ static __always_inline void on_unix_accept(struct sock *newsk)
 {
 	struct unix_connector *c;
 	struct ss_unix_event *e;
-	struct ss_vrec rec;
+	struct ss_rec rec;
 	struct sock *client;
 	__u64 client_inode;
 
