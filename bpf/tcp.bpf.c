@@ -136,15 +136,37 @@ static __always_inline void state_init(struct tcp_sock_state *st, struct sock *s
 	st->open_ns = bpf_ktime_get_ns();
 }
 
-/* Byte counters at establishment: later deltas then exclude the SYN in both directions. */
+/*
+ * The byte counters' bases at establishment, so that the close's deltas leave the SYNs out: by
+ * then the active side's bytes_acked counts its own SYN (1), and nothing else a SYN. Set, not
+ * read: with TCP Fast Open the counters hold payload already (the data the client's SYN
+ * carried, in the passive child's bytes_received and, once the SYN-ACK acked it, in the
+ * client's bytes_acked; a passive side's first data acked by the handshake's last ACK), and a
+ * read base took it out of both ends' totals. st->flags must say SS_F_PASSIVE already.
+ */
 static __always_inline void state_set_base(struct tcp_sock_state *st, struct sock *sk, bool btf)
 {
-	struct tcp_sock *tp = sk_tcp(sk, btf);
+	struct tcp_sock *tp;
+
+	st->acked_base = 0;
+	st->received_base = 0;
+	st->flags |= ST_BASE_SET;
+	if (st->flags & SS_F_PASSIVE)
+		return;
+	tp = sk_tcp(sk, btf);
+	if (tp && SK_READ(btf, tp, bytes_acked)) /* never 0 here; a 1 too many would wrap */
+		st->acked_base = 1;
+}
+
+/* The counters as they are now: the base of a socket first seen after establishment. */
+static __always_inline void state_set_base_now(struct tcp_sock_state *st, struct sock *sk)
+{
+	struct tcp_sock *tp = sk_tcp(sk, false);
 
 	if (!tp)
 		return;
-	st->acked_base = SK_READ(btf, tp, bytes_acked);
-	st->received_base = SK_READ(btf, tp, bytes_received);
+	st->acked_base = BPF_CORE_READ(tp, bytes_acked);
+	st->received_base = BPF_CORE_READ(tp, bytes_received);
 	st->flags |= ST_BASE_SET;
 }
 
@@ -178,7 +200,7 @@ static __always_inline void state_set_base_late(struct tcp_sock_state *st, struc
 {
 	struct tcp_sock *tp = sk_tcp(sk, false);
 
-	state_set_base(st, sk, false);
+	state_set_base_now(st, sk);
 	if (!tp)
 		return;
 	if (peer_fin_received(sk, false))

@@ -110,9 +110,10 @@ stop_tracer() {
 netns_inode() { stat -L -c %i "/run/netns/$NS"; }
 
 # start_server NAME ADDR PORT COUNT SEND: a tcpdrive server in the namespace; sets SERVER_PID.
+# SERVER_MODE=fastopen-server: with TCP Fast Open on the listener.
 start_server() {
 	rm -f "$WORK/server.out" # not the previous server's line: read it before this one listens
-	in_ns "$TCPDRIVE" server "$1" "$2" "$3" "$4" "$5" >"$WORK/server.out" &
+	in_ns "$TCPDRIVE" "${SERVER_MODE:-server}" "$1" "$2" "$3" "$4" "$5" >"$WORK/server.out" &
 	BG_PIDS+=($!)
 	for _ in $(seq 50); do
 		if read -r _ SERVER_PID _ 2>/dev/null <"$WORK/server.out" && [ -n "${SERVER_PID:-}" ]; then

@@ -7,6 +7,15 @@
  *                                                to EOF, write SEND bytes, close
  *   tcpdrive client  NAME ADDR PORT COUNT SEND   COUNT times: connect, write SEND bytes,
  *                                                shut down writing, read to EOF, close
+ *   tcpdrive fastopen-server NAME ADDR PORT COUNT SEND   server, with TCP Fast Open on the
+ *                                                listener (the namespace's net.ipv4.tcp_fastopen
+ *                                                must allow it)
+ *   tcpdrive fastopen-client NAME ADDR PORT COUNT SEND   client, the first SEND bytes (at most
+ *                                                64 KiB) given to sendto(MSG_FASTOPEN), which
+ *                                                puts them in the SYN once the client holds a
+ *                                                cookie (the first connection fetches one);
+ *                                                prints "syn_data=N": the connections whose
+ *                                                SYN data the server acked
  *   tcpdrive refused NAME ADDR PORT              connect once; succeed only on ECONNREFUSED
  *   tcpdrive fail    NAME ADDR PORT ERROR        connect once; succeed only if it fails with
  *                                                ERROR (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH,
@@ -57,7 +66,8 @@
 
 static void usage(void)
 {
-	fputs("usage: tcpdrive server|client NAME ADDR PORT COUNT SEND | refused NAME ADDR PORT |\n"
+	fputs("usage: tcpdrive [fastopen-]server|[fastopen-]client NAME ADDR PORT COUNT SEND |\n"
+	      "       refused NAME ADDR PORT |\n"
 	      "       fail NAME ADDR PORT ERROR | churn|reset NAME ADDR PORT COUNT |\n"
 	      "       before NAME ADDR PORT | stream NAME ADDR PORT CHUNK | spin NAME SECONDS\n",
 	      stderr);
@@ -123,10 +133,13 @@ static void write_bytes(int fd, long count)
 	}
 }
 
-static int run_server(const char *addr, long port, long count, long send)
+static int run_server(const char *addr, long port, long count, long send, bool fastopen)
 {
-	int lfd = listen_on(addr, port);
+	int lfd = listen_on(addr, port), qlen = 16;
 	long in = 0;
+
+	if (fastopen && setsockopt(lfd, IPPROTO_TCP, TCP_FASTOPEN, &qlen, sizeof(qlen)))
+		die("TCP_FASTOPEN");
 
 	for (long i = 0; i < count; i++) {
 		int fd = accept(lfd, NULL, NULL);
@@ -142,21 +155,51 @@ static int run_server(const char *addr, long port, long count, long send)
 	return 0;
 }
 
-static int run_client(const char *addr, long port, long count, long send)
+/* The first bytes through sendto(MSG_FASTOPEN), which connects: in the SYN with a cookie. */
+static int connect_fastopen(const char *addr, long port, long send, long *syn_data)
 {
-	long in = 0;
+	static char buf[65536];
+	struct sockaddr_storage ss;
+	socklen_t len = parse_addr(addr, port, &ss);
+	int fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	long first = send < (long)sizeof(buf) ? send : (long)sizeof(buf);
+	struct tcp_info ti;
+	socklen_t ti_len = sizeof(ti);
+	ssize_t n;
+
+	memset(buf, 'x', sizeof(buf));
+	if (fd < 0)
+		die("socket");
+	n = sendto(fd, buf, first, MSG_FASTOPEN, (void *)&ss, len);
+	if (n < 0)
+		die("sendto MSG_FASTOPEN");
+	if (!getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &ti_len) &&
+	    (ti.tcpi_options & TCPI_OPT_SYN_DATA))
+		(*syn_data)++;
+	write_bytes(fd, send - n);
+	return fd;
+}
+
+static int run_client(const char *addr, long port, long count, long send, bool fastopen)
+{
+	long in = 0, syn_data = 0;
 
 	for (long i = 0; i < count; i++) {
-		int fd = connect_to(addr, port);
+		int fd = fastopen ? connect_fastopen(addr, port, send, &syn_data)
+				  : connect_to(addr, port);
 
 		if (fd < 0)
 			die("connect");
-		write_bytes(fd, send);
+		if (!fastopen)
+			write_bytes(fd, send);
 		shutdown(fd, SHUT_WR);
 		in += read_to_eof(fd);
 		close(fd);
 	}
-	printf("client %d done %ld bytes_in=%ld\n", getpid(), count, in);
+	printf("client %d done %ld bytes_in=%ld", getpid(), count, in);
+	if (fastopen)
+		printf(" syn_data=%ld", syn_data);
+	printf("\n");
 	return 0;
 }
 
@@ -564,10 +607,12 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 2)
 		set_name(argv[2]);
-	if (!strcmp(mode, "server") && argc == 7)
-		return run_server(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
-	if (!strcmp(mode, "client") && argc == 7)
-		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]));
+	if ((!strcmp(mode, "server") || !strcmp(mode, "fastopen-server")) && argc == 7)
+		return run_server(argv[3], number(argv[4]), number(argv[5]), number(argv[6]),
+				  mode[0] == 'f');
+	if ((!strcmp(mode, "client") || !strcmp(mode, "fastopen-client")) && argc == 7)
+		return run_client(argv[3], number(argv[4]), number(argv[5]), number(argv[6]),
+				  mode[0] == 'f');
 	if (!strcmp(mode, "refused") && argc == 5)
 		return run_refused(argv[3], number(argv[4]));
 	if (!strcmp(mode, "fail") && argc == 6)
