@@ -313,23 +313,32 @@ struct ss_rec {
 	__u64 head;
 };
 
+/* size bytes at head in this CPU's own ring, if no other program is in it and it has room */
+static __always_inline bool cpu_ring_reserve(struct ss_rec *rec, __u32 size)
+{
+	struct ss_cpu_ring *own = cpu_ring_enter();
+
+	if (!own)
+		return false;
+	rec->head = own->head;
+	rec->e = cpu_ring_place(own, rec->head, size);
+	if (!rec->e) {
+		cpu_ring_leave(own); /* full */
+		return false;
+	}
+	rec->own = own;
+	return true;
+}
+
 static __always_inline struct ss_rec event_reserve(__u32 size)
 {
 	struct ss_rec rec = {};
-	struct ss_cpu_ring *own = cpu_ring_enter();
 	void *ring;
 	__u32 cpu;
 
-	if (own) {
-		rec.head = own->head;
-		rec.e = cpu_ring_place(own, rec.head, size);
-		if (rec.e) {
-			rec.own = own;
-			return rec;
-		}
-		cpu_ring_leave(own); /* full: the kernel's ring takes it */
-	}
-	cpu = bpf_get_smp_processor_id();
+	if (cpu_ring_reserve(&rec, size))
+		return rec;
+	cpu = bpf_get_smp_processor_id(); /* else the kernel's ring */
 	ring = bpf_map_lookup_elem(&rings, &cpu);
 	rec.e = ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
 	if (!rec.e)
@@ -406,18 +415,9 @@ static __always_inline void event_submit(struct ss_rec *rec, __u32 size)
 static __always_inline struct ss_rec event_begin_max(const __u32 max_size)
 {
 	struct ss_rec rec = {};
-	struct ss_cpu_ring *own = cpu_ring_enter();
 
-	if (own) {
-		rec.head = own->head;
-		rec.e = cpu_ring_place(own, rec.head, max_size);
-		if (rec.e) {
-			rec.own = own;
-			return rec;
-		}
-		cpu_ring_leave(own); /* full: a scratch slot, then the kernel's ring */
-	}
-	rec.e = scratch_get();
+	if (!cpu_ring_reserve(&rec, max_size))
+		rec.e = scratch_get(); /* then the kernel's ring */
 	return rec;
 }
 
