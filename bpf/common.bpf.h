@@ -424,32 +424,30 @@ static __always_inline struct ss_rec event_begin_max(const __u32 max_size)
 /* The record's first size bytes published; size 0 drops it. */
 static __always_inline void event_end_max(struct ss_rec *rec, __u32 size)
 {
-	struct ss_cpu_tally *t = size ? cpu_tally() : NULL;
+	struct ss_cpu_tally *t;
 	__u32 cpu;
 	void *ring;
 
 	if (rec->own) {
-		if (!size) {
+		if (size)
+			event_submit(rec, size);
+		else
 			cpu_ring_leave(rec->own);
-			return;
-		}
-		cpu_ring_publish(rec->own, rec->head, size);
-		cpu_ring_wake(t, size);
-	} else {
-		if (size) {
-			cpu = bpf_get_smp_processor_id();
-			ring = bpf_map_lookup_elem(&rings, &cpu);
-			if (!ring || bpf_ringbuf_output(ring, rec->e, size, wake_flags(t, size))) {
-				count(SS_CNT_LOST);
-				size = 0;
-			}
-		}
-		scratch_put();
-		if (!size)
-			return;
+		return;
 	}
-	if (t)
-		t->submitted++;
+	/* a scratch slot: the kernel's ring takes a copy of its first size bytes */
+	if (size) {
+		t = cpu_tally();
+		cpu = bpf_get_smp_processor_id();
+		ring = bpf_map_lookup_elem(&rings, &cpu);
+		if (ring && !bpf_ringbuf_output(ring, rec->e, size, wake_flags(t, size))) {
+			if (t)
+				t->submitted++;
+		} else {
+			count(SS_CNT_LOST);
+		}
+	}
+	scratch_put();
 }
 
 /* ts_ns: a CLOCK_MONOTONIC read the program already made (a read costs ~50 ns on a
